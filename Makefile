@@ -1,0 +1,77 @@
+# senderaudit — plain Makefile. `make`, `make test`, `make demo`,
+# `make install PREFIX=... DESTDIR=...`, `make uninstall`, `make clean`.
+
+PROG     = senderaudit
+VERSION  = 0.1.0
+PREFIX  ?= /usr/local
+BINDIR   = $(PREFIX)/bin
+MANDIR   = $(PREFIX)/share/man
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARNFLAGS = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
+STDFLAGS  = -std=c11 -D_GNU_SOURCE -DSA_VERSION='"$(VERSION)"' -pthread
+LIBS      = -lldns -lpsl -lcjson -lidn2 -lspf2 -lcurl -lcrypto -lm -pthread
+SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+SRCS     = $(sort $(wildcard lib/*.c checks/*.c report/*.c)) cli/main.c $(filter-out cli/main.c,$(sort $(wildcard cli/*.c)))
+LIBSRCS  = $(filter-out cli/main.c,$(SRCS))
+HDRS     = $(wildcard lib/*.h checks/*.h report/*.h cli/*.h checks/*.inc)
+UNITSRCS = $(sort $(wildcard tests/unit/test_*.c))
+
+REL      = build/release
+SAN      = build/asan
+
+all: $(REL)/$(PROG)
+
+$(REL)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(STDFLAGS) $(WARNFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(REL)/$(PROG): $(SRCS:%.c=$(REL)/%.o)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@ln -sf $(REL)/$(PROG) $(PROG)
+
+# The test build: warnings are errors, ASan + UBSan on.
+$(SAN)/%.o: %.c $(HDRS) tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	@echo "  CC+SAN  $<"
+	@$(CC) $(STDFLAGS) $(WARNFLAGS) -Werror -O1 -g $(SANFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(SAN)/$(PROG): $(SRCS:%.c=$(SAN)/%.o)
+	$(CC) $(SANFLAGS) -o $@ $^ $(LIBS)
+
+$(SAN)/tests/unit/%: $(SAN)/tests/unit/%.o $(LIBSRCS:%.c=$(SAN)/%.o)
+	$(CC) $(SANFLAGS) -o $@ $^ $(LIBS)
+
+UNITBINS = $(UNITSRCS:%.c=$(SAN)/%)
+
+deps:
+	@sh scripts/deps.sh
+
+check-build: deps $(SAN)/$(PROG) $(UNITBINS)
+
+test: check-build
+	@sh tests/run.sh $(SAN)/$(PROG) $(UNITBINS)
+
+demo: deps $(REL)/$(PROG)
+	@sh scripts/demo.sh $(REL)/$(PROG)
+
+lint:
+	mandoc -Tlint -W warning man/$(PROG).1
+
+install: $(REL)/$(PROG)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(REL)/$(PROG) $(DESTDIR)$(BINDIR)/$(PROG)
+	install -m 644 man/$(PROG).1 $(DESTDIR)$(MANDIR)/man1/$(PROG).1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/$(PROG) $(DESTDIR)$(MANDIR)/man1/$(PROG).1
+
+clean:
+	rm -rf build $(PROG)
+
+.PHONY: all deps check-build test demo lint install uninstall clean
+.SECONDARY:

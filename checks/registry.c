@@ -1,0 +1,130 @@
+#include "registry.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/xalloc.h"
+
+#define FAMILY(n) extern const struct family family_##n;
+#include "families.inc"
+#undef FAMILY
+
+static const struct family *const families[] = {
+#define FAMILY(n) &family_##n,
+#include "families.inc"
+#undef FAMILY
+};
+#define FAMILY_COUNT (sizeof families / sizeof *families)
+
+/* The catalogue's category order (checks.md); a family may own checks of
+ * another category (the SPF family owns helo.spf). */
+static const char *const categories[] = {"rdns", "helo", "spf", "dkim", "dmarc", "mx", "rdap", "dnsbl", "smtp"};
+#define CATEGORY_COUNT (sizeof categories / sizeof *categories)
+
+static size_t category_rank(const char *id)
+{
+	size_t len = strcspn(id, ".");
+	for (size_t i = 0; i < CATEGORY_COUNT; i++)
+		if (strlen(categories[i]) == len && strncmp(categories[i], id, len) == 0)
+			return i;
+	return CATEGORY_COUNT;
+}
+
+/* Walks the catalogue in order; stops at the i-th check. */
+static const struct check_def *walk(size_t want, const struct family **fam, size_t *total)
+{
+	size_t n = 0;
+	for (size_t c = 0; c <= CATEGORY_COUNT; c++)
+		for (size_t f = 0; f < FAMILY_COUNT; f++)
+			for (size_t k = 0; k < families[f]->check_count; k++) {
+				const struct check_def *d = &families[f]->checks[k];
+				if (category_rank(d->id) != c)
+					continue;
+				if (n++ == want) {
+					if (fam)
+						*fam = families[f];
+					return d;
+				}
+			}
+	if (total)
+		*total = n;
+	return NULL;
+}
+
+size_t registry_count(void)
+{
+	size_t n = 0;
+	walk((size_t)-1, NULL, &n);
+	return n;
+}
+
+const struct check_def *registry_check(size_t i)
+{
+	return walk(i, NULL, NULL);
+}
+
+const struct family *registry_family(size_t i)
+{
+	const struct family *f = NULL;
+	walk(i, &f, NULL);
+	return f;
+}
+
+long registry_index(const char *id)
+{
+	size_t n = registry_count();
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(registry_check(i)->id, id) == 0)
+			return (long)i;
+	return -1;
+}
+
+size_t registry_family_count(void)
+{
+	return FAMILY_COUNT;
+}
+
+const struct family *registry_family_at(size_t i)
+{
+	return i < FAMILY_COUNT ? families[i] : NULL;
+}
+
+int registry_select(const char *list, bool *enabled, bool value, char *why, size_t whylen)
+{
+	size_t n = registry_count();
+	char *copy = xstrdup(list);
+	int rc = 0;
+	char *save = NULL;
+	bool any = false;
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		size_t tl = strlen(tok);
+		while (tl && tok[tl - 1] == ' ')
+			tok[--tl] = '\0';
+		if (!tl)
+			continue;
+		any = true;
+		bool hit = false;
+		for (size_t i = 0; i < n; i++) {
+			const char *id = registry_check(i)->id;
+			size_t cl = strcspn(id, ".");
+			if (strcmp(id, tok) == 0 || (strlen(tok) == cl && strncmp(id, tok, cl) == 0)) {
+				enabled[i] = value;
+				hit = true;
+			}
+		}
+		if (!hit) {
+			snprintf(why, whylen, "unknown check or category '%.60s' (see --list-checks)", tok);
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && !any) {
+		snprintf(why, whylen, "empty list of checks");
+		rc = -1;
+	}
+	free(copy);
+	return rc;
+}

@@ -1,0 +1,133 @@
+/* senderaudit: audit the infrastructure an organisation sends mail from.
+ * Only this file decides the exit status and exits. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../checks/audit.h"
+#include "../checks/registry.h"
+#include "../report/report.h"
+#include "options.h"
+
+#define EXIT_USAGE 64
+
+static int exit_status(enum status worst, enum status fail_on)
+{
+	switch (worst) {
+	case STATUS_FAIL: return 2;
+	case STATUS_ERROR: return 3;
+	case STATUS_WARN: return fail_on == STATUS_WARN ? 1 : 0;
+	default: return 0;
+	}
+}
+
+static bool want_color(enum cli_color c)
+{
+	if (c != COLOR_AUTO)
+		return c == COLOR_ALWAYS;
+	const char *nc = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+	return isatty(STDOUT_FILENO) && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
+}
+
+static void list_checks(void)
+{
+	size_t n = registry_count();
+	for (size_t i = 0; i < n; i++) {
+		const struct check_def *d = registry_check(i);
+		size_t cl = strcspn(d->id, ".");
+		printf("%-18s %-7.*s %s\n", d->id, (int)cl, d->id, d->title);
+	}
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	char err[300];
+	int rc = 0;
+	if (cli_parse(&c, argc, argv, err, sizeof err) < 0) {
+		fprintf(stderr, "senderaudit: %s (see senderaudit --help)\n", err);
+		cli_free(&c);
+		return EXIT_USAGE;
+	}
+	switch (c.cmd) {
+	case CMD_HELP:
+		cli_usage(stdout);
+		cli_free(&c);
+		return 0;
+	case CMD_VERSION:
+		printf("senderaudit %s\n", SA_VERSION);
+		cli_free(&c);
+		return 0;
+	case CMD_LIST_CHECKS:
+		list_checks();
+		cli_free(&c);
+		return 0;
+	case CMD_AUDIT:
+		break;
+	}
+
+	struct dns_config dc = {
+		.servers = (const char *const *)c.resolvers,
+		.server_count = c.resolver_count,
+		.timeout_ms = c.timeout_ms,
+		.retries = c.retries,
+	};
+	struct dns *dns = dns_new(&dc, err, sizeof err);
+	if (!dns) {
+		/* A malformed --resolver is a usage error; an unusable system
+		 * configuration means nothing could be checked. */
+		fprintf(stderr, "senderaudit: %s%s\n", err, c.resolver_count ? " (see senderaudit --help)" : "");
+		rc = c.resolver_count ? EXIT_USAGE : 3;
+		cli_free(&c);
+		return rc;
+	}
+
+	time_t now = time(NULL);
+	struct tm tm;
+	char started[32];
+	gmtime_r(&now, &tm);
+	strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	int64_t t0 = mono_ms();
+
+	struct psl *psl = psl_open();
+	struct audit a = {.t = &c.t, .o = &c.ao, .dns = dns, .psl = psl, .enabled = c.enabled};
+	struct findings fs;
+	findings_init(&fs);
+	audit_run(&a, &fs);
+
+	struct report_info ri = {.t = &c.t, .started_at = started, .duration_ms = (long)(mono_ms() - t0)};
+	struct report_opts ro = {.color = want_color(c.color), .verbosity = c.verbosity};
+	if (c.format == FORMAT_JSON)
+		report_json(stdout, &ri, &fs, &ro);
+	else
+		report_text(stdout, &ri, &fs, &ro);
+	if (c.verbosity > 0) {
+		struct dns_stats st;
+		dns_get_stats(dns, &st);
+		fprintf(stderr,
+		        "senderaudit: dns: %lu lookups (%lu from cache or merged), %lu packets sent, %lu over TCP, "
+		        "%lu timed out, at most %lu in flight; resolver %s\n",
+		        st.lookups, st.cache_hits, st.sent, st.tcp, st.timeouts, st.max_inflight, dns_servers_text(dns));
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "senderaudit: cannot write the report\n");
+		rc = 3;
+	} else {
+		rc = exit_status(findings_worst(&fs), c.fail_on);
+	}
+	findings_free(&fs);
+	psl_close(psl);
+	dns_free(dns);
+	cli_free(&c);
+	return rc;
+}

@@ -1,0 +1,393 @@
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../checks/registry.h"
+#include "../lib/names.h"
+#include "../lib/xalloc.h"
+
+enum {
+	OPT_HELO = 256,
+	OPT_SELECTOR,
+	OPT_SHARED,
+	OPT_MAIL_FROM,
+	OPT_DNSBL,
+	OPT_ONLY,
+	OPT_SKIP,
+	OPT_RESOLVER,
+	OPT_RDAP_BOOTSTRAP,
+	OPT_TIMEOUT,
+	OPT_RETRIES,
+	OPT_FORMAT,
+	OPT_FAIL_ON,
+	OPT_COLOR,
+	OPT_LIST_CHECKS,
+	OPT_VERSION,
+};
+
+/* Options of check families still to come (--selector, --dnsbl,
+ * --rdap-bootstrap) are parsed below but only listed here, in --help and in
+ * the man page once their family exists. */
+static const struct option long_opts[] = {
+	{"helo", required_argument, NULL, OPT_HELO},
+	{"shared", no_argument, NULL, OPT_SHARED},
+	{"mail-from", required_argument, NULL, OPT_MAIL_FROM},
+	{"only", required_argument, NULL, OPT_ONLY},
+	{"skip", required_argument, NULL, OPT_SKIP},
+	{"resolver", required_argument, NULL, OPT_RESOLVER},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"retries", required_argument, NULL, OPT_RETRIES},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+	{"color", required_argument, NULL, OPT_COLOR},
+	{"quiet", no_argument, NULL, 'q'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"list-checks", no_argument, NULL, OPT_LIST_CHECKS},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+void cli_usage(FILE *out)
+{
+	fputs("Usage: senderaudit [OPTIONS] IP DOMAIN\n"
+	      "       senderaudit --list-checks\n"
+	      "Audit the infrastructure that sends mail from IP for DOMAIN: reverse and\n"
+	      "forward DNS, HELO, bounce handling. Prints pass/warn/fail findings with\n"
+	      "what to change.\n"
+	      "\n"
+	      "Options:\n"
+	      "  --helo NAME             the HELO/EHLO name (without it helo.* checks are skip)\n"
+	      "  --shared                the IP is shared (ESP pool): relaxed naming rules\n"
+	      "  --mail-from DOMAIN      the envelope (MAIL FROM) domain, when not DOMAIN\n"
+	      "  --only IDS              run only these checks or categories (comma-separated)\n"
+	      "  --skip IDS              do not run these checks or categories\n"
+	      "  --resolver ADDR[#PORT]  DNS server to ask instead of /etc/resolv.conf's\n"
+	      "                          (repeatable, up to 3)\n"
+	      "  --timeout SECONDS       budget of one DNS lookup, retries included (default 5)\n"
+	      "  --retries N             extra tries of an unanswered lookup (default 2)\n"
+	      "  --format text|json      output format (default text)\n"
+	      "  --fail-on warn|fail     lowest status that makes the exit status non-zero\n"
+	      "                          (default warn)\n"
+	      "  --color auto|always|never  colour in text output (default auto; NO_COLOR)\n"
+	      "  -q, --quiet             only problems (warn, fail, error) in text output\n"
+	      "  -v, --verbose           also details and facts behind each pass\n"
+	      "  --list-checks           print the check catalogue and exit\n"
+	      "  -h, --help              print this help and exit\n"
+	      "  --version               print the version and exit\n"
+	      "\n"
+	      "Exit status: 0 nothing worse than pass/info/skip, 1 worst is warn, 2 some\n"
+	      "check failed, 3 no fail but some check could not be determined (error),\n"
+	      "64 usage error.\n",
+	      out);
+}
+
+static void add_str(char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+static bool has_control(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == ' ')
+			return true;
+	return false;
+}
+
+static int parse_helo(struct cli *c, const char *arg, char *err, size_t errlen)
+{
+	if (!*arg || strlen(arg) > 255 || has_control(arg)) {
+		snprintf(err, errlen, "--helo: '%.60s' is empty, too long or contains spaces or control characters",
+		         arg);
+		return -1;
+	}
+	bool ascii = true;
+	for (const char *p = arg; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			ascii = false;
+	free(c->t.helo);
+	if (ascii) {
+		/* An invalid HELO is what the audit reports on, not a usage error. */
+		c->t.helo = name_normalize_new(arg);
+		return 0;
+	}
+	char why[200];
+	c->t.helo = name_from_user_new(arg, why, sizeof why);
+	if (!c->t.helo) {
+		snprintf(err, errlen, "--helo: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_selector(struct cli *c, const char *arg, char *err, size_t errlen)
+{
+	size_t lab = 0, n = strlen(arg);
+	bool ok = n > 0 && n <= 200 && arg[0] != '.' && arg[n - 1] != '.';
+	for (const char *p = arg; ok && *p; p++) {
+		if (*p == '.') {
+			ok = lab > 0;
+			lab = 0;
+		} else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		           *p == '-' || *p == '_') {
+			ok = ++lab <= 63;
+		} else {
+			ok = false;
+		}
+	}
+	if (!ok) {
+		snprintf(err, errlen, "--selector: '%.60s' is not a DKIM selector (letters, digits, '-', '_', dots)",
+		         arg);
+		return -1;
+	}
+	char *s = name_normalize_new(arg);
+	add_str(&c->t.selectors, &c->t.selector_count, s);
+	free(s);
+	return 0;
+}
+
+static int parse_dnsbl(struct cli *c, const char *arg, char *err, size_t errlen)
+{
+	char *copy = xstrdup(arg), *save = NULL;
+	int rc = 0;
+	bool any = false;
+	for (char *tok = strtok_r(copy, ",", &save); tok && rc == 0; tok = strtok_r(NULL, ",", &save)) {
+		any = true;
+		if (strcmp(tok, "none") == 0) {
+			c->ao.dnsbl_none = true;
+			continue;
+		}
+		bool add = tok[0] == '+';
+		char why[200];
+		char *z = name_from_user_new(tok + add, why, sizeof why);
+		if (!z) {
+			snprintf(err, errlen, "--dnsbl: %s", why);
+			rc = -1;
+			break;
+		}
+		if (add)
+			add_str(&c->ao.dnsbl_extra, &c->ao.dnsbl_extra_count, z);
+		else
+			add_str(&c->ao.dnsbl_zones, &c->ao.dnsbl_zone_count, z);
+		free(z);
+	}
+	if (rc == 0 && !any) {
+		snprintf(err, errlen, "--dnsbl: empty list of zones");
+		rc = -1;
+	}
+	free(copy);
+	return rc;
+}
+
+static int parse_choice(const char *opt, const char *arg, const char *const *choices, int *out, char *err,
+                        size_t errlen)
+{
+	for (int i = 0; choices[i]; i++)
+		if (strcmp(arg, choices[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	char list[120] = "";
+	for (int i = 0; choices[i]; i++) {
+		strncat(list, i ? "|" : "", sizeof list - strlen(list) - 1);
+		strncat(list, choices[i], sizeof list - strlen(list) - 1);
+	}
+	snprintf(err, errlen, "%s: '%.40s' is not one of %s", opt, arg, list);
+	return -1;
+}
+
+static int parse_number(const char *opt, const char *arg, double lo, double hi, double *out, char *err,
+                        size_t errlen)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(v) || v < lo || v > hi) {
+		snprintf(err, errlen, "%s: '%.40s' is not a number from %g to %g", opt, arg, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_one(struct cli *c, int opt, const char *arg, const char **only, const char **skip, char *err,
+                     size_t errlen)
+{
+	static const char *const formats[] = {"text", "json", NULL};
+	static const char *const fail_ons[] = {"warn", "fail", NULL};
+	static const char *const colors[] = {"auto", "always", "never", NULL};
+	char why[200];
+	double v;
+	int k;
+	switch (opt) {
+	case OPT_HELO: return parse_helo(c, arg, err, errlen);
+	case OPT_SELECTOR: return parse_selector(c, arg, err, errlen);
+	case OPT_SHARED: c->t.shared = true; return 0;
+	case OPT_MAIL_FROM: {
+		const char *at = strrchr(arg, '@'); /* accept an address too */
+		char *d = name_from_user_new(at ? at + 1 : arg, why, sizeof why);
+		if (!d) {
+			snprintf(err, errlen, "--mail-from: %s", why);
+			return -1;
+		}
+		free(c->t.mail_from);
+		c->t.mail_from = d;
+		c->t.mail_from_given = true;
+		return 0;
+	}
+	case OPT_DNSBL: return parse_dnsbl(c, arg, err, errlen);
+	case OPT_ONLY: *only = arg; return 0;
+	case OPT_SKIP: *skip = arg; return 0;
+	case OPT_RESOLVER:
+		if (c->resolver_count == CLI_MAX_RESOLVERS) {
+			snprintf(err, errlen, "--resolver: at most %d resolvers", CLI_MAX_RESOLVERS);
+			return -1;
+		}
+		c->resolvers[c->resolver_count++] = xstrdup(arg);
+		c->ao.resolver_given = true;
+		return 0;
+	case OPT_RDAP_BOOTSTRAP: {
+		struct stat st;
+		if (strncmp(arg, "https://", 8) != 0 && strncmp(arg, "http://", 7) != 0 &&
+		    (stat(arg, &st) != 0 || !S_ISDIR(st.st_mode))) {
+			snprintf(err, errlen, "--rdap-bootstrap: '%.80s' is neither an http(s) URL nor a directory",
+			         arg);
+			return -1;
+		}
+		c->ao.rdap_bootstrap = arg;
+		return 0;
+	}
+	case OPT_TIMEOUT:
+		if (parse_number("--timeout", arg, 0.1, 60, &v, err, errlen) < 0)
+			return -1;
+		c->timeout_ms = (int)lround(v * 1000);
+		return 0;
+	case OPT_RETRIES:
+		if (parse_number("--retries", arg, 0, 5, &v, err, errlen) < 0)
+			return -1;
+		if (v != (int)v) {
+			snprintf(err, errlen, "--retries: '%.40s' is not a whole number", arg);
+			return -1;
+		}
+		c->retries = (int)v;
+		return 0;
+	case OPT_FORMAT:
+		if (parse_choice("--format", arg, formats, &k, err, errlen) < 0)
+			return -1;
+		c->format = (enum cli_format)k;
+		return 0;
+	case OPT_FAIL_ON:
+		if (parse_choice("--fail-on", arg, fail_ons, &k, err, errlen) < 0)
+			return -1;
+		c->fail_on = k ? STATUS_FAIL : STATUS_WARN;
+		return 0;
+	case OPT_COLOR:
+		if (parse_choice("--color", arg, colors, &k, err, errlen) < 0)
+			return -1;
+		c->color = (enum cli_color)k;
+		return 0;
+	case 'q': c->verbosity = -1; return 0;
+	case 'v': c->verbosity = 1; return 0;
+	case 'h': c->cmd = CMD_HELP; return 0;
+	case OPT_VERSION: c->cmd = CMD_VERSION; return 0;
+	case OPT_LIST_CHECKS: c->cmd = CMD_LIST_CHECKS; return 0;
+	}
+	snprintf(err, errlen, "internal error: option %d", opt);
+	return -1;
+}
+
+int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof *c);
+	c->timeout_ms = 5000;
+	c->retries = 2;
+	c->fail_on = STATUS_WARN;
+	size_t nc = registry_count();
+	c->enabled = xcalloc(nc, sizeof *c->enabled);
+	for (size_t i = 0; i < nc; i++)
+		c->enabled[i] = true;
+
+	const char *only = NULL, *skip = NULL;
+	opterr = 0;
+	optind = 1;
+	int opt;
+	while ((opt = getopt_long(argc, argv, ":hqv", long_opts, NULL)) != -1) {
+		if (opt == '?') {
+			if (optopt)
+				snprintf(err, errlen, "unknown option '-%c'", optopt);
+			else
+				snprintf(err, errlen, "unknown option '%.60s'", argv[optind - 1]);
+			return -1;
+		}
+		if (opt == ':') {
+			snprintf(err, errlen, "option '%.60s' needs a value", argv[optind - 1]);
+			return -1;
+		}
+		if (parse_one(c, opt, optarg, &only, &skip, err, errlen) < 0)
+			return -1;
+	}
+	if (c->cmd != CMD_AUDIT)
+		return 0;
+
+	int rest = argc - optind;
+	if (rest != 2) {
+		snprintf(err, errlen, rest < 2 ? "missing %s" : "unexpected argument '%.60s'",
+		         rest < 2 ? (rest == 0 ? "IP and DOMAIN" : "DOMAIN") : argv[optind + 2]);
+		return -1;
+	}
+	char why[200];
+	if (ip_parse(argv[optind], &c->t.ip, why, sizeof why) < 0) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	c->t.domain = name_from_user_new(argv[optind + 1], why, sizeof why);
+	if (!c->t.domain) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	if (!c->t.mail_from)
+		c->t.mail_from = xstrdup(c->t.domain);
+
+	if (only) {
+		for (size_t i = 0; i < nc; i++)
+			c->enabled[i] = false;
+		if (registry_select(only, c->enabled, true, why, sizeof why) < 0) {
+			snprintf(err, errlen, "--only: %s", why);
+			return -1;
+		}
+	}
+	if (skip && registry_select(skip, c->enabled, false, why, sizeof why) < 0) {
+		snprintf(err, errlen, "--skip: %s", why);
+		return -1;
+	}
+	c->ao.timeout_ms = c->timeout_ms;
+	return 0;
+}
+
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void cli_free(struct cli *c)
+{
+	free(c->t.domain);
+	free(c->t.helo);
+	free(c->t.mail_from);
+	free_list(c->t.selectors, c->t.selector_count);
+	free_list(c->ao.dnsbl_zones, c->ao.dnsbl_zone_count);
+	free_list(c->ao.dnsbl_extra, c->ao.dnsbl_extra_count);
+	for (size_t i = 0; i < c->resolver_count; i++)
+		free(c->resolvers[i]);
+	free(c->enabled);
+	memset(c, 0, sizeof *c);
+}

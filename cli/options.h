@@ -1,0 +1,39 @@
+/* options: the command line, parsed and validated before any lookup. */
+#ifndef SA_OPTIONS_H
+#define SA_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../checks/audit.h"
+
+#define CLI_MAX_RESOLVERS 3
+
+enum cli_cmd { CMD_AUDIT, CMD_HELP, CMD_VERSION, CMD_LIST_CHECKS };
+enum cli_format { FORMAT_TEXT, FORMAT_JSON };
+enum cli_color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+struct cli {
+	enum cli_cmd cmd;
+	struct target t;
+	struct audit_opts ao;
+	char *resolvers[CLI_MAX_RESOLVERS];
+	size_t resolver_count;
+	int timeout_ms;
+	int retries;
+	enum cli_format format;
+	enum status fail_on; /* STATUS_WARN or STATUS_FAIL */
+	enum cli_color color;
+	int verbosity;       /* -1 quiet, 0, 1 verbose */
+	bool *enabled;       /* per catalogue index */
+};
+
+/* Parses argv into c. Returns 0, or -1 with a one-line reason in err (a
+ * usage error: exit 64). c must be released with cli_free either way. */
+int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen);
+void cli_free(struct cli *c);
+
+/* The --help text. */
+void cli_usage(FILE *out);
+
+#endif

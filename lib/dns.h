@@ -1,0 +1,107 @@
+/* dns: every DNS lookup of an audit goes through here.
+ *
+ * One event-loop thread keeps many queries in flight at once over UDP (TCP
+ * when an answer is truncated), with a per-lookup deadline and retries. A
+ * cache shared by all threads merges identical queries, including ones
+ * still in flight. Answers are graded: checks must tell "no such record"
+ * (NXDOMAIN, NODATA) from "could not ask" (every other failure). */
+#ifndef SA_DNS_H
+#define SA_DNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum dns_status {
+	DNS_OK,        /* records of the asked type */
+	DNS_NXDOMAIN,  /* the name does not exist */
+	DNS_NODATA,    /* the name exists, no records of that type */
+	DNS_SERVFAIL,  /* server failure (also FORMERR, NOTIMP, other rcodes) */
+	DNS_REFUSED,   /* the server refused to answer */
+	DNS_TIMEOUT,   /* no usable answer within the deadline */
+	DNS_MALFORMED, /* unparseable answer, CNAME loop, invalid name */
+	DNS_NETWORK,   /* could not send or connect (port closed, no route) */
+};
+
+enum {
+	DNS_T_A = 1,
+	DNS_T_NS = 2,
+	DNS_T_CNAME = 5,
+	DNS_T_PTR = 12,
+	DNS_T_MX = 15,
+	DNS_T_TXT = 16,
+	DNS_T_AAAA = 28,
+};
+
+/* "OK", "NXDOMAIN", ... */
+const char *dns_status_name(enum dns_status s);
+/* True for OK, NXDOMAIN and NODATA: the server answered the question. */
+bool dns_status_answered(enum dns_status s);
+/* "A", "TXT", ... or "TYPEnn" (buf needs 12 bytes). */
+const char *dns_type_name(uint16_t type, char *buf, size_t len);
+
+struct dns_rr {
+	uint16_t type;
+	uint32_t ttl;
+	uint16_t pref;            /* MX preference */
+	unsigned char addr[16];   /* A (4 bytes) or AAAA (16 bytes) */
+	char *name;               /* PTR, MX, CNAME, NS target: lower-case, no
+	                             trailing dot ("." for the root: null MX) */
+	char *txt;                /* TXT: character-strings concatenated, NUL-
+	                             terminated; may contain NUL bytes: use txt_len */
+	size_t txt_len;
+};
+
+struct dns_answer {
+	enum dns_status status;
+	char *qname;              /* normalized */
+	uint16_t qtype;
+	char *why;                /* for failures: what went wrong, human-readable */
+	struct dns_rr *rrs;       /* records of qtype owned by the final name */
+	size_t rr_count;
+	char **cnames;            /* CNAME targets followed from qname, in order */
+	size_t cname_count;
+	unsigned rcode;           /* of the last answer used */
+};
+
+struct dns_config {
+	/* Servers as "ADDR" or "ADDR#PORT" (IPv4 or IPv6). Empty: the
+	 * nameservers of /etc/resolv.conf. */
+	const char *const *servers;
+	size_t server_count;
+	int timeout_ms;  /* whole budget of one lookup, all tries included */
+	int retries;     /* extra tries after the first (each to the next server) */
+	int max_inflight; /* 0: default */
+};
+
+/* Starts the DNS layer. Returns NULL with a reason in err when the
+ * configuration is unusable (bad server address, no nameserver). */
+struct dns *dns_new(const struct dns_config *cfg, char *err, size_t errlen);
+void dns_free(struct dns *d);
+
+/* Starts a lookup without waiting for it (so independent lookups overlap). */
+void dns_prefetch(struct dns *d, const char *name, uint16_t type);
+
+/* Looks name/type up (cached; merged with an identical lookup in flight),
+ * following CNAMEs. Blocks until graded. The answer is owned by d and valid
+ * until dns_free. Thread-safe. */
+const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t type);
+
+/* A one-line description of a failed answer for findings:
+ * "SERVFAIL from 127.0.0.1#53 for mail.example.com/A". */
+const char *dns_answer_why(const struct dns_answer *a);
+
+struct dns_stats {
+	unsigned long lookups;    /* dns_query/dns_prefetch calls */
+	unsigned long cache_hits; /* answered or merged from the cache */
+	unsigned long sent;       /* packets sent (UDP tries and TCP) */
+	unsigned long tcp;        /* TCP fallbacks */
+	unsigned long timeouts;
+	unsigned long max_inflight; /* most lookups on the wire at once */
+};
+void dns_get_stats(struct dns *d, struct dns_stats *out);
+
+/* Description of the servers in use, e.g. "127.0.0.1#5353". */
+const char *dns_servers_text(const struct dns *d);
+
+#endif

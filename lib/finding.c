@@ -1,0 +1,131 @@
+#include "finding.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+static const char *const status_names[STATUS_COUNT] = {"pass", "warn", "fail", "error", "skip", "info"};
+
+const char *status_name(enum status s)
+{
+	return (unsigned)s < STATUS_COUNT ? status_names[s] : "?";
+}
+
+int status_rank(enum status s)
+{
+	switch (s) {
+	case STATUS_SKIP: return 0;
+	case STATUS_INFO: return 1;
+	case STATUS_PASS: return 2;
+	case STATUS_WARN: return 3;
+	case STATUS_ERROR: return 4;
+	case STATUS_FAIL: return 5;
+	}
+	return 0;
+}
+
+void findings_init(struct findings *fs)
+{
+	memset(fs, 0, sizeof *fs);
+}
+
+static void finding_clear(struct finding *f)
+{
+	free(f->id);
+	free(f->category);
+	free(f->subject);
+	free(f->summary);
+	free(f->detail);
+	free(f->remedy);
+	for (size_t i = 0; i < f->ref_count; i++)
+		free(f->refs[i]);
+	cJSON_Delete(f->data);
+}
+
+void findings_free(struct findings *fs)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		finding_clear(&fs->v[i]);
+	free(fs->v);
+	findings_init(fs);
+}
+
+struct finding *findings_add(struct findings *fs, const char *id, const char *subject,
+                             enum status st, const char *fmt, ...)
+{
+	xgrow(&fs->v, &fs->cap, fs->n + 1, sizeof *fs->v);
+	struct finding *f = &fs->v[fs->n++];
+	memset(f, 0, sizeof *f);
+	f->id = xstrdup(id);
+	const char *dot = strchr(id, '.');
+	f->category = dot ? xstrndup(id, (size_t)(dot - id)) : xstrdup(id);
+	f->subject = subject ? xstrdup(subject) : NULL;
+	f->status = st;
+	va_list ap;
+	va_start(ap, fmt);
+	f->summary = xvasprintf(fmt, ap);
+	va_end(ap);
+	f->data = cJSON_CreateObject();
+	return f;
+}
+
+void finding_set_detail(struct finding *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(f->detail);
+	f->detail = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+void finding_set_remedy(struct finding *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(f->remedy);
+	f->remedy = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+void finding_add_ref(struct finding *f, const char *ref)
+{
+	for (size_t i = 0; i < f->ref_count; i++)
+		if (strcmp(f->refs[i], ref) == 0)
+			return;
+	if (f->ref_count < FINDING_MAX_REFS)
+		f->refs[f->ref_count++] = xstrdup(ref);
+}
+
+void findings_append(struct findings *dst, struct findings *src)
+{
+	if (src->n == 0) {
+		free(src->v);
+		findings_init(src);
+		return;
+	}
+	xgrow(&dst->v, &dst->cap, dst->n + src->n, sizeof *dst->v);
+	memcpy(dst->v + dst->n, src->v, src->n * sizeof *src->v);
+	dst->n += src->n;
+	free(src->v);
+	findings_init(src);
+}
+
+void findings_remove(struct findings *fs, size_t i)
+{
+	if (i >= fs->n)
+		return;
+	finding_clear(&fs->v[i]);
+	memmove(fs->v + i, fs->v + i + 1, (fs->n - i - 1) * sizeof *fs->v);
+	fs->n--;
+}
+
+enum status findings_worst(const struct findings *fs)
+{
+	enum status w = STATUS_SKIP;
+	for (size_t i = 0; i < fs->n; i++)
+		if (status_rank(fs->v[i].status) > status_rank(w))
+			w = fs->v[i].status;
+	return w;
+}

@@ -1,0 +1,207 @@
+#include "names.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <idn2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "xalloc.h"
+
+int ip_parse(const char *s, struct ipaddr *out, char *why, size_t whylen)
+{
+	memset(out, 0, sizeof *out);
+	if (!s || !*s) {
+		snprintf(why, whylen, "empty address");
+		return -1;
+	}
+	if (strchr(s, ':')) {
+		if (strlen(s) >= sizeof out->text || inet_pton(AF_INET6, s, out->b) != 1) {
+			snprintf(why, whylen, "'%.60s' is not a valid IPv6 address", s);
+			return -1;
+		}
+		out->af = AF_INET6;
+	} else {
+		/* inet_pton accepts only dotted-quad decimal, which is what we
+		 * want: no octal, hex or shortened forms. */
+		if (strlen(s) >= sizeof out->text || inet_pton(AF_INET, s, out->b) != 1) {
+			snprintf(why, whylen, "'%.60s' is not a valid IPv4 address", s);
+			return -1;
+		}
+		out->af = AF_INET;
+	}
+	inet_ntop(out->af, out->b, out->text, sizeof out->text);
+	return 0;
+}
+
+size_t ip_len(const struct ipaddr *ip)
+{
+	return ip->af == AF_INET6 ? 16 : 4;
+}
+
+bool ip_equal(const struct ipaddr *a, const struct ipaddr *b)
+{
+	return a->af == b->af && memcmp(a->b, b->b, ip_len(a)) == 0;
+}
+
+void ip_reverse_key(const struct ipaddr *ip, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (ip->af == AF_INET) {
+		snprintf(buf, len, "%u.%u.%u.%u", ip->b[3], ip->b[2], ip->b[1], ip->b[0]);
+		return;
+	}
+	char tmp[64];
+	size_t o = 0;
+	for (int i = 15; i >= 0; i--) {
+		tmp[o++] = hex[ip->b[i] & 0xf];
+		tmp[o++] = '.';
+		tmp[o++] = hex[ip->b[i] >> 4];
+		tmp[o++] = i ? '.' : '\0';
+	}
+	snprintf(buf, len, "%s", tmp);
+}
+
+void ip_reverse_name(const struct ipaddr *ip, char *buf, size_t len)
+{
+	char key[64];
+	ip_reverse_key(ip, key, sizeof key);
+	snprintf(buf, len, "%s.%s", key, ip->af == AF_INET ? "in-addr.arpa" : "ip6.arpa");
+}
+
+char *name_normalize_new(const char *s)
+{
+	size_t n = strlen(s);
+	if (n > 1 && s[n - 1] == '.')
+		n--;
+	char *r = xstrndup(s, n);
+	for (char *p = r; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return r;
+}
+
+bool name_is_dns(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 253)
+		return false;
+	size_t lab = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (lab == 0)
+				return false;
+			lab = 0;
+		} else if (++lab > 63) {
+			return false;
+		}
+	}
+	return lab > 0;
+}
+
+bool name_is_hostname(const char *s, char *why, size_t whylen)
+{
+	char dummy[8];
+	if (!why) {
+		why = dummy;
+		whylen = sizeof dummy;
+	}
+	size_t n = strlen(s);
+	if (n == 0) {
+		snprintf(why, whylen, "empty name");
+		return false;
+	}
+	if (n > 253) {
+		snprintf(why, whylen, "longer than 253 characters");
+		return false;
+	}
+	size_t labels = 0;
+	const char *p = s;
+	const char *last = s;
+	while (*p) {
+		const char *e = strchr(p, '.');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		if (l == 0) {
+			snprintf(why, whylen, "empty label");
+			return false;
+		}
+		if (l > 63) {
+			snprintf(why, whylen, "a label is longer than 63 characters");
+			return false;
+		}
+		for (size_t i = 0; i < l; i++) {
+			unsigned char c = (unsigned char)p[i];
+			if (!isalnum(c) && c != '-') {
+				if (c == '_')
+					snprintf(why, whylen, "label '%.*s' contains '_'", (int)(l > 63 ? 63 : l), p);
+				else
+					snprintf(why, whylen, "label contains a character other than letters, digits and '-'");
+				return false;
+			}
+		}
+		if (p[0] == '-' || p[l - 1] == '-') {
+			snprintf(why, whylen, "label '%.*s' starts or ends with '-'", (int)l, p);
+			return false;
+		}
+		labels++;
+		last = p;
+		if (!e)
+			break;
+		p = e + 1;
+		if (!*p) {
+			snprintf(why, whylen, "trailing dot");
+			return false;
+		}
+	}
+	if (labels < 2) {
+		snprintf(why, whylen, "a single label, not a fully qualified name");
+		return false;
+	}
+	bool numeric = true;
+	for (const char *q = last; *q; q++)
+		if (!isdigit((unsigned char)*q))
+			numeric = false;
+	if (numeric) {
+		snprintf(why, whylen, "the last label is numeric (an address written as a name?)");
+		return false;
+	}
+	return true;
+}
+
+char *name_from_user_new(const char *s, char *why, size_t whylen)
+{
+	bool ascii = true;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			ascii = false;
+	char *alabel = NULL;
+	if (ascii) {
+		alabel = name_normalize_new(s);
+	} else {
+		char *out = NULL;
+		int rc = idn2_to_ascii_8z(s, &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+		if (rc != IDN2_OK) {
+			snprintf(why, whylen, "'%.60s' is not a valid internationalised name: %s", s,
+			         idn2_strerror(rc));
+			return NULL;
+		}
+		alabel = name_normalize_new(out);
+		idn2_free(out);
+	}
+	char reason[128];
+	if (!name_is_hostname(alabel, reason, sizeof reason)) {
+		snprintf(why, whylen, "'%.60s' is not a host name: %s", s, reason);
+		free(alabel);
+		return NULL;
+	}
+	return alabel;
+}
+
+bool name_is_under(const char *name, const char *zone)
+{
+	size_t n = strlen(name), z = strlen(zone);
+	if (n == z)
+		return strcmp(name, zone) == 0;
+	return n > z && name[n - z - 1] == '.' && strcmp(name + n - z, zone) == 0;
+}

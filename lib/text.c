@@ -1,0 +1,89 @@
+#include "text.h"
+
+#include <string.h>
+
+#include "xalloc.h"
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	if (s[0] < 0x80)
+		return 1;
+	size_t len;
+	unsigned cp;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+bool utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < len) {
+		size_t l = utf8_seq(p + i, len - i);
+		if (!l)
+			return false;
+		i += l;
+	}
+	return true;
+}
+
+char *utf8_sanitize_new(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = xmalloc(len * 3 + 1);
+	size_t o = 0, i = 0;
+	while (i < len) {
+		size_t l = utf8_seq(p + i, len - i);
+		if (l && !(l == 1 && p[i] == 0)) {
+			memcpy(out + o, p + i, l);
+			o += l;
+			i += l;
+		} else {
+			memcpy(out + o, "\xef\xbf\xbd", 3); /* U+FFFD */
+			o += 3;
+			i++;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+void text_put_safe(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0;
+	while (i < n) {
+		size_t l = utf8_seq(p + i, n - i);
+		/* C0 controls, DEL and C1 controls (U+0080..U+009F) are escaped. */
+		bool c1 = l == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0;
+		if (l == 0 || (l == 1 && (p[i] < 0x20 || p[i] == 0x7f)) || c1) {
+			fprintf(out, "\\x%02x", p[i]);
+			i++;
+			continue;
+		}
+		fwrite(p + i, 1, l, out);
+		i += l;
+	}
+}

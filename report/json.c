@@ -1,0 +1,104 @@
+/* json: the JSON report, schema version 1 (shared/spec/json.md). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/text.h"
+#include "report.h"
+
+#define SCHEMA_VERSION 1
+
+static cJSON *str_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+/* DNS and RDAP strings are bytes, not text: make every string valid UTF-8
+ * (cJSON prints whatever it holds). */
+static void sanitize(cJSON *n)
+{
+	for (; n; n = n->next) {
+		if (cJSON_IsString(n) && n->valuestring) {
+			size_t len = strlen(n->valuestring);
+			if (!utf8_valid(n->valuestring, len)) {
+				char *c = utf8_sanitize_new(n->valuestring, len);
+				cJSON_SetValuestring(n, c);
+				free(c);
+			}
+		}
+		if (n->string && !utf8_valid(n->string, strlen(n->string))) {
+			char *c = utf8_sanitize_new(n->string, strlen(n->string));
+			if (!(n->type & cJSON_StringIsConst))
+				free(n->string);
+			n->string = c;
+			n->type &= ~cJSON_StringIsConst;
+		}
+		sanitize(n->child);
+	}
+}
+
+cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
+{
+	const struct target *t = ri->t;
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddNumberToObject(root, "schema_version", SCHEMA_VERSION);
+	cJSON *tool = cJSON_AddObjectToObject(root, "tool");
+	cJSON_AddStringToObject(tool, "name", "senderaudit");
+	cJSON_AddStringToObject(tool, "version", SA_VERSION);
+
+	cJSON *tg = cJSON_AddObjectToObject(root, "target");
+	cJSON_AddStringToObject(tg, "ip", t->ip.text);
+	cJSON_AddStringToObject(tg, "domain", t->domain);
+	cJSON_AddItemToObject(tg, "helo", str_or_null(t->helo));
+	cJSON_AddStringToObject(tg, "mail_from_domain", t->mail_from);
+	cJSON_AddBoolToObject(tg, "shared", t->shared);
+	cJSON *sel = cJSON_AddArrayToObject(tg, "selectors");
+	for (size_t i = 0; i < t->selector_count; i++)
+		cJSON_AddItemToArray(sel, cJSON_CreateString(t->selectors[i]));
+
+	cJSON_AddStringToObject(root, "started_at", ri->started_at);
+	cJSON_AddNumberToObject(root, "duration_ms", (double)ri->duration_ms);
+	cJSON_AddStringToObject(root, "status", status_name(findings_worst(fs)));
+	long counts[STATUS_COUNT] = {0};
+	for (size_t i = 0; i < fs->n; i++)
+		counts[fs->v[i].status]++;
+	cJSON *c = cJSON_AddObjectToObject(root, "counts");
+	static const enum status order[] = {STATUS_PASS, STATUS_WARN,  STATUS_FAIL,
+	                                    STATUS_ERROR, STATUS_SKIP, STATUS_INFO};
+	for (size_t i = 0; i < STATUS_COUNT; i++)
+		cJSON_AddNumberToObject(c, status_name(order[i]), (double)counts[order[i]]);
+
+	cJSON *arr = cJSON_AddArrayToObject(root, "checks");
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct finding *f = &fs->v[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", f->id);
+		cJSON_AddStringToObject(o, "category", f->category);
+		cJSON_AddItemToObject(o, "subject", str_or_null(f->subject));
+		cJSON_AddStringToObject(o, "status", status_name(f->status));
+		cJSON_AddStringToObject(o, "summary", f->summary);
+		cJSON_AddItemToObject(o, "detail", str_or_null(f->detail));
+		bool needs_remedy = f->status == STATUS_WARN || f->status == STATUS_FAIL || f->status == STATUS_ERROR;
+		/* The contract: remedy is null exactly for pass, info and skip. */
+		const char *remedy = needs_remedy ? (f->remedy ? f->remedy : "See the detail above.") : NULL;
+		cJSON_AddItemToObject(o, "remedy", str_or_null(remedy));
+		cJSON *refs = cJSON_AddArrayToObject(o, "refs");
+		for (size_t k = 0; k < f->ref_count; k++)
+			cJSON_AddItemToArray(refs, cJSON_CreateString(f->refs[k]));
+		cJSON_AddItemToObject(o, "data", cJSON_Duplicate(f->data, 1));
+		cJSON_AddItemToArray(arr, o);
+	}
+	sanitize(root);
+	return root;
+}
+
+void report_json(FILE *out, const struct report_info *ri, const struct findings *fs, const struct report_opts *o)
+{
+	cJSON *root = report_json_tree(ri, fs);
+	char *s = o->compact ? cJSON_PrintUnformatted(root) : cJSON_Print(root);
+	if (s) {
+		fputs(s, out);
+		fputc('\n', out);
+		free(s);
+	}
+	cJSON_Delete(root);
+}

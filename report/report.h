@@ -1,0 +1,30 @@
+/* report: back ends that render a finished audit. They never look
+ * anything up. */
+#ifndef SA_REPORT_H
+#define SA_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../checks/audit.h"
+#include "../lib/finding.h"
+
+struct report_info {
+	const struct target *t;
+	const char *started_at; /* RFC 3339 UTC */
+	long duration_ms;
+};
+
+struct report_opts {
+	bool color;
+	int verbosity; /* -1 quiet (problems only), 0 normal, 1 verbose */
+	bool compact;  /* JSON on one line (batch: JSON Lines) */
+};
+
+void report_text(FILE *out, const struct report_info *ri, const struct findings *fs, const struct report_opts *o);
+void report_json(FILE *out, const struct report_info *ri, const struct findings *fs, const struct report_opts *o);
+
+/* The JSON report as a cJSON tree (the caller frees it with cJSON_Delete). */
+cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs);
+
+#endif

@@ -1,0 +1,28 @@
+#!/bin/sh
+# deps.sh: make sure the Debian 12 packages senderaudit needs to build, test
+# and demo are installed. As root it installs what is missing with apt-get;
+# otherwise it prints the exact command and fails.
+PKGS="gcc make libc6-dev pkg-config libldns-dev libpsl-dev publicsuffix libcjson-dev libidn2-dev \
+libspf2-dev libcurl4-openssl-dev libssl-dev nsd bind9-dnsutils jq mandoc python3 python3-jsonschema"
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "deps: not a Debian system; install the equivalents of: $PKGS" >&2
+	exit 1
+fi
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = 0 ]; then
+	echo "deps: installing$missing" >&2
+	apt-get update -qq >&2 &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2 ||
+		{ echo "deps: apt-get failed" >&2; exit 1; }
+	# Debian starts services on install where it can; our NSD runs on its own.
+	exit 0
+fi
+echo "deps: missing packages:$missing" >&2
+echo "deps: run: sudo apt-get install -y$missing" >&2
+exit 1

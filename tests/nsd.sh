@@ -1,0 +1,87 @@
+# nsd.sh: start and stop a real NSD serving testdata/zones on a free loopback
+# port. Sourced by the tests and by `make demo`; needs bash.
+#   nsd_start ZONEDIR  -> sets NSD_PORT, NSD_DIR; returns non-zero on failure
+#   nsd_stop
+
+free_port() {
+	/usr/bin/python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+p = s.getsockname()[1]
+t.bind(("127.0.0.1", p)); print(p)'
+}
+
+nsd_start() {
+	local zonedir tries=0
+	zonedir=$(cd "$1" && pwd) || return 1
+	NSD_DIR=$(mktemp -d /tmp/senderaudit-nsd.XXXXXX) || return 1
+	while :; do
+		NSD_PORT=$(free_port) || return 1
+		{
+			cat <<CONF
+server:
+	ip-address: 127.0.0.1@$NSD_PORT
+	ip-address: ::1@$NSD_PORT
+	port: $NSD_PORT
+	username: ""
+	chroot: ""
+	zonesdir: "$zonedir"
+	database: ""
+	zonelistfile: "$NSD_DIR/zone.list"
+	xfrdfile: "$NSD_DIR/xfrd.state"
+	xfrdir: "$NSD_DIR"
+	pidfile: "$NSD_DIR/nsd.pid"
+	logfile: "$NSD_DIR/nsd.log"
+	server-count: 1
+	verbosity: 1
+	hide-version: yes
+	# NSD answers one client about 200 times a second by default; an
+	# audit's burst of queries must not be dropped.
+	rrl-ratelimit: 0
+remote-control:
+	control-enable: no
+CONF
+			for z in "$zonedir"/*.zone; do
+				n=$(basename "$z" .zone)
+				printf 'zone:\n\tname: "%s"\n\tzonefile: "%s"\n' "$n" "$z"
+			done
+			if [ -f "$zonedir/servfail.list" ]; then
+				grep -v '^#' "$zonedir/servfail.list" | while read -r n; do
+					[ -n "$n" ] && printf 'zone:\n\tname: "%s"\n\tzonefile: "%s/missing-%s.zone"\n' "$n" "$NSD_DIR" "$n"
+				done
+			fi
+		} > "$NSD_DIR/nsd.conf"
+		/usr/sbin/nsd -c "$NSD_DIR/nsd.conf" -P "$NSD_DIR/nsd.pid" 2>>"$NSD_DIR/nsd.log"
+		# Wait until it answers (zones load in a fraction of a second).
+		local i
+		for i in $(seq 1 50); do
+			if dig +short +tries=1 +time=1 -p "$NSD_PORT" @127.0.0.1 SOA good.test >/dev/null 2>&1 &&
+				[ -n "$(dig +short +tries=1 +time=1 -p "$NSD_PORT" @127.0.0.1 SOA good.test)" ]; then
+				return 0
+			fi
+			sleep 0.1
+		done
+		nsd_stop
+		tries=$((tries + 1))
+		if [ $tries -ge 3 ]; then
+			echo "nsd did not start; its log:" >&2
+			cat "$NSD_DIR/nsd.log" >&2 2>/dev/null
+			return 1
+		fi
+		NSD_DIR=$(mktemp -d /tmp/senderaudit-nsd.XXXXXX) || return 1
+	done
+}
+
+nsd_stop() {
+	if [ -n "${NSD_DIR:-}" ] && [ -f "$NSD_DIR/nsd.pid" ]; then
+		local pid
+		pid=$(cat "$NSD_DIR/nsd.pid")
+		kill "$pid" 2>/dev/null
+		for _ in $(seq 1 50); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+	fi
+	[ -n "${NSD_DIR:-}" ] && rm -rf "$NSD_DIR"
+	NSD_DIR=
+}

@@ -1,0 +1,44 @@
+#!/bin/sh
+# run.sh SENDERAUDIT UNITBIN...: the whole suite. Runs every unit-test
+# binary and every shell suite (tests/suite_*.sh SENDERAUDIT), adds up their "N passed, N failed" lines and
+# ends with the total on a line of its own.
+BIN=$1
+shift
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 1
+total_p=0
+total_f=0
+log=$(mktemp /tmp/senderaudit-test.XXXXXX)
+
+count() { # count NAME: adds the last "N passed, N failed" line of $log
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	p=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1/')
+	f=$(echo "$line" | sed -E 's/.* ([0-9]+) passed, ([0-9]+) failed.*/\2/')
+	if [ -z "$line" ]; then
+		echo "$1: no result line (crashed?)"
+		p=0
+		f=1
+	elif [ "$2" != 0 ] && [ "$f" = 0 ]; then
+		echo "$1: exited $2 with no failure counted"
+		f=1
+	fi
+	total_p=$((total_p + p))
+	total_f=$((total_f + f))
+}
+
+for u in "$@"; do
+	"$u" >"$log" 2>&1
+	rc=$?
+	grep -E '^(FAIL|     |note)|passed, ' "$log"
+	count "$u" $rc
+done
+# Every tests/suite_*.sh, the docs drift suite last.
+for s in $(ls tests/suite_*.sh | grep -v suite_docs.sh) tests/suite_docs.sh; do
+	bash "$s" "$BIN" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	count "$s" $rc
+done
+rm -f "$log"
+echo "$total_p passed, $total_f failed"
+[ "$total_f" = 0 ]

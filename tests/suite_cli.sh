@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# suite_cli.sh SENDERAUDIT: argument handling. Every invalid argument is rejected
+# with exit 64 and one line on stderr, before any lookup (a resolver that
+# never answers would make a lookup take seconds).
+set -u
+BIN=$1
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+source "$ROOT/tests/harness.sh"
+TMP=$(mktemp -d /tmp/senderaudit-cli.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+# usage_error DESCRIPTION ARGS...: exit 64, exactly one line on stderr that
+# points at --help, nothing on stdout, and no time spent on lookups.
+usage_error() {
+	local what=$1
+	shift
+	local t0 ms
+	t0=$(date +%s%N)
+	"$BIN" --resolver 127.0.0.1#9 --timeout 5 "$@" >"$TMP/out" 2>"$TMP/err"
+	local rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	if [ $rc = 64 ] && [ "$(wc -l <"$TMP/err")" = 1 ] && grep -q -- '--help' "$TMP/err" && [ ! -s "$TMP/out" ] &&
+		[ $ms -lt 2000 ]; then
+		ok
+	else
+		bad "$what: rc=$rc, ${ms} ms, stderr: $(head -c 300 "$TMP/err")"
+	fi
+}
+
+usage_error "no arguments"
+usage_error "one argument" 192.0.2.1
+usage_error "three arguments" 192.0.2.1 example.com extra
+usage_error "invalid IPv4" 192.0.2.256 example.com
+usage_error "IPv4 with leading zeros" 192.0.02.1 example.com
+usage_error "invalid IPv6" 2001:db8:::1 example.com
+usage_error "IP with prefix" 192.0.2.0/24 example.com
+usage_error "a name as IP" mail.example.com example.com
+usage_error "domain with underscore" 192.0.2.1 ex_ample.com
+usage_error "single-label domain" 192.0.2.1 localhost
+usage_error "domain too long" 192.0.2.1 "$(printf 'a%.0s' $(seq 1 64)).com"
+usage_error "domain that is an IP" 192.0.2.1 192.0.2.1
+usage_error "unknown option" --frobnicate 192.0.2.1 example.com
+usage_error "unknown short option" -x 192.0.2.1 example.com
+usage_error "option without value" 192.0.2.1 example.com --helo
+usage_error "unknown check id" --only rdns.nope 192.0.2.1 example.com
+usage_error "unknown category" --skip nope 192.0.2.1 example.com
+usage_error "empty --only" --only , 192.0.2.1 example.com
+usage_error "bad --format" --format xml 192.0.2.1 example.com
+usage_error "bad --fail-on" --fail-on error 192.0.2.1 example.com
+usage_error "bad --color" --color sometimes 192.0.2.1 example.com
+usage_error "--timeout not a number" --timeout soon 192.0.2.1 example.com
+usage_error "--timeout zero" --timeout 0 192.0.2.1 example.com
+usage_error "--timeout too large" --timeout 1e9 192.0.2.1 example.com
+usage_error "--retries fraction" --retries 1.5 192.0.2.1 example.com
+usage_error "--resolver not an address" --resolver dns.example 192.0.2.1 example.com
+usage_error "--resolver bad port" --resolver '127.0.0.1#99999' 192.0.2.1 example.com
+usage_error "four resolvers" --resolver 127.0.0.1 --resolver 127.0.0.2 --resolver 127.0.0.3 192.0.2.1 example.com
+usage_error "--mail-from not a domain" --mail-from 'not a domain' 192.0.2.1 example.com
+usage_error "--helo with a control character" --helo $'mail\x1b[31m.example.com' 192.0.2.1 example.com
+usage_error "--helo empty" --helo '' 192.0.2.1 example.com
+
+# Internationalised domains are accepted and converted to A-labels.
+"$BIN" --format json --resolver 127.0.0.1#1 --timeout 0.2 --retries 0 --only mx 192.0.2.1 'bücher.example' >"$TMP/out" 2>/dev/null
+if [ "$(jq -r .target.domain "$TMP/out")" = "xn--bcher-kva.example" ]; then ok; else bad "IDN domain not converted: $(head -c 200 "$TMP/out")"; fi
+
+# --help, --version, --list-checks
+"$BIN" --help >"$TMP/out" 2>&1 && grep -q '^Usage: senderaudit' "$TMP/out" && ok || bad "--help"
+"$BIN" -h >"$TMP/out" 2>&1 && grep -q '^Usage: senderaudit' "$TMP/out" && ok || bad "-h"
+if "$BIN" --version >"$TMP/out" 2>&1 && grep -Eq '^senderaudit [0-9]+\.[0-9]+\.[0-9]+$' "$TMP/out"; then ok; else bad "--version: $(cat "$TMP/out")"; fi
+if "$BIN" --list-checks >"$TMP/out" 2>&1 && grep -q '^rdns.ptr ' "$TMP/out" && grep -q '^mx.bounces ' "$TMP/out"; then ok; else bad "--list-checks"; fi
+# the catalogue order of checks.md
+if [ "$(awk '{print $1}' "$TMP/out" | head -n 1)" = "rdns.ptr" ]; then ok; else bad "--list-checks order"; fi
+
+finish cli
