@@ -59,6 +59,16 @@ test: check-build
 demo: deps $(REL)/$(PROG)
 	@sh scripts/demo.sh $(REL)/$(PROG)
 
+# Measurements (bench/): figures for README and BENCHMARKS.md.
+$(REL)/bench/dnsbench: bench/dnsbench.c lib/dns.c lib/names.c lib/xalloc.c lib/dns.h
+	@mkdir -p $(dir $@)
+	$(CC) $(STDFLAGS) $(WARNFLAGS) -O2 -o $@ bench/dnsbench.c lib/dns.c lib/names.c lib/xalloc.c -lldns -lunbound -lidn2 -pthread
+
+bench: 
+	@sh scripts/deps.sh bench
+	@$(MAKE) --no-print-directory $(REL)/bench/dnsbench
+	@bash bench/run.sh $(REL)
+
 lint:
 	mandoc -Tlint -W warning man/$(PROG).1
 
@@ -73,5 +83,5 @@ uninstall:
 clean:
 	rm -rf build $(PROG)
 
-.PHONY: all deps check-build test demo lint install uninstall clean
+.PHONY: all deps check-build test demo bench lint install uninstall clean
 .SECONDARY:

@@ -4,6 +4,8 @@
 # otherwise it prints the exact command and fails.
 PKGS="gcc make libc6-dev pkg-config libldns-dev libpsl-dev publicsuffix libcjson-dev libidn2-dev \
 libspf2-dev libcurl4-openssl-dev libssl-dev nsd bind9-dnsutils jq mandoc python3 python3-jsonschema"
+# `deps.sh bench`: also what `make bench` needs.
+[ "${1:-}" = bench ] && PKGS="$PKGS libunbound-dev"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps: not a Debian system; install the equivalents of: $PKGS" >&2
