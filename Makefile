@@ -31,7 +31,8 @@ $(REL)/%.o: %.c $(HDRS)
 	@$(CC) $(STDFLAGS) $(WARNFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(REL)/$(PROG): $(SRCS:%.c=$(REL)/%.o)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 	@ln -sf $(REL)/$(PROG) $(PROG)
 
 # The test build: warnings are errors, ASan + UBSan on.
@@ -41,10 +42,12 @@ $(SAN)/%.o: %.c $(HDRS) tests/unit/unit.h
 	@$(CC) $(STDFLAGS) $(WARNFLAGS) -Werror -O1 -g $(SANFLAGS) $(CPPFLAGS) -c -o $@ $<
 
 $(SAN)/$(PROG): $(SRCS:%.c=$(SAN)/%.o)
-	$(CC) $(SANFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD+SAN  $@"
+	@$(CC) $(SANFLAGS) -o $@ $^ $(LIBS)
 
 $(SAN)/tests/unit/%: $(SAN)/tests/unit/%.o $(LIBSRCS:%.c=$(SAN)/%.o)
-	$(CC) $(SANFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD+SAN  $@"
+	@$(CC) $(SANFLAGS) -o $@ $^ $(LIBS)
 
 UNITBINS = $(UNITSRCS:%.c=$(SAN)/%)
 
@@ -57,7 +60,7 @@ test: check-build
 	@sh tests/run.sh $(SAN)/$(PROG) $(UNITBINS)
 
 demo: deps $(REL)/$(PROG)
-	@sh scripts/demo.sh $(REL)/$(PROG)
+	@bash scripts/demo.sh $(REL)/$(PROG)
 
 # Measurements (bench/): figures for README and BENCHMARKS.md.
 $(REL)/bench/dnsbench: bench/dnsbench.c lib/dns.c lib/names.c lib/xalloc.c lib/dns.h

@@ -26,9 +26,9 @@
 
 /* A host name has at most 253 bytes; longer input is hostile and its first
  * HOST_MAX bytes (where the host label is) say all there is to say. */
-#define HOST_MAX 512
-#define PART_MAX 128
-#define TOK_MAX 256
+#define HOST_MAX     512
+#define PART_MAX     128
+#define TOK_MAX      256
 #define COMPOUND_MAX 40
 
 struct part {
@@ -137,9 +137,9 @@ static const char *const static_words[] = {"static", "staticip", "fix", "fixed",
  * heuristics (ESP names such as mail-ed1-f51 or a27-18.smtp-out carry octets
  * and serials by design). Tokens starting with "mail" or "smtp" count too. */
 static const char *const role_words[] = {
-	"mx",  "mta", "out",     "outbound", "outgoing", "relay", "send", "sender", "bounce", "bounces",
-	"post", "exchange", "ns", "dns", "www", "web", "srv", "server", "gw", "gateway",
-	"vps", "ftp", "imap", "pop", "api", "proxy", "email", "esmtp", "mailer",
+	"mx",   "mta",      "out",  "outbound", "outgoing", "relay", "send",  "sender", "bounce", "bounces",
+	"post", "exchange", "ns",   "dns",      "www",      "web",   "srv",   "server", "gw",     "gateway",
+	"vps",  "ftp",      "imap", "pop",      "api",      "proxy", "email", "esmtp",  "mailer",
 };
 
 static bool is_digit(char c)
@@ -208,7 +208,8 @@ static size_t host_length(const char *name, size_t len, const char *reg)
 			rl--;
 		if (rl == len && strncasecmp(name, reg, len) == 0)
 			return 0;
-		if (rl > 0 && rl < len && name[len - rl - 1] == '.' && strncasecmp(name + len - rl, reg, rl) == 0)
+		if (rl > 0 && rl < len && name[len - rl - 1] == '.' &&
+		    strncasecmp(name + len - rl, reg, rl) == 0)
 			return len - rl - 1;
 	}
 	int dots = 0;
@@ -310,6 +311,17 @@ static bool close_gap(const struct scan *s, size_t end, size_t start)
 	return false;
 }
 
+static const char *sep_name(char sep)
+{
+	switch (sep) {
+	case '.': return "dotted";
+	case '-': return "dashed";
+	case '_': return "underscored";
+	case 'x': return "x-separated";
+	default: return "separated";
+	}
+}
+
 /* How the units (octets or groups) are written; sp lists the found ones in
  * address order. */
 static void order_encoding(const struct scan *s, const struct span *sp, size_t n, bool padded, char *enc,
@@ -347,7 +359,7 @@ static void order_encoding(const struct scan *s, const struct span *sp, size_t n
 	else if (dec)
 		w = "reversed";
 	else if (inc && adjacent && same)
-		w = sep == '.' ? "dotted" : sep == '-' ? "dashed" : sep == '_' ? "underscored" : sep == 'x' ? "x-separated" : "separated";
+		w = sep_name(sep);
 	else if (inc && (dot || !adjacent))
 		w = "split";
 	else if (inc)
@@ -388,7 +400,8 @@ static bool v4_whole(const struct scan *s, const unsigned char *b, char *enc, si
 			snprintf(enc, size, "zero-padded");
 			return true;
 		}
-		if ((v >= 1u << 24 && span_eq(p, t->len, dec)) || (rv >= 1u << 24 && span_eq(p, t->len, rdec))) {
+		if ((v >= 1u << 24 && span_eq(p, t->len, dec)) ||
+		    (rv >= 1u << 24 && span_eq(p, t->len, rdec))) {
 			snprintf(enc, size, "decimal");
 			return true;
 		}
@@ -459,7 +472,8 @@ static bool part_is_hex(const struct scan *s, const struct part *p, unsigned *va
 
 /* IPv6: the address (32 hex digits) or interface id (16) in one run, or its
  * groups as hex parts. Zero groups count only when a non-zero group is found
- * too: a bare "0" says nothing. Marks the parts taken so they are not read as words. */
+ * too: a bare "0" says nothing. Marks the parts taken so that they are not
+ * read as words. */
 static int v6_groups(struct scan *s, const unsigned char *b, bool found[8], char *enc, size_t size)
 {
 	char full[40], iid[24];
@@ -551,7 +565,8 @@ static bool addr_like(const struct scan *s, unsigned v[4], char *enc, size_t siz
 		}
 		if (rn > 0) {
 			const struct tok *a = &s->toks[run[rn - 1]];
-			if (!close_gap(s, a->off + a->len, s->toks[i].off) || s->toks[i].off != a->off + a->len + 1)
+			if (!close_gap(s, a->off + a->len, s->toks[i].off) ||
+			    s->toks[i].off != a->off + a->len + 1)
 				rn = 0;
 		}
 		run[rn++] = i;
@@ -601,7 +616,8 @@ static bool addr_like(const struct scan *s, unsigned v[4], char *enc, size_t siz
 			continue;
 		bool ok = true;
 		for (int k = 0; k < 4; k++) {
-			v[k] = (unsigned)((p[3 * k] - '0') * 100 + (p[3 * k + 1] - '0') * 10 + (p[3 * k + 2] - '0'));
+			v[k] = (unsigned)((p[3 * k] - '0') * 100 + (p[3 * k + 1] - '0') * 10 +
+			                  (p[3 * k + 2] - '0'));
 			if (v[k] > 255)
 				ok = false;
 		}
@@ -622,7 +638,8 @@ static bool addr_like(const struct scan *s, unsigned v[4], char *enc, size_t siz
 			continue;
 		for (int k = 0; k < 4; k++) {
 			char hi = q[2 + 2 * k], lo = q[3 + 2 * k];
-			v[k] = (unsigned)((is_digit(hi) ? hi - '0' : hi - 'a' + 10) * 16 + (is_digit(lo) ? lo - '0' : lo - 'a' + 10));
+			v[k] = (unsigned)((is_digit(hi) ? hi - '0' : hi - 'a' + 10) * 16 +
+			                  (is_digit(lo) ? lo - '0' : lo - 'a' + 10));
 		}
 		snprintf(enc, size, "hex");
 		return true;
@@ -774,16 +791,19 @@ static const char *find_shape(const struct scan *s, int last_tok, char *shape, s
 			return "carries a subscriber-style serial number";
 		}
 	}
+	/* Only in a label with more to it than the number: "o27" or "alpha-42"
+	 * may well be a server's own numbering. */
 	if (last_tok >= 0 && s->toks[last_tok].label == 0 && s->toks[last_tok].len >= 2) {
-		int firstd = -1, lastd = -1;
-		for (size_t i = 0; i < s->ntoks; i++) {
-			if (s->toks[i].label != 0 || !s->toks[i].digit)
+		int firstd = -1, lastd = -1, others = -1;
+		for (size_t i = 0; i < s->ntoks && s->toks[i].label == 0; i++) {
+			others++;
+			if (!s->toks[i].digit)
 				continue;
 			if (firstd < 0)
 				firstd = (int)i;
 			lastd = (int)i;
 		}
-		if (last_tok == firstd || last_tok == lastd) {
+		if ((last_tok == firstd || last_tok == lastd) && others >= 3) {
 			snprintf(shape, size, "numbered by last octet");
 			copy_text(what, wsize, s->h + s->toks[last_tok].off, s->toks[last_tok].len);
 			return "is numbered by the IP's last octet";
@@ -848,7 +868,8 @@ static void finish_static(struct generic_verdict *out)
 		       "; it says 'static', but receivers still treat IP-derived names as generic");
 }
 
-void generic_classify(const char *name, const char *registrable, const struct ipaddr *ip, struct generic_verdict *out)
+void generic_classify(const char *name, const char *registrable, const struct ipaddr *ip,
+                      struct generic_verdict *out)
 {
 	struct scan s;
 	char iptext[INET6_ADDRSTRLEN] = "";
@@ -875,9 +896,14 @@ void generic_classify(const char *name, const char *registrable, const struct ip
 		bool same = !ip || (ip->af == litaf && memcmp(ip->b, lit, litaf == AF_INET ? 4 : 16) == 0);
 		out->status = STATUS_WARN;
 		out->octets = same ? (litaf == AF_INET ? 4 : 8) : 0;
-		if (same && litaf == AF_INET)
-			snprintf(out->octets_text, sizeof(out->octets_text), "%u, %u, %u, %u", lit[0], lit[1], lit[2],
-			         lit[3]);
+		for (int k = 0; same && k < out->octets; k++) {
+			const char *sep = k ? ", " : "";
+			if (litaf == AF_INET)
+				append(out->octets_text, sizeof(out->octets_text), "%s%u", sep, lit[k]);
+			else
+				append(out->octets_text, sizeof(out->octets_text), "%s%x", sep,
+				       (unsigned)lit[2 * k] << 8 | lit[2 * k + 1]);
+		}
 		snprintf(out->encoding, sizeof(out->encoding), "%s", same ? "literal" : "");
 		snprintf(out->shape, sizeof(out->shape), "address literal");
 		snprintf(out->reason, sizeof(out->reason), "is an IP address literal, not a host name");
@@ -899,8 +925,6 @@ void generic_classify(const char *name, const char *registrable, const struct ip
 		if (v4_whole(&s, ip->b, out->encoding, sizeof(out->encoding))) {
 			whole = true;
 			out->octets = 4;
-			for (int p = 0; p < 4; p++)
-				idx[p] = -1;
 		} else {
 			out->octets = v4_tokens(&s, ip->b, idx);
 			if (out->octets >= 2)
@@ -908,14 +932,15 @@ void generic_classify(const char *name, const char *registrable, const struct ip
 		}
 		for (int p = 0; p < 4; p++)
 			if (whole || idx[p] >= 0)
-				append(out->octets_text, sizeof(out->octets_text), "%s%u", out->octets_text[0] ? ", " : "",
-				       ip->b[p]);
+				append(out->octets_text, sizeof(out->octets_text), "%s%u",
+				       out->octets_text[0] ? ", " : "", ip->b[p]);
 	} else if (ip) {
 		bool found[8];
 		out->octets = v6_groups(&s, ip->b, found, out->encoding, sizeof(out->encoding));
 		for (int g = 0; g < 8; g++)
 			if (found[g])
-				append(out->octets_text, sizeof(out->octets_text), "%s%x", out->octets_text[0] ? ", " : "",
+				append(out->octets_text, sizeof(out->octets_text), "%s%x",
+				       out->octets_text[0] ? ", " : "",
 				       (unsigned)ip->b[2 * g] << 8 | ip->b[2 * g + 1]);
 	}
 	bool embeds = whole || (v6 ? out->octets >= 2 : out->octets >= 3);
@@ -930,8 +955,8 @@ void generic_classify(const char *name, const char *registrable, const struct ip
 		snprintf(like_text, sizeof(like_text), "%u.%u.%u.%u", like[0], like[1], like[2], like[3]);
 		if (!ip) {
 			out->octets = 4;
-			snprintf(out->octets_text, sizeof(out->octets_text), "%u, %u, %u, %u", like[0], like[1],
-			         like[2], like[3]);
+			snprintf(out->octets_text, sizeof(out->octets_text), "%u, %u, %u, %u", like[0],
+			         like[1], like[2], like[3]);
 			snprintf(out->encoding, sizeof(out->encoding), "%s", like_enc);
 		} else {
 			snprintf(out->shape, sizeof(out->shape), "address-like numbers");
@@ -956,33 +981,37 @@ void generic_classify(const char *name, const char *registrable, const struct ip
 		snprintf(carried, sizeof(carried), "the address-like numbers %s (not %s)", like_text, iptext);
 	else if (out->octets > 0)
 		snprintf(carried, sizeof(carried), "%s%d %s of %s%s%s%s", whole ? "all " : "", out->octets,
-		         out->octets == 1 ? (v6 ? "group" : "octet") : unit, iptext, out->encoding[0] ? " (" : "",
-		         out->encoding, out->encoding[0] ? ")" : "");
+		         out->octets == 1 ? (v6 ? "group" : "octet") : unit, iptext,
+		         out->encoding[0] ? " (" : "", out->encoding, out->encoding[0] ? ")" : "");
 
 	if (out->keyword[0] && (embeds || out->octets >= 2)) {
 		out->status = STATUS_FAIL;
-		snprintf(out->reason, sizeof(out->reason), "carries %s and the keyword '%s'", carried, out->keyword);
+		snprintf(out->reason, sizeof(out->reason), "carries %s and the keyword '%s'", carried,
+		         out->keyword);
 	} else if (out->pool) {
 		out->status = STATUS_FAIL;
-		snprintf(out->reason, sizeof(out->reason), "names a numbered dynamic pool (keyword '%s')", poolkw);
+		snprintf(out->reason, sizeof(out->reason), "names a numbered dynamic pool (keyword '%s')",
+		         poolkw);
 	} else if (embeds) {
 		out->status = STATUS_WARN;
 		snprintf(out->reason, sizeof(out->reason), "carries %s with no dynamic keyword", carried);
 	} else if (out->keyword[0]) {
 		out->status = STATUS_WARN;
-		snprintf(out->reason, sizeof(out->reason), "has the dynamic keyword '%s' but does not carry the IP",
-		         out->keyword);
+		snprintf(out->reason, sizeof(out->reason),
+		         "has the dynamic keyword '%s' but does not carry the IP", out->keyword);
 	} else {
 		char what[48] = "";
 		int last_tok = (ip && !v6 && out->octets == 1) ? idx[3] : -1;
-		const char *why = out->role ? NULL
-		                            : find_shape(&s, last_tok, out->shape, sizeof(out->shape), what, sizeof(what));
+		const char *why =
+		    out->role ? NULL
+		              : find_shape(&s, last_tok, out->shape, sizeof(out->shape), what, sizeof(what));
 		if (why) {
 			out->status = STATUS_WARN;
-			snprintf(out->reason, sizeof(out->reason), "has no server role word and %s (%s)", why, what);
+			snprintf(out->reason, sizeof(out->reason), "has no server role word and %s (%s)", why,
+			         what);
 		} else if (out->octets > 0) {
-			snprintf(out->reason, sizeof(out->reason), "looks like a server name (carries %s, fine for a server)",
-			         carried);
+			snprintf(out->reason, sizeof(out->reason),
+			         "looks like a server name (carries %s, fine for a server)", carried);
 		} else {
 			snprintf(out->reason, sizeof(out->reason), "looks like a server name");
 		}

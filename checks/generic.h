@@ -1,6 +1,11 @@
 /* generic: the rdns.generic heuristic. Decides whether a PTR host name looks
  * like a generic / dynamic (end-user) name for an IP. Pure: no lookups, no
- * allocation, no global state. */
+ * allocation, no global state.
+ *
+ * Beyond the values listed below, encoding may be "underscored",
+ * "x-separated" ("113x35x70x11"), "mixed separators", "out of order" or
+ * "literal" (the name is an address literal). With the IP unknown, octets
+ * and octets_text describe the address-like numbers found (4 of them). */
 #ifndef SA_GENERIC_H
 #define SA_GENERIC_H
 
@@ -9,6 +14,7 @@
 #include "../lib/finding.h"
 #include "../lib/names.h"
 
+/* clang-format off: the interface as agreed, long comments included. */
 struct generic_verdict {
 	enum status status;      /* STATUS_PASS, STATUS_WARN or STATUS_FAIL */
 	int octets;              /* how many of the IP's octets (IPv4: 0-4) or 16-bit groups (IPv6) the name carries */
@@ -30,5 +36,6 @@ struct generic_verdict {
  * the last two labels). ip: the address the name was found for, or NULL when unknown
  * (then only keyword and generic 4-number patterns count). Never fails. */
 void generic_classify(const char *name, const char *registrable, const struct ipaddr *ip, struct generic_verdict *out);
+/* clang-format on */
 
 #endif

@@ -94,6 +94,14 @@ static void check_fcrdns(const struct audit *a, const struct ptr_set *p, struct 
 	const char *first_bad = NULL, *why_bad = NULL;
 	const struct dns_answer *failure = NULL;
 	for (size_t i = 0; i < p->count; i++) {
+		if (!name_is_dns(p->names[i])) {
+			/* The root or an over-long name: nothing to look up. */
+			if (!first_bad) {
+				first_bad = p->names[i];
+				why_bad = "is not a name that can resolve";
+			}
+			continue;
+		}
 		struct addr_set s;
 		addr_lookup(a, p->names[i], &s);
 		const struct dns_answer *own = a->t->ip.af == AF_INET6 ? s.a6 : s.a4;
@@ -157,6 +165,8 @@ static void check_generic(const struct audit *a, const struct ptr_set *p, struct
 		json_add_str(o, "keyword", v.keyword[0] ? v.keyword : NULL);
 		cJSON_AddBoolToObject(o, "pool", v.pool);
 		cJSON_AddBoolToObject(o, "static_token", v.static_token);
+		cJSON_AddBoolToObject(o, "role_word", v.role);
+		json_add_str(o, "shape", v.shape[0] ? v.shape : NULL);
 		cJSON_AddStringToObject(o, "reason", v.reason);
 		cJSON_AddItemToArray(arr, o);
 		if (!worst_name || status_rank(v.status) > status_rank(worst.status)) {

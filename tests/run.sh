@@ -11,9 +11,10 @@ total_f=0
 log=$(mktemp /tmp/senderaudit-test.XXXXXX)
 
 count() { # count NAME: adds the last "N passed, N failed" line of $log
-	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-	p=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1/')
-	f=$(echo "$line" | sed -E 's/.* ([0-9]+) passed, ([0-9]+) failed.*/\2/')
+	line=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	p=${line%% passed*}
+	f=${line#*passed, }
+	f=${f%% failed*}
 	if [ -z "$line" ]; then
 		echo "$1: no result line (crashed?)"
 		p=0
