@@ -3,12 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../checks/audit.h"
 #include "../checks/registry.h"
+#include "../lib/clock.h"
 #include "../report/report.h"
+#include "batch.h"
 #include "options.h"
 
 #define EXIT_USAGE 64
@@ -40,13 +41,6 @@ static void list_checks(void)
 		size_t cl = strcspn(d->id, ".");
 		printf("%-18s %-7.*s %s\n", d->id, (int)cl, d->id, d->title);
 	}
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int main(int argc, char **argv)
@@ -92,25 +86,31 @@ int main(int argc, char **argv)
 		return rc;
 	}
 
-	time_t now = time(NULL);
-	struct tm tm;
-	char started[32];
-	gmtime_r(&now, &tm);
-	strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	int64_t t0 = mono_ms();
-
 	struct psl *psl = psl_open();
-	struct audit a = {.t = &c.t, .o = &c.ao, .dns = dns, .psl = psl, .enabled = c.enabled};
-	struct findings fs;
-	findings_init(&fs);
-	audit_run(&a, &fs);
-
-	struct report_info ri = {.t = &c.t, .started_at = started, .duration_ms = (long)(mono_ms() - t0)};
 	struct report_opts ro = {.color = want_color(c.color), .verbosity = c.verbosity};
-	if (c.format == FORMAT_JSON)
-		report_json(stdout, &ri, &fs, &ro);
-	else
-		report_text(stdout, &ri, &fs, &ro);
+	enum status worst;
+	if (c.batch) {
+		int bad_lines = 0;
+		worst = batch_run(&c, dns, psl, &ro, stdout, &bad_lines);
+		/* A sender that could not be read is a sender not checked. */
+		if (bad_lines && status_rank(worst) < status_rank(STATUS_ERROR))
+			worst = STATUS_ERROR;
+	} else {
+		char started[32];
+		clock_rfc3339(started, sizeof started);
+		int64_t t0 = clock_mono_ms();
+		struct audit a = {.t = &c.t, .o = &c.ao, .dns = dns, .psl = psl, .enabled = c.enabled};
+		struct findings fs;
+		findings_init(&fs);
+		audit_run(&a, &fs);
+		struct report_info ri = {.t = &c.t, .started_at = started, .duration_ms = (long)(clock_mono_ms() - t0)};
+		if (c.format == FORMAT_JSON)
+			report_json(stdout, &ri, &fs, &ro);
+		else
+			report_text(stdout, &ri, &fs, &ro);
+		worst = findings_worst(&fs);
+		findings_free(&fs);
+	}
 	if (c.verbosity > 0) {
 		struct dns_stats st;
 		dns_get_stats(dns, &st);
@@ -123,9 +123,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "senderaudit: cannot write the report\n");
 		rc = 3;
 	} else {
-		rc = exit_status(findings_worst(&fs), c.fail_on);
+		rc = exit_status(worst, c.fail_on);
 	}
-	findings_free(&fs);
 	psl_close(psl);
 	dns_free(dns);
 	cli_free(&c);

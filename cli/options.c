@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../checks/registry.h"
 #include "../lib/names.h"
@@ -28,6 +29,8 @@ enum {
 	OPT_COLOR,
 	OPT_LIST_CHECKS,
 	OPT_VERSION,
+	OPT_BATCH,
+	OPT_JOBS,
 };
 
 /* Options of check families still to come (--selector, --dnsbl,
@@ -48,6 +51,8 @@ static const struct option long_opts[] = {
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"list-checks", no_argument, NULL, OPT_LIST_CHECKS},
+	{"batch", required_argument, NULL, OPT_BATCH},
+	{"jobs", required_argument, NULL, OPT_JOBS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -56,6 +61,7 @@ static const struct option long_opts[] = {
 void cli_usage(FILE *out)
 {
 	fputs("Usage: senderaudit [OPTIONS] IP DOMAIN\n"
+	      "       senderaudit [OPTIONS] --batch FILE\n"
 	      "       senderaudit --list-checks\n"
 	      "Audit the infrastructure that sends mail from IP for DOMAIN: reverse and\n"
 	      "forward DNS, HELO, bounce handling. Prints pass/warn/fail findings with\n"
@@ -75,6 +81,9 @@ void cli_usage(FILE *out)
 	      "  --fail-on warn|fail     lowest status that makes the exit status non-zero\n"
 	      "                          (default warn)\n"
 	      "  --color auto|always|never  colour in text output (default auto; NO_COLOR)\n"
+	      "  --batch FILE            audit every sender of FILE (- = stdin), one per line:\n"
+	      "                          IP DOMAIN [HELO]; '#' starts a comment\n"
+	      "  --jobs N                senders audited at once with --batch (default 16)\n"
 	      "  -q, --quiet             only problems (warn, fail, error) in text output\n"
 	      "  -v, --verbose           also details and facts behind each pass\n"
 	      "  --list-checks           print the check catalogue and exit\n"
@@ -101,7 +110,7 @@ static bool has_control(const char *s)
 	return false;
 }
 
-static int parse_helo(struct cli *c, const char *arg, char *err, size_t errlen)
+static int parse_helo(struct target *t, const char *arg, char *err, size_t errlen)
 {
 	if (!*arg || strlen(arg) > 255 || has_control(arg)) {
 		snprintf(err, errlen, "--helo: '%.60s' is empty, too long or contains spaces or control characters",
@@ -112,15 +121,15 @@ static int parse_helo(struct cli *c, const char *arg, char *err, size_t errlen)
 	for (const char *p = arg; *p; p++)
 		if ((unsigned char)*p >= 0x80)
 			ascii = false;
-	free(c->t.helo);
+	free(t->helo);
 	if (ascii) {
 		/* An invalid HELO is what the audit reports on, not a usage error. */
-		c->t.helo = name_normalize_new(arg);
+		t->helo = name_normalize_new(arg);
 		return 0;
 	}
 	char why[200];
-	c->t.helo = name_from_user_new(arg, why, sizeof why);
-	if (!c->t.helo) {
+	t->helo = name_from_user_new(arg, why, sizeof why);
+	if (!t->helo) {
 		snprintf(err, errlen, "--helo: %s", why);
 		return -1;
 	}
@@ -227,7 +236,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 	double v;
 	int k;
 	switch (opt) {
-	case OPT_HELO: return parse_helo(c, arg, err, errlen);
+	case OPT_HELO: return parse_helo(&c->t, arg, err, errlen);
 	case OPT_SELECTOR: return parse_selector(c, arg, err, errlen);
 	case OPT_SHARED: c->t.shared = true; return 0;
 	case OPT_MAIL_FROM: {
@@ -298,9 +307,46 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 	case 'h': c->cmd = CMD_HELP; return 0;
 	case OPT_VERSION: c->cmd = CMD_VERSION; return 0;
 	case OPT_LIST_CHECKS: c->cmd = CMD_LIST_CHECKS; return 0;
+	case OPT_BATCH:
+		if (strcmp(arg, "-") != 0 && access(arg, R_OK) != 0) {
+			snprintf(err, errlen, "--batch: cannot read '%.80s': %s", arg, strerror(errno));
+			return -1;
+		}
+		c->batch = arg;
+		return 0;
+	case OPT_JOBS:
+		if (parse_number("--jobs", arg, 1, 256, &v, err, errlen) < 0)
+			return -1;
+		if (v != (int)v) {
+			snprintf(err, errlen, "--jobs: '%.40s' is not a whole number", arg);
+			return -1;
+		}
+		c->jobs = (int)v;
+		return 0;
 	}
 	snprintf(err, errlen, "internal error: option %d", opt);
 	return -1;
+}
+
+/* Fills t's IP, domain, HELO and MAIL FROM domain (the rest of t as set). */
+static int parse_sender(const struct cli *c, struct target *t, const char *ip, const char *domain, const char *helo,
+                        char *err, size_t errlen)
+{
+	char why[200];
+	if (ip_parse(ip, &t->ip, why, sizeof why) < 0) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	t->domain = name_from_user_new(domain, why, sizeof why);
+	if (!t->domain) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	if (helo && parse_helo(t, helo, err, errlen) < 0)
+		return -1;
+	if (!t->mail_from)
+		t->mail_from = xstrdup(c->t.mail_from_given ? c->t.mail_from : t->domain);
+	return 0;
 }
 
 int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
@@ -309,6 +355,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	c->timeout_ms = 5000;
 	c->retries = 2;
 	c->fail_on = STATUS_WARN;
+	c->jobs = 16;
 	size_t nc = registry_count();
 	c->enabled = xcalloc(nc, sizeof *c->enabled);
 	for (size_t i = 0; i < nc; i++)
@@ -337,24 +384,19 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		return 0;
 
 	int rest = argc - optind;
-	if (rest != 2) {
+	if (c->batch) {
+		if (rest > 0) {
+			snprintf(err, errlen, "with --batch, senders come from the file, not '%.60s'", argv[optind]);
+			return -1;
+		}
+	} else if (rest != 2) {
 		snprintf(err, errlen, rest < 2 ? "missing %s" : "unexpected argument '%.60s'",
 		         rest < 2 ? (rest == 0 ? "IP and DOMAIN" : "DOMAIN") : argv[optind + 2]);
 		return -1;
+	} else if (parse_sender(c, &c->t, argv[optind], argv[optind + 1], NULL, err, errlen) < 0) {
+		return -1;
 	}
 	char why[200];
-	if (ip_parse(argv[optind], &c->t.ip, why, sizeof why) < 0) {
-		snprintf(err, errlen, "%s", why);
-		return -1;
-	}
-	c->t.domain = name_from_user_new(argv[optind + 1], why, sizeof why);
-	if (!c->t.domain) {
-		snprintf(err, errlen, "%s", why);
-		return -1;
-	}
-	if (!c->t.mail_from)
-		c->t.mail_from = xstrdup(c->t.domain);
-
 	if (only) {
 		for (size_t i = 0; i < nc; i++)
 			c->enabled[i] = false;
@@ -376,6 +418,56 @@ static void free_list(char **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+int cli_parse_batch_line(const struct cli *c, const char *line, struct target *t, char *err, size_t errlen)
+{
+	char copy[1024];
+	if (strlen(line) >= sizeof copy) {
+		snprintf(err, errlen, "line longer than %zu characters", sizeof copy - 1);
+		return -1;
+	}
+	strcpy(copy, line);
+	char *hash = strchr(copy, '#');
+	if (hash)
+		*hash = '\0';
+	char *field[4], *save = NULL;
+	int n = 0;
+	for (char *tok = strtok_r(copy, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if (n == 3) {
+			snprintf(err, errlen, "more than three fields (IP DOMAIN [HELO])");
+			return -1;
+		}
+		field[n++] = tok;
+	}
+	if (n == 0)
+		return 0;
+	if (n == 1) {
+		snprintf(err, errlen, "missing DOMAIN (IP DOMAIN [HELO])");
+		return -1;
+	}
+	/* The command line's settings apply to every sender; the line's HELO
+	 * replaces --helo. Selectors are shared, not copied. */
+	memset(t, 0, sizeof *t);
+	t->shared = c->t.shared;
+	t->mail_from_given = c->t.mail_from_given;
+	t->selectors = c->t.selectors;
+	t->selector_count = c->t.selector_count;
+	if (c->t.helo && n < 3)
+		t->helo = xstrdup(c->t.helo);
+	if (parse_sender(c, t, field[0], field[1], n == 3 ? field[2] : NULL, err, errlen) < 0) {
+		target_free(t);
+		return -1;
+	}
+	return 1;
+}
+
+void target_free(struct target *t)
+{
+	free(t->domain);
+	free(t->helo);
+	free(t->mail_from);
+	memset(t, 0, sizeof *t);
 }
 
 void cli_free(struct cli *c)

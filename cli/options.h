@@ -26,12 +26,21 @@ struct cli {
 	enum cli_color color;
 	int verbosity;       /* -1 quiet, 0, 1 verbose */
 	bool *enabled;       /* per catalogue index */
+	const char *batch;   /* --batch FILE ("-" = stdin), or NULL */
+	int jobs;            /* --jobs: senders audited at once in a batch */
 };
 
 /* Parses argv into c. Returns 0, or -1 with a one-line reason in err (a
  * usage error: exit 64). c must be released with cli_free either way. */
 int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen);
 void cli_free(struct cli *c);
+
+/* Parses one --batch line ("IP DOMAIN [HELO]") into t, with the other
+ * options of c applying. Returns 1 for a sender, 0 for a blank or comment
+ * line, -1 with a reason in err for a malformed line. t must be released
+ * with target_free when 1 is returned. */
+int cli_parse_batch_line(const struct cli *c, const char *line, struct target *t, char *err, size_t errlen);
+void target_free(struct target *t);
 
 /* The --help text. */
 void cli_usage(FILE *out);

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# suite_batch.sh SENDERAUDIT: --batch FILE against NSD: JSON Lines, text
+# blocks with a summary table, malformed lines, the exit status, and one DNS
+# cache for the whole batch.
+set -u
+BIN=$1
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+source "$ROOT/tests/nsd.sh"
+source "$ROOT/tests/harness.sh"
+nsd_start "$ROOT/testdata/zones" || { echo "batch: 0 passed, 1 failed"; exit 1; }
+TMP=$(mktemp -d /tmp/senderaudit-batch.XXXXXX)
+trap 'nsd_stop; rm -rf "$TMP"' EXIT
+R="127.0.0.1#$NSD_PORT"
+ONLY="rdns,helo.syntax,helo.resolves,helo.matches,mx"
+
+cat >"$TMP/senders" <<'LIST'
+# IP DOMAIN [HELO]
+192.0.2.10 good.test mail.good.test
+
+192.0.2.17   good.test	# a dynamic address
+this line is not a sender
+192.0.2.300 good.test
+2001:db8::25 good.test mail6.good.test
+LIST
+
+case_ "JSON Lines"
+"$BIN" --resolver "$R" --only "$ONLY" --format json --batch "$TMP/senders" >"$TMP/out" 2>"$TMP/err"
+RC=$?
+[ "$(wc -l <"$TMP/out")" = 3 ] && ok || bad "$CASE: $(wc -l <"$TMP/out") lines, want 3"
+/usr/bin/python3 "$ROOT/tests/validate-json.py" --lines "$TMP/out" && ok || bad "$CASE: not schema-valid JSON Lines"
+[ "$(jq -r .target.ip "$TMP/out" | tr '\n' ' ')" = "192.0.2.10 192.0.2.17 2001:db8::25 " ] && ok || bad "$CASE: not in input order"
+[ "$(jq -r .status "$TMP/out" | tr '\n' ' ')" = "pass fail pass " ] && ok || bad "$CASE: statuses $(jq -r .status "$TMP/out" | tr '\n' ' ')"
+[ "$(jq -r .target.helo "$TMP/out" | tr '\n' ' ')" = "mail.good.test null mail6.good.test " ] && ok || bad "$CASE: HELO per line"
+[ $RC = 2 ] && ok || bad "$CASE: exit $RC, want 2 (the worst sender fails)"
+grep -q "senders:5: .*line skipped" "$TMP/err" && grep -q "senders:6: '192.0.2.300' is not a valid IPv4 address; line skipped" "$TMP/err" && ok ||
+	bad "$CASE: malformed lines not reported with their numbers: $(cat "$TMP/err")"
+
+case_ "malformed lines make an otherwise clean batch exit 3"
+printf '192.0.2.10 good.test mail.good.test\n192.0.2.10\n' >"$TMP/one"
+"$BIN" --resolver "$R" --only "$ONLY" --format json --batch "$TMP/one" >"$TMP/out" 2>"$TMP/err"
+RC=$?
+[ $RC = 3 ] && ok || bad "$CASE: exit $RC"
+[ "$(jq -r .status "$TMP/out")" = pass ] && ok || bad "$CASE: the good sender still runs"
+
+case_ "text blocks and a summary table, from stdin"
+"$BIN" --resolver "$R" --only "$ONLY" --color never --batch - <"$TMP/senders" >"$TMP/out" 2>"$TMP/err"
+[ "$(grep -c '^senderaudit .*: ' "$TMP/out")" = 3 ] && ok || bad "$CASE: report blocks"
+grep -Eq '^sender +status +pass +warn +fail +error +skip +info$' "$TMP/out" && ok || bad "$CASE: no summary header"
+grep -Eq '^192\.0\.2\.17 good\.test +fail ' "$TMP/out" && ok || bad "$CASE: summary row"
+grep -q 'stdin:5: ' "$TMP/err" && ok || bad "$CASE: stdin line numbers"
+
+case_ "one DNS cache for the whole batch"
+one=$("$BIN" --resolver "$R" --only "$ONLY" -v --format json 192.0.2.10 good.test 2>&1 >/dev/null | grep -oE '[0-9]+ packets sent' | awk '{print $1}')
+for i in $(seq 1 40); do echo "192.0.2.10 good.test"; done >"$TMP/same"
+many=$("$BIN" --resolver "$R" --only "$ONLY" -v --format json --jobs 8 --batch "$TMP/same" 2>&1 >"$TMP/out" | grep -oE '[0-9]+ packets sent' | awk '{print $1}')
+[ "$(wc -l <"$TMP/out")" = 40 ] && ok || bad "$CASE: 40 reports"
+[ -n "$one" ] && [ "$one" = "$many" ] && ok || bad "$CASE: one audit sent $one packets, 40 identical senders sent $many"
+
+case_ "usage errors"
+"$BIN" --batch "$TMP/senders" 192.0.2.1 good.test >/dev/null 2>&1; [ $? = 64 ] && ok || bad "$CASE: positional with --batch"
+"$BIN" --batch "$TMP/none" >/dev/null 2>&1; [ $? = 64 ] && ok || bad "$CASE: missing file"
+"$BIN" --batch "$TMP/senders" --jobs 0 >/dev/null 2>&1; [ $? = 64 ] && ok || bad "$CASE: --jobs 0"
+"$BIN" --batch "$TMP/senders" --jobs 1000 >/dev/null 2>&1; [ $? = 64 ] && ok || bad "$CASE: --jobs 1000"
+
+finish batch
