@@ -185,6 +185,14 @@ case_ "IPv6 sender whose PTR name has only an A record"
 audit 2001:db8::26 good.test
 expect rdns.fcrdns fail
 
+case_ "resolver given as an IPv6 address"
+R6="::1#$NSD_PORT"
+"$BIN" --format json --resolver "$R6" --only "$ONLY" 192.0.2.10 good.test >"$TMP/out.json" 2>"$TMP/err"
+RC=$?
+OUT=$TMP/out.json
+expect_rc 0
+expect rdns.fcrdns pass
+
 # ---------------------------------------------------------------- helo
 case_ "no --helo"
 audit 192.0.2.10 good.test
