@@ -56,8 +56,8 @@ deps:
 
 check-build: deps $(SAN)/$(PROG) $(UNITBINS)
 
-test: check-build
-	@sh tests/run.sh $(SAN)/$(PROG) $(UNITBINS)
+test: check-build fuzz-build
+	@FUZZERS="$(FUZZERS)" sh tests/run.sh $(SAN)/$(PROG) $(UNITBINS)
 
 demo: deps $(REL)/$(PROG)
 	@bash scripts/demo.sh $(REL)/$(PROG)
@@ -71,6 +71,31 @@ bench:
 	@sh scripts/deps.sh bench
 	@$(MAKE) --no-print-directory $(REL)/bench/dnsbench
 	@bash bench/run.sh $(REL)
+
+# Fuzzing (libFuzzer, clang): `make fuzz` runs every harness in fuzz/ for
+# FUZZ_SECONDS; `make fuzz-smoke` (part of `make test`) a few seconds each and
+# replays the inputs in fuzz/regressions/ so no harness rots.
+FUZZ         = build/fuzz
+FUZZERS      = $(patsubst fuzz/%.c,$(FUZZ)/%,$(sort $(wildcard fuzz/fuzz_*.c)))
+FUZZ_SECONDS ?= 60
+FUZZFLAGS    = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -g -O1
+
+$(FUZZ)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC+FUZZ $<"
+	@clang $(STDFLAGS) $(WARNFLAGS) -Werror $(FUZZFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(FUZZ)/fuzz_%: $(FUZZ)/obj/fuzz/fuzz_%.o $(LIBSRCS:%.c=$(FUZZ)/obj/%.o)
+	@echo "  LD+FUZZ $@"
+	@clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+
+fuzz-build: $(FUZZERS)
+
+fuzz: deps fuzz-build
+	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+fuzz-smoke: fuzz-build
+	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
 lint:
 	mandoc -Tlint -W warning man/$(PROG).1
@@ -86,5 +111,5 @@ uninstall:
 clean:
 	rm -rf build $(PROG)
 
-.PHONY: all deps check-build test demo bench lint install uninstall clean
+.PHONY: all deps check-build test demo bench fuzz fuzz-build fuzz-smoke lint install uninstall clean
 .SECONDARY:

@@ -363,7 +363,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 
 	const char *only = NULL, *skip = NULL;
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* GNU: a full re-initialisation, so cli_parse can run twice */
 	int opt;
 	while ((opt = getopt_long(argc, argv, ":hqv", long_opts, NULL)) != -1) {
 		if (opt == '?') {

@@ -1090,6 +1090,38 @@ const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t typ
 	return r;
 }
 
+bool dns_grade_wire(const uint8_t *buf, size_t len, const char *name, uint16_t type, struct dns_answer *out)
+{
+	memset(out, 0, sizeof *out);
+	struct entry e;
+	memset(&e, 0, sizeof e);
+	e.name = name_normalize_new(name);
+	e.type = type;
+	e.ans.qname = xstrdup(e.name);
+	e.ans.qtype = type;
+	bool graded = false;
+	ldns_pkt *p = NULL;
+	ldns_rdf *want = NULL;
+	if (ldns_wire2pkt(&p, buf, len) == LDNS_STATUS_OK && p && ldns_str2rdf_dname(&want, e.name) == LDNS_STATUS_OK) {
+		ldns_rr_list *qs = ldns_pkt_question(p);
+		const ldns_rr *q = ldns_rr_list_rr_count(qs) == 1 ? ldns_rr_list_rr(qs, 0) : NULL;
+		if (q && ldns_rr_get_type(q) == type && ldns_dname_compare(ldns_rr_owner(q), want) == 0) {
+			grade_packet(&e, p, "test");
+			graded = true;
+		}
+	}
+	ldns_rdf_deep_free(want);
+	ldns_pkt_free(p);
+	free(e.name);
+	*out = e.ans;
+	return graded;
+}
+
+void dns_answer_clear(struct dns_answer *a)
+{
+	answer_clear(a);
+}
+
 void dns_get_stats(struct dns *d, struct dns_stats *out)
 {
 	pthread_mutex_lock(&d->mu);

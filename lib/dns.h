@@ -101,6 +101,13 @@ struct dns_stats {
 };
 void dns_get_stats(struct dns *d, struct dns_stats *out);
 
+/* Grades a reply packet for name/type as the event loop does once its ID
+ * matched: question check, CNAME chain, records, rcode. Pure (no I/O), for
+ * tests and fuzzing. Returns false when the packet is unparseable or answers
+ * another question; out must then still be released with dns_answer_clear. */
+bool dns_grade_wire(const uint8_t *buf, size_t len, const char *name, uint16_t type, struct dns_answer *out);
+void dns_answer_clear(struct dns_answer *a);
+
 /* Description of the servers in use, e.g. "127.0.0.1#5353". */
 const char *dns_servers_text(const struct dns *d);
 

@@ -40,6 +40,13 @@ for s in $(ls tests/suite_*.sh | grep -v suite_docs.sh) tests/suite_docs.sh; do
 	cat "$log"
 	count "$s" $rc
 done
+# The fuzz smoke: each harness a few seconds, and its regression inputs.
+if [ -n "${FUZZERS:-}" ]; then
+	bash fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-15}" $FUZZERS >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	count fuzz $rc
+fi
 rm -f "$log"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" = 0 ]

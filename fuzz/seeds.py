@@ -1,0 +1,60 @@
+#!/usr/bin/python3
+"""seeds.py OUTDIR: seed corpora for the fuzz harnesses, one folder each,
+from the project's test data and ../shared's conformance data."""
+import os
+import pathlib
+import sys
+
+import dns.message
+import dns.rrset
+
+root = pathlib.Path(__file__).resolve().parent.parent
+shared = pathlib.Path(os.environ.get("SA_SHARED", root.parent / "shared"))
+out = pathlib.Path(sys.argv[1])
+
+
+def put(harness, name, data):
+    d = out / harness
+    d.mkdir(parents=True, exist_ok=True)
+    (d / name).write_bytes(data if isinstance(data, bytes) else data.encode())
+
+
+names = []
+for tsv in [root / "testdata/generic-names.tsv", shared / "conformance/rdns/rdns-hostnames-unique.tsv"]:
+    if tsv.exists():
+        for line in tsv.read_text(errors="replace").splitlines():
+            if line and not line.startswith("#"):
+                f = line.split("\t")
+                names.append((f[0], f[1] if len(f) > 1 else ""))
+for i, (n, ip) in enumerate(names[:200]):
+    put("fuzz_names", "n%d" % i, n)
+    put("fuzz_names", "i%d" % i, ip or "192.0.2.1")
+    put("fuzz_generic", "g%d" % i, bytes([i % 8]) + bytes(16) + n.encode())
+for i, s in enumerate(["plain", "b\xfccher", "\x1b[31mred", "\xff\xfe", "mail.example.com."]):
+    put("fuzz_text", "t%d" % i, s.encode("latin-1"))
+for i, args in enumerate([
+        "192.0.2.1\nexample.com",
+        "--helo\nmail.example.com\n--format\njson\n192.0.2.1\nexample.com",
+        "--only\nrdns,helo.syntax\n--skip\nmx\n2001:db8::1\nexample.com",
+        "--timeout\n0.5\n--retries\n1\n--resolver\n127.0.0.1#53\n192.0.2.1\nexample.com",
+        "--batch\n-\n192.0.2.1 example.com mail.example.com"]):
+    put("fuzz_cli", "a%d" % i, args)
+
+types = {1: "A", 28: "AAAA", 15: "MX", 12: "PTR", 16: "TXT", 5: "CNAME"}
+order = [1, 28, 15, 12, 16, 5]
+samples = {"A": ["192.0.2.1"], "AAAA": ["2001:db8::1"], "MX": ["10 mail.example.com.", "0 ."],
+           "PTR": ["mail.example.com."], "TXT": ['"v=spf1 -all"', '"part1" "part2"'], "CNAME": ["alias.example.com."]}
+k = 0
+for idx, t in enumerate(order):
+    name = types[t]
+    q = dns.message.make_query("example.com.", name)
+    for rd in samples[name]:
+        r = dns.message.make_response(q)
+        r.answer.append(dns.rrset.from_text("example.com.", 300, "IN", name, rd))
+        put("fuzz_dns_reply", "r%d" % k, bytes([idx]) + r.to_wire())
+        k += 1
+    r = dns.message.make_response(q)
+    r.answer.append(dns.rrset.from_text("example.com.", 300, "IN", "CNAME", "x.example.com."))
+    r.answer.append(dns.rrset.from_text("x.example.com.", 300, "IN", name, samples[name][0]))
+    put("fuzz_dns_reply", "c%d" % k, bytes([idx]) + r.to_wire())
+    k += 1
