@@ -195,8 +195,8 @@ static void helo_run(const struct audit *a, struct findings *out)
 		addr_lookup(a, h, &s);
 		check_resolves(h, &s, a, out);
 	} else {
-		struct finding *f = findings_add(out, "helo.resolves", NULL, STATUS_FAIL, "HELO %s is %s and cannot "
-		                                 "resolve", h, why);
+		struct finding *f = findings_add(out, "helo.resolves", NULL, STATUS_FAIL,
+		                                 "HELO %s cannot resolve: it is %s", h, why);
 		finding_set_remedy(f, "Greet with a fully qualified host name that resolves to %s.", a->t->ip.text);
 		cJSON_AddStringToObject(f->data, "helo", h);
 	}

@@ -226,6 +226,19 @@ static int parse_number(const char *opt, const char *arg, double lo, double hi, 
 	return 0;
 }
 
+static int parse_whole(const char *opt, const char *arg, int lo, int hi, int *out, char *err, size_t errlen)
+{
+	double v;
+	if (parse_number(opt, arg, lo, hi, &v, err, errlen) < 0)
+		return -1;
+	if (v != (int)v) {
+		snprintf(err, errlen, "%s: '%.40s' is not a whole number", opt, arg);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
 static int parse_one(struct cli *c, int opt, const char *arg, const char **only, const char **skip, char *err,
                      size_t errlen)
 {
@@ -278,15 +291,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 			return -1;
 		c->timeout_ms = (int)lround(v * 1000);
 		return 0;
-	case OPT_RETRIES:
-		if (parse_number("--retries", arg, 0, 5, &v, err, errlen) < 0)
-			return -1;
-		if (v != (int)v) {
-			snprintf(err, errlen, "--retries: '%.40s' is not a whole number", arg);
-			return -1;
-		}
-		c->retries = (int)v;
-		return 0;
+	case OPT_RETRIES: return parse_whole("--retries", arg, 0, 5, &c->retries, err, errlen);
 	case OPT_FORMAT:
 		if (parse_choice("--format", arg, formats, &k, err, errlen) < 0)
 			return -1;
@@ -314,15 +319,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 		}
 		c->batch = arg;
 		return 0;
-	case OPT_JOBS:
-		if (parse_number("--jobs", arg, 1, 256, &v, err, errlen) < 0)
-			return -1;
-		if (v != (int)v) {
-			snprintf(err, errlen, "--jobs: '%.40s' is not a whole number", arg);
-			return -1;
-		}
-		c->jobs = (int)v;
-		return 0;
+	case OPT_JOBS: return parse_whole("--jobs", arg, 1, 256, &c->jobs, err, errlen);
 	}
 	snprintf(err, errlen, "internal error: option %d", opt);
 	return -1;
