@@ -1,5 +1,6 @@
 #include "registry.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,51 +32,51 @@ static size_t category_rank(const char *id)
 	return CATEGORY_COUNT;
 }
 
-/* Walks the catalogue in order; stops at the i-th check. */
-static const struct check_def *walk(size_t want, const struct family **fam, size_t *total)
+/* The catalogue in order, computed once: the table is written by the first
+ * caller (pthread_once) and read-only after that. */
+#define MAX_CHECKS 128
+static struct {
+	const struct check_def *def;
+	const struct family *fam;
+} order[MAX_CHECKS];
+static size_t order_count;
+static pthread_once_t order_once = PTHREAD_ONCE_INIT;
+
+static void build_order(void)
 {
-	size_t n = 0;
 	for (size_t c = 0; c <= CATEGORY_COUNT; c++)
 		for (size_t f = 0; f < FAMILY_COUNT; f++)
 			for (size_t k = 0; k < families[f]->check_count; k++) {
 				const struct check_def *d = &families[f]->checks[k];
-				if (category_rank(d->id) != c)
+				if (category_rank(d->id) != c || order_count == MAX_CHECKS)
 					continue;
-				if (n++ == want) {
-					if (fam)
-						*fam = families[f];
-					return d;
-				}
+				order[order_count].def = d;
+				order[order_count].fam = families[f];
+				order_count++;
 			}
-	if (total)
-		*total = n;
-	return NULL;
 }
 
 size_t registry_count(void)
 {
-	size_t n = 0;
-	walk((size_t)-1, NULL, &n);
-	return n;
+	pthread_once(&order_once, build_order);
+	return order_count;
 }
 
 const struct check_def *registry_check(size_t i)
 {
-	return walk(i, NULL, NULL);
+	return i < registry_count() ? order[i].def : NULL;
 }
 
 const struct family *registry_family(size_t i)
 {
-	const struct family *f = NULL;
-	walk(i, &f, NULL);
-	return f;
+	return i < registry_count() ? order[i].fam : NULL;
 }
 
 long registry_index(const char *id)
 {
 	size_t n = registry_count();
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(registry_check(i)->id, id) == 0)
+		if (strcmp(order[i].def->id, id) == 0)
 			return (long)i;
 	return -1;
 }

@@ -144,6 +144,14 @@ static void t_registry(struct unit_ctx *t)
 	UNIT_EQ_INT(t, registry_select("rdns.nope", en, true, why, sizeof why), -1);
 	UNIT_EQ_INT(t, registry_select("rdn", en, true, why, sizeof why), -1);
 	UNIT_EQ_INT(t, registry_select(",", en, true, why, sizeof why), -1);
+	/* every family's check is in the catalogue exactly once */
+	size_t sum = 0;
+	for (size_t f = 0; f < registry_family_count(); f++)
+		sum += registry_family_at(f)->check_count;
+	UNIT_EQ_INT(t, sum, n);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			UNIT_CHECK(t, strcmp(registry_check(i)->id, registry_check(j)->id) != 0);
 	/* every check cites a source and has a title */
 	for (size_t i = 0; i < n; i++)
 		UNIT_CHECK(t, registry_check(i)->refs[0] && registry_check(i)->title);
