@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""delayfwd.py UPSTREAM_PORT DELAY_MS: a DNS forwarder on 127.0.0.1 that
-delays every answer by a fixed time (UDP and TCP), in front of NSD on
-loopback. Prints its port on stdout, then serves until killed or until
---max-seconds (default 600) have passed."""
+"""delayfwd.py UPSTREAM_PORT DELAY_MS [MAX_SECONDS [ADDR [PORT]]]: a DNS
+forwarder on ADDR (default 127.0.0.1) that delays every answer by a fixed
+time (UDP and TCP), in front of NSD on loopback. Prints its port on stdout,
+then serves until killed or until MAX_SECONDS (default 600) have passed."""
 import asyncio
 import socket
 import sys
@@ -54,11 +54,12 @@ async def main():
         finally:
             writer.close()
 
+    addr = sys.argv[4] if len(sys.argv) > 4 else "127.0.0.1"
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind((addr, int(sys.argv[5]) if len(sys.argv) > 5 else 0))
     port = sock.getsockname()[1]
     await loop.create_datagram_endpoint(Udp, sock=sock)
-    server = await asyncio.start_server(tcp, "127.0.0.1", port)
+    server = await asyncio.start_server(tcp, addr, port)
     print(port, flush=True)
     async with server:
         await asyncio.sleep(max_seconds)

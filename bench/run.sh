@@ -1,22 +1,105 @@
 #!/usr/bin/env bash
-# run.sh BUILDDIR: `make bench`. Starts NSD on loopback with the test zones
-# and a forwarder that delays every answer, then runs the measurements.
+# run.sh BUILDDIR: `make bench`. NSD on loopback serves generated zones; a
+# forwarder adds a fixed delay to every answer where latency matters.
+#   0. the DNS layer against ldns-per-thread and libunbound
+#   1. one full audit behind 50 ms: wall time and round trips, against the
+#      sequential peers rblcheck and spfquery on the same data
+#   2. a batch of 1,000 senders x 10 DNSBL zones straight against NSD, and
+#      NSD's own capacity measured with dnsperf
+#   3. the lookups of one audit: asked, distinct, sent
 set -u
 B=$1
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SA=$B/senderaudit
 source "$ROOT/tests/nsd.sh"
+TMP=$(mktemp -d /tmp/senderaudit-bench.XXXXXX)
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	nsd_stop
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+DELAY=50
+
+ms_of() { # ms_of CMD...: wall milliseconds of a command (output dropped)
+	local t0
+	t0=$(date +%s%N)
+	"$@" >/dev/null 2>&1
+	echo $((($(date +%s%N) - t0) / 1000000))
+}
+median3() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(. /etc/os-release; echo "$PRETTY_NAME")"
+/usr/bin/python3 "$ROOT/bench/gen.py" "$TMP/zones" 1000 20 || exit 1
+nsd_start "$TMP/zones" || exit 1
+NSD="127.0.0.1#$NSD_PORT"
+
+echo
+echo "== 0. DNS layer"
+nsd_stop
 nsd_start "$ROOT/testdata/zones" || exit 1
-FWD_PID=
-trap 'nsd_stop; [ -n "$FWD_PID" ] && kill $FWD_PID 2>/dev/null' EXIT
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-echo
-echo "== DNS layer: distinct lookups straight against NSD"
 "$B/bench/dnsbench" "127.0.0.1#$NSD_PORT" 2000
-PORTFILE=$(mktemp)
-/usr/bin/python3 "$ROOT/bench/delayfwd.py" "$NSD_PORT" 50 300 >"$PORTFILE" &
-FWD_PID=$!
-for _ in $(seq 1 50); do [ -s "$PORTFILE" ] && break; sleep 0.1; done
+/usr/bin/python3 "$ROOT/bench/delayfwd.py" "$NSD_PORT" $DELAY 300 >"$TMP/fwd0" &
+PIDS+=($!)
+for _ in $(seq 1 50); do [ -s "$TMP/fwd0" ] && break; sleep 0.1; done
+echo "-- behind $DELAY ms:"
+"$B/bench/dnsbench" "127.0.0.1#$(cat "$TMP/fwd0")" 200
+nsd_stop
+nsd_start "$TMP/zones" || exit 1
+NSD="127.0.0.1#$NSD_PORT"
+
+# The options of the families this build has.
+ZONES=$(cat "$TMP/zones/zones.txt")
+ZONES10=$(echo "$ZONES" | cut -d, -f1-10)
+EXTRA=()
+EXTRA10=()
+"$SA" --help | grep -q -- '--dnsbl' && EXTRA+=(--dnsbl "$ZONES") && EXTRA10+=(--dnsbl "$ZONES10")
+"$SA" --help | grep -q -- '--selector' && EXTRA+=(--selector s1 --selector s2) && EXTRA10+=(--selector s1)
+SKIP=()
+"$SA" --list-checks | grep -q '^rdap\.' && SKIP=(--skip rdap)
+FAMILIES=$("$SA" --list-checks | awk '{print $2}' | uniq | tr '\n' ' ')
+
 echo
-echo "== DNS layer: distinct lookups behind a forwarder adding 50 ms to every answer"
-"$B/bench/dnsbench" "127.0.0.1#$(cat "$PORTFILE")" 200
-rm -f "$PORTFILE"
+echo "== 1. one full audit behind $DELAY ms (checks: ${FAMILIES}; RDAP is HTTP and not part of this figure)"
+# The forwarder listens on 127.0.0.2:53 so the peers, which only know
+# /etc/resolv.conf, can be pointed at it in a private mount namespace.
+/usr/bin/python3 "$ROOT/bench/delayfwd.py" "$NSD_PORT" $DELAY 300 127.0.0.2 53 >"$TMP/fwd1" &
+PIDS+=($!)
+for _ in $(seq 1 50); do [ -s "$TMP/fwd1" ] && break; sleep 0.1; done
+echo "nameserver 127.0.0.2" >"$TMP/resolv.conf"
+AUDIT=("$SA" --resolver 127.0.0.2 --timeout 5 "${SKIP[@]}" "${EXTRA[@]}" --helo mail.sender.bench.test 198.18.0.10 sender.bench.test)
+a=$(median3 "$(ms_of "${AUDIT[@]}")" "$(ms_of "${AUDIT[@]}")" "$(ms_of "${AUDIT[@]}")")
+printf 'senderaudit: %d ms = %.1f round trips of %d ms\n' "$a" "$(echo "$a / $DELAY" | bc -l)" $DELAY
+in_ns() { unshare -m sh -c "mount --bind '$TMP/resolv.conf' /etc/resolv.conf && exec \"\$@\"" sh "$@"; }
+if command -v rblcheck >/dev/null && command -v spfquery >/dev/null && in_ns true 2>/dev/null; then
+	RBL=(in_ns rblcheck -q -c)
+	for z in ${ZONES//,/ }; do RBL+=(-s "$z"); done
+	RBL+=(198.18.0.10)
+	SPF=(in_ns spfquery -ip 198.18.0.10 -sender postmaster@sender.bench.test -helo mail.sender.bench.test)
+	r=$(median3 "$(ms_of "${RBL[@]}")" "$(ms_of "${RBL[@]}")" "$(ms_of "${RBL[@]}")")
+	s=$(median3 "$(ms_of "${SPF[@]}")" "$(ms_of "${SPF[@]}")" "$(ms_of "${SPF[@]}")")
+	printf 'rblcheck (20 zones): %d ms; spfquery: %d ms; together %d ms = %.1f x senderaudit\n' "$r" "$s" $((r + s)) "$(echo "($r + $s) / $a" | bc -l)"
+else
+	echo "peers: rblcheck/spfquery or unshare not available; comparison skipped"
+fi
+
+echo
+echo "== 2. batch: 1,000 senders x 10 DNSBL zones straight against NSD"
+/usr/bin/time -v "$SA" --resolver "$NSD" --timeout 5 "${SKIP[@]}" "${EXTRA10[@]}" --format json -v \
+	--batch "$TMP/zones/senders.txt" >"$TMP/batch.out" 2>"$TMP/batch.err"
+wall=$(grep 'Elapsed (wall clock)' "$TMP/batch.err" | awk '{print $NF}')
+rss=$(grep 'Maximum resident set size' "$TMP/batch.err" | awk '{print $NF}')
+sent=$(grep -oE '[0-9]+ packets sent' "$TMP/batch.err" | awk '{print $1}')
+secs=$(echo "$wall" | awk -F: '{ if (NF == 2) print $1 * 60 + $2; else print $1 * 3600 + $2 * 60 + $3 }')
+printf 'wall %s s, %.0f audits/s, %s queries sent = %.0f queries/s, peak RSS %.1f MB, %d reports\n' "$secs" \
+	"$(echo "1000 / $secs" | bc -l)" "$sent" "$(echo "$sent / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$(wc -l <"$TMP/batch.out")"
+if command -v dnsperf >/dev/null; then
+	awk '{print $3, "A"; print $2, "MX"; print $2, "TXT"}' "$TMP/zones/senders.txt" >"$TMP/queries"
+	dnsperf -s 127.0.0.1 -p "$NSD_PORT" -d "$TMP/queries" -l 5 -c 4 -q 500 >"$TMP/dnsperf.out" 2>&1
+	printf 'NSD capacity (dnsperf, 5 s): %s queries/s\n' "$(awk '/Queries per second/ {print $4}' "$TMP/dnsperf.out")"
+fi
+
+echo
+echo "== 3. lookups of the full audit (straight against NSD)"
+"$SA" --resolver "$NSD" "${SKIP[@]}" "${EXTRA[@]}" -v --helo mail.sender.bench.test 198.18.0.10 sender.bench.test 2>&1 >/dev/null | grep 'dns:'

@@ -6,7 +6,7 @@ PKGS="gcc make libc6-dev pkg-config libldns-dev libpsl-dev publicsuffix libcjson
 libspf2-dev libcurl4-openssl-dev libssl-dev nsd bind9-dnsutils jq mandoc python3 python3-jsonschema python3-dnspython \
 clang libclang-rt-14-dev"
 # `deps.sh bench`: also what `make bench` needs.
-[ "${1:-}" = bench ] && PKGS="$PKGS libunbound-dev"
+[ "${1:-}" = bench ] && PKGS="$PKGS libunbound-dev rblcheck spfquery dnsperf time bc"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps: not a Debian system; install the equivalents of: $PKGS" >&2
