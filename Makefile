@@ -51,6 +51,23 @@ $(SAN)/tests/unit/%: $(SAN)/tests/unit/%.o $(LIBSRCS:%.c=$(SAN)/%.o)
 
 UNITBINS = $(UNITSRCS:%.c=$(SAN)/%)
 
+# The valgrind build: no sanitizers (they do not mix with valgrind).
+VG = build/valgrind
+$(VG)/%.o: %.c $(HDRS) tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	@echo "  CC+VG   $<"
+	@$(CC) $(STDFLAGS) $(WARNFLAGS) -Werror -O1 -g $(CPPFLAGS) -c -o $@ $<
+
+$(VG)/$(PROG): $(SRCS:%.c=$(VG)/%.o)
+	@echo "  LD+VG   $@"
+	@$(CC) -o $@ $^ $(LIBS)
+
+$(VG)/tests/unit/%: $(VG)/tests/unit/%.o $(LIBSRCS:%.c=$(VG)/%.o)
+	@echo "  LD+VG   $@"
+	@$(CC) -o $@ $^ $(LIBS)
+
+VGUNITBINS = $(UNITSRCS:%.c=$(VG)/%)
+
 deps:
 	@sh scripts/deps.sh
 
@@ -58,6 +75,10 @@ check-build: deps $(SAN)/$(PROG) $(UNITBINS)
 
 test: check-build fuzz-build
 	@FUZZERS="$(FUZZERS)" sh tests/run.sh $(SAN)/$(PROG) $(UNITBINS)
+
+# The whole suite under valgrind (leaks and memory errors fail it).
+check-valgrind: deps $(VG)/$(PROG) $(VGUNITBINS)
+	@SA_VALGRIND_BIN=$(VG)/$(PROG) SA_SLOW=1 sh tests/run.sh tests/valgrind-wrap.sh $(VGUNITBINS)
 
 demo: deps $(REL)/$(PROG)
 	@bash scripts/demo.sh $(REL)/$(PROG)
@@ -111,5 +132,5 @@ uninstall:
 clean:
 	rm -rf build $(PROG)
 
-.PHONY: all deps check-build test demo bench fuzz fuzz-build fuzz-smoke lint install uninstall clean
+.PHONY: all deps check-build check-valgrind test demo bench fuzz fuzz-build fuzz-smoke lint install uninstall clean
 .SECONDARY:

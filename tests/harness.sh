@@ -13,3 +13,7 @@ finish() {
 	echo "$1: $PASS passed, $FAIL failed"
 	[ "$FAIL" = 0 ]
 }
+# budget MS: a time limit in milliseconds, stretched under valgrind.
+budget() {
+	if [ -n "${SA_SLOW:-}" ]; then echo $(($1 * 10 + 3000)); else echo "$1"; fi
+}

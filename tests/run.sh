@@ -27,8 +27,17 @@ count() { # count NAME: adds the last "N passed, N failed" line of $log
 	total_f=$((total_f + f))
 }
 
+# Under `make check-valgrind` every program runs under valgrind, and each
+# process's valgrind log must come out empty.
+VGLOG=
+UNIT_RUNNER=
+if [ -n "${SA_VALGRIND_BIN:-}" ]; then
+	VGLOG=$(mktemp -d /tmp/senderaudit-vg.XXXXXX)
+	export SA_VALGRIND_LOG=$VGLOG
+	UNIT_RUNNER="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$VGLOG/unit.%p.log"
+fi
 for u in "$@"; do
-	"$u" >"$log" 2>&1
+	$UNIT_RUNNER "$u" >"$log" 2>&1
 	rc=$?
 	grep -E '^(FAIL|     |note)|passed, ' "$log"
 	count "$u" $rc
@@ -40,6 +49,17 @@ for s in $(ls tests/suite_*.sh | grep -v suite_docs.sh) tests/suite_docs.sh; do
 	cat "$log"
 	count "$s" $rc
 done
+if [ -n "$VGLOG" ]; then
+	n=0
+	for l in "$VGLOG"/*.log; do
+		[ -s "$l" ] || continue
+		n=$((n + 1))
+		echo "FAIL valgrind: $(head -c 600 "$l")"
+	done
+	echo "valgrind logs: $(ls "$VGLOG" | wc -l) processes, $n with findings"
+	[ $n = 0 ] && total_p=$((total_p + 1)) || total_f=$((total_f + n))
+	rm -rf "$VGLOG"
+fi
 # The fuzz smoke: each harness a few seconds, and its regression inputs.
 if [ -n "${FUZZERS:-}" ]; then
 	bash fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-15}" $FUZZERS >"$log" 2>&1

@@ -20,7 +20,7 @@ usage_error() {
 	local rc=$?
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	if [ $rc = 64 ] && [ "$(wc -l <"$TMP/err")" = 1 ] && grep -q -- '--help' "$TMP/err" && [ ! -s "$TMP/out" ] &&
-		[ $ms -lt 2000 ]; then
+		[ $ms -lt "$(budget 2000)" ]; then
 		ok
 	else
 		bad "$what: rc=$rc, ${ms} ms, stderr: $(head -c 300 "$TMP/err")"

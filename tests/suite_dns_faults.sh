@@ -29,7 +29,7 @@ fault() {
 	[ "$st" = "$2" ] && ok || bad "$CASE: status $st, want $2 (stderr: $(head -c 200 "$TMP/err"))"
 	[ "$grade" = "$3" ] && ok || bad "$CASE: graded $grade, want $3"
 	[[ "$why" =~ $4 ]] && ok || bad "$CASE: reason '$why' does not match /$4/"
-	[ "$ms" -le "$5" ] && ok || bad "$CASE: took $ms ms, budget $5 ms"
+	[ "$ms" -le "$(budget "$5")" ] && ok || bad "$CASE: took $ms ms, budget $(budget "$5") ms"
 	case $2 in
 	error) [ $rc = 3 ] && ok || bad "$CASE: exit $rc, want 3" ;;
 	pass) [ $rc = 0 ] && ok || bad "$CASE: exit $rc, want 0" ;;
