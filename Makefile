@@ -50,6 +50,13 @@ $(SAN)/tests/unit/%: $(SAN)/tests/unit/%.o $(LIBSRCS:%.c=$(SAN)/%.o)
 	@$(CC) $(SANFLAGS) -o $@ $^ $(LIBS)
 
 UNITBINS = $(UNITSRCS:%.c=$(SAN)/%)
+# Small programs the suites drive (tests/tools/NAME.c -> $(SAN)/tests/tools/NAME),
+# e.g. dnsq, which puts lib/dns through its paces for suite_dns_layer.sh.
+TOOLS    = $(patsubst %.c,$(SAN)/%,$(wildcard tests/tools/*.c))
+
+$(SAN)/tests/tools/%: $(SAN)/tests/tools/%.o $(LIBSRCS:%.c=$(SAN)/%.o)
+	@echo "  LD+SAN  $@"
+	@$(CC) $(SANFLAGS) -o $@ $^ $(LIBS)
 
 # The valgrind build: no sanitizers (they do not mix with valgrind).
 VG = build/valgrind
@@ -71,7 +78,7 @@ VGUNITBINS = $(UNITSRCS:%.c=$(VG)/%)
 deps:
 	@sh scripts/deps.sh
 
-check-build: deps $(SAN)/$(PROG) $(UNITBINS)
+check-build: deps $(SAN)/$(PROG) $(UNITBINS) $(TOOLS)
 
 test: check-build fuzz-build
 	@FUZZERS="$(FUZZERS)" sh tests/run.sh $(SAN)/$(PROG) $(UNITBINS)

@@ -35,6 +35,7 @@
 #define MAX_CNAME_HOPS 8
 #define EDNS_SIZE 1232
 #define TCP_MAX 65535
+#define MAX_ZONE_LIMITS 64
 
 struct server {
 	struct sockaddr_storage ss;
@@ -49,6 +50,7 @@ struct entry {
 	uint16_t type;
 	struct entry *hnext;  /* hash chain */
 	struct entry *qnext;  /* submission queue */
+	int zone;             /* index of its zone limit, or -1 */
 	enum entry_state state;
 	struct dns_answer ans;      /* what the server said about name */
 	struct dns_answer *chased;  /* after following CNAMEs (NULL: not yet) */
@@ -86,6 +88,11 @@ struct dns {
 	struct entry **buckets;
 	size_t bucket_count, entry_count;
 	struct entry *queue_head, *queue_tail;
+	struct {
+		char *zone;
+		int max, inflight;
+	} limits[MAX_ZONE_LIMITS];
+	int limit_count;
 	struct dns_stats stats;
 	bool stop;
 
@@ -370,6 +377,13 @@ static struct entry *cache_get(struct dns *d, const char *name, uint16_t type)
 	e->tcp_fd = -1;
 	e->ans.qname = xstrdup(norm);
 	e->ans.qtype = type;
+	e->zone = -1;
+	size_t best = 0;
+	for (int z = 0; z < d->limit_count; z++)
+		if (name_is_under(norm, d->limits[z].zone) && strlen(d->limits[z].zone) > best) {
+			best = strlen(d->limits[z].zone);
+			e->zone = z;
+		}
 	e->hnext = d->buckets[k];
 	d->buckets[k] = e;
 	if (++d->entry_count > d->bucket_count * 2)
@@ -445,6 +459,8 @@ static void finish(struct dns *d, struct entry *e, enum dns_status st, const cha
 	pthread_mutex_lock(&d->mu);
 	if (st == DNS_TIMEOUT)
 		d->stats.timeouts++;
+	if (e->zone >= 0 && e->state == ST_ACTIVE)
+		d->limits[e->zone].inflight--;
 	e->state = ST_DONE;
 	pthread_cond_broadcast(&d->cv);
 	pthread_mutex_unlock(&d->mu);
@@ -674,25 +690,57 @@ static bool handle_udp(struct dns *d, struct entry *e, int k)
 	}
 }
 
-/* Moves queued entries to the active set, up to max_inflight. */
+/* Moves queued entries to the active set, up to max_inflight in all and
+ * up to each zone's limit; entries of a zone at its limit wait their turn. */
 static void admit(struct dns *d, int64_t now)
 {
 	pthread_mutex_lock(&d->mu);
-	while (d->queue_head && d->active_count < d->max_inflight) {
-		struct entry *e = d->queue_head;
-		d->queue_head = e->qnext;
-		if (!d->queue_head)
-			d->queue_tail = NULL;
+	struct entry *prev = NULL, *e = d->queue_head;
+	while (e && d->active_count < d->max_inflight) {
+		struct entry *next = e->qnext;
+		if (e->zone >= 0 && d->limits[e->zone].inflight >= d->limits[e->zone].max) {
+			prev = e;
+			e = next;
+			continue;
+		}
+		if (prev)
+			prev->qnext = next;
+		else
+			d->queue_head = next;
+		if (d->queue_tail == e)
+			d->queue_tail = prev;
 		e->qnext = NULL;
 		e->state = ST_ACTIVE;
+		if (e->zone >= 0)
+			d->limits[e->zone].inflight++;
 		d->active[d->active_count++] = e;
 		if (d->active_count > d->stats.max_inflight)
 			d->stats.max_inflight = d->active_count;
 		e->start_ms = now;
 		e->deadline_ms = now + d->timeout_ms;
 		e->next_ms = 0;
+		e = next;
 	}
 	pthread_mutex_unlock(&d->mu);
+}
+
+void dns_limit_zone(struct dns *d, const char *zone, int max_inflight)
+{
+	char *z = name_normalize_new(zone);
+	pthread_mutex_lock(&d->mu);
+	int i = 0;
+	while (i < d->limit_count && strcmp(d->limits[i].zone, z) != 0)
+		i++;
+	if (i == d->limit_count && d->limit_count < MAX_ZONE_LIMITS) {
+		d->limits[i].zone = z;
+		d->limits[i].inflight = 0;
+		d->limit_count++;
+		z = NULL;
+	}
+	if (i < d->limit_count)
+		d->limits[i].max = max_inflight > 0 ? max_inflight : 1;
+	pthread_mutex_unlock(&d->mu);
+	free(z);
 }
 
 /* Sends due tries, times out what is over. Returns true when e is done. */
@@ -996,6 +1044,8 @@ void dns_free(struct dns *d)
 	}
 	free(d->buckets);
 	free(d->active);
+	for (int i = 0; i < d->limit_count; i++)
+		free(d->limits[i].zone);
 	close(d->wake[0]);
 	close(d->wake[1]);
 	pthread_mutex_destroy(&d->mu);

@@ -79,6 +79,11 @@ struct dns_config {
 struct dns *dns_new(const struct dns_config *cfg, char *err, size_t errlen);
 void dns_free(struct dns *d);
 
+/* Caps the lookups under zone that are on the wire at once (a batch should
+ * not flood one blocklist operator); the rest wait their turn. Applies to
+ * lookups started after the call. */
+void dns_limit_zone(struct dns *d, const char *zone, int max_inflight);
+
 /* Starts a lookup without waiting for it (so independent lookups overlap). */
 void dns_prefetch(struct dns *d, const char *name, uint16_t type);
 

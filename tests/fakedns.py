@@ -109,6 +109,9 @@ def respond(data, via_tcp):
             owner = qname if i == 0 else "c%d.%s" % (i, qname)
             rrs.append(dns.rrset.from_text(owner, 300, "IN", "CNAME", "c%d.%s" % (i + 1, qname)))
         return answer(q, *rrs).to_wire()
+    if behaviour == "slow":
+        time.sleep(0.2)
+        return normal(q, qname, qtype, behaviour).to_wire()
     if behaviour == "dropfirst":
         key = (qname, qtype, via_tcp)
         with lock:

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# suite_dns_layer.sh SENDERAUDIT: lib/dns itself, through tests/tools/dnsq,
+# against the loopback fake server: identical lookups merge, retries and
+# timeouts are counted, truncation goes to TCP, per-zone limits hold.
+set -u
+BIN=$1
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DNSQ=$(dirname "$BIN")/tests/tools/dnsq
+source "$ROOT/tests/harness.sh"
+TMP=$(mktemp -d /tmp/senderaudit-dnsl.XXXXXX)
+/usr/bin/python3 "$ROOT/tests/fakedns.py" 300 >"$TMP/port" 2>"$TMP/fakedns.log" &
+FAKE_PID=$!
+trap 'kill $FAKE_PID 2>/dev/null; rm -rf "$TMP"' EXIT
+for _ in $(seq 1 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+S="127.0.0.1#$(cat "$TMP/port")"
+stat() { grep -oE "$1=[0-9]+" "$TMP/out" | cut -d= -f2; }
+run() {
+	local t0
+	t0=$(date +%s%N)
+	"$DNSQ" "$S" "$@" >"$TMP/out" 2>&1
+	MS=$((($(date +%s%N) - t0) / 1000000))
+}
+
+case_ "identical lookups in flight merge into one query"
+args=()
+for i in $(seq 1 100); do args+=(ok.fault.test/MX); done
+run "${args[@]}"
+[ "$(grep -c '^ok.fault.test/MX OK 1$' "$TMP/out")" = 100 ] && ok || bad "$CASE: $(head -n 3 "$TMP/out")"
+[ "$(stat sent)" = 1 ] && ok || bad "$CASE: sent $(stat sent)"
+[ "$(stat lookups)" = 200 ] && [ "$(stat cache_hits)" = 199 ] && ok || bad "$CASE: cache hits $(stat cache_hits)"
+
+case_ "retries, then TIMEOUT within the budget"
+run -t 600 -r 2 silent.fault.test/A
+grep -q '^silent.fault.test/A TIMEOUT 0$' "$TMP/out" && ok || bad "$CASE: $(cat "$TMP/out")"
+[ "$(stat sent)" = 3 ] && [ "$(stat timeouts)" = 1 ] && ok || bad "$CASE: sent $(stat sent), timeouts $(stat timeouts)"
+[ "$MS" -ge 550 ] && [ "$MS" -lt "$(budget 1500)" ] && ok || bad "$CASE: took $MS ms for a 600 ms budget"
+
+case_ "a dropped query is answered on retry"
+run -t 900 -r 2 x.dropfirst.fault.test/A
+grep -q '^x.dropfirst.fault.test/A OK 1$' "$TMP/out" && ok || bad "$CASE: $(cat "$TMP/out")"
+
+case_ "truncated over UDP: TCP"
+run trunc.fault.test/MX bigmx.fault.test/MX
+grep -q '^trunc.fault.test/MX OK 1$' "$TMP/out" && grep -q '^bigmx.fault.test/MX OK 300$' "$TMP/out" && ok || bad "$CASE: $(cat "$TMP/out")"
+[ "$(stat tcp)" = 2 ] && ok || bad "$CASE: tcp $(stat tcp)"
+
+case_ "all lookups in flight at once"
+args=()
+for i in $(seq 1 40); do args+=(n$i.slow.fault.test/A); done
+run "${args[@]}"
+[ "$(grep -c ' OK 1$' "$TMP/out")" = 40 ] && ok || bad "$CASE: answers"
+[ "$(stat max_inflight)" = 40 ] && ok || bad "$CASE: at most $(stat max_inflight) in flight"
+[ "$MS" -lt "$(budget 1200)" ] && ok || bad "$CASE: 40 lookups of 200 ms took $MS ms"
+
+case_ "a per-zone limit holds"
+run -l slow.fault.test 4 "${args[@]}"
+[ "$(grep -c ' OK 1$' "$TMP/out")" = 40 ] && ok || bad "$CASE: answers"
+[ "$(stat max_inflight)" -le 4 ] && ok || bad "$CASE: at most $(stat max_inflight) in flight, limit 4"
+[ "$MS" -ge 1900 ] && ok || bad "$CASE: 40 lookups of 200 ms, 4 at a time, took only $MS ms"
+
+case_ "invalid names never reach the wire"
+long=$(printf 'a%.0s' $(seq 1 64))
+run "$long.fault.test/A" "a..b.fault.test/A"
+[ "$(grep -c ' MALFORMED 0$' "$TMP/out")" = 2 ] && ok || bad "$CASE: $(cat "$TMP/out")"
+[ "$(stat sent)" = 0 ] && ok || bad "$CASE: sent $(stat sent)"
+
+finish dns_layer
