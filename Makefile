@@ -74,6 +74,11 @@ $(VG)/tests/unit/%: $(VG)/tests/unit/%.o $(LIBSRCS:%.c=$(VG)/%.o)
 	@$(CC) -o $@ $^ $(LIBS)
 
 VGUNITBINS = $(UNITSRCS:%.c=$(VG)/%)
+VGTOOLS    = $(patsubst %.c,$(VG)/%,$(wildcard tests/tools/*.c))
+
+$(VG)/tests/tools/%: $(VG)/tests/tools/%.o $(LIBSRCS:%.c=$(VG)/%.o)
+	@echo "  LD+VG   $@"
+	@$(CC) -o $@ $^ $(LIBS)
 
 deps:
 	@sh scripts/deps.sh
@@ -81,11 +86,11 @@ deps:
 check-build: deps $(SAN)/$(PROG) $(UNITBINS) $(TOOLS)
 
 test: check-build fuzz-build
-	@FUZZERS="$(FUZZERS)" sh tests/run.sh $(SAN)/$(PROG) $(UNITBINS)
+	@FUZZERS="$(FUZZERS)" SA_TOOLS=$(SAN)/tests/tools sh tests/run.sh $(SAN)/$(PROG) $(UNITBINS)
 
 # The whole suite under valgrind (leaks and memory errors fail it).
-check-valgrind: deps $(VG)/$(PROG) $(VGUNITBINS)
-	@SA_VALGRIND_BIN=$(VG)/$(PROG) SA_SLOW=1 sh tests/run.sh tests/valgrind-wrap.sh $(VGUNITBINS)
+check-valgrind: deps $(VG)/$(PROG) $(VGUNITBINS) $(VGTOOLS)
+	@SA_VALGRIND_BIN=$(VG)/$(PROG) SA_TOOLS=$(VG)/tests/tools SA_SLOW=1 sh tests/run.sh tests/valgrind-wrap.sh $(VGUNITBINS)
 
 demo: deps $(REL)/$(PROG)
 	@bash scripts/demo.sh $(REL)/$(PROG)

@@ -5,7 +5,7 @@
 set -u
 BIN=$1
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-DNSQ=$(dirname "$BIN")/tests/tools/dnsq
+DNSQ=${SA_TOOLS:-$(dirname "$BIN")/tests/tools}/dnsq
 source "$ROOT/tests/harness.sh"
 TMP=$(mktemp -d /tmp/senderaudit-dnsl.XXXXXX)
 /usr/bin/python3 "$ROOT/tests/fakedns.py" 300 >"$TMP/port" 2>"$TMP/fakedns.log" &
