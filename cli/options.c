@@ -33,16 +33,18 @@ enum {
 	OPT_JOBS,
 };
 
-/* Options of check families still to come (--selector, --dnsbl,
- * --rdap-bootstrap) are parsed below but only listed here, in --help and in
- * the man page once their family exists. */
+/* Options of check families still to come (--dnsbl, --rdap-bootstrap)
+ * are parsed below but only listed here, in --help and in the man page once
+ * their family exists. */
 static const struct option long_opts[] = {
 	{"helo", required_argument, NULL, OPT_HELO},
 	{"shared", no_argument, NULL, OPT_SHARED},
+	{"selector", required_argument, NULL, OPT_SELECTOR},
 	{"mail-from", required_argument, NULL, OPT_MAIL_FROM},
 	{"only", required_argument, NULL, OPT_ONLY},
 	{"skip", required_argument, NULL, OPT_SKIP},
 	{"resolver", required_argument, NULL, OPT_RESOLVER},
+	{"rdap-bootstrap", required_argument, NULL, OPT_RDAP_BOOTSTRAP},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"retries", required_argument, NULL, OPT_RETRIES},
 	{"format", required_argument, NULL, OPT_FORMAT},
@@ -70,12 +72,17 @@ void cli_usage(FILE *out)
 	      "Options:\n"
 	      "  --helo NAME             the HELO/EHLO name (without it helo.* checks are skip)\n"
 	      "  --shared                the IP is shared (ESP pool): relaxed naming rules\n"
+	      "  --selector SEL          a DKIM selector to check (repeatable); without it,\n"
+	      "                          common selectors are probed\n"
 	      "  --mail-from DOMAIN      the envelope (MAIL FROM) domain, when not DOMAIN\n"
 	      "  --only IDS              run only these checks or categories (comma-separated)\n"
 	      "  --skip IDS              do not run these checks or categories\n"
 	      "  --resolver ADDR[#PORT]  DNS server to ask instead of /etc/resolv.conf's\n"
 	      "                          (repeatable, up to 3)\n"
-	      "  --timeout SECONDS       budget of one DNS lookup, retries included (default 5)\n"
+	      "  --rdap-bootstrap URL|DIR  where the RDAP bootstrap files come from (default:\n"
+	      "                          IANA, cached a day)\n"
+	      "  --timeout SECONDS       budget of one DNS lookup, retries included (default 5);\n"
+	      "                          RDAP: connect timeout, twice that per request\n"
 	      "  --retries N             extra tries of an unanswered lookup (default 2)\n"
 	      "  --format text|json      output format (default text)\n"
 	      "  --fail-on warn|fail     lowest status that makes the exit status non-zero\n"

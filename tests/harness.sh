@@ -17,3 +17,9 @@ finish() {
 budget() {
 	if [ -n "${SA_SLOW:-}" ]; then echo $(($1 * 10 + 3000)); else echo "$1"; fi
 }
+# No test may reach the internet: an audit that runs the rdap checks without
+# --rdap-bootstrap asks a closed loopback port instead of IANA (and WHOIS
+# referrals go there too), with a bootstrap cache directory of the tests' own.
+export SENDERAUDIT_IANA_BOOTSTRAP=http://127.0.0.1:9/
+export SENDERAUDIT_WHOIS_SERVER='127.0.0.1#9'
+export XDG_CACHE_HOME=/tmp/senderaudit-test-cache

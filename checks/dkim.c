@@ -1,0 +1,436 @@
+/* dkim: DKIM key records of the audited domain (checks.md § DKIM). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../lib/dkimkey.h"
+#include "../lib/text.h"
+#include "../lib/xalloc.h"
+#include "audit.h"
+#include "lookup.h"
+#include "registry.h"
+
+static const struct check_def checks[] = {
+	{"dkim.selectors", "the domain publishes DKIM keys (given selectors, else common ones probed)",
+	 {"RFC 6376 3.6.2"}},
+	{"dkim.key", "each DKIM key record parses and its key is strong enough",
+	 {"RFC 6376 3.6.1", "RFC 8301", "RFC 8463"}},
+};
+
+/* Selectors that ESPs and common software use. Amazon SES (Easy DKIM)
+ * selectors are random per key and cannot be guessed. */
+static const char *const common_selectors[] = {
+	"default", "dkim", "mail", "google", "selector1", "selector2", "k1", "k2", "k3", "mte1", "mandrill",
+	"s1", "s2", "smtpapi", "key1", "key2", "sig1", "zoho", "mxvault", "everlytickey1", "everlytickey2", "pm",
+	"fm1", "fm2", "fm3", "protonmail", "protonmail2", "protonmail3", "mailjet", "hs1", "hs2", "dk",
+};
+#define COMMON_COUNT (sizeof common_selectors / sizeof *common_selectors)
+
+enum probe_state { P_FOUND, P_MISSING, P_ERROR };
+
+struct probe {
+	const char *sel;
+	char *name;
+	const struct dns_answer *ans;
+	enum probe_state st;
+};
+
+/* A key record problem, worst first when summarised. */
+struct issue {
+	enum status st;
+	char *text;
+	char *remedy;
+};
+
+struct issues {
+	struct issue v[12];
+	size_t n;
+};
+
+static void issue(struct issues *is, enum status st, char *text, char *remedy)
+{
+	if (is->n == sizeof is->v / sizeof *is->v) {
+		free(text);
+		free(remedy);
+		return;
+	}
+	is->v[is->n++] = (struct issue){st, text, remedy};
+}
+
+static void classify(const struct audit *a, struct probe *p, bool given)
+{
+	p->ans = dns_query(a->dns, p->name, DNS_T_TXT);
+	if (p->ans->status == DNS_NXDOMAIN || p->ans->status == DNS_NODATA) {
+		p->st = P_MISSING;
+		return;
+	}
+	if (p->ans->status != DNS_OK) {
+		p->st = P_ERROR;
+		return;
+	}
+	p->st = given ? P_FOUND : P_MISSING;
+	/* A guessed name that only holds an unrelated TXT record (a wildcard,
+	 * a verification token) is no key. */
+	for (size_t i = 0; i < p->ans->rr_count && !given; i++)
+		if (p->ans->rrs[i].txt && dkimkey_looks_like(p->ans->rrs[i].txt, p->ans->rrs[i].txt_len))
+			p->st = P_FOUND;
+}
+
+static cJSON *records_json(const struct dns_answer *ans)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; ans->status == DNS_OK && i < ans->rr_count; i++) {
+		if (!ans->rrs[i].txt)
+			continue;
+		char *s = utf8_sanitize_new(ans->rrs[i].txt, ans->rrs[i].txt_len);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(s));
+		free(s);
+	}
+	return arr;
+}
+
+static void add_common_data(struct finding *f, const struct probe *p)
+{
+	cJSON_AddStringToObject(f->data, "selector", p->sel);
+	cJSON_AddStringToObject(f->data, "name", p->name);
+	cJSON_AddItemToObject(f->data, "cname_chain", json_str_array(p->ans->cnames, p->ans->cname_count));
+	cJSON_AddItemToObject(f->data, "records", records_json(p->ans));
+}
+
+/* Judges one parsed key record; fills is. */
+static void judge_key(const struct dkim_key *k, const char *name, bool given, struct issues *is)
+{
+	if (!k->syntax_ok) {
+		issue(is, STATUS_FAIL, xasprintf("the record does not parse: %s", k->error),
+		      xasprintf("Republish the record at %s as tag=value pairs separated by ';', v=DKIM1 first if "
+		                "present, e.g. \"v=DKIM1; k=rsa; p=<base64 public key>\".",
+		                name));
+		return;
+	}
+	if (k->revoked) {
+		/* A revoked key at a guessed selector is an old key taken out
+		 * of use on purpose; at a selector the user signs with it
+		 * breaks every signature. */
+		if (given)
+			issue(is, STATUS_FAIL, xstrdup("the key is revoked (empty p=): signatures with it fail"),
+			      xasprintf("Sign with a selector that has a key, or publish a new public key at %s "
+			                "(\"v=DKIM1; k=rsa; p=<base64 public key>\") and sign with its private half.",
+			                name));
+		else
+			issue(is, STATUS_INFO, xstrdup("the key is revoked (empty p=); fine if nothing signs with it"), NULL);
+		return; /* the other tags of a revoked key do not matter */
+	}
+	if (!k->key_ok) {
+		issue(is, STATUS_FAIL, xasprintf("the key is unusable: %s", k->key_error),
+		      k->ktype == DKIM_K_UNKNOWN
+		          ? xasprintf("Set k=rsa or k=ed25519 at %s to match the key in p=.", name)
+		          : xasprintf("Republish the public key at %s as base64 of the DER SubjectPublicKeyInfo (RSA, "
+		                      "e.g. from `openssl rsa -pubout -outform DER`) or of the raw 32-byte key "
+		                      "(Ed25519, RFC 8463).",
+		                      name));
+	} else if (k->ktype == DKIM_K_RSA && k->bits < 1024) {
+		issue(is, STATUS_FAIL, xasprintf("RSA key of %d bits: below the 1024-bit minimum (RFC 8301)", k->bits),
+		      xasprintf("Generate a 2048-bit RSA key (`openssl genrsa -out dkim.pem 2048`), publish it at a "
+		                "new selector, sign with it, and revoke the key at %s (empty p=): a %d-bit key can be "
+		                "factored and your mail forged.",
+		                name, k->bits));
+	} else if (k->ktype == DKIM_K_RSA && k->bits < 2048) {
+		issue(is, STATUS_WARN, xasprintf("RSA key of %d bits: RFC 8301 asks for 2048", k->bits),
+		      xasprintf("Rotate to a 2048-bit RSA key: publish it at a new selector, sign with it, then "
+		                "revoke the key at %s (empty p=).",
+		                name));
+	}
+	if (k->h_given && !k->h_sha256)
+		issue(is, STATUS_FAIL,
+		      xstrdup(k->h_sha1 ? "h=sha1 only: RFC 8301 forbids verifying rsa-sha1, so no signature with this "
+		                          "key verifies"
+		                        : "h= names no hash algorithm verifiers support (sha256)"),
+		      xasprintf("Remove the h= tag at %s (or set h=sha256) and sign with rsa-sha256 or "
+		                "ed25519-sha256.",
+		                name));
+	if (!k->s_email)
+		issue(is, STATUS_FAIL, xasprintf("s=%s excludes email: verifiers must not use it for mail",
+		                                 dkimkey_tag(k, "s")),
+		      xasprintf("Remove the s= tag at %s or set s=email.", name));
+	if (k->testing)
+		issue(is, STATUS_WARN, xstrdup("t=y: the domain is testing DKIM, receivers may ignore failures"),
+		      xasprintf("When signing works, remove t=y from the record at %s.", name));
+}
+
+static const char *ktype_name(const struct dkim_key *k)
+{
+	return k->ktype == DKIM_K_RSA ? "rsa" : k->ktype == DKIM_K_ED25519 ? "ed25519" : k->k;
+}
+
+static void key_finding(const struct audit *a, const struct probe *p, bool given, struct findings *out)
+{
+	struct finding *f;
+	if (p->st == P_ERROR) {
+		f = add_lookup_error(a, out, "dkim.key", p->sel, "the DKIM key", p->ans);
+		add_common_data(f, p);
+		return;
+	}
+	if (p->st == P_MISSING) {
+		f = findings_add(out, "dkim.key", p->sel, STATUS_FAIL, "no key record at %s", p->name);
+		finding_set_remedy(f, "Publish the public key of selector %s as a TXT record at %s "
+		                      "(\"v=DKIM1; k=rsa; p=<base64 public key>\").",
+		                   p->sel, p->name);
+		add_common_data(f, p);
+		return;
+	}
+	const char *via = p->ans->cname_count ? p->ans->cnames[p->ans->cname_count - 1] : NULL;
+	if (p->ans->rr_count > 1) {
+		f = findings_add(out, "dkim.key", p->sel, STATUS_FAIL, "%zu TXT records at %s, verifiers' results are "
+		                 "undefined", p->ans->rr_count, p->name);
+		finding_set_detail(f, "RFC 6376 3.6.2.2: TXT records at a selector must be unique; verifiers may use "
+		                      "any of them.");
+		finding_set_remedy(f, "Keep exactly one TXT record (the current key) at %s.", via ? via : p->name);
+		add_common_data(f, p);
+		return;
+	}
+	const struct dns_rr *rr = &p->ans->rrs[0];
+	struct dkim_key k;
+	dkimkey_parse(rr->txt ? rr->txt : "", rr->txt ? rr->txt_len : 0, &k);
+	struct issues is = {0};
+	judge_key(&k, via ? via : p->name, given, &is);
+
+	enum status st = STATUS_PASS;
+	size_t worst = 0;
+	for (size_t i = 0; i < is.n; i++)
+		if (status_rank(is.v[i].st) > status_rank(st) ||
+		    (st == STATUS_PASS && is.v[i].st == STATUS_INFO)) {
+			st = is.v[i].st;
+			worst = i;
+		}
+	if (st == STATUS_INFO && is.n == 1) {
+		f = findings_add(out, "dkim.key", p->sel, STATUS_INFO, "%s", is.v[0].text);
+	} else if (is.n && st != STATUS_PASS) {
+		f = findings_add(out, "dkim.key", p->sel, st, "%s", is.v[worst].text);
+	} else if (k.ktype == DKIM_K_ED25519) {
+		f = findings_add(out, "dkim.key", p->sel, STATUS_PASS, "Ed25519 key at %s", p->name);
+	} else {
+		f = findings_add(out, "dkim.key", p->sel, STATUS_PASS, "RSA key of %d bits at %s", k.bits, p->name);
+	}
+
+	/* detail: every problem, then the facts a reader wants to see */
+	size_t cap = 256;
+	for (size_t i = 0; i < is.n; i++)
+		cap += strlen(is.v[i].text) + 4;
+	char *detail = xcalloc(1, cap + 1024);
+	/* the summary already names the worst problem */
+	for (size_t i = 0; i < is.n; i++) {
+		if (i == worst && st != STATUS_PASS)
+			continue;
+		strcat(detail, is.v[i].text);
+		strcat(detail, ". ");
+	}
+	if (via) {
+		char buf[320];
+		snprintf(buf, sizeof buf, "%s is a CNAME to %.250s. ", p->name, via);
+		strcat(detail, buf);
+	}
+	if (k.key_ok && k.format && strcmp(k.format, "pkcs1") == 0)
+		strcat(detail, "The RSA key is a bare PKCS#1 RSAPublicKey, which RFC 6376 names but most publishers "
+		               "replace by SubjectPublicKeyInfo; verifiers accept both. ");
+	if (k.key_ok && k.ktype == DKIM_K_RSA && k.bits > 4096)
+		strcat(detail, "RFC 8301 only requires verifiers to handle keys up to 4096 bits. ");
+	if (k.strict)
+		strcat(detail, "t=s: the i= domain of signatures must equal d=. ");
+	if (*detail) {
+		detail[strlen(detail) - 1] = '\0';
+		finding_set_detail(f, "%s", detail);
+	}
+	free(detail);
+	if (st == STATUS_WARN || st == STATUS_FAIL) {
+		size_t rcap = 1;
+		for (size_t i = 0; i < is.n; i++)
+			if (is.v[i].remedy)
+				rcap += strlen(is.v[i].remedy) + 1;
+		char *rem = xcalloc(1, rcap);
+		for (size_t i = 0; i < is.n; i++)
+			if (is.v[i].remedy && (is.v[i].st == STATUS_WARN || is.v[i].st == STATUS_FAIL)) {
+				if (*rem)
+					strcat(rem, " ");
+				strcat(rem, is.v[i].remedy);
+			}
+		finding_set_remedy(f, "%s", rem);
+		free(rem);
+	}
+
+	add_common_data(f, p);
+	cJSON *tags = cJSON_AddObjectToObject(f->data, "tags");
+	for (size_t i = 0; i < k.tag_count; i++) {
+		char *v = utf8_sanitize_new(k.tags[i].value, strlen(k.tags[i].value));
+		cJSON_AddStringToObject(tags, k.tags[i].name, v);
+		free(v);
+	}
+	cJSON_AddBoolToObject(f->data, "syntax_ok", k.syntax_ok);
+	if (k.syntax_ok) {
+		char *kt = utf8_sanitize_new(ktype_name(&k), strlen(ktype_name(&k)));
+		cJSON_AddStringToObject(f->data, "key_type", kt);
+		free(kt);
+	} else {
+		cJSON_AddNullToObject(f->data, "key_type");
+	}
+	if (k.key_ok)
+		cJSON_AddNumberToObject(f->data, "bits", k.bits);
+	else
+		cJSON_AddNullToObject(f->data, "bits");
+	json_add_str(f->data, "key_format", k.key_ok ? k.format : NULL);
+	cJSON_AddBoolToObject(f->data, "revoked", k.revoked);
+	cJSON_AddBoolToObject(f->data, "testing", k.testing);
+	cJSON_AddBoolToObject(f->data, "strict", k.strict);
+	for (size_t i = 0; i < is.n; i++) {
+		free(is.v[i].text);
+		free(is.v[i].remedy);
+	}
+	dkimkey_free(&k);
+}
+
+static cJSON *names_json(struct probe *ps, size_t n, enum probe_state st)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++)
+		if (ps[i].st == st)
+			cJSON_AddItemToArray(arr, cJSON_CreateString(ps[i].sel));
+	return arr;
+}
+
+static char *list_new(struct probe *ps, size_t n, enum probe_state st, size_t max)
+{
+	size_t cap = 1, shown = 0, total = 0;
+	for (size_t i = 0; i < n; i++)
+		if (ps[i].st == st)
+			cap += strlen(ps[i].sel) + 2;
+	char *s = xcalloc(1, cap + 32);
+	for (size_t i = 0; i < n; i++) {
+		if (ps[i].st != st)
+			continue;
+		if (shown < max) {
+			if (shown)
+				strcat(s, ", ");
+			strcat(s, ps[i].sel);
+			shown++;
+		}
+		total++;
+	}
+	if (total > shown)
+		sprintf(s + strlen(s), " and %zu more", total - shown);
+	return s;
+}
+
+static void selectors_finding(const struct audit *a, struct probe *ps, size_t n, bool given, struct findings *out)
+{
+	const char *dom = a->t->domain;
+	size_t found = 0, missing = 0, errors = 0;
+	const struct probe *first_err = NULL, *first_missing = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (ps[i].st == P_FOUND)
+			found++;
+		else if (ps[i].st == P_MISSING) {
+			missing++;
+			if (!first_missing)
+				first_missing = &ps[i];
+		} else {
+			errors++;
+			if (!first_err)
+				first_err = &ps[i];
+		}
+	}
+	char *fl = list_new(ps, n, P_FOUND, 10), *ml = list_new(ps, n, P_MISSING, 10), *el = list_new(ps, n, P_ERROR, 10);
+	struct finding *f;
+	if (given && missing) {
+		f = findings_add(out, "dkim.selectors", NULL, STATUS_FAIL, "no DKIM key for selector%s %s of %s",
+		                 missing == 1 ? "" : "s", ml, dom);
+		finding_set_remedy(f, "Publish the public key of each selector your signers use as a TXT record at "
+		                      "<selector>._domainkey.%s (e.g. %s), or correct the selector name: it is the s= tag "
+		                      "of the DKIM-Signature header in a message you sent.",
+		                   dom, first_missing->name);
+		if (errors)
+			finding_set_detail(f, "Could not be checked (lookup failed): %s.", el);
+	} else if (found) {
+		f = findings_add(out, "dkim.selectors", NULL, STATUS_PASS, "DKIM key%s found for %s", found == 1 ? "" : "s",
+		                 fl);
+		if (errors)
+			finding_set_detail(f, "Could not be checked (lookup failed): %s.", el);
+		else if (!given)
+			finding_set_detail(f, "Probed %zu common selectors; give --selector to check others.", n);
+	} else if (errors) {
+		f = add_lookup_error(a, out, "dkim.selectors", NULL, given ? "the DKIM selectors" : "the common DKIM selectors",
+		                     first_err->ans);
+		finding_set_detail(f, "%zu of %zu selector lookups failed (%s; first: %s %s) and no key was found, so "
+		                      "whether %s publishes DKIM keys is unknown.",
+		                   errors, n, el, first_err->name, dns_answer_why(first_err->ans), dom);
+	} else {
+		f = findings_add(out, "dkim.selectors", NULL, STATUS_WARN, "none of %zu common DKIM selectors has a key for %s",
+		                 n, dom);
+		finding_set_detail(f, "DKIM selectors cannot be listed, only guessed; a miss is not proof that %s does not "
+		                      "sign. Amazon SES selectors are random per key and are never guessed.",
+		                   dom);
+		finding_set_remedy(f, "Give the selectors your signers use with --selector SEL (the s= tag of the "
+		                      "DKIM-Signature header in a message you sent); if you do not sign yet, set up DKIM "
+		                      "signing and publish the key at <selector>._domainkey.%s.",
+		                   dom);
+	}
+	cJSON_AddStringToObject(f->data, "domain", dom);
+	cJSON_AddBoolToObject(f->data, "selectors_given", given);
+	cJSON *probed = cJSON_AddArrayToObject(f->data, "probed");
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(probed, cJSON_CreateString(ps[i].sel));
+	cJSON_AddItemToObject(f->data, "found", names_json(ps, n, P_FOUND));
+	cJSON_AddItemToObject(f->data, "missing", names_json(ps, n, P_MISSING));
+	cJSON *errs = cJSON_AddArrayToObject(f->data, "errors");
+	for (size_t i = 0; i < n; i++) {
+		if (ps[i].st != P_ERROR)
+			continue;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "selector", ps[i].sel);
+		cJSON_AddStringToObject(o, "status", dns_status_name(ps[i].ans->status));
+		cJSON_AddStringToObject(o, "reason", dns_answer_why(ps[i].ans));
+		cJSON_AddItemToArray(errs, o);
+	}
+	free(fl);
+	free(ml);
+	free(el);
+}
+
+static void dkim_run(const struct audit *a, struct findings *out)
+{
+	const char *dom = a->t->domain;
+	bool given = a->t->selector_count > 0;
+	size_t n = given ? a->t->selector_count : COMMON_COUNT;
+	struct probe *ps = xcalloc(n, sizeof *ps);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *sel = given ? a->t->selectors[i] : common_selectors[i];
+		bool dup = false;
+		for (size_t j = 0; j < m; j++)
+			dup |= strcasecmp(ps[j].sel, sel) == 0;
+		if (dup)
+			continue; /* --selector given twice */
+		ps[m].sel = sel;
+		ps[m].name = xasprintf("%s._domainkey.%s", sel, dom);
+		dns_prefetch(a->dns, ps[m].name, DNS_T_TXT);
+		m++;
+	}
+	n = m;
+	for (size_t i = 0; i < n; i++)
+		classify(a, &ps[i], given);
+
+	selectors_finding(a, ps, n, given, out);
+	bool any = false;
+	for (size_t i = 0; i < n; i++) {
+		if (given || ps[i].st == P_FOUND) {
+			key_finding(a, &ps[i], given, out);
+			any = true;
+		}
+	}
+	if (!any)
+		findings_add(out, "dkim.key", NULL, STATUS_SKIP, "no DKIM key found to check");
+	for (size_t i = 0; i < n; i++)
+		free(ps[i].name);
+	free(ps);
+}
+
+const struct family family_dkim = {"dkim", checks, sizeof checks / sizeof *checks, dkim_run};

@@ -1,0 +1,704 @@
+/* dmarc: the domain's DMARC policy (checks.md § DMARC), discovered with the
+ * RFC 9989 DNS Tree Walk; what RFC 7489 receivers (Public Suffix List) see
+ * is reported where it differs. */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../lib/dmarc.h"
+#include "../lib/text.h"
+#include "../lib/xalloc.h"
+#include "audit.h"
+#include "lookup.h"
+#include "registry.h"
+
+static const struct check_def checks[] = {
+	{"dmarc.record", "exactly one valid DMARC record applies to the domain (RFC 9989 DNS Tree Walk)",
+	 {"RFC 9989", "RFC 7489 6.6.3"}},
+	{"dmarc.policy", "the DMARC policy is quarantine or reject, not in testing mode", {"RFC 9989", "Gmail/Yahoo bulk sender rules"}},
+	{"dmarc.reporting", "aggregate reports are requested and external destinations authorize them",
+	 {"RFC 9989", "RFC 7489 7.1"}},
+	{"dmarc.alignment", "the MAIL FROM domain aligns with the domain (aspf)", {"RFC 9989"}},
+};
+
+#define WALK_MAX 8
+
+/* One DNS Tree Walk (RFC 9989 4.10) and what it found. */
+struct walk {
+	const char *domain;
+	char *names[WALK_MAX];
+	size_t n;
+	const struct dns_answer *ans[WALK_MAX];
+	int count[WALK_MAX];                 /* DMARC records at names[i]; -1: lookup failed */
+	const struct dns_rr *rec[WALK_MAX];  /* the record when count == 1 */
+	struct dmarc_record parsed[WALK_MAX]; /* parsed when count == 1 */
+	size_t used;                         /* names looked at (the walk stops at psd=y/n) */
+	char *org;                           /* organizational domain */
+	bool fatal;                          /* a failed lookup makes the result unknown */
+	const struct dns_answer *failure;    /* the first failed lookup */
+};
+
+static char *dmarc_name_new(const char *d)
+{
+	return xasprintf("_dmarc.%s", d);
+}
+
+static void walk_prefetch(const struct audit *a, struct walk *w, const char *domain)
+{
+	memset(w, 0, sizeof *w);
+	w->domain = domain;
+	w->n = dmarc_walk_names_new(domain, w->names);
+	for (size_t i = 0; i < w->n; i++) {
+		char *q = dmarc_name_new(w->names[i]);
+		dns_prefetch(a->dns, q, DNS_T_TXT);
+		free(q);
+	}
+}
+
+static size_t labels(const char *d)
+{
+	size_t n = 1;
+	for (; *d; d++)
+		n += *d == '.';
+	return n;
+}
+
+/* The ancestor-or-self of d with k labels. */
+static const char *suffix_labels(const char *d, size_t k)
+{
+	size_t skip = labels(d) > k ? labels(d) - k : 0;
+	for (size_t i = 0; i < skip; i++)
+		d = strchr(d, '.') + 1;
+	return d;
+}
+
+static void walk_run(const struct audit *a, struct walk *w)
+{
+	w->used = w->n;
+	for (size_t i = 0; i < w->n; i++) {
+		char *q = dmarc_name_new(w->names[i]);
+		const struct dns_answer *ans = dns_query(a->dns, q, DNS_T_TXT);
+		free(q);
+		w->ans[i] = ans;
+		if (!dns_status_answered(ans->status)) {
+			w->count[i] = -1;
+			if (!w->failure)
+				w->failure = ans;
+			continue;
+		}
+		for (size_t r = 0; ans->status == DNS_OK && r < ans->rr_count; r++)
+			if (ans->rrs[r].txt && dmarc_is_record(ans->rrs[r].txt, ans->rrs[r].txt_len)) {
+				w->count[i]++;
+				w->rec[i] = &ans->rrs[r];
+			}
+		if (w->count[i] != 1) {
+			w->rec[i] = NULL;
+			continue;
+		}
+		dmarc_parse(w->rec[i]->txt, w->rec[i]->txt_len, &w->parsed[i]);
+		if (w->parsed[i].psd == 'y' || w->parsed[i].psd == 'n') {
+			w->used = i + 1;
+			break;
+		}
+	}
+	/* The Organizational Domain (RFC 9989 4.10.2), longest name first. */
+	long last = -1;
+	for (size_t i = 0; i < w->used && !w->org; i++) {
+		if (w->count[i] != 1 || !w->parsed[i].usable)
+			continue;
+		if (w->parsed[i].psd == 'n')
+			w->org = xstrdup(w->names[i]);
+		else if (w->parsed[i].psd == 'y' && i > 0)
+			w->org = xstrdup(suffix_labels(w->domain, labels(w->names[i]) + 1));
+		else
+			last = (long)i;
+	}
+	if (!w->org)
+		w->org = xstrdup(last >= 0 ? w->names[last] : w->domain);
+	/* A failed lookup of the domain itself, or one anywhere when nothing
+	 * was found, leaves the answer unknown. A failure above a record that
+	 * was found (say, the top-level name) could only matter for a Public
+	 * Suffix Domain record: it is reported, not fatal. */
+	bool found = false;
+	for (size_t i = 0; i < w->used; i++)
+		found |= w->count[i] >= 1;
+	w->fatal = (w->n && w->count[0] < 0) || (!found && w->failure);
+}
+
+static void walk_free(struct walk *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		free(w->names[i]);
+		if (w->count[i] == 1)
+			dmarc_record_free(&w->parsed[i]);
+	}
+	free(w->org);
+}
+
+static cJSON *walk_json(const struct walk *w)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < w->used; i++) {
+		cJSON *o = cJSON_CreateObject();
+		char *q = dmarc_name_new(w->names[i]);
+		cJSON_AddStringToObject(o, "name", q);
+		free(q);
+		cJSON_AddStringToObject(o, "status", dns_status_name(w->ans[i]->status));
+		if (w->count[i] >= 0)
+			cJSON_AddNumberToObject(o, "dmarc_records", w->count[i]);
+		else
+			cJSON_AddNullToObject(o, "dmarc_records");
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+/* The names whose lookups failed, for detail text (new string). */
+static char *failed_names_new(const struct walk *w)
+{
+	char *s = xstrdup("");
+	for (size_t i = 0; i < w->used; i++) {
+		if (w->count[i] >= 0)
+			continue;
+		char *n = xasprintf("%s%s_dmarc.%s (%s)", s, *s ? ", " : "", w->names[i], dns_status_name(w->ans[i]->status));
+		free(s);
+		s = n;
+	}
+	return s;
+}
+
+/* What the audit learned about the domain's policy. */
+struct policy {
+	struct walk w;
+	long idx;                /* the applied record in w, or -1 */
+	const char *rec_domain;  /* where it was found */
+	struct dmarc_record *r;
+	char *psl_org;           /* RFC 7489 organizational domain, or NULL */
+	const char *rfc7489_domain; /* where RFC 7489 receivers find a record, or NULL */
+	bool rfc7489_failed;
+};
+
+static char *sanitize_rr_new(const struct dns_rr *rr)
+{
+	return utf8_sanitize_new(rr->txt, rr->txt_len);
+}
+
+static void policy_find(const struct audit *a, struct policy *p)
+{
+	struct walk *w = &p->w;
+	walk_run(a, w);
+	p->idx = -1;
+	if (w->fatal)
+		return;
+	if (w->count[0] == 1) {
+		p->idx = 0;
+	} else {
+		for (size_t i = 0; i < w->used && p->idx < 0; i++)
+			if (w->count[i] == 1 && strcmp(w->names[i], w->org) == 0)
+				p->idx = (long)i;
+		/* No record at the Organizational Domain: a Public Suffix
+		 * Domain's record (psd=y) applies. */
+		for (size_t i = 0; i < w->used && p->idx < 0; i++)
+			if (w->count[i] == 1 && w->parsed[i].psd == 'y')
+				p->idx = (long)i;
+	}
+	if (p->idx >= 0) {
+		p->rec_domain = w->names[p->idx];
+		p->r = &w->parsed[p->idx];
+	}
+	/* RFC 7489 6.6.3: the domain, else its PSL organizational domain. */
+	p->psl_org = psl_registrable_new(a->psl, w->domain);
+	if (w->count[0] == 1) {
+		p->rfc7489_domain = w->names[0];
+	} else if (w->count[0] == 0 && p->psl_org && strcmp(p->psl_org, w->domain) != 0) {
+		char *q = dmarc_name_new(p->psl_org);
+		const struct dns_answer *ans = dns_query(a->dns, q, DNS_T_TXT);
+		free(q);
+		size_t c = 0;
+		for (size_t r = 0; ans->status == DNS_OK && r < ans->rr_count; r++)
+			c += ans->rrs[r].txt && dmarc_is_record(ans->rrs[r].txt, ans->rrs[r].txt_len);
+		if (c == 1)
+			p->rfc7489_domain = p->psl_org;
+		p->rfc7489_failed = !dns_status_answered(ans->status);
+	}
+}
+
+/* Sentences on how RFC 7489 receivers differ (new string, maybe ""). */
+static char *rfc7489_view_new(const struct policy *p)
+{
+	char *s = xstrdup("");
+	const char *a = p->rec_domain, *b = p->rfc7489_domain;
+	if (p->rfc7489_failed) {
+		free(s);
+		s = xasprintf("What RFC 7489 receivers see is unknown: the lookup of _dmarc.%s failed.", p->psl_org);
+	} else if ((a || b) && !(a && b && strcmp(a, b) == 0)) {
+		free(s);
+		if (b)
+			s = xasprintf("RFC 7489 receivers (Public Suffix List) use the record at _dmarc.%s instead.", b);
+		else
+			s = xasprintf("RFC 7489 receivers (Public Suffix List: organizational domain %s) find no record "
+			              "and apply no DMARC policy.",
+			              p->psl_org ? p->psl_org : p->w.domain);
+	}
+	if (p->psl_org && strcmp(p->psl_org, p->w.org) != 0) {
+		char *n = xasprintf("%s%sThe organizational domain is %s by the DNS Tree Walk but %s by the Public "
+		                    "Suffix List (RFC 7489).",
+		                    s, *s ? " " : "", p->w.org, p->psl_org);
+		free(s);
+		s = n;
+	}
+	return s;
+}
+
+static void add_record_data(struct finding *f, const struct policy *p)
+{
+	cJSON_AddStringToObject(f->data, "domain", p->w.domain);
+	json_add_str(f->data, "record_domain", p->rec_domain);
+	if (p->r) {
+		char *s = sanitize_rr_new(p->w.rec[p->idx]);
+		cJSON_AddStringToObject(f->data, "record", s);
+		free(s);
+	} else {
+		cJSON_AddNullToObject(f->data, "record");
+	}
+	cJSON_AddStringToObject(f->data, "organizational_domain", p->w.org);
+	json_add_str(f->data, "psl_organizational_domain", p->psl_org);
+	json_add_str(f->data, "rfc7489_record_domain", p->rfc7489_domain);
+	cJSON_AddItemToObject(f->data, "walk", walk_json(&p->w));
+}
+
+static bool near_miss(const struct dns_answer *ans)
+{
+	for (size_t r = 0; ans->status == DNS_OK && r < ans->rr_count; r++) {
+		const struct dns_rr *rr = &ans->rrs[r];
+		if (!rr->txt || dmarc_is_record(rr->txt, rr->txt_len))
+			continue;
+		char head[24];
+		snprintf(head, sizeof head, "%.*s", (int)(rr->txt_len < 20 ? rr->txt_len : 20), rr->txt);
+		if (strcasestr(head, "dmarc"))
+			return true;
+	}
+	return false;
+}
+
+static void record_finding(struct policy *p, struct findings *out)
+{
+	const struct walk *w = &p->w;
+	const char *dom = w->domain;
+	struct finding *f;
+	char *view = rfc7489_view_new(p);
+	char *unchecked = failed_names_new(w);
+	if (*unchecked && p->r && p->idx != 0) {
+		char *n = xasprintf("%s%sNot checked (lookup failed): %s; a record there could only add a Public Suffix "
+		                    "Domain policy.",
+		                    view, *view ? " " : "", unchecked);
+		free(view);
+		view = n;
+	}
+	free(unchecked);
+	if (w->count[0] == 0 && near_miss(w->ans[0])) {
+		char *n = xasprintf("A TXT record at _dmarc.%s mentions DMARC but does not start with \"v=DMARC1\" "
+		                    "(case matters), so receivers ignore it.%s%s",
+		                    dom, *view ? " " : "", view);
+		free(view);
+		view = n;
+	}
+	if (w->count[0] > 1) {
+		f = findings_add(out, "dmarc.record", NULL, STATUS_FAIL,
+		                 "%d DMARC records at _dmarc.%s: receivers discard all of them", w->count[0], dom);
+		if (p->r)
+			finding_set_detail(f, "Receivers fall back to the record at _dmarc.%s (found by the DNS Tree Walk).%s%s",
+			                   p->rec_domain, *view ? " " : "", view);
+		else
+			finding_set_detail(f, "No other record applies, so %s has no DMARC policy.%s%s", dom, *view ? " " : "",
+			                   view);
+		finding_set_remedy(f, "Keep exactly one TXT record starting with v=DMARC1 at _dmarc.%s and delete the "
+		                      "others.",
+		                   dom);
+	} else if (!p->r) {
+		f = findings_add(out, "dmarc.record", NULL, STATUS_FAIL, "no DMARC record for %s", dom);
+		char *failed = failed_names_new(w);
+		finding_set_detail(f, "No TXT record starting with v=DMARC1 at any of the %zu names the DNS Tree Walk "
+		                      "queried, from _dmarc.%s to _dmarc.%s.%s%s%s%s%s",
+		                   w->used, dom, w->names[w->used ? w->used - 1 : 0], *failed ? " Not checked: " : "",
+		                   failed, *failed ? "." : "", *view ? " " : "", view);
+		free(failed);
+		finding_set_remedy(f, "Publish a TXT record at _dmarc.%s, starting with monitoring: \"v=DMARC1; p=none; "
+		                      "rua=mailto:dmarc-reports@%s\", and move to p=quarantine or p=reject once the reports "
+		                      "show your mail passes.",
+		                   w->org, w->org);
+	} else if (p->r->error_count || !p->r->usable) {
+		const char *why = p->r->error_count ? p->r->errors[0] : "no valid p= and no valid rua=";
+		f = findings_add(out, "dmarc.record", NULL, STATUS_FAIL, "invalid DMARC record at _dmarc.%s: %s",
+		                 p->rec_domain, why);
+		char *all = xstrdup("");
+		for (size_t i = 0; i < p->r->error_count; i++) {
+			char *n = xasprintf("%s%s%s", all, *all ? "; " : "", p->r->errors[i]);
+			free(all);
+			all = n;
+		}
+		finding_set_detail(f, "%s%s%s%s%s", all, *all ? ". " : "",
+		                   p->r->p_as_none ? "Receivers act as if p=none was published, because rua= is valid "
+		                                     "(RFC 9989 4.10.1)."
+		                   : p->r->usable ? ""
+		                                  : "Receivers apply no DMARC policy.",
+		                   *view ? " " : "", view);
+		free(all);
+		finding_set_remedy(f, "Republish the record at _dmarc.%s with valid values, e.g. \"v=DMARC1; p=quarantine; "
+		                      "rua=mailto:dmarc-reports@%s\" (v=DMARC1 first; p= none, quarantine or reject; "
+		                      "adkim/aspf r or s).",
+		                   p->rec_domain, w->org);
+	} else {
+		if (strcmp(p->rec_domain, dom) == 0)
+			f = findings_add(out, "dmarc.record", NULL, STATUS_PASS, "one valid DMARC record at _dmarc.%s", dom);
+		else
+			f = findings_add(out, "dmarc.record", NULL, STATUS_PASS,
+			                 "one valid DMARC record for %s at _dmarc.%s (DNS Tree Walk)", dom, p->rec_domain);
+		char *notes = xstrdup("");
+		for (size_t i = 0; i < p->r->note_count; i++) {
+			char *n = xasprintf("%s%s%s", notes, *notes ? "; " : "", p->r->notes[i]);
+			free(notes);
+			notes = n;
+		}
+		if (*notes || *view)
+			finding_set_detail(f, "%s%s%s", notes, *notes ? ". " : "", view);
+		free(notes);
+	}
+	add_record_data(f, p);
+	if (p->r) {
+		cJSON *notes = cJSON_AddArrayToObject(f->data, "notes");
+		for (size_t i = 0; i < p->r->note_count; i++)
+			cJSON_AddItemToArray(notes, cJSON_CreateString(p->r->notes[i]));
+		cJSON_AddItemToObject(f->data, "errors", json_str_array(p->r->errors, p->r->error_count));
+	}
+	free(view);
+}
+
+/* Appends one sentence to a growing string. */
+static void cat(char **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void cat(char **s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *add = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *n = xasprintf("%s%s%s", *s ? *s : "", *s && **s ? " " : "", add);
+	free(add);
+	free(*s);
+	*s = n;
+}
+
+static void policy_finding(struct policy *p, struct findings *out)
+{
+	struct finding *f;
+	if (!p->r || !p->r->usable) {
+		findings_add(out, "dmarc.policy", NULL, STATUS_SKIP, "no usable DMARC record (see dmarc.record)");
+		return;
+	}
+	const struct dmarc_record *r = p->r;
+	const char *dom = p->w.domain;
+	bool own = strcmp(p->rec_domain, dom) == 0;
+	const char *tag = "p";
+	enum dmarc_pol pol = r->p;
+	if (!own && (r->sp == DMARC_POL_NONE || r->sp == DMARC_POL_QUARANTINE || r->sp == DMARC_POL_REJECT)) {
+		tag = "sp";
+		pol = r->sp;
+	}
+	if (r->p_as_none)
+		pol = DMARC_POL_NONE;
+	char *sum = NULL, *det = NULL, *rem = NULL;
+	const char *where = p->rec_domain;
+	if (pol == DMARC_POL_NONE) {
+		if (r->p_as_none)
+			cat(&sum, "policy none (p= missing or invalid, rua= valid): monitoring only");
+		else
+			cat(&sum, "%s=none: monitoring only, receivers take no action on failing mail", tag);
+		cat(&rem, "Once the aggregate reports show your legitimate mail passes DMARC, set %s=quarantine, then "
+		          "%s=reject, in the record at _dmarc.%s.",
+		    tag, tag, where);
+	}
+	if (r->testing) {
+		if (!sum)
+			cat(&sum, "t=y: the policy is in testing mode");
+		cat(&det, "t=y asks receivers to apply one step less than the policy (RFC 9989).");
+		cat(&rem, "Remove t=y from the record at _dmarc.%s once you trust the reports.", where);
+	}
+	if (r->pct >= 0 && r->pct < 100) {
+		if (!sum)
+			cat(&sum, "pct=%d: RFC 7489 receivers apply the policy to %d%% of failing mail", r->pct, r->pct);
+		cat(&det, "pct=%d is historic (RFC 9989 ignores it) but RFC 7489 receivers still sample by it.", r->pct);
+		cat(&rem, "Remove pct=%d (or set pct=100) at _dmarc.%s.", r->pct, where);
+	}
+	if (own && r->sp != DMARC_POL_ABSENT && r->sp != DMARC_POL_INVALID && dmarc_pol_rank(r->sp) < dmarc_pol_rank(r->p)) {
+		if (!sum)
+			cat(&sum, "sp=%s is weaker than p=%s: subdomains are less protected", dmarc_pol_name(r->sp),
+			    dmarc_pol_name(r->p));
+		cat(&rem, "Set sp=%s (or remove sp=) at _dmarc.%s unless subdomains really need a weaker policy.",
+		    dmarc_pol_name(r->p), where);
+	}
+	if (r->np != DMARC_POL_ABSENT && r->np != DMARC_POL_INVALID && dmarc_pol_rank(r->np) < dmarc_pol_rank(r->p)) {
+		if (!sum)
+			cat(&sum, "np=%s is weaker than p=%s: mail from non-existent subdomains is less protected",
+			    dmarc_pol_name(r->np), dmarc_pol_name(r->p));
+		cat(&rem, "Set np=reject (or remove np=) at _dmarc.%s: names that do not exist send no legitimate mail.",
+		    where);
+	}
+	if (sum) {
+		f = findings_add(out, "dmarc.policy", NULL, STATUS_WARN, "%s", sum);
+		finding_set_remedy(f, "%s", rem);
+	} else if (own) {
+		f = findings_add(out, "dmarc.policy", NULL, STATUS_PASS, "p=%s", dmarc_pol_name(pol));
+	} else {
+		f = findings_add(out, "dmarc.policy", NULL, STATUS_PASS, "%s=%s, inherited from _dmarc.%s", tag,
+		                 dmarc_pol_name(pol), where);
+	}
+	if (!own)
+		cat(&det, "%s has no record of its own: the %s= tag of the record at _dmarc.%s applies.", dom, tag, where);
+	if (det)
+		finding_set_detail(f, "%s", det);
+	cJSON_AddStringToObject(f->data, "record_domain", where);
+	cJSON_AddStringToObject(f->data, "applied_tag", tag);
+	cJSON_AddStringToObject(f->data, "policy", dmarc_pol_name(pol));
+	cJSON_AddStringToObject(f->data, "p", dmarc_pol_name(r->p));
+	cJSON_AddStringToObject(f->data, "sp", dmarc_pol_name(r->sp));
+	cJSON_AddStringToObject(f->data, "np", dmarc_pol_name(r->np));
+	cJSON_AddBoolToObject(f->data, "testing", r->testing);
+	if (r->pct >= 0)
+		cJSON_AddNumberToObject(f->data, "pct", r->pct);
+	else
+		cJSON_AddNullToObject(f->data, "pct");
+	free(sum);
+	free(det);
+	free(rem);
+}
+
+struct dest {
+	const struct dmarc_uri *u;
+	const char *tag;
+	bool external;
+	char *auth_name;
+	const struct dns_answer *ans;
+	bool authorized;
+};
+
+static void reporting_finding(const struct audit *a, struct policy *p, struct findings *out)
+{
+	struct finding *f;
+	if (!p->r || !p->r->usable) {
+		findings_add(out, "dmarc.reporting", NULL, STATUS_SKIP, "no usable DMARC record (see dmarc.record)");
+		return;
+	}
+	const struct dmarc_record *r = p->r;
+	size_t n = r->rua_count + r->ruf_count;
+	struct dest *ds = xcalloc(n ? n : 1, sizeof *ds);
+	const struct dmarc_uri *bad = NULL;
+	size_t valid_rua = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool rua = i < r->rua_count;
+		struct dest *d = &ds[i];
+		d->u = rua ? &r->rua[i] : &r->ruf[i - r->rua_count];
+		d->tag = rua ? "rua" : "ruf";
+		if (!d->u->valid) {
+			if (!bad)
+				bad = d->u;
+			continue;
+		}
+		valid_rua += rua;
+		if (!d->u->domain)
+			continue;
+		/* External: neither under the policy domain's organizational
+		 * domain (Tree Walk) nor in its PSL organization. */
+		d->external = !name_is_under(d->u->domain, p->w.org) && !psl_same_org(a->psl, d->u->domain, p->rec_domain);
+		if (d->external) {
+			d->auth_name = xasprintf("%s._report._dmarc.%s", p->rec_domain, d->u->domain);
+			dns_prefetch(a->dns, d->auth_name, DNS_T_TXT);
+		}
+	}
+	const struct dns_answer *failure = NULL;
+	const struct dest *unauth = NULL;
+	size_t unauth_count = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct dest *d = &ds[i];
+		if (!d->auth_name)
+			continue;
+		d->ans = dns_query(a->dns, d->auth_name, DNS_T_TXT);
+		if (!dns_status_answered(d->ans->status)) {
+			if (!failure)
+				failure = d->ans;
+			continue;
+		}
+		for (size_t k = 0; d->ans->status == DNS_OK && k < d->ans->rr_count; k++)
+			if (d->ans->rrs[k].txt && dmarc_is_record(d->ans->rrs[k].txt, d->ans->rrs[k].txt_len))
+				d->authorized = true;
+		if (!d->authorized) {
+			unauth_count++;
+			if (!unauth)
+				unauth = d;
+		}
+	}
+	const char *where = p->rec_domain;
+	if (bad) {
+		f = findings_add(out, "dmarc.reporting", NULL, STATUS_FAIL, "invalid report URI \"%.80s\": %s", bad->text,
+		                 bad->why);
+		finding_set_remedy(f, "Write every rua=/ruf= destination at _dmarc.%s as a URI such as "
+		                      "mailto:dmarc-reports@%s, separated by commas.",
+		                   where, p->w.org);
+	} else if (failure) {
+		f = add_lookup_error(a, out, "dmarc.reporting", NULL, "the report destination's authorization", failure);
+	} else if (!valid_rua) {
+		f = findings_add(out, "dmarc.reporting", NULL, STATUS_WARN, "no rua=: nobody receives DMARC aggregate reports");
+		finding_set_remedy(f, "Add rua=mailto:dmarc-reports@%s to the record at _dmarc.%s and read the reports "
+		                      "before tightening the policy.",
+		                   p->w.org, where);
+	} else if (unauth) {
+		f = findings_add(out, "dmarc.reporting", NULL, STATUS_WARN,
+		                 "%zu external report destination%s not authorized: %s (no v=DMARC1 record at %s)",
+		                 unauth_count, unauth_count == 1 ? "" : "s", unauth->u->domain, unauth->auth_name);
+		finding_set_detail(f, "Receivers send no reports to %s: RFC 7489 7.1 requires the destination's "
+		                      "consent for another organization's reports.",
+		                   unauth->u->text);
+		finding_set_remedy(f, "Ask the operator of %s to publish TXT \"v=DMARC1;\" at %s (or "
+		                      "*._report._dmarc.%s), or send reports to an address under %s.",
+		                   unauth->u->domain, unauth->auth_name, unauth->u->domain, p->w.org);
+	} else {
+		size_t ext = 0;
+		for (size_t i = 0; i < n; i++)
+			ext += ds[i].external;
+		f = findings_add(out, "dmarc.reporting", NULL, STATUS_PASS, "aggregate reports go to %zu destination%s%s",
+		                 valid_rua, valid_rua == 1 ? "" : "s", ext ? "; external ones are authorized" : "");
+	}
+	cJSON_AddStringToObject(f->data, "record_domain", where);
+	cJSON *arr = cJSON_AddArrayToObject(f->data, "destinations");
+	for (size_t i = 0; i < n; i++) {
+		const struct dest *d = &ds[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "tag", d->tag);
+		char *u = utf8_sanitize_new(d->u->text, strlen(d->u->text));
+		cJSON_AddStringToObject(o, "uri", u);
+		free(u);
+		cJSON_AddBoolToObject(o, "valid", d->u->valid);
+		json_add_str(o, "domain", d->u->domain);
+		cJSON_AddBoolToObject(o, "external", d->external);
+		json_add_str(o, "authorization_name", d->auth_name);
+		if (d->ans && dns_status_answered(d->ans->status))
+			cJSON_AddBoolToObject(o, "authorized", d->authorized);
+		else
+			cJSON_AddNullToObject(o, "authorized");
+		cJSON_AddItemToArray(arr, o);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(ds[i].auth_name);
+	free(ds);
+}
+
+static void alignment_finding(const struct audit *a, struct policy *p, struct walk *mw, struct findings *out)
+{
+	const char *dom = a->t->domain, *mf = a->t->mail_from;
+	struct finding *f;
+	if (!a->t->mail_from_given) {
+		findings_add(out, "dmarc.alignment", NULL, STATUS_SKIP, "no --mail-from given (MAIL FROM is %s itself)", dom);
+		return;
+	}
+	char aspf = p->r && p->r->usable ? p->r->aspf : 'r';
+	bool equal = strcmp(mf, dom) == 0;
+	const char *mf_org = NULL;
+	if (aspf == 'r' && !equal) {
+		if (mw->fatal) {
+			f = add_lookup_error(a, out, "dmarc.alignment", NULL, "the MAIL FROM domain's organizational domain",
+			                     mw->failure);
+			cJSON_AddStringToObject(f->data, "mail_from", mf);
+			return;
+		}
+		mf_org = mw->org;
+	}
+	bool aligned = equal || (aspf == 'r' && strcmp(mf_org, p->w.org) == 0);
+	bool psl_aligned = equal || (aspf == 'r' && psl_same_org(a->psl, mf, dom));
+	if (aligned)
+		f = findings_add(out, "dmarc.alignment", NULL, STATUS_PASS, "MAIL FROM %s aligns with %s (%s)", mf, dom,
+		                 aspf == 's' ? "strict" : equal ? "identical" : "relaxed: same organizational domain");
+	else
+		f = findings_add(out, "dmarc.alignment", NULL, STATUS_FAIL, "MAIL FROM %s does not align with %s (%s)", mf,
+		                 dom, aspf == 's' ? "aspf=s: strict" : "relaxed: different organizational domains");
+	char *det = NULL;
+	if (!aligned && aspf == 'r')
+		cat(&det, "Organizational domains (DNS Tree Walk): %s for %s, %s for %s.", mf_org, mf, p->w.org, dom);
+	if (!p->r || !p->r->usable)
+		cat(&det, "%s has no usable DMARC record; relaxed alignment (the default) was assumed.", dom);
+	if (psl_aligned != aligned)
+		cat(&det, "RFC 7489 receivers (Public Suffix List) decide the opposite: %s.",
+		    psl_aligned ? "aligned" : "not aligned");
+	if (det)
+		finding_set_detail(f, "%s", det);
+	free(det);
+	if (!aligned) {
+		if (aspf == 's')
+			finding_set_remedy(f, "Send with MAIL FROM (Return-Path) domain %s exactly, or set aspf=r at _dmarc.%s "
+			                      "to allow subdomains of %s.",
+			                   dom, p->rec_domain ? p->rec_domain : dom, p->w.org);
+		else
+			finding_set_remedy(f, "Send with a MAIL FROM (Return-Path) domain under %s (e.g. bounces.%s, with SPF "
+			                      "for it), or make sure every message carries a DKIM signature with d=%s, since SPF "
+			                      "cannot align for %s.",
+			                   p->w.org, p->w.org, p->w.org, mf);
+	}
+	cJSON_AddStringToObject(f->data, "mail_from", mf);
+	cJSON_AddStringToObject(f->data, "domain", dom);
+	cJSON_AddStringToObject(f->data, "aspf", aspf == 's' ? "s" : "r");
+	json_add_str(f->data, "mail_from_organizational_domain", mf_org);
+	cJSON_AddStringToObject(f->data, "organizational_domain", p->w.org);
+	cJSON_AddBoolToObject(f->data, "aligned", aligned);
+	cJSON_AddBoolToObject(f->data, "psl_aligned", psl_aligned);
+}
+
+static void dmarc_run(const struct audit *a, struct findings *out)
+{
+	struct policy p = {0};
+	struct walk mw = {0};
+	bool need_mw = a->t->mail_from_given && strcmp(a->t->mail_from, a->t->domain) != 0 &&
+	               audit_enabled(a, "dmarc.alignment");
+	/* Both walks at once: their lookups are independent. */
+	walk_prefetch(a, &p.w, a->t->domain);
+	if (need_mw)
+		walk_prefetch(a, &mw, a->t->mail_from);
+	char *psl_org = psl_registrable_new(a->psl, a->t->domain);
+	if (psl_org) {
+		char *q = dmarc_name_new(psl_org);
+		dns_prefetch(a->dns, q, DNS_T_TXT);
+		free(q);
+	}
+	free(psl_org);
+	policy_find(a, &p);
+	if (need_mw)
+		walk_run(a, &mw);
+
+	if (p.w.fatal) {
+		const char *ids[] = {"dmarc.record", "dmarc.policy", "dmarc.reporting"};
+		const char *what[] = {"the DMARC record", "the DMARC policy", "the DMARC report destinations"};
+		for (size_t i = 0; i < 3; i++) {
+			struct finding *f = add_lookup_error(a, out, ids[i], NULL, what[i], p.w.failure);
+			cJSON_AddStringToObject(f->data, "domain", p.w.domain);
+			cJSON_AddItemToObject(f->data, "walk", walk_json(&p.w));
+		}
+		if (a->t->mail_from_given)
+			add_lookup_error(a, out, "dmarc.alignment", NULL, "the DMARC alignment", p.w.failure);
+		else
+			findings_add(out, "dmarc.alignment", NULL, STATUS_SKIP, "no --mail-from given (MAIL FROM is %s itself)",
+			             a->t->domain);
+	} else {
+		record_finding(&p, out);
+		policy_finding(&p, out);
+		/* Checks turned off make no lookups. */
+		if (audit_enabled(a, "dmarc.reporting"))
+			reporting_finding(a, &p, out);
+		alignment_finding(a, &p, &mw, out);
+	}
+	walk_free(&p.w);
+	free(p.psl_org);
+	if (need_mw)
+		walk_free(&mw);
+}
+
+const struct family family_dmarc = {"dmarc", checks, sizeof checks / sizeof *checks, dmarc_run};

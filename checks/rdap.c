@@ -1,0 +1,770 @@
+/* rdap: registration data of the sending network and the domain (checks.md
+ * § Registration data). RDAP servers come from the IANA bootstrap (cached a
+ * day); the IP and domain lookups run at once over one curl multi handle,
+ * WHOIS (TCP 43) on its own thread for TLDs without RDAP. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "../lib/http.h"
+#include "../lib/rdap.h"
+#include "../lib/rdap_boot.h"
+#include "../lib/whois.h"
+#include "../lib/xalloc.h"
+#include "audit.h"
+#include "lookup.h"
+#include "registry.h"
+
+static const struct check_def checks[] = {
+    {"rdap.ip.abuse",
+     "the network holding the IP has an abuse contact with an e-mail address",
+     {"M3AAWG Senders BCP 3.1", "RFC 9083"}},
+    {"rdap.ip.owner",
+     "the network holding the IP names a holder related to the domain (blocks of /29 and up)",
+     {"M3AAWG Senders BCP 3.1"}},
+    {"rdap.domain.status",
+     "the domain is registered, not on hold and more than 30 days from expiry",
+     {"RFC 9083", "RFC 8056"}},
+    {"rdap.domain.contact",
+     "the registrant is not a privacy/proxy service; the registrar has an abuse contact",
+     {"M3AAWG Senders BCP 3.1", "RFC 9537"}},
+};
+
+#define MAX_BODY  (2 * 1024 * 1024)
+#define DAY       86400
+#define NEAR_DAYS 30
+/* Tests only: a loopback WHOIS server instead of whois.iana.org:43, and a
+ * loopback URL instead of IANA's bootstrap directory (cache logic). */
+#define ENV_WHOIS "SENDERAUDIT_WHOIS_SERVER"
+#define ENV_IANA  "SENDERAUDIT_IANA_BOOTSTRAP"
+
+/* One RDAP question and what became of it. */
+struct query {
+	char *url;
+	struct http_resp *resp;
+	char *error;        /* could not be answered (reason), or NULL */
+	const char *remedy; /* for an error before any request, else NULL */
+	bool absent;        /* HTTP 404: the registry has no such object */
+};
+
+struct whois_job {
+	const char *host;
+	int port;
+	const char *domain;
+	int timeout_ms;
+	struct rdap_domain d;
+	char *server;
+	int rc;
+	char why[300];
+};
+
+struct run {
+	const struct audit *a;
+	bool allow_http;
+	char *boot_note; /* stale bootstrap used */
+	/* IP */
+	struct query ipq;
+	struct rdap_ipnet net;
+	bool net_ok;
+	/* domain */
+	char *regdom;
+	struct query domq, rarq; /* registry, registrar */
+	struct rdap_domain dom;
+	bool dom_ok;
+	bool use_whois;
+	struct whois_job wj;
+	pthread_t wth;
+	bool wth_started;
+};
+
+static void query_free(struct query *q)
+{
+	free(q->url);
+	free(q->error);
+}
+
+static void *whois_main(void *arg)
+{
+	struct whois_job *j = arg;
+	j->rc = whois_domain_lookup(j->host, j->port, j->domain, j->timeout_ms, &j->d, &j->server, j->why,
+	                            sizeof j->why);
+	return NULL;
+}
+
+/* Grades a finished response: a 200 is the answer; 404 is "no such object"
+ * (an answer for a domain, an error for a network); everything else is an
+ * error with its reason. */
+static void grade(struct query *q)
+{
+	struct http_resp *r = q->resp;
+	char prob[300];
+	if (r->err == HTTP_E_NONE && r->status == 200)
+		return;
+	if (r->err == HTTP_E_NONE && r->status == 404) {
+		q->absent = true;
+		return;
+	}
+	q->error = xasprintf("%s: %s", r->effective_url ? r->effective_url : q->url,
+	                     http_problem(r, prob, sizeof prob));
+}
+
+static char *host_of_new(const char *url)
+{
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	return xstrndup(p, strcspn(p, "/:?#"));
+}
+
+static void add_error(struct findings *out, const char *id, const char *what, const char *why,
+                      const char *remedy, const char *url)
+{
+	struct finding *f = findings_add(out, id, NULL, STATUS_ERROR, "Could not check %s", what);
+	finding_set_detail(f, "%s.", why);
+	finding_set_remedy(f, "%s", remedy);
+	cJSON *le = cJSON_AddObjectToObject(f->data, "lookup_error");
+	json_add_str(le, "url", url);
+	cJSON_AddStringToObject(le, "reason", why);
+}
+
+static const char *remedy_bootstrap =
+    "Check that this host can reach data.iana.org over HTTPS (firewall, proxy, DNS) so the RDAP bootstrap "
+    "can be fetched, or give --rdap-bootstrap with a URL or directory holding ipv4.json, ipv6.json and "
+    "dns.json; then run the audit again.";
+static const char *remedy_not_public =
+    "Audit the public address the mail leaves from (as receivers see it in Received: headers), not a "
+    "private, reserved or documentation address.";
+static const char *remedy_unreachable =
+    "Check that this host can reach the registry's RDAP server over HTTPS (firewall, proxy, DNS), or "
+    "give --rdap-bootstrap; then run the audit again. A rate-limited (HTTP 429) server wants a pause first.";
+
+/* ------------------------------------------------------------ IP checks */
+
+static cJSON *net_json(const struct rdap_ipnet *n)
+{
+	cJSON *o = cJSON_CreateObject();
+	json_add_str(o, "handle", n->handle);
+	json_add_str(o, "name", n->name);
+	json_add_str(o, "type", n->type);
+	json_add_str(o, "cidr", n->cidr);
+	json_add_str(o, "start", n->start);
+	json_add_str(o, "end", n->end);
+	if (n->host_bits >= 0)
+		cJSON_AddNumberToObject(o, "prefix_length", (n->af == AF_INET ? 32 : 128) - n->host_bits);
+	else
+		cJSON_AddNullToObject(o, "prefix_length");
+	json_add_str(o, "country", n->country);
+	json_add_str(o, "holder", n->holder);
+	return o;
+}
+
+/* Letters and digits only, lower-case: "Radio Link Internet" -> "radiolinkinternet". */
+static char *squash_new(const char *s)
+{
+	char *o = xmalloc(strlen(s) + 1), *w = o;
+	for (; *s; s++)
+		if (isalnum((unsigned char)*s))
+			*w++ = (char)tolower((unsigned char)*s);
+	*w = '\0';
+	return o;
+}
+
+/* Whether a holder name names the domain's organisation: the registrable
+ * domain's first label as a word of the name, or (5+ characters) inside it. */
+static bool name_related(const char *name, const char *regdom)
+{
+	if (!name || !regdom)
+		return false;
+	char *label = xstrndup(regdom, strcspn(regdom, "."));
+	char *sl = squash_new(label), *sn = squash_new(name);
+	bool hit = strlen(sl) >= 5 && strstr(sn, sl);
+	/* word match for short labels ("BT" in "BT-CORPORATE") */
+	size_t ll = strlen(label);
+	for (const char *p = name; !hit && *p; p++) {
+		if ((p == name || !isalnum((unsigned char)p[-1])) && strncasecmp(p, label, ll) == 0 &&
+		    !isalnum((unsigned char)p[ll]))
+			hit = true;
+	}
+	free(label);
+	free(sl);
+	free(sn);
+	return hit;
+}
+
+static void ip_findings(struct run *r, struct findings *out)
+{
+	const struct audit *a = r->a;
+	const char *ip = a->t->ip.text;
+	bool want_abuse = audit_enabled(a, "rdap.ip.abuse"), want_owner = audit_enabled(a, "rdap.ip.owner");
+	const char *url = r->ipq.resp && r->ipq.resp->effective_url ? r->ipq.resp->effective_url : r->ipq.url;
+	if (!r->net_ok) {
+		char *what[2] = {xasprintf("the abuse contact of %s", ip), xasprintf("the holder of %s", ip)};
+		const char *why = r->ipq.error ? r->ipq.error : "no answer";
+		const char *rem = r->ipq.remedy ? r->ipq.remedy : remedy_unreachable;
+		if (want_abuse)
+			add_error(out, "rdap.ip.abuse", what[0], why, rem, url);
+		if (want_owner)
+			add_error(out, "rdap.ip.owner", what[1], why, rem, url);
+		free(what[0]);
+		free(what[1]);
+		return;
+	}
+	const struct rdap_ipnet *n = &r->net;
+	const char *label = n->name ? n->name : n->handle ? n->handle : "?";
+	char *server = host_of_new(url);
+	if (want_abuse) {
+		struct finding *f;
+		if (n->abuse_emails.n) {
+			f = findings_add(out, "rdap.ip.abuse", NULL, STATUS_PASS, "abuse contact for %s: %s",
+			                 ip, n->abuse_emails.v[0]);
+			if (n->abuse_from_remark)
+				finding_set_detail(
+				    f,
+				    "Network %s (%s) at %s has no structured abuse contact; the address "
+				    "comes from a remark of the network object.",
+				    label, n->cidr ? n->cidr : "?", server);
+			else
+				finding_set_detail(f, "Network %s (%s) at %s: abuse contact %s.", label,
+				                   n->cidr ? n->cidr : "?", server,
+				                   n->abuse_handle ? n->abuse_handle : "(no handle)");
+		} else {
+			f = findings_add(out, "rdap.ip.abuse", NULL, STATUS_FAIL, "no abuse contact for %s",
+			                 ip);
+			finding_set_detail(
+			    f, "Network %s (%s) at %s %s.", label, n->cidr ? n->cidr : "?", server,
+			    n->abuse_entity ? "has an entity with the abuse role but no e-mail address in it"
+			                    : "has no entity with the abuse role");
+			finding_set_remedy(
+			    f,
+			    "Have the holder of %s register an abuse contact with a monitored e-mail "
+			    "address (RIPE/AFRINIC abuse-c, ARIN abuse POC, APNIC/LACNIC IRT or abuse "
+			    "contact), e.g. abuse@%s; if the block is your provider's, ask them to.",
+			    n->cidr ? n->cidr : label, r->regdom ? r->regdom : a->t->domain);
+		}
+		cJSON_AddItemToObject(f->data, "network", net_json(n));
+		cJSON_AddItemToObject(f->data, "abuse_emails",
+		                      json_str_array(n->abuse_emails.v, n->abuse_emails.n));
+		cJSON_AddStringToObject(f->data, "abuse_source",
+		                        n->abuse_emails.n == 0 ? "none"
+		                        : n->abuse_from_remark ? "remark"
+		                                               : "entity");
+		json_add_str(f->data, "rdap_url", url);
+	}
+	if (want_owner) {
+		const char *holder = n->holder ? n->holder : n->name;
+		const char *why = NULL;
+		char *mail = NULL;
+		if (name_related(n->holder, r->regdom))
+			why = "the holder's name";
+		else if (name_related(n->name, r->regdom))
+			why = "the network's name";
+		for (size_t i = 0; !why && i < n->emails.n && r->regdom; i++) {
+			const char *at = strrchr(n->emails.v[i], '@');
+			char *rd = at ? psl_registrable_new(a->psl, at + 1) : NULL;
+			if (rd && strcmp(rd, r->regdom) == 0) {
+				mail = xstrdup(n->emails.v[i]);
+				why = "a contact e-mail address";
+			}
+			free(rd);
+		}
+		int bits = n->af == AF_INET ? 32 : 128;
+		/* M3AAWG: /29 and larger (v4) must be documented; a v6 /64 is the
+		 * smallest block a customer normally gets. */
+		bool large = n->host_bits >= (n->af == AF_INET ? 3 : 64);
+		struct finding *f;
+		if (why) {
+			f = findings_add(out, "rdap.ip.owner", NULL, STATUS_PASS, "%s is registered to %s",
+			                 n->cidr ? n->cidr : label, holder ? holder : "?");
+			finding_set_detail(f, "Related to %s by %s%s%s%s (network %s at %s).", r->regdom, why,
+			                   mail ? " (" : "", mail ? mail : "", mail ? ")" : "", label,
+			                   server);
+		} else if (large && !a->t->shared) {
+			f = findings_add(out, "rdap.ip.owner", NULL, STATUS_WARN,
+			                 "%s sits in %s's block %s (/%d) with no reassignment to %s", ip,
+			                 holder ? holder : "an unnamed holder", n->cidr ? n->cidr : label,
+			                 bits - n->host_bits, r->regdom ? r->regdom : a->t->domain);
+			finding_set_detail(
+			    f,
+			    "The most specific network at %s is %s (%s%s%s); neither its holder, its name "
+			    "nor its contacts' e-mail domains relate to %s.",
+			    server, label, n->type ? "type " : "", n->type ? n->type : "",
+			    n->type ? "" : "no type", r->regdom ? r->regdom : a->t->domain);
+			finding_set_remedy(
+			    f,
+			    "Ask the provider (%s) to register a reassignment of the addresses you send "
+			    "from to your organisation, with your abuse contact (ARIN: reassign/SWIP; "
+			    "RIPE: an ASSIGNED PA inetnum; APNIC, LACNIC, AFRINIC: a customer "
+			    "assignment) — M3AAWG expects /29 and larger blocks documented.",
+			    holder ? holder : "the block's holder");
+		} else {
+			f = findings_add(out, "rdap.ip.owner", NULL, STATUS_INFO, "%s is registered to %s",
+			                 n->cidr ? n->cidr : label, holder ? holder : "an unnamed holder");
+			finding_set_detail(
+			    f, "%s",
+			    a->t->shared ? "A shared (ESP) address is expected to be registered to "
+			                   "the ESP, not to the sender."
+			    : n->host_bits < 0
+			        ? "The network's size is unknown; its holder does not relate to the domain."
+			        : "A small network whose holder does not relate to the domain by name.");
+		}
+		cJSON_AddItemToObject(f->data, "network", net_json(n));
+		json_add_str(f->data, "related_by", why);
+		json_add_str(f->data, "domain", r->regdom);
+		cJSON_AddBoolToObject(f->data, "large_block", large);
+		json_add_str(f->data, "rdap_url", url);
+		free(mail);
+	}
+	free(server);
+}
+
+/* ------------------------------------------------------------ domain checks */
+
+static void add_time(cJSON *o, const char *key, time_t t)
+{
+	if (!t) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	char buf[32];
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cJSON_AddStringToObject(o, key, buf);
+}
+
+static void day_text(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
+}
+
+/* Where the facts came from, for `detail` (WHOIS is less reliable). */
+static char *source_text_new(const struct run *r)
+{
+	if (r->use_whois)
+		return xasprintf(
+		    "WHOIS (port 43, %s): free-form text, lower confidence than RDAP (the TLD has no RDAP "
+		    "service in the IANA bootstrap)",
+		    r->wj.server ? r->wj.server : "?");
+	char *h = host_of_new(r->domq.resp && r->domq.resp->effective_url ? r->domq.resp->effective_url
+	                                                                  : r->domq.url);
+	char *s = r->rarq.resp && !r->rarq.error ? xasprintf("RDAP at %s and the registrar's RDAP", h)
+	                                         : xasprintf("RDAP at %s", h);
+	free(h);
+	return s;
+}
+
+static void dom_source_json(const struct run *r, cJSON *o)
+{
+	cJSON_AddStringToObject(o, "source", r->use_whois ? "whois" : "rdap");
+	if (r->use_whois)
+		json_add_str(o, "whois_server", r->wj.server);
+	else
+		json_add_str(o, "rdap_url",
+		             r->domq.resp && r->domq.resp->effective_url ? r->domq.resp->effective_url
+		                                                         : r->domq.url);
+}
+
+static const char *const holds[] = {"clienthold", "serverhold", "redemptionperiod", "pendingdelete"};
+
+static void status_finding(struct run *r, struct findings *out, time_t now)
+{
+	const struct rdap_domain *d = &r->dom;
+	const char *dom = r->regdom;
+	char *src = source_text_new(r);
+	const char *hold = NULL;
+	for (size_t i = 0; i < d->status.n && !hold; i++) {
+		char key[64];
+		rdap_status_key(d->status.v[i], key, sizeof key);
+		for (size_t k = 0; k < sizeof holds / sizeof *holds; k++)
+			if (strcmp(key, holds[k]) == 0)
+				hold = d->status.v[i];
+	}
+	long age = d->registered ? (long)((now - d->registered) / DAY) : -1;
+	long left = d->expires ? (long)((d->expires - now) / DAY) : -1;
+	char reg_day[16] = "", exp_day[16] = "";
+	if (d->registered)
+		day_text(d->registered, reg_day, sizeof reg_day);
+	if (d->expires)
+		day_text(d->expires, exp_day, sizeof exp_day);
+	struct finding *f;
+	if (hold) {
+		f = findings_add(out, "rdap.domain.status", NULL, STATUS_FAIL, "%s has status \"%s\"", dom,
+		                 hold);
+		finding_set_detail(f,
+		                   "From %s. A domain on hold is removed from the DNS; redemption period and "
+		                   "pending delete mean it has expired and is being deleted.",
+		                   src);
+		finding_set_remedy(
+		    f,
+		    "Contact the registrar of %s%s%s%s now: settle the renewal or verification that "
+		    "caused \"%s\" (restore it from redemption if needed), and turn on auto-renewal.",
+		    dom, d->registrar ? " (" : "", d->registrar ? d->registrar : "", d->registrar ? ")" : "",
+		    hold);
+	} else if (d->expires && left < NEAR_DAYS) {
+		if (d->expires <= now)
+			f = findings_add(out, "rdap.domain.status", NULL, STATUS_WARN, "%s expired on %s",
+			                 dom, exp_day);
+		else
+			f = findings_add(out, "rdap.domain.status", NULL, STATUS_WARN,
+			                 "%s expires in %ld day%s (%s)", dom, left, left == 1 ? "" : "s",
+			                 exp_day);
+		finding_set_detail(f, "From %s.", src);
+		finding_set_remedy(
+		    f,
+		    "Renew %s at its registrar now and turn on auto-renewal: an expired domain "
+		    "stops resolving and its mail bounces.",
+		    dom);
+	} else if (d->registered && age < NEAR_DAYS) {
+		f = findings_add(out, "rdap.domain.status", NULL, STATUS_WARN,
+		                 "%s was registered %ld day%s ago (%s)", dom, age < 0 ? 0 : age,
+		                 age == 1 ? "" : "s", reg_day);
+		finding_set_detail(
+		    f, "From %s. Receivers treat mail from newly registered domains with suspicion.", src);
+		finding_set_remedy(
+		    f,
+		    "Send from an established domain, or ramp up volume from %s slowly over its first "
+		    "weeks and make sure SPF, DKIM and DMARC are in place from the start.",
+		    dom);
+	} else {
+		f = findings_add(out, "rdap.domain.status", NULL, STATUS_PASS, "%s is registered%s%s%s", dom,
+		                 d->expires ? " until " : "", exp_day, "");
+		finding_set_detail(f, "From %s.%s%s%s", src, d->registered ? " Registered " : "", reg_day,
+		                   d->expires ? "." : ". No expiration date is published.");
+	}
+	dom_source_json(r, f->data);
+	cJSON_AddStringToObject(f->data, "domain", dom);
+	cJSON_AddItemToObject(f->data, "status", json_str_array(d->status.v, d->status.n));
+	add_time(f->data, "registered", d->registered);
+	add_time(f->data, "expires", d->expires);
+	if (d->expires)
+		cJSON_AddNumberToObject(f->data, "days_to_expiry", (double)left);
+	else
+		cJSON_AddNullToObject(f->data, "days_to_expiry");
+	if (d->registered)
+		cJSON_AddNumberToObject(f->data, "days_registered", (double)age);
+	else
+		cJSON_AddNullToObject(f->data, "days_registered");
+	free(src);
+}
+
+static const char *const reg_kind[] = {"none", "identified", "redacted", "proxy"};
+
+static void contact_finding(struct run *r, struct findings *out)
+{
+	const struct rdap_domain *d = &r->dom;
+	const char *dom = r->regdom;
+	char *src = source_text_new(r);
+	bool no_abuse = d->registrar_present && d->registrar_abuse.n == 0 && !d->whois;
+	struct finding *f;
+	if (d->reg == RDAP_REG_NONE && r->rarq.error) {
+		add_error(out, "rdap.domain.contact", "the registrant", r->rarq.error, remedy_unreachable,
+		          r->rarq.url);
+		free(src);
+		return;
+	}
+	if (d->reg == RDAP_REG_PROXY) {
+		f = findings_add(out, "rdap.domain.contact", NULL, STATUS_FAIL,
+		                 "%s is registered through a privacy/proxy service%s%s%s", dom,
+		                 d->registrant ? " (" : "", d->registrant ? d->registrant : "",
+		                 d->registrant ? ")" : "");
+		finding_set_detail(f, "From %s: %s.%s", src, d->why_reg ? d->why_reg : "privacy service",
+		                   no_abuse ? " The registrar also publishes no abuse contact." : "");
+		finding_set_remedy(
+		    f,
+		    "Turn off the privacy/proxy service for %s at the registrar%s%s%s so the domain "
+		    "is registered in the sending organisation's own name (M3AAWG 3.1); "
+		    "registration data withheld by registry policy (GDPR) is fine.",
+		    dom, d->registrar ? " (" : "", d->registrar ? d->registrar : "", d->registrar ? ")" : "");
+	} else if (no_abuse) {
+		f = findings_add(out, "rdap.domain.contact", NULL, STATUS_WARN,
+		                 "the registrar of %s publishes no abuse contact", dom);
+		finding_set_detail(f, "From %s: registrar %s, registrant %s.", src,
+		                   d->registrar ? d->registrar : "(unnamed)",
+		                   d->registrant ? d->registrant : reg_kind[d->reg]);
+		finding_set_remedy(
+		    f,
+		    "Ask the registrar%s%s%s to publish its abuse contact (ICANN requires one in RDAP), "
+		    "or move %s to a registrar that does.",
+		    d->registrar ? " (" : "", d->registrar ? d->registrar : "", d->registrar ? ")" : "", dom);
+	} else if (d->reg == RDAP_REG_IDENTIFIED) {
+		f = findings_add(out, "rdap.domain.contact", NULL, STATUS_PASS, "%s is registered to %s", dom,
+		                 d->registrant);
+		finding_set_detail(f, "From %s.%s", src,
+		                   d->whois ? " Parsed from free-form WHOIS text: lower confidence." : "");
+	} else if (d->reg == RDAP_REG_REDACTED) {
+		f = findings_add(out, "rdap.domain.contact", NULL, STATUS_INFO,
+		                 "the registrant of %s is redacted by registration policy", dom);
+		finding_set_detail(
+		    f, "From %s: %s. Policy redaction (GDPR, RFC 9537) is not a privacy/proxy service.", src,
+		    d->why_reg ? d->why_reg : "redacted");
+	} else {
+		f = findings_add(out, "rdap.domain.contact", NULL, STATUS_INFO,
+		                 "no registrant is published for %s", dom);
+		finding_set_detail(f, "From %s: the answer names no registrant%s.", src,
+		                   d->related ? "" : " and links to no registrar RDAP service");
+	}
+	dom_source_json(r, f->data);
+	cJSON_AddStringToObject(f->data, "domain", dom);
+	cJSON_AddStringToObject(f->data, "registrant_kind", reg_kind[d->reg]);
+	json_add_str(f->data, "registrant", d->registrant);
+	json_add_str(f->data, "reason", d->why_reg);
+	cJSON_AddItemToObject(f->data, "redacted", json_str_array(d->redacted.v, d->redacted.n));
+	json_add_str(f->data, "registrar", d->registrar);
+	cJSON_AddItemToObject(f->data, "registrar_abuse",
+	                      json_str_array(d->registrar_abuse.v, d->registrar_abuse.n));
+	free(src);
+}
+
+static void domain_findings(struct run *r, struct findings *out)
+{
+	const struct audit *a = r->a;
+	bool want_status = audit_enabled(a, "rdap.domain.status"),
+	     want_contact = audit_enabled(a, "rdap.domain.contact");
+	const char *dom = r->regdom ? r->regdom : a->t->domain;
+	bool absent = r->use_whois ? r->wj.rc == 0 : r->domq.absent;
+	if (absent) {
+		if (want_status) {
+			struct finding *f = findings_add(out, "rdap.domain.status", NULL, STATUS_FAIL,
+			                                 "%s is not registered", dom);
+			char *src = source_text_new(r);
+			finding_set_detail(f, "%s answers that it has no such domain%s.", src,
+			                   r->use_whois ? "" : " (HTTP 404)");
+			finding_set_remedy(
+			    f,
+			    "Register %s, or send from a domain that is registered: receivers reject mail "
+			    "from domains that do not exist.",
+			    dom);
+			dom_source_json(r, f->data);
+			cJSON_AddStringToObject(f->data, "domain", dom);
+			free(src);
+		}
+		if (want_contact) {
+			struct finding *f =
+			    findings_add(out, "rdap.domain.contact", NULL, STATUS_SKIP,
+			                 "%s is not registered (see rdap.domain.status)", dom);
+			cJSON_AddStringToObject(f->data, "domain", dom);
+		}
+		return;
+	}
+	if (!r->dom_ok) {
+		const char *why = r->use_whois ? r->wj.why : r->domq.error ? r->domq.error : "no answer";
+		const char *rem =
+		    r->use_whois
+		        ? "Check that this host can reach the registry's WHOIS server on TCP port 43; "
+		          "then run the audit again."
+		    : r->domq.remedy ? r->domq.remedy
+		                     : remedy_unreachable;
+		char *w1 = xasprintf("the registration of %s", dom),
+		     *w2 = xasprintf("the registrant of %s", dom);
+		if (want_status)
+			add_error(out, "rdap.domain.status", w1, why, rem,
+			          r->use_whois ? r->wj.server : r->domq.url);
+		if (want_contact)
+			add_error(out, "rdap.domain.contact", w2, why, rem,
+			          r->use_whois ? r->wj.server : r->domq.url);
+		free(w1);
+		free(w2);
+		return;
+	}
+	if (want_status)
+		status_finding(r, out, time(NULL));
+	if (want_contact)
+		contact_finding(r, out);
+}
+
+/* ------------------------------------------------------------ the run */
+
+static void parse_whois_env(const char **host, int *port, char *buf, size_t len)
+{
+	const char *e = getenv(ENV_WHOIS);
+	*host = WHOIS_IANA;
+	*port = WHOIS_PORT;
+	if (!e || !*e)
+		return;
+	snprintf(buf, len, "%s", e);
+	char *hash = strchr(buf, '#');
+	if (hash) {
+		*hash = '\0';
+		int p = atoi(hash + 1);
+		if (p > 0 && p < 65536)
+			*port = p;
+	}
+	*host = buf;
+}
+
+static void rdap_run(const struct audit *a, struct findings *out)
+{
+	bool want_ip = audit_enabled(a, "rdap.ip.abuse") || audit_enabled(a, "rdap.ip.owner");
+	bool want_dom = audit_enabled(a, "rdap.domain.status") || audit_enabled(a, "rdap.domain.contact");
+	struct run r = {0};
+	r.a = a;
+	const char *override = a->o->rdap_bootstrap;
+	const char *iana_env = getenv(ENV_IANA);
+	const char *iana = iana_env && *iana_env ? iana_env : RDAP_IANA_BOOTSTRAP;
+	/* Plain http only where the user named it: a bootstrap URL or
+	 * directory of their own (tests: a loopback server). */
+	r.allow_http = (override && strncmp(override, "https://", 8) != 0) ||
+	               (!override && strncmp(iana, "http://", 7) == 0);
+	int tmo = a->o->timeout_ms > 0 ? a->o->timeout_ms : 5000;
+	struct http_opts ho = {tmo, 2L * tmo, MAX_BODY, r.allow_http,
+	                       "application/rdap+json, application/json;q=0.9"};
+	struct http *h = http_new(&ho);
+	r.regdom = psl_registrable_new(a->psl, a->t->domain);
+	if (!r.regdom)
+		r.regdom = xstrdup(a->t->domain);
+
+	struct rdap_boot_file files[2] = {{0}, {0}};
+	size_t nf = 0;
+	int ipf = -1, domf = -1;
+	if (want_ip) {
+		ipf = (int)nf;
+		files[nf++].name = a->t->ip.af == AF_INET ? "ipv4.json" : "ipv6.json";
+	}
+	if (want_dom) {
+		domf = (int)nf;
+		files[nf++].name = "dns.json";
+	}
+	char *cache = override ? NULL : rdap_cache_dir_new();
+	rdap_boot_load(h, override, iana, cache, files, nf);
+	free(cache);
+	for (size_t i = 0; i < nf; i++)
+		if (files[i].note && !r.boot_note)
+			r.boot_note = xstrdup(files[i].note);
+
+	/* Start every independent question before waiting for any. */
+	if (want_ip) {
+		struct rdap_boot_file *bf = &files[ipf];
+		char *base = bf->boot ? rdap_boot_ip_new(bf->boot, &a->t->ip, r.allow_http) : NULL;
+		if (!bf->boot) {
+			r.ipq.error =
+			    xasprintf("the RDAP bootstrap %s could not be loaded: %s", bf->name, bf->why);
+			r.ipq.remedy = remedy_bootstrap;
+		} else if (!base) {
+			r.ipq.error =
+			    xasprintf("the RDAP bootstrap (%s) names no %sRDAP service for %s: not a public, "
+			              "RIR-allocated address",
+			              bf->name, r.allow_http ? "" : "https ", a->t->ip.text);
+			r.ipq.remedy = remedy_not_public;
+		} else {
+			r.ipq.url = xasprintf("%sip/%s", base, a->t->ip.text);
+			r.ipq.resp = http_get(h, r.ipq.url, &r.ipq);
+		}
+		free(base);
+	}
+	if (want_dom) {
+		struct rdap_boot_file *bf = &files[domf];
+		char *base = bf->boot ? rdap_boot_domain_new(bf->boot, r.regdom, r.allow_http) : NULL;
+		if (!bf->boot) {
+			r.domq.error =
+			    xasprintf("the RDAP bootstrap %s could not be loaded: %s", bf->name, bf->why);
+			r.domq.remedy = remedy_bootstrap;
+		} else if (base) {
+			r.domq.url = xasprintf("%sdomain/%s", base, r.regdom);
+			r.domq.resp = http_get(h, r.domq.url, &r.domq);
+		} else {
+			r.use_whois = true;
+		}
+		free(base);
+	}
+	char whois_host[256];
+	if (r.use_whois) {
+		parse_whois_env(&r.wj.host, &r.wj.port, whois_host, sizeof whois_host);
+		r.wj.domain = r.regdom;
+		r.wj.timeout_ms = 2 * tmo;
+		r.wj.rc = -1;
+		r.wth_started = pthread_create(&r.wth, NULL, whois_main, &r.wj) == 0;
+		if (!r.wth_started)
+			whois_main(&r.wj);
+	}
+
+	struct http_resp *resp;
+	char why[300];
+	while ((resp = http_next(h))) {
+		struct query *q = resp->user;
+		grade(q);
+		if (q == &r.ipq && !q->error && !q->absent) {
+			if (rdap_ipnet_parse(resp->body ? resp->body : "", resp->len, &r.net, why,
+			                     sizeof why) < 0) {
+				q->error = xasprintf("%s: %s", resp->effective_url, why);
+				rdap_ipnet_free(&r.net);
+			} else if (r.net.af && !rdap_ipnet_contains(&r.net, &a->t->ip)) {
+				q->error = xasprintf("%s answered with network %s, which does not hold %s",
+				                     resp->effective_url, r.net.cidr, a->t->ip.text);
+				rdap_ipnet_free(&r.net);
+			} else {
+				r.net_ok = true;
+			}
+		} else if (q == &r.ipq && q->absent) {
+			q->error = xasprintf("%s: HTTP 404, the registry has no network for %s",
+			                     resp->effective_url, a->t->ip.text);
+		} else if (q == &r.domq && !q->error && !q->absent) {
+			if (rdap_domain_parse(resp->body ? resp->body : "", resp->len, &r.dom, why,
+			                      sizeof why) < 0) {
+				q->error = xasprintf("%s: %s", resp->effective_url, why);
+				rdap_domain_free(&r.dom);
+			} else {
+				r.dom_ok = true;
+				/* A thin registry: the registrant is at the registrar. */
+				if (r.dom.reg == RDAP_REG_NONE && r.dom.related &&
+				    (strncasecmp(r.dom.related, "https://", 8) == 0 ||
+				     (r.allow_http && strncasecmp(r.dom.related, "http://", 7) == 0))) {
+					r.rarq.url = xstrdup(r.dom.related);
+					r.rarq.resp = http_get(h, r.rarq.url, &r.rarq);
+				}
+			}
+		} else if (q == &r.rarq && !q->error) {
+			struct rdap_domain rd;
+			if (q->absent) {
+				q->error = xasprintf("%s: HTTP 404 from the registrar", resp->effective_url);
+			} else if (rdap_domain_parse(resp->body ? resp->body : "", resp->len, &rd, why,
+			                             sizeof why) < 0) {
+				q->error = xasprintf("%s: %s", resp->effective_url, why);
+			} else {
+				rdap_domain_merge(&r.dom, &rd);
+				rdap_domain_free(&rd);
+			}
+		}
+	}
+	if (r.wth_started)
+		pthread_join(r.wth, NULL);
+	if (r.use_whois && r.wj.rc == 1) {
+		r.dom = r.wj.d;
+		memset(&r.wj.d, 0, sizeof r.wj.d);
+		r.dom_ok = true;
+	}
+	if (r.use_whois && r.wj.rc < 0 && !r.wj.why[0])
+		snprintf(r.wj.why, sizeof r.wj.why, "the WHOIS lookup failed");
+
+	size_t first = out->n;
+	if (want_ip)
+		ip_findings(&r, out);
+	if (want_dom)
+		domain_findings(&r, out);
+	for (size_t i = first; r.boot_note && i < out->n; i++) {
+		char *old = out->v[i].detail ? xstrdup(out->v[i].detail) : NULL;
+		finding_set_detail(&out->v[i], "%s%sNote: %s.", old ? old : "", old ? " " : "", r.boot_note);
+		free(old);
+	}
+
+	for (size_t i = 0; i < nf; i++)
+		rdap_boot_file_free(&files[i]);
+	http_free(h);
+	if (r.net_ok)
+		rdap_ipnet_free(&r.net);
+	rdap_domain_free(&r.dom);
+	rdap_domain_free(&r.wj.d);
+	free(r.wj.server);
+	query_free(&r.ipq);
+	query_free(&r.domq);
+	query_free(&r.rarq);
+	free(r.regdom);
+	free(r.boot_note);
+}
+
+const struct family family_rdap = {"rdap", checks, sizeof checks / sizeof *checks, rdap_run};

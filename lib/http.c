@@ -1,0 +1,294 @@
+#include "http.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "xalloc.h"
+
+#define MAX_REDIRS 5
+/* A Retry-After longer than this is not waited for: the audit would stall. */
+#define MAX_RETRY_AFTER_S 10
+
+struct req {
+	struct http_resp r;
+	CURL *e;
+	char errbuf[CURL_ERROR_SIZE];
+	size_t cap;
+	bool too_big;
+	int64_t retry_at; /* monotonic ms when a Retry-After wait ends; 0 = none */
+	bool finished;    /* transfer over, not yet returned */
+	bool returned;
+	struct req *next;
+};
+
+struct http {
+	struct http_opts o;
+	CURLM *m;
+	struct curl_slist *hdrs;
+	struct req *reqs;
+};
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static void global_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+struct http *http_new(const struct http_opts *o)
+{
+	pthread_once(&global_once, global_init);
+	struct http *h = xcalloc(1, sizeof *h);
+	h->o = *o;
+	h->m = curl_multi_init();
+	if (!h->m)
+		abort();
+	/* Registries rate-limit per client: few connections per host. */
+	curl_multi_setopt(h->m, CURLMOPT_MAX_HOST_CONNECTIONS, 2L);
+	if (o->accept) {
+		char *a = xasprintf("Accept: %s", o->accept);
+		h->hdrs = curl_slist_append(NULL, a);
+		free(a);
+	}
+	return h;
+}
+
+void http_free(struct http *h)
+{
+	if (!h)
+		return;
+	for (struct req *q = h->reqs, *n; q; q = n) {
+		n = q->next;
+		if (q->e) {
+			curl_multi_remove_handle(h->m, q->e);
+			curl_easy_cleanup(q->e);
+		}
+		free(q->r.body);
+		free(q->r.url);
+		free(q->r.effective_url);
+		free(q);
+	}
+	curl_multi_cleanup(h->m);
+	curl_slist_free_all(h->hdrs);
+	free(h);
+}
+
+/* Appends up to the cap, then refuses (curl ends with CURLE_WRITE_ERROR). */
+static size_t on_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct req *q = arg;
+	size_t len = size * n;
+	struct http_resp *r = &q->r;
+	if (len > q->cap || r->len > q->cap - len) {
+		q->too_big = true;
+		return 0;
+	}
+	r->body = xrealloc(r->body, r->len + len + 1);
+	memcpy(r->body + r->len, p, len);
+	r->len += len;
+	r->body[r->len] = '\0';
+	return len;
+}
+
+static void start(struct http *h, struct req *q)
+{
+	free(q->r.body);
+	q->r.body = NULL;
+	q->r.len = 0;
+	q->too_big = false;
+	q->errbuf[0] = '\0';
+	q->cap = h->o.max_body;
+	CURL *e = curl_easy_init();
+	if (!e)
+		abort();
+	q->e = e;
+	const char *protos = h->o.allow_http ? "http,https" : "https";
+	curl_easy_setopt(e, CURLOPT_URL, q->r.url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protos);
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, protos);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)MAX_REDIRS);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->o.connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->o.total_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->o.max_body);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "senderaudit/" SA_VERSION);
+	/* Loopback never goes through a proxy from the environment. */
+	curl_easy_setopt(e, CURLOPT_NOPROXY, "127.0.0.1,::1,localhost");
+	if (h->hdrs)
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->hdrs);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, q);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, q->errbuf);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, q);
+	curl_multi_add_handle(h->m, e);
+}
+
+struct http_resp *http_get(struct http *h, const char *url, void *user)
+{
+	struct req *q = xcalloc(1, sizeof *q);
+	q->r.url = xstrdup(url);
+	q->r.user = user;
+	q->r.retry_after = -1;
+	q->next = h->reqs;
+	h->reqs = q;
+	start(h, q);
+	return &q->r;
+}
+
+static void set_err(struct req *q, enum http_err err, const char *fmt, const char *arg)
+{
+	q->r.err = err;
+	snprintf(q->r.why, sizeof q->r.why, fmt, arg);
+}
+
+/* Records the outcome of a finished transfer; returns true when it is to be
+ * retried (Retry-After honoured once). */
+static bool finish(struct http *h, struct req *q, CURLcode rc)
+{
+	CURL *e = q->e;
+	long status = 0, redirs = 0;
+	char *eff = NULL;
+	curl_off_t ra = -1;
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &redirs);
+	curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff);
+	curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &ra);
+	free(q->r.effective_url);
+	q->r.effective_url = xstrdup(eff ? eff : q->r.url);
+	q->r.status = status;
+	q->r.redirects = redirs;
+	q->r.retry_after = ra > 0 ? (long)ra : -1;
+	q->r.err = HTTP_E_NONE;
+	q->r.why[0] = '\0';
+	const char *detail = q->errbuf[0] ? q->errbuf : curl_easy_strerror(rc);
+	char ms[32];
+	switch (rc) {
+	case CURLE_OK: break;
+	case CURLE_OPERATION_TIMEDOUT:
+		snprintf(ms, sizeof ms, "%ld", h->o.total_timeout_ms);
+		set_err(q, HTTP_E_TIMEOUT, "no complete answer within %.180s ms", ms);
+		break;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY: set_err(q, HTTP_E_CONNECT, "cannot connect: %.180s", detail); break;
+	case CURLE_FILESIZE_EXCEEDED:
+	case CURLE_WRITE_ERROR:
+		snprintf(ms, sizeof ms, "%zu", h->o.max_body);
+		set_err(q, HTTP_E_TOO_BIG, "the answer is larger than %.180s bytes", ms);
+		break;
+	case CURLE_TOO_MANY_REDIRECTS:
+		set_err(q, HTTP_E_REDIRECT, "more than 5 redirects (%.180s)", detail);
+		break;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		set_err(q, HTTP_E_REDIRECT, "a redirect to a scheme other than https was refused (%.180s)",
+		        detail);
+		break;
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+		set_err(q, HTTP_E_TRUNCATED, "the connection closed before the whole answer came (%.180s)",
+		        detail);
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM: set_err(q, HTTP_E_TLS, "TLS failed: %.180s", detail); break;
+	default: set_err(q, HTTP_E_OTHER, "%.180s", detail); break;
+	}
+	if (q->too_big) {
+		snprintf(ms, sizeof ms, "%zu", h->o.max_body);
+		set_err(q, HTTP_E_TOO_BIG, "the answer is larger than %.180s bytes", ms);
+	}
+	curl_multi_remove_handle(h->m, e);
+	curl_easy_cleanup(e);
+	q->e = NULL;
+	if (rc == CURLE_OK && (status == 429 || status == 503) && !q->r.retried && q->r.retry_after >= 0 &&
+	    q->r.retry_after <= MAX_RETRY_AFTER_S && q->r.retry_after * 1000 < h->o.total_timeout_ms * 2) {
+		q->r.retried = true;
+		q->retry_at = clock_mono_ms() + q->r.retry_after * 1000;
+		return true;
+	}
+	return false;
+}
+
+static struct req *take_finished(struct http *h)
+{
+	for (struct req *q = h->reqs; q; q = q->next)
+		if (q->finished && !q->returned) {
+			q->returned = true;
+			return q;
+		}
+	return NULL;
+}
+
+struct http_resp *http_next(struct http *h)
+{
+	for (;;) {
+		struct req *q = take_finished(h);
+		if (q)
+			return &q->r;
+		/* Restart retries whose wait is over; find the next wait. */
+		int64_t now = clock_mono_ms(), wake = -1;
+		bool busy = false;
+		for (q = h->reqs; q; q = q->next) {
+			if (q->retry_at && q->retry_at <= now) {
+				q->retry_at = 0;
+				start(h, q);
+			}
+			if (q->retry_at && (wake < 0 || q->retry_at < wake))
+				wake = q->retry_at;
+			if (q->e)
+				busy = true;
+		}
+		if (!busy && wake < 0)
+			return NULL;
+		int running = 0;
+		curl_multi_perform(h->m, &running);
+		CURLMsg *msg;
+		int left;
+		bool got = false;
+		while ((msg = curl_multi_info_read(h->m, &left))) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			CURLcode rc = msg->data.result;
+			char *priv = NULL;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+			struct req *d = (struct req *)priv;
+			if (!finish(h, d, rc)) {
+				d->finished = true;
+				got = true;
+			}
+		}
+		if (got)
+			continue;
+		int wait = 1000;
+		if (wake >= 0 && wake - now < wait)
+			wait = wake > now ? (int)(wake - now) : 0;
+		curl_multi_poll(h->m, NULL, 0, wait, NULL);
+	}
+}
+
+const char *http_problem(const struct http_resp *r, char *buf, size_t len)
+{
+	if (r->err != HTTP_E_NONE)
+		snprintf(buf, len, "%s", r->why);
+	else if (r->status == 429 && r->retried)
+		snprintf(buf, len,
+		         "HTTP 429 (rate limited) again after waiting the %ld s Retry-After asked for",
+		         r->retry_after >= 0 ? r->retry_after : 0);
+	else if (r->status == 429 && r->retry_after > MAX_RETRY_AFTER_S)
+		snprintf(buf, len, "HTTP 429 (rate limited), asked to retry after %ld s", r->retry_after);
+	else if (r->status == 429)
+		snprintf(buf, len, "HTTP 429 (rate limited)");
+	else
+		snprintf(buf, len, "HTTP %ld", r->status);
+	return buf;
+}
