@@ -40,6 +40,28 @@ for i, args in enumerate([
         "--batch\n-\n192.0.2.1 example.com mail.example.com"]):
     put("fuzz_cli", "a%d" % i, args)
 
+import json
+tsv = shared / "conformance/dkim/dkim-key-records.tsv"
+if tsv.exists():
+    for i, line in enumerate(tsv.read_text(errors="replace").splitlines()):
+        f = line.split("\t")
+        if line and not line.startswith("#") and len(f) > 1:
+            put("fuzz_dkimkey", "k%d" % i, f[1])
+put("fuzz_dkimkey", "ed", "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=")
+put("fuzz_dkimkey", "revoked", "v=DKIM1; p=")
+tsv = shared / "conformance/dmarc/dmarc-record-cases.tsv"
+if tsv.exists():
+    for i, line in enumerate(tsv.read_text(errors="replace").splitlines()):
+        f = line.split("\t")
+        if line and not line.startswith("#") and len(f) > 3:
+            try:
+                rec = json.loads(f[3])
+            except ValueError:
+                continue
+            for j, r in enumerate(rec if isinstance(rec, list) else [rec]):
+                put("fuzz_dmarc", "d%d_%d" % (i, j), str(r))
+put("fuzz_dmarc", "good", "v=DMARC1; p=reject; sp=quarantine; np=reject; rua=mailto:a@example.com!10m; t=y; psd=n")
+
 types = {1: "A", 28: "AAAA", 15: "MX", 12: "PTR", 16: "TXT", 5: "CNAME"}
 order = [1, 28, 15, 12, 16, 5]
 samples = {"A": ["192.0.2.1"], "AAAA": ["2001:db8::1"], "MX": ["10 mail.example.com.", "0 ."],

@@ -395,7 +395,7 @@ int dmarc_parse(const char *txt, size_t len, struct dmarc_record *r)
 			name_ok = is_alpha((unsigned char)*c) || is_digit((unsigned char)*c) || *c == '_';
 		if (!name_ok) {
 			if (nl >= sizeof name && is_alpha((unsigned char)*na))
-				NOTE(r, "unknown tag %.40s= ignored", na);
+				NOTE(r, "unknown tag %.*s= ignored", (int)(nl > 40 ? 40 : nl), na);
 			else
 				ERR(r, "'%.*s' is not a tag name", (int)(nl > 40 ? 40 : nl), na);
 			continue;
