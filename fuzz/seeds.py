@@ -62,6 +62,20 @@ if tsv.exists():
                 put("fuzz_dmarc", "d%d_%d" % (i, j), str(r))
 put("fuzz_dmarc", "good", "v=DMARC1; p=reject; sp=quarantine; np=reject; rua=mailto:a@example.com!10m; t=y; psd=n")
 
+fx = shared / "fixtures/rdap"
+if fx.exists():
+    for i, j in enumerate(sorted(fx.glob("*.json"))):
+        body = j.read_bytes()[:60000]
+        put("fuzz_rdap", "f%d" % i, (b"\x00" if "-ip-" in j.name else b"\x01") + body)
+put("fuzz_rdap", "boot", b"\x02" + b'{"version":"1.0","services":[[["192.0.0.0/8","2001:db8::/32"],'
+    b'["https://rdap.example/"]],[["uk","co.uk"],["http://x.example/rdap"]]]}')
+put("fuzz_rdap", "time", b"\x03" + b"2026-11-22T07:00:00.283-05:00")
+put("fuzz_whois", "w0", "Domain Name: EXAMPLE.COM\r\nRegistrar: Example Registrar\r\nCreation Date: 1995-08-14T04:00:00Z\r\n"
+    "Registry Expiry Date: 2027-08-13T04:00:00Z\r\nDomain Status: clientHold https://icann.org/epp#clientHold\r\n"
+    "Registrant Organization: Domains By Proxy, LLC\r\nRegistrar Abuse Contact Email: abuse@example\r\n")
+put("fuzz_whois", "w1", "refer:        whois.nic.example\n\ndomain:       EXAMPLE\n")
+put("fuzz_whois", "w2", "No match for \"EXAMPLE.COM\".\n")
+
 types = {1: "A", 28: "AAAA", 15: "MX", 12: "PTR", 16: "TXT", 5: "CNAME"}
 order = [1, 28, 15, 12, 16, 5]
 samples = {"A": ["192.0.2.1"], "AAAA": ["2001:db8::1"], "MX": ["10 mail.example.com.", "0 ."],
