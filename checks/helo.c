@@ -24,16 +24,16 @@ static enum helo_kind classify(const char *h, char *why, size_t len)
 	unsigned char buf[16];
 	size_t n = strlen(h);
 	if (n >= 2 && h[0] == '[' && h[n - 1] == ']') {
-		snprintf(why, len, "an address literal, not a name");
+		snprintf(why, len, "an address literal");
 		return HELO_LITERAL;
 	}
 	if (inet_pton(AF_INET, h, buf) == 1 || inet_pton(AF_INET6, h, buf) == 1) {
-		snprintf(why, len, "an IP address, not a name");
+		snprintf(why, len, "an IP address");
 		return HELO_IP;
 	}
 	if (strcmp(h, "localhost") == 0 || strcmp(h, "localhost.localdomain") == 0 ||
 	    name_is_under(h, "localhost")) {
-		snprintf(why, len, "localhost, not the server's own name");
+		snprintf(why, len, "localhost");
 		return HELO_LOCALHOST;
 	}
 	if (!strchr(h, '.') && n > 0 && n <= 63) {
@@ -43,7 +43,7 @@ static enum helo_kind classify(const char *h, char *why, size_t len)
 			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
 				ldh = false;
 		if (ldh) {
-			snprintf(why, len, "a bare word, not a fully qualified name");
+			snprintf(why, len, "a bare word");
 			return HELO_BARE;
 		}
 	}
@@ -59,7 +59,8 @@ static void check_syntax(const char *h, enum helo_kind k, const char *why, const
 	if (k == HELO_FQDN) {
 		f = findings_add(out, "helo.syntax", NULL, STATUS_PASS, "HELO %s is a fully qualified host name", h);
 	} else {
-		f = findings_add(out, "helo.syntax", NULL, STATUS_FAIL, "HELO %s is %s", h, why);
+		f = findings_add(out, "helo.syntax", NULL, STATUS_FAIL, "HELO %s is not a fully qualified host name (%s)", h,
+		                 why);
 		finding_set_remedy(f,
 		                   "Configure the mail server to greet with its fully qualified host name, the "
 		                   "one its PTR record names (e.g. mail.%s), not an address, localhost or a "
@@ -196,7 +197,7 @@ static void helo_run(const struct audit *a, struct findings *out)
 		check_resolves(h, &s, a, out);
 	} else {
 		struct finding *f = findings_add(out, "helo.resolves", NULL, STATUS_FAIL,
-		                                 "HELO %s cannot resolve: it is %s", h, why);
+		                                 "HELO %s cannot resolve (%s)", h, why);
 		finding_set_remedy(f, "Greet with a fully qualified host name that resolves to %s.", a->t->ip.text);
 		cJSON_AddStringToObject(f->data, "helo", h);
 	}
