@@ -186,7 +186,8 @@ static int check_object(const cJSON *root, const char *cls, char *why, size_t wh
 	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(root, "errorCode");
 	if (cJSON_IsNumber(ec)) {
 		const char *t = str_item(root, "title");
-		snprintf(why, whylen, "the server answered with RDAP error %d%s%.100s", (int)ec->valuedouble,
+		/* A hostile errorCode may be any double: print it, never cast it. */
+		snprintf(why, whylen, "the server answered with RDAP error %.0f%s%.100s", ec->valuedouble,
 		         t ? ": " : "", t ? t : "");
 		return -1;
 	}
@@ -338,7 +339,7 @@ int rdap_ipnet_parse(const char *json, size_t len, struct rdap_ipnet *n, char *w
 			if (!p)
 				p = str_item(c, "v6prefix");
 			const cJSON *l = cJSON_GetObjectItemCaseSensitive(c, "length");
-			if (!p || !cJSON_IsNumber(l))
+			if (!p || !cJSON_IsNumber(l) || !(l->valuedouble >= 0 && l->valuedouble <= 128))
 				continue;
 			char *s = joined ? xasprintf("%s, %s/%d", joined, p, (int)l->valuedouble)
 			                 : xasprintf("%s/%d", p, (int)l->valuedouble);
