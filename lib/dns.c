@@ -98,6 +98,7 @@ struct dns {
 
 	pthread_t loop;
 	int wake[2];
+	bool wake_pending;          /* a byte is in the pipe (under mu) */
 	/* loop thread only */
 	struct entry **active;
 	size_t active_count;
@@ -352,8 +353,13 @@ static void cache_grow(struct dns *d)
 	d->bucket_count = nb;
 }
 
+/* Wakes the event loop (d->mu held), once until it next drains the pipe:
+ * a batch submits tens of thousands of lookups. */
 static void wake_loop(struct dns *d)
 {
+	if (d->wake_pending)
+		return;
+	d->wake_pending = true;
 	char c = 1;
 	ssize_t r = write(d->wake[1], &c, 1);
 	(void)r; /* a full pipe already means "wake up" */
@@ -855,8 +861,11 @@ static void *loop_main(void *arg)
 			continue;
 		if (pfd[0].revents) {
 			char buf[256];
+			pthread_mutex_lock(&d->mu);
 			while (read(d->wake[0], buf, sizeof buf) > 0)
 				;
+			d->wake_pending = false;
+			pthread_mutex_unlock(&d->mu);
 		}
 		for (size_t i = 1; i < np; i++) {
 			if (!pfd[i].revents)
@@ -1031,8 +1040,9 @@ void dns_free(struct dns *d)
 		return;
 	pthread_mutex_lock(&d->mu);
 	d->stop = true;
-	pthread_mutex_unlock(&d->mu);
+	d->wake_pending = false; /* make sure this wake-up is written */
 	wake_loop(d);
+	pthread_mutex_unlock(&d->mu);
 	pthread_join(d->loop, NULL);
 	for (size_t i = 0; i < d->bucket_count; i++) {
 		struct entry *e = d->buckets[i];
