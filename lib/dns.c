@@ -52,6 +52,8 @@ struct entry {
 	struct entry *qnext;  /* submission queue */
 	int zone;             /* index of its zone limit, or -1 */
 	enum entry_state state;
+	pthread_cond_t *done_cv;    /* created by the first waiter (under mu):
+	                               only its waiters wake when it is done */
 	struct dns_answer ans;      /* what the server said about name */
 	struct dns_answer *chased;  /* after following CNAMEs (NULL: not yet) */
 
@@ -84,7 +86,6 @@ struct dns {
 	size_t max_inflight;
 
 	pthread_mutex_t mu;
-	pthread_cond_t cv;          /* broadcast when an entry is done */
 	struct entry **buckets;
 	size_t bucket_count, entry_count;
 	struct entry *queue_head, *queue_tail;
@@ -468,7 +469,8 @@ static void finish(struct dns *d, struct entry *e, enum dns_status st, const cha
 	if (e->zone >= 0 && e->state == ST_ACTIVE)
 		d->limits[e->zone].inflight--;
 	e->state = ST_DONE;
-	pthread_cond_broadcast(&d->cv);
+	if (e->done_cv)
+		pthread_cond_broadcast(e->done_cv);
 	pthread_mutex_unlock(&d->mu);
 }
 
@@ -1002,7 +1004,6 @@ struct dns *dns_new(const struct dns_config *cfg, char *err, size_t errlen)
 	d->bucket_count = 1024;
 	d->buckets = xcalloc(d->bucket_count, sizeof *d->buckets);
 	pthread_mutex_init(&d->mu, NULL);
-	pthread_cond_init(&d->cv, NULL);
 	if (pipe2(d->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		free(d->active);
@@ -1025,6 +1026,10 @@ struct dns *dns_new(const struct dns_config *cfg, char *err, size_t errlen)
 static void entry_free(struct entry *e)
 {
 	close_sockets(e);
+	if (e->done_cv) {
+		pthread_cond_destroy(e->done_cv);
+		free(e->done_cv);
+	}
 	answer_clear(&e->ans);
 	if (e->chased) {
 		answer_clear(e->chased);
@@ -1059,7 +1064,6 @@ void dns_free(struct dns *d)
 	close(d->wake[0]);
 	close(d->wake[1]);
 	pthread_mutex_destroy(&d->mu);
-	pthread_cond_destroy(&d->cv);
 	free(d);
 }
 
@@ -1073,8 +1077,14 @@ void dns_prefetch(struct dns *d, const char *name, uint16_t type)
 /* Waits for e (d->mu held). */
 static void wait_done(struct dns *d, struct entry *e)
 {
+	if (e->state == ST_DONE)
+		return;
+	if (!e->done_cv) {
+		e->done_cv = xmalloc(sizeof *e->done_cv);
+		pthread_cond_init(e->done_cv, NULL);
+	}
 	while (e->state != ST_DONE)
-		pthread_cond_wait(&d->cv, &d->mu);
+		pthread_cond_wait(e->done_cv, &d->mu);
 }
 
 const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t type)
