@@ -4,11 +4,20 @@
 #   nsd_stop
 
 free_port() {
+	# A port free for both UDP and TCP (NSD listens on both); retried,
+	# since another process may hold the TCP side of a free UDP port.
 	/usr/bin/python3 -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-p = s.getsockname()[1]
-t.bind(("127.0.0.1", p)); print(p)'
+for _ in range(50):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        t.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    print(p)
+    break'
 }
 
 nsd_start() {
