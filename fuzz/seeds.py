@@ -76,6 +76,11 @@ put("fuzz_whois", "w0", "Domain Name: EXAMPLE.COM\r\nRegistrar: Example Registra
 put("fuzz_whois", "w1", "refer:        whois.nic.example\n\ndomain:       EXAMPLE\n")
 put("fuzz_whois", "w2", "No match for \"EXAMPLE.COM\".\n")
 
+for i, rec in enumerate(["v=spf1 -all", "v=spf1 include:_spf.example.com ip4:192.0.2.0/24 ip6:2001:db8::/32 mx/24 a:mail.%{d}/24//64 ~all",
+                         "v=spf1 exists:%{ir}.%{l1r+-}._spf.%{d} redirect=_spf.example.com exp=explain.%{d}",
+                         "%{ir}.%{v}._spf.%{d2}", "%{lr-}.lp._spf.%{d2}", "%{C}%{R}%{T}%%%_%-"]):
+    put("fuzz_spf", "s%d" % i, rec)
+
 types = {1: "A", 28: "AAAA", 15: "MX", 12: "PTR", 16: "TXT", 5: "CNAME"}
 order = [1, 28, 15, 12, 16, 5]
 samples = {"A": ["192.0.2.1"], "AAAA": ["2001:db8::1"], "MX": ["10 mail.example.com.", "0 ."],

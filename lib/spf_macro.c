@@ -67,12 +67,12 @@ static char *transform_new(const char *v, const char *delims, size_t ndelims, lo
 {
 	size_t nparts = 1, len = strlen(v);
 	for (size_t i = 0; i < len; i++)
-		nparts += memchr(delims, v[i], ndelims) != NULL;
+		nparts += ndelims && memchr(delims, v[i], ndelims) != NULL;
 	const char **starts = xcalloc(nparts, sizeof *starts);
 	size_t *lens = xcalloc(nparts, sizeof *lens);
 	size_t k = 0, start = 0;
 	for (size_t i = 0; i <= len; i++)
-		if (i == len || memchr(delims, v[i], ndelims)) {
+		if (i == len || (ndelims && memchr(delims, v[i], ndelims))) {
 			starts[k] = v + start;
 			lens[k++] = i - start;
 			start = i + 1;
@@ -112,7 +112,8 @@ char *spf_macro_expand_new(const char *s, size_t len, const struct spf_macro_env
 			goto bad;
 		char letter = s[i];
 		char l = (char)tolower((unsigned char)letter);
-		if (!strchr("slodiphv", l) && !(exp && strchr("crt", l)))
+		/* strchr finds the terminator too: a NUL byte is no letter. */
+		if (!l || (!strchr("slodiphv", l) && !(exp && strchr("crt", l))))
 			goto bad;
 		i++;
 		long digits = 0;
@@ -131,7 +132,7 @@ char *spf_macro_expand_new(const char *s, size_t len, const struct spf_macro_env
 			i++;
 		}
 		size_t dstart = i;
-		while (i < len && strchr(".-+,/_=", s[i]))
+		while (i < len && s[i] && strchr(".-+,/_=", s[i]))
 			i++;
 		if (i >= len || s[i] != '}')
 			goto bad;

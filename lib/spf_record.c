@@ -43,14 +43,14 @@ bool spf_macro_string_valid(const char *s, size_t len, bool exp_only)
 		if (s[i] != '{' || ++i >= len)
 			return false;
 		char l = (char)tolower((unsigned char)s[i]);
-		if (!strchr("slodiphv", l) && !(exp_only && strchr("crt", l)))
+		if (!in_set(l, "slodiphv") && !(exp_only && in_set(l, "crt")))
 			return false;
 		i++;
 		while (i < len && isdigit((unsigned char)s[i]))
 			i++;
 		if (i < len && (s[i] == 'r' || s[i] == 'R'))
 			i++;
-		while (i < len && strchr(".-+,/_=", s[i]))
+		while (i < len && in_set(s[i], ".-+,/_="))
 			i++;
 		if (i >= len || s[i] != '}')
 			return false;
@@ -59,13 +59,20 @@ bool spf_macro_string_valid(const char *s, size_t len, bool exp_only)
 }
 
 /* A domain-spec must end in a macro-expand or a toplabel (RFC 7208 7.1). */
+/* c is one of set; unlike strchr alone, a NUL byte (records are bytes) is
+ * never a member. */
+static bool in_set(char c, const char *set)
+{
+	return c != '\0' && strchr(set, c) != NULL;
+}
+
 static bool domain_end_valid(const char *s, size_t len)
 {
 	if (len && s[len - 1] == '.')
 		len--;
 	if (len && s[len - 1] == '}')
 		return true;
-	if (len >= 2 && s[len - 2] == '%' && strchr("%_-", s[len - 1]) == NULL)
+	if (len >= 2 && s[len - 2] == '%' && !in_set(s[len - 1], "%_-"))
 		return false;
 	size_t start = len;
 	while (start > 0 && s[start - 1] != '.')
@@ -142,7 +149,7 @@ static bool parse_term(const char *s, size_t len, struct spf_term *t, char *err,
 	t->qualifier = '+';
 	/* A modifier is name "=" with name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ). */
 	size_t nl = 0;
-	while (nl < len && (isalnum((unsigned char)s[nl]) || strchr("-_.", s[nl])))
+	while (nl < len && (isalnum((unsigned char)s[nl]) || in_set(s[nl], "-_.")))
 		nl++;
 	if (nl > 0 && nl < len && s[nl] == '=' && isalpha((unsigned char)s[0])) {
 		const char *v = s + nl + 1;
@@ -162,7 +169,7 @@ static bool parse_term(const char *s, size_t len, struct spf_term *t, char *err,
 		t->has_macro = memchr(v, '%', vl) != NULL;
 		return true;
 	}
-	if (len && strchr("+-~?", s[0])) {
+	if (len && in_set(s[0], "+-~?")) {
 		t->qualifier = s[0];
 		s++;
 		len--;
