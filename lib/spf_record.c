@@ -10,6 +10,13 @@
 
 #include "xalloc.h"
 
+/* c is one of set; unlike strchr alone, a NUL byte (records are bytes) is
+ * never a member. */
+static bool in_set(char c, const char *set)
+{
+	return c != '\0' && strchr(set, c) != NULL;
+}
+
 bool spf_is_record(const char *txt, size_t len)
 {
 	return len >= 6 && strncasecmp(txt, "v=spf1", 6) == 0 && (len == 6 || txt[6] == ' ');
@@ -59,13 +66,6 @@ bool spf_macro_string_valid(const char *s, size_t len, bool exp_only)
 }
 
 /* A domain-spec must end in a macro-expand or a toplabel (RFC 7208 7.1). */
-/* c is one of set; unlike strchr alone, a NUL byte (records are bytes) is
- * never a member. */
-static bool in_set(char c, const char *set)
-{
-	return c != '\0' && strchr(set, c) != NULL;
-}
-
 static bool domain_end_valid(const char *s, size_t len)
 {
 	if (len && s[len - 1] == '.')
