@@ -23,3 +23,28 @@ budget() {
 export SENDERAUDIT_IANA_BOOTSTRAP=http://127.0.0.1:9/
 export SENDERAUDIT_WHOIS_SERVER='127.0.0.1#9'
 export XDG_CACHE_HOME=/tmp/senderaudit-test-cache
+
+# The checks of a JSON report in $OUT (for the suites' audit() helpers).
+# expect ID STATUS [SUBJECT]: the first finding with that id (and subject)
+# has that status.
+expect() {
+	local got sel='[.checks[] | select(.id == $id and ($s == "" or .subject == $s))][0]'
+	got=$(jq -r --arg id "$1" --arg s "${3:-}" "$sel.status // \"missing\"" "$OUT" 2>/dev/null)
+	if [ "$got" = "$2" ]; then ok; else bad "$CASE: $1${3:+ [$3]} is $got, want $2 ($(jq -r --arg id "$1" --arg s "${3:-}" "$sel | .summary + \" / \" + (.detail // \"\")" "$OUT" 2>/dev/null))"; fi
+}
+# expect_jq FILTER [DESCRIPTION]: the filter over the report prints true.
+expect_jq() {
+	local got
+	got=$(jq -r "$1" "$OUT" 2>&1)
+	if [ "$got" = "true" ]; then ok; else bad "$CASE: ${2:-$1} (got: $(echo "$got" | head -c 200))"; fi
+}
+expect_rc() {
+	if [ "$RC" = "$1" ]; then ok; else bad "$CASE: exit status $RC, want $1"; fi
+}
+# Every problem says what to change; nothing else carries a remedy.
+remedies_ok() {
+	expect_jq '[.checks[] | select(.status == "warn" or .status == "fail" or .status == "error") | .remedy | type == "string" and length > 20] | all' \
+		"every warn/fail/error carries a remedy"
+	expect_jq '[.checks[] | select(.status == "pass" or .status == "info" or .status == "skip") | .remedy == null] | all' \
+		"no remedy on pass/info/skip"
+}

@@ -110,27 +110,6 @@ audit() {
 		bad "$CASE: JSON report is not schema-valid: $(cat "$TMP/schema") (stderr: $(head -c 300 "$TMP/err"))"
 	fi
 }
-# expect ID STATUS [SUBJECT]
-expect() {
-	local got
-	got=$(jq -r --arg id "$1" --arg s "${3:-}" \
-		'[.checks[] | select(.id == $id and ($s == "" or .subject == $s))][0].status // "missing"' "$OUT" 2>/dev/null)
-	if [ "$got" = "$2" ]; then ok; else bad "$CASE: $1${3:+ [$3]} is $got, want $2 ($(jq -r --arg id "$1" --arg s "${3:-}" '[.checks[] | select(.id == $id and ($s == "" or .subject == $s))][0] | .summary + " / " + (.detail // "")' "$OUT" 2>/dev/null))"; fi
-}
-expect_jq() {
-	local got
-	got=$(jq -r "$1" "$OUT" 2>&1)
-	if [ "$got" = "true" ]; then ok; else bad "$CASE: ${2:-$1} (got: $(echo "$got" | head -c 200))"; fi
-}
-expect_rc() {
-	if [ "$RC" = "$1" ]; then ok; else bad "$CASE: exit status $RC, want $1"; fi
-}
-remedies_ok() {
-	expect_jq '[.checks[] | select(.status == "warn" or .status == "fail" or .status == "error") | .remedy | type == "string" and length > 20] | all' \
-		"every warn/fail/error carries a remedy"
-	expect_jq '[.checks[] | select(.status == "pass" or .status == "info" or .status == "skip") | .remedy == null] | all' \
-		"no remedy on pass/info/skip"
-}
 key() { # key SELECTOR: the dkim.key finding's JSON
 	jq -c --arg s "$1" '[.checks[] | select(.id == "dkim.key" and .subject == $s)][0]' "$OUT"
 }

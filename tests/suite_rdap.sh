@@ -55,28 +55,9 @@ audit() {
 	fi
 }
 
-expect() {
-	local got
-	got=$(jq -r --arg id "$1" '[.checks[] | select(.id == $id)][0].status // "missing"' "$OUT" 2>/dev/null)
-	if [ "$got" = "$2" ]; then ok; else bad "$CASE: $1 is $got, want $2 ($(jq -r --arg id "$1" '[.checks[] | select(.id == $id)][0] | "\(.summary) / \(.detail)"' "$OUT" 2>/dev/null))"; fi
-}
 
-expect_jq() {
-	local got
-	got=$(jq -r "$1" "$OUT" 2>&1)
-	if [ "$got" = "true" ]; then ok; else bad "$CASE: ${2:-$1} (got: $(echo "$got" | head -c 200))"; fi
-}
 
-expect_rc() {
-	if [ "$RC" = "$1" ]; then ok; else bad "$CASE: exit status $RC, want $1"; fi
-}
 
-remedies_ok() {
-	expect_jq '[.checks[] | select(.status == "warn" or .status == "fail" or .status == "error") | .remedy | type == "string" and length > 20] | all' \
-		"every warn/fail/error carries a remedy"
-	expect_jq '[.checks[] | select(.status == "pass" or .status == "info" or .status == "skip") | .remedy == null] | all' \
-		"pass/info/skip carry no remedy"
-}
 
 # check ID FIELD: prints a field of the first finding with that id
 field() { jq -r --arg id "$1" "[.checks[] | select(.id == \$id)][0].$2" "$OUT"; }

@@ -43,29 +43,9 @@ audit() {
 	fi
 }
 
-# expect ID STATUS: the (first) finding with that id has that status.
-expect() {
-	local got
-	got=$(jq -r --arg id "$1" '[.checks[] | select(.id == $id)][0].status // "missing"' "$OUT" 2>/dev/null)
-	if [ "$got" = "$2" ]; then ok; else bad "$CASE: $1 is $got, want $2 ($(jq -r --arg id "$1" '[.checks[] | select(.id == $id)][0].summary' "$OUT" 2>/dev/null))"; fi
-}
 
-# expect_jq FILTER [DESCRIPTION]: the filter over the report prints true.
-expect_jq() {
-	local got
-	got=$(jq -r "$1" "$OUT" 2>&1)
-	if [ "$got" = "true" ]; then ok; else bad "$CASE: ${2:-$1} (got: $(echo "$got" | head -c 200))"; fi
-}
 
-expect_rc() {
-	if [ "$RC" = "$1" ]; then ok; else bad "$CASE: exit status $RC, want $1"; fi
-}
 
-# every problem finding says what to change; every pass/info/skip has no remedy
-remedies_ok() {
-	expect_jq '[.checks[] | select(.status == "warn" or .status == "fail" or .status == "error") | .remedy | type == "string" and length > 20] | all' \
-		"every warn/fail/error carries a remedy"
-}
 
 # ---------------------------------------------------------------- rdns
 case_ "healthy sender (IPv4)"
