@@ -55,10 +55,6 @@ audit() {
 	fi
 }
 
-
-
-
-
 # check ID FIELD: prints a field of the first finding with that id
 field() { jq -r --arg id "$1" "[.checks[] | select(.id == \$id)][0].$2" "$OUT"; }
 

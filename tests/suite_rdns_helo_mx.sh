@@ -43,10 +43,6 @@ audit() {
 	fi
 }
 
-
-
-
-
 # ---------------------------------------------------------------- rdns
 case_ "healthy sender (IPv4)"
 audit 192.0.2.10 good.test --helo mail.good.test
