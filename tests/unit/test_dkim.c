@@ -225,9 +225,7 @@ static int split_tabs(char *line, char **f, int max)
 static void t_shared_corpus(struct unit_ctx *t)
 {
 	char path[1024];
-	const char *shared = getenv("SA_SHARED");
-	snprintf(path, sizeof path, "%s/conformance/dkim/dkim-key-records.tsv", shared && *shared ? shared : "../shared");
-	FILE *fp = fopen(path, "r");
+	FILE *fp = unit_open_shared("conformance/dkim/dkim-key-records.tsv", "r", path, sizeof path);
 	if (!fp) {
 		printf("note: %s not found, shared DKIM corpus skipped\n", path);
 		return;

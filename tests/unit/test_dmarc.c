@@ -260,9 +260,7 @@ static const char *set_verdict(const cJSON *set, bool *downgraded)
 static void t_shared_corpus(struct unit_ctx *t)
 {
 	char path[1024];
-	const char *shared = getenv("SA_SHARED");
-	snprintf(path, sizeof path, "%s/conformance/dmarc/dmarc-record-cases.tsv", shared && *shared ? shared : "../shared");
-	FILE *fp = fopen(path, "r");
+	FILE *fp = unit_open_shared("conformance/dmarc/dmarc-record-cases.tsv", "r", path, sizeof path);
 	if (!fp) {
 		printf("note: %s not found, shared DMARC corpus skipped\n", path);
 		return;

@@ -523,10 +523,7 @@ static bool has_label(const char *labels, const char *want)
 static void test_shared_corpus(struct unit_ctx *t)
 {
 	char path[1024];
-	const char *shared = getenv("SA_SHARED");
-	snprintf(path, sizeof(path), "%s/conformance/rdns/rdns-hostnames-unique.tsv",
-	         shared && *shared ? shared : "../shared");
-	FILE *fp = fopen(path, "r");
+	FILE *fp = unit_open_shared("conformance/rdns/rdns-hostnames-unique.tsv", "r", path, sizeof path);
 	if (!fp) {
 		printf("note: %s not found, shared rdns corpus skipped\n", path);
 		return;

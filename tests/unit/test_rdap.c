@@ -13,10 +13,9 @@
 
 static char *fixture_new(struct unit_ctx *t, const char *name, size_t *len)
 {
-	const char *shared = getenv("SA_SHARED");
-	char path[512];
-	snprintf(path, sizeof path, "%s/fixtures/rdap/%s", shared && *shared ? shared : "../shared", name);
-	FILE *f = fopen(path, "rb");
+	char rel[256], path[512];
+	snprintf(rel, sizeof rel, "fixtures/rdap/%s", name);
+	FILE *f = unit_open_shared(rel, "rb", path, sizeof path);
 	if (!f) {
 		unit_check(t, 0, "fixture missing: set SA_SHARED to the shared folder (with fixtures/rdap/)",
 		           path, 0);

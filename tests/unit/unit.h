@@ -6,6 +6,7 @@
 #define SA_UNIT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct unit_ctx {
@@ -58,6 +59,15 @@ static inline int unit_run(const struct unit_case *cases, size_t n, const char *
 	}
 	printf("%s: %d passed, %d failed\n", suite, passed, failed);
 	return failed ? 1 : 0;
+}
+
+/* Opens a file of the shared test data (../shared beside the repository,
+ * or $SA_SHARED); path receives the path tried. NULL when it is missing. */
+static inline FILE *unit_open_shared(const char *rel, const char *mode, char *path, size_t len)
+{
+	const char *shared = getenv("SA_SHARED");
+	snprintf(path, len, "%s/%s", shared && *shared ? shared : "../shared", rel);
+	return fopen(path, mode);
 }
 
 #define UNIT_MAIN(cases)                                                                           \
