@@ -11,6 +11,7 @@
 #include "../report/report.h"
 #include "batch.h"
 #include "options.h"
+#include "spfcmd.h"
 
 #define EXIT_USAGE 64
 
@@ -67,6 +68,7 @@ int main(int argc, char **argv)
 		cli_free(&c);
 		return 0;
 	case CMD_AUDIT:
+	case CMD_SPF:
 		break;
 	}
 
@@ -86,6 +88,14 @@ int main(int argc, char **argv)
 		return rc;
 	}
 
+	if (c.cmd == CMD_SPF) {
+		rc = spf_command(&c, dns, stdout);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			rc = 3;
+		dns_free(dns);
+		cli_free(&c);
+		return rc;
+	}
 	struct psl *psl = psl_open();
 	struct report_opts ro = {.color = want_color(c.color), .verbosity = c.verbosity};
 	enum status worst;

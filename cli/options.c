@@ -41,6 +41,7 @@ static const struct option long_opts[] = {
 	{"shared", no_argument, NULL, OPT_SHARED},
 	{"selector", required_argument, NULL, OPT_SELECTOR},
 	{"mail-from", required_argument, NULL, OPT_MAIL_FROM},
+	{"dnsbl", required_argument, NULL, OPT_DNSBL},
 	{"only", required_argument, NULL, OPT_ONLY},
 	{"skip", required_argument, NULL, OPT_SKIP},
 	{"resolver", required_argument, NULL, OPT_RESOLVER},
@@ -75,6 +76,8 @@ void cli_usage(FILE *out)
 	      "  --selector SEL          a DKIM selector to check (repeatable); without it,\n"
 	      "                          common selectors are probed\n"
 	      "  --mail-from DOMAIN      the envelope (MAIL FROM) domain, when not DOMAIN\n"
+	      "  --dnsbl ZONES           DNS blocklists to ask (comma-separated), replacing the\n"
+	      "                          built-in list; +ZONE adds one, none disables them\n"
 	      "  --only IDS              run only these checks or categories (comma-separated)\n"
 	      "  --skip IDS              do not run these checks or categories\n"
 	      "  --resolver ADDR[#PORT]  DNS server to ask instead of /etc/resolv.conf's\n"
@@ -109,12 +112,17 @@ static void add_str(char ***v, size_t *n, const char *s)
 	(*v)[(*n)++] = xstrdup(s);
 }
 
-static bool has_control(const char *s)
+static bool has_control_or(const char *s, bool space)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f || *p == ' ')
+		if (*p < 0x20 || *p == 0x7f || (space && *p == ' '))
 			return true;
 	return false;
+}
+
+static bool has_control(const char *s)
+{
+	return has_control_or(s, true);
 }
 
 static int parse_helo(struct target *t, const char *arg, char *err, size_t errlen)
@@ -246,6 +254,55 @@ static int parse_whole(const char *opt, const char *arg, int lo, int hi, int *ou
 	return 0;
 }
 
+/* The `spf` subcommand's IP and SENDER. SENDER may be a domain, an
+ * address, or "" for the HELO identity; a domain SPF cannot use is not a
+ * usage error but the result "none" (RFC 7208 4.3). */
+static int parse_spf_args(struct cli *c, int rest, char **args, char *err, size_t errlen)
+{
+	if (c->batch) {
+		snprintf(err, errlen, "spf: --batch is for audits");
+		return -1;
+	}
+	if (rest != 2) {
+		snprintf(err, errlen, rest < 2 ? "spf: missing %s" : "spf: unexpected argument '%.60s'",
+		         rest < 2 ? (rest == 0 ? "IP and SENDER" : "SENDER") : args[2]);
+		return -1;
+	}
+	char why[200];
+	if (ip_parse(args[0], &c->t.ip, why, sizeof why) < 0) {
+		snprintf(err, errlen, "spf: %s", why);
+		return -1;
+	}
+	const char *s = args[1];
+	/* a local-part may hold spaces (quoted) */
+	if (strlen(s) > 1000 || has_control_or(s, false)) {
+		snprintf(err, errlen, "spf: the sender '%.60s' is too long or contains control characters", s);
+		return -1;
+	}
+	if (!*s && !c->t.helo) {
+		snprintf(err, errlen, "spf: an empty sender means the HELO identity: give --helo");
+		return -1;
+	}
+	const char *at = strrchr(s, '@');
+	const char *dom = *s ? (at ? at + 1 : s) : c->t.helo;
+	bool ascii = true;
+	for (const char *p = dom; *p; p++)
+		ascii &= (unsigned char)*p < 0x80;
+	c->t.domain = ascii ? name_normalize_new(dom) : name_from_user_new(dom, why, sizeof why);
+	if (!c->t.domain) {
+		snprintf(err, errlen, "spf: %s", why);
+		return -1;
+	}
+	if (!*s)
+		c->spf_sender = xasprintf("postmaster@%s", c->t.domain);
+	else if (!at || at == s)
+		c->spf_sender = xasprintf("postmaster@%s", c->t.domain);
+	else
+		c->spf_sender = xasprintf("%.*s@%s", (int)(at - s), s, c->t.domain);
+	c->ao.timeout_ms = c->timeout_ms;
+	return 0;
+}
+
 static int parse_one(struct cli *c, int opt, const char *arg, const char **only, const char **skip, char *err,
                      size_t errlen)
 {
@@ -256,7 +313,14 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 	double v;
 	int k;
 	switch (opt) {
-	case OPT_HELO: return parse_helo(&c->t, arg, err, errlen);
+	case OPT_HELO:
+		if (c->cmd == CMD_SPF && *arg && strlen(arg) <= 255 && !has_control_or(arg, false)) {
+			/* SPF judges a HELO that is not a name itself (result none) */
+			free(c->t.helo);
+			c->t.helo = name_normalize_new(arg);
+			return 0;
+		}
+		return parse_helo(&c->t, arg, err, errlen);
 	case OPT_SELECTOR: return parse_selector(c, arg, err, errlen);
 	case OPT_SHARED: c->t.shared = true; return 0;
 	case OPT_MAIL_FROM: {
@@ -366,6 +430,13 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		c->enabled[i] = true;
 
 	const char *only = NULL, *skip = NULL;
+	/* `senderaudit spf IP SENDER`: the subcommand shares the options. */
+	bool spf = argc > 1 && strcmp(argv[1], "spf") == 0;
+	if (spf) {
+		c->cmd = CMD_SPF;
+		argc--;
+		argv++;
+	}
 	opterr = 0;
 	optind = 0; /* GNU: a full re-initialisation, so cli_parse can run twice */
 	int opt;
@@ -384,6 +455,8 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		if (parse_one(c, opt, optarg, &only, &skip, err, errlen) < 0)
 			return -1;
 	}
+	if (c->cmd == CMD_SPF && spf)
+		return parse_spf_args(c, argc - optind, argv + optind, err, errlen);
 	if (c->cmd != CMD_AUDIT)
 		return 0;
 
@@ -476,6 +549,7 @@ void target_free(struct target *t)
 
 void cli_free(struct cli *c)
 {
+	free(c->spf_sender);
 	free(c->t.domain);
 	free(c->t.helo);
 	free(c->t.mail_from);

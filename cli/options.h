@@ -9,7 +9,7 @@
 
 #define CLI_MAX_RESOLVERS 3
 
-enum cli_cmd { CMD_AUDIT, CMD_HELP, CMD_VERSION, CMD_LIST_CHECKS };
+enum cli_cmd { CMD_AUDIT, CMD_HELP, CMD_VERSION, CMD_LIST_CHECKS, CMD_SPF };
 enum cli_format { FORMAT_TEXT, FORMAT_JSON };
 enum cli_color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
@@ -28,6 +28,8 @@ struct cli {
 	bool *enabled;       /* per catalogue index */
 	const char *batch;   /* --batch FILE ("-" = stdin), or NULL */
 	int jobs;            /* --jobs: senders audited at once in a batch */
+	char *spf_sender;    /* `spf` subcommand: the MAIL FROM address or domain
+	                        as given ("" = the HELO identity) */
 };
 
 /* Parses argv into c. Returns 0, or -1 with a one-line reason in err (a

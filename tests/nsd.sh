@@ -52,6 +52,7 @@ remote-control:
 CONF
 			for z in "$zonedir"/*.zone; do
 				n=$(basename "$z" .zone)
+				[ "$n" = root ] && n=.   # root.zone: the root zone
 				printf 'zone:\n\tname: "%s"\n\tzonefile: "%s"\n' "$n" "$z"
 			done
 			if [ -f "$zonedir/servfail.list" ]; then

@@ -1,0 +1,413 @@
+/* spf: SPF of the MAIL FROM domain and of the HELO name (checks.md § SPF,
+ * helo.spf). The verdict comes from lib/spf_eval (RFC 7208 with its
+ * limits); libspf2's verdict is kept beside it as a second opinion. */
+#include "spf.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/xalloc.h"
+#include "audit.h"
+#include "lookup.h"
+#include "registry.h"
+#include "spf_second.h"
+
+static const struct check_def checks[] = {
+	{"helo.spf", "SPF for the HELO name passes for the IP", {"RFC 7208 2.3"}},
+	{"spf.record", "the domain has exactly one SPF record, which parses", {"RFC 7208 3", "RFC 7208 4.5"}},
+	{"spf.pass", "SPF (check_host) for the IP and the MAIL FROM domain is pass", {"RFC 7208 2.6", "1&1"}},
+	{"spf.lookups", "the SPF tree stays within the DNS lookup limits (10 terms, 2 void lookups)",
+	 {"RFC 7208 4.6.4"}},
+	{"spf.all", "the SPF record ends in -all or ~all", {"RFC 7208 5.1"}},
+	{"spf.ptr", "the SPF tree does not use the ptr mechanism", {"RFC 7208 5.5"}},
+};
+
+/* RFC 7208 3.4: keep the answer within 512 bytes. */
+#define RECORD_WARN_LEN 450
+
+/* ------------------------------------------------------------ lib/dns as spf_dns */
+
+static void dns_pre(void *ctx, const char *name, uint16_t type)
+{
+	dns_prefetch(ctx, name, type);
+}
+
+static const struct dns_answer *dns_ask(void *ctx, const char *name, uint16_t type)
+{
+	return dns_query(ctx, name, type);
+}
+
+void spf_outcome_run(struct dns *d, const struct spf_request *rq, int timeout_ms, struct spf_outcome *out)
+{
+	memset(out, 0, sizeof *out);
+	struct spf_dns sd = {d, dns_pre, dns_ask};
+	spf_walk(&sd, rq, &out->tree);
+	spf_check_host(&sd, rq, &out->verdict);
+	spf_second_run(d, rq, timeout_ms, &out->second);
+}
+
+void spf_outcome_clear(struct spf_outcome *o)
+{
+	spf_verdict_clear(&o->verdict);
+	spf_tree_clear(&o->tree);
+	free(o->second.result);
+	free(o->second.why);
+	memset(o, 0, sizeof *o);
+}
+
+static const char *node_status_name(enum spf_node_status s)
+{
+	static const char *const n[] = {"ok", "none", "multiple", "syntax", "dns-error", "loop", "invalid", "not-walked"};
+	return n[s];
+}
+
+static cJSON *node_json(const struct spf_tree *t, size_t i)
+{
+	const struct spf_node *n = &t->nodes[i];
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "domain", n->domain);
+	json_add_str(o, "via", n->via);
+	cJSON_AddStringToObject(o, "status", node_status_name(n->status));
+	if (n->why)
+		cJSON_AddStringToObject(o, "why", n->why);
+	json_add_str(o, "record", n->record);
+	cJSON_AddNumberToObject(o, "lookups", n->own);
+	cJSON_AddNumberToObject(o, "total", n->total);
+	if (n->macros)
+		cJSON_AddNumberToObject(o, "macro_terms", n->macros);
+	cJSON *kids = cJSON_AddArrayToObject(o, "children");
+	for (size_t k = i + 1; k < t->n; k++)
+		if (t->nodes[k].parent == (long)i)
+			cJSON_AddItemToArray(kids, node_json(t, k));
+	return o;
+}
+
+cJSON *spf_tree_json_new(const struct spf_tree *t)
+{
+	return t->n ? node_json(t, 0) : cJSON_CreateNull();
+}
+
+cJSON *spf_outcome_json_new(const struct spf_outcome *o)
+{
+	const struct spf_verdict *v = &o->verdict;
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "result", spf_result_name(v->result));
+	cJSON_AddStringToObject(j, "reason", v->reason);
+	json_add_str(j, "matched", v->matched);
+	json_add_str(j, "matched_in", v->matched_in);
+	json_add_str(j, "explanation", v->explanation);
+	cJSON_AddNumberToObject(j, "lookups", v->lookups);
+	cJSON_AddNumberToObject(j, "void_lookups", v->voids);
+	cJSON *s = cJSON_AddObjectToObject(j, "libspf2");
+	if (o->second.ran) {
+		json_add_str(s, "result", o->second.result);
+		if (o->second.why)
+			cJSON_AddStringToObject(s, "why", o->second.why);
+	} else {
+		cJSON_AddStringToObject(s, "why", o->second.why ? o->second.why : "not run");
+	}
+	return j;
+}
+
+/* ------------------------------------------------------------ the checks */
+
+/* The record check reads the root of the tree. */
+static void check_record(const struct audit *a, const struct spf_outcome *o, const char *dom, struct findings *out)
+{
+	const struct spf_node *n = &o->tree.nodes[0];
+	struct finding *f;
+	switch (n->status) {
+	case SPF_NODE_OK:
+		if (n->record_len > RECORD_WARN_LEN) {
+			f = findings_add(out, "spf.record", NULL, STATUS_WARN, "the SPF record of %s is %zu bytes long", dom,
+			                 n->record_len);
+			finding_set_detail(f, "Records over %d bytes risk answers larger than 512 bytes (RFC 7208 3.4), "
+			                      "which some receivers do not retry over TCP.", RECORD_WARN_LEN);
+			finding_set_remedy(f, "Shorten the record: move groups of ip4:/ip6: terms into an include:d "
+			                      "record, or drop terms for senders you no longer use.");
+		} else {
+			f = findings_add(out, "spf.record", NULL, STATUS_PASS, "%s has one SPF record", dom);
+		}
+		if (n->after_all)
+			finding_set_detail(f, "Terms after \"all\" are never evaluated (RFC 7208 5.1).");
+		break;
+	case SPF_NODE_NONE:
+		f = findings_add(out, "spf.record", NULL, STATUS_FAIL, "%s has no SPF record", dom);
+		finding_set_detail(f, "%s", n->why);
+		finding_set_remedy(f, "Publish one TXT record at %s starting with \"v=spf1\" that lists the servers "
+		                      "sending its mail and ends in \"-all\" or \"~all\", e.g. \"v=spf1 ip4:%s -all\".",
+		                   dom, a->t->ip.text);
+		break;
+	case SPF_NODE_MULTIPLE:
+		f = findings_add(out, "spf.record", NULL, STATUS_FAIL, "%s has more than one SPF record", dom);
+		finding_set_detail(f, "%s: receivers return permerror (RFC 7208 4.5).", n->why);
+		finding_set_remedy(f, "Merge the SPF records of %s into one TXT record.", dom);
+		break;
+	case SPF_NODE_SYNTAX:
+		f = findings_add(out, "spf.record", NULL, STATUS_FAIL, "the SPF record of %s does not parse", dom);
+		finding_set_detail(f, "%s: receivers return permerror.", n->why);
+		finding_set_remedy(f, "Fix the record's syntax (RFC 7208 12), e.g. with `senderaudit spf`.");
+		break;
+	case SPF_NODE_DNSERR: {
+		const struct dns_answer *ans = dns_query(a->dns, dom, DNS_T_TXT);
+		f = add_lookup_error(a, out, "spf.record", NULL, "the SPF record", ans);
+		break;
+	}
+	default:
+		f = findings_add(out, "spf.record", NULL, STATUS_FAIL, "%s cannot have an SPF record", dom);
+		finding_set_detail(f, "%s", n->why ? n->why : "");
+		finding_set_remedy(f, "Send with a MAIL FROM domain that is a valid domain name.");
+		break;
+	}
+	cJSON_AddStringToObject(f->data, "domain", dom);
+	json_add_str(f->data, "record", n->record);
+	cJSON_AddNumberToObject(f->data, "length", (double)n->record_len);
+}
+
+static void check_pass(const struct audit *a, const struct spf_outcome *o, const char *dom, struct findings *out)
+{
+	const struct spf_verdict *v = &o->verdict;
+	struct finding *f;
+	const char *res = spf_result_name(v->result);
+	switch (v->result) {
+	case SPF_RES_PASS:
+		f = findings_add(out, "spf.pass", NULL, STATUS_PASS, "SPF passes for %s from %s", dom, a->t->ip.text);
+		finding_set_detail(f, "%s.", v->reason);
+		break;
+	case SPF_RES_TEMPERROR:
+		f = findings_add(out, "spf.pass", NULL, STATUS_ERROR, "SPF for %s could not be evaluated (temperror)", dom);
+		finding_set_detail(f, "%s.", v->reason);
+		finding_set_remedy(f, "Check that the name servers of every domain in the SPF tree answer; run again.");
+		break;
+	default:
+		f = findings_add(out, "spf.pass", NULL, STATUS_FAIL, "SPF for %s from %s is %s", dom, a->t->ip.text, res);
+		finding_set_detail(f, "%s.", v->reason);
+		if (v->result == SPF_RES_PERMERROR)
+			finding_set_remedy(f, "Fix the SPF tree of %s so that it evaluates (see spf.record and "
+			                      "spf.lookups), then authorize %s in it.", dom, a->t->ip.text);
+		else
+			finding_set_remedy(f, "Authorize %s in the SPF record of %s (e.g. \"ip4:%s\" before the \"all\"), or "
+			                      "send through a server it already lists.",
+			                   a->t->ip.text, dom, a->t->ip.text);
+		break;
+	}
+	cJSON *j = spf_outcome_json_new(o);
+	cJSON_AddStringToObject(j, "domain", dom);
+	cJSON_Delete(f->data);
+	f->data = j;
+}
+
+static void check_lookups(const struct spf_outcome *o, const char *dom, struct findings *out)
+{
+	const struct spf_tree *t = &o->tree;
+	unsigned total = t->nodes[0].total, macros = 0;
+	for (size_t i = 0; i < t->n; i++)
+		macros += t->nodes[i].macros;
+	struct finding *f;
+	if (t->nodes[0].status != SPF_NODE_OK && t->nodes[0].status != SPF_NODE_DNSERR) {
+		f = findings_add(out, "spf.lookups", NULL, STATUS_SKIP, "no SPF record to count");
+	} else if (total > 10) {
+		f = findings_add(out, "spf.lookups", NULL, STATUS_FAIL,
+		                 "the SPF tree of %s needs %u DNS lookups; receivers stop at 10 (permerror)", dom, total);
+	} else if (t->voids > 2) {
+		f = findings_add(out, "spf.lookups", NULL, STATUS_FAIL,
+		                 "the SPF tree of %s has %u void lookups; receivers stop at 2 (permerror)", dom, t->voids);
+	} else if (t->mx_names_max > 10) {
+		f = findings_add(out, "spf.lookups", NULL, STATUS_FAIL,
+		                 "mx:%s in the SPF tree of %s has %u MX names; more than 10 is a permerror", t->mx_names_domain,
+		                 dom, t->mx_names_max);
+	} else if (t->incomplete) {
+		f = findings_add(out, "spf.lookups", NULL, STATUS_ERROR, "the SPF tree of %s could not be read in full", dom);
+		finding_set_detail(f, "%s; %u lookups counted so far.", t->incomplete_why, total);
+		finding_set_remedy(f, "Check that the name servers of every domain in the SPF tree answer; run again.");
+	} else if (total > 8) {
+		f = findings_add(out, "spf.lookups", NULL, STATUS_WARN,
+		                 "the SPF tree of %s needs %u of the 10 DNS lookups allowed", dom, total);
+	} else {
+		f = findings_add(out, "spf.lookups", NULL, STATUS_PASS, "the SPF tree of %s needs %u DNS lookup%s", dom, total,
+		                 total == 1 ? "" : "s");
+	}
+	if (f->status == STATUS_FAIL || f->status == STATUS_WARN) {
+		/* the most expensive branches first: what to flatten */
+		size_t worst = 0;
+		for (size_t i = 1; i < t->n; i++)
+			if (t->nodes[i].parent == 0 && (!worst || t->nodes[i].total > t->nodes[worst].total))
+				worst = i;
+		if (worst)
+			finding_set_detail(f, "The largest branch is %s:%s with %u lookups; the whole tree is in data.tree.%s",
+			                   t->nodes[worst].via, t->nodes[worst].domain, t->nodes[worst].total,
+			                   macros ? " Terms with macros were counted for this sender only." : "");
+		finding_set_remedy(f, "Bring the tree under 10 lookups (8 leaves room for a provider's change): replace "
+		                      "include:/a/mx terms of your own servers with ip4:/ip6: ranges, drop includes of "
+		                      "services you no longer use, and remove terms whose names do not exist.");
+	}
+	cJSON_AddStringToObject(f->data, "domain", dom);
+	cJSON_AddNumberToObject(f->data, "total", total);
+	cJSON_AddNumberToObject(f->data, "void_lookups", t->voids);
+	cJSON_AddNumberToObject(f->data, "mx_names_max", t->mx_names_max);
+	cJSON_AddNumberToObject(f->data, "macro_terms", macros);
+	cJSON_AddItemToObject(f->data, "tree", spf_tree_json_new(t));
+}
+
+static void check_all(const struct spf_outcome *o, const char *dom, struct findings *out)
+{
+	const char *where;
+	char q = spf_tree_all(&o->tree, &where);
+	const struct spf_node *root = &o->tree.nodes[0];
+	struct finding *f;
+	if (root->status != SPF_NODE_OK) {
+		f = findings_add(out, "spf.all", NULL, STATUS_SKIP, "no SPF record to read");
+	} else if (q == '-' || q == '~') {
+		f = findings_add(out, "spf.all", NULL, STATUS_PASS, "the SPF record of %s ends in %call", dom, q);
+	} else if (q == '+') {
+		f = findings_add(out, "spf.all", NULL, STATUS_FAIL, "the SPF record of %s ends in +all: every IP passes", dom);
+		finding_set_remedy(f, "Replace \"+all\" with \"-all\" (or \"~all\" while you test) after listing your "
+		                      "senders: +all lets anyone send as %s.", dom);
+	} else if (q == '?') {
+		f = findings_add(out, "spf.all", NULL, STATUS_WARN, "the SPF record of %s ends in ?all (neutral)", dom);
+		finding_set_remedy(f, "End the record in \"-all\" or \"~all\" so receivers can act on mail from other IPs.");
+	} else {
+		f = findings_add(out, "spf.all", NULL, STATUS_WARN, "the SPF record of %s has no \"all\" %s", dom,
+		                 root->redirect ? "(its redirect= target has none either)" : "and no redirect=");
+		finding_set_detail(f, "Mail from unlisted IPs gets neutral, which receivers treat like no SPF.");
+		finding_set_remedy(f, "End the record in \"-all\" or \"~all\".");
+	}
+	cJSON_AddStringToObject(f->data, "domain", dom);
+	if (q) {
+		char all[5] = {q, 'a', 'l', 'l', '\0'};
+		cJSON_AddStringToObject(f->data, "all", all);
+		json_add_str(f->data, "in", where);
+	}
+}
+
+static void check_ptr(const struct spf_outcome *o, const char *dom, struct findings *out)
+{
+	const struct spf_tree *t = &o->tree;
+	cJSON *where = cJSON_CreateArray();
+	for (size_t i = 0; i < t->n; i++)
+		if (t->nodes[i].ptr)
+			cJSON_AddItemToArray(where, cJSON_CreateString(t->nodes[i].domain));
+	struct finding *f;
+	int n = cJSON_GetArraySize(where);
+	if (t->nodes[0].status != SPF_NODE_OK) {
+		f = findings_add(out, "spf.ptr", NULL, STATUS_SKIP, "no SPF record to read");
+	} else if (n == 0) {
+		f = findings_add(out, "spf.ptr", NULL, STATUS_PASS, "the SPF tree of %s does not use ptr", dom);
+	} else {
+		f = findings_add(out, "spf.ptr", NULL, STATUS_WARN, "the SPF tree of %s uses ptr (in %s)", dom,
+		                 cJSON_GetArrayItem(where, 0)->valuestring);
+		finding_set_detail(f, "RFC 7208 5.5: ptr is slow and unreliable and SHOULD NOT be used; some receivers "
+		                      "skip it, so mail it would authorize fails.");
+		finding_set_remedy(f, "Replace ptr with ip4:/ip6: ranges or a:/mx terms for the servers it meant.");
+	}
+	cJSON_AddStringToObject(f->data, "domain", dom);
+	cJSON_AddItemToObject(f->data, "in", where);
+}
+
+/* helo.spf: RFC 7208 2.3, the HELO identity (sender postmaster@helo). */
+static void check_helo(const struct audit *a, const struct spf_outcome *o, struct findings *out)
+{
+	const char *h = a->t->helo;
+	const struct spf_verdict *v = &o->verdict;
+	struct finding *f;
+	switch (v->result) {
+	case SPF_RES_PASS:
+		f = findings_add(out, "helo.spf", NULL, STATUS_PASS, "SPF for the HELO name %s passes", h);
+		finding_set_detail(f, "%s.", v->reason);
+		break;
+	case SPF_RES_NONE:
+	case SPF_RES_NEUTRAL:
+	case SPF_RES_SOFTFAIL:
+		f = findings_add(out, "helo.spf", NULL, STATUS_WARN, "SPF for the HELO name %s is %s", h,
+		                 spf_result_name(v->result));
+		finding_set_detail(f, "%s. Receivers check the HELO identity for bounces (empty MAIL FROM).", v->reason);
+		finding_set_remedy(f, "Publish \"v=spf1 a -all\" at %s (its own address authorizes it).", h);
+		break;
+	case SPF_RES_TEMPERROR:
+		f = findings_add(out, "helo.spf", NULL, STATUS_ERROR, "SPF for the HELO name %s could not be evaluated", h);
+		finding_set_detail(f, "%s.", v->reason);
+		finding_set_remedy(f, "Check that the name servers of %s answer; run again.", h);
+		break;
+	default:
+		f = findings_add(out, "helo.spf", NULL, STATUS_FAIL, "SPF for the HELO name %s is %s", h,
+		                 spf_result_name(v->result));
+		finding_set_detail(f, "%s.", v->reason);
+		finding_set_remedy(f, "Authorize %s in the SPF record of %s, e.g. \"v=spf1 a -all\" when %s resolves to "
+		                      "it.", a->t->ip.text, h, h);
+		break;
+	}
+	cJSON *j = spf_outcome_json_new(o);
+	cJSON_AddStringToObject(j, "helo", h);
+	cJSON_AddItemToObject(j, "tree", spf_tree_json_new(&o->tree));
+	cJSON_Delete(f->data);
+	f->data = j;
+}
+
+struct helo_job {
+	const struct audit *a;
+	struct spf_request rq;
+	struct spf_outcome o;
+};
+
+static void *helo_main(void *arg)
+{
+	struct helo_job *j = arg;
+	spf_outcome_run(j->a->dns, &j->rq, j->a->o->timeout_ms, &j->o);
+	return NULL;
+}
+
+static void spf_run(const struct audit *a, struct findings *out)
+{
+	const struct target *t = a->t;
+	bool want_helo = audit_enabled(a, "helo.spf");
+	bool want_dom = audit_enabled(a, "spf.record") || audit_enabled(a, "spf.pass") || audit_enabled(a, "spf.lookups") ||
+	                audit_enabled(a, "spf.all") || audit_enabled(a, "spf.ptr");
+	/* The HELO identity is independent of MAIL FROM's: evaluate both at once. */
+	struct helo_job hj = {0};
+	pthread_t th;
+	bool threaded = false;
+	char *helo_sender = NULL;
+	if (want_helo && t->helo) {
+		hj.a = a;
+		hj.rq.ip = t->ip;
+		hj.rq.domain = t->helo;
+		helo_sender = xasprintf("postmaster@%s", t->helo);
+		hj.rq.sender = helo_sender;
+		hj.rq.helo = t->helo;
+		threaded = pthread_create(&th, NULL, helo_main, &hj) == 0;
+		if (!threaded)
+			helo_main(&hj);
+	} else if (want_helo) {
+		struct finding *f = findings_add(out, "helo.spf", NULL, STATUS_SKIP, "no --helo given");
+		finding_set_detail(f, "Pass --helo NAME (the name the server gives in HELO/EHLO) to check it.");
+	}
+	if (want_dom) {
+		const char *dom = t->mail_from;
+		char *sender = xasprintf("postmaster@%s", dom);
+		struct spf_request rq = {t->ip, dom, sender, t->helo};
+		struct spf_outcome o;
+		spf_outcome_run(a->dns, &rq, a->o->timeout_ms, &o);
+		if (audit_enabled(a, "spf.record"))
+			check_record(a, &o, dom, out);
+		if (audit_enabled(a, "spf.pass"))
+			check_pass(a, &o, dom, out);
+		if (audit_enabled(a, "spf.lookups"))
+			check_lookups(&o, dom, out);
+		if (audit_enabled(a, "spf.all"))
+			check_all(&o, dom, out);
+		if (audit_enabled(a, "spf.ptr"))
+			check_ptr(&o, dom, out);
+		spf_outcome_clear(&o);
+		free(sender);
+	}
+	if (want_helo && t->helo) {
+		if (threaded)
+			pthread_join(th, NULL);
+		check_helo(a, &hj.o, out);
+		spf_outcome_clear(&hj.o);
+	}
+	free(helo_sender);
+}
+
+const struct family family_spf = {"spf", checks, sizeof checks / sizeof *checks, spf_run};
