@@ -33,9 +33,6 @@ enum {
 	OPT_JOBS,
 };
 
-/* Options of check families still to come (--dnsbl, --rdap-bootstrap)
- * are parsed below but only listed here, in --help and in the man page once
- * their family exists. */
 static const struct option long_opts[] = {
 	{"helo", required_argument, NULL, OPT_HELO},
 	{"shared", no_argument, NULL, OPT_SHARED},
@@ -65,10 +62,15 @@ void cli_usage(FILE *out)
 {
 	fputs("Usage: senderaudit [OPTIONS] IP DOMAIN\n"
 	      "       senderaudit [OPTIONS] --batch FILE\n"
+	      "       senderaudit spf [--helo NAME] [--format json] [--resolver ADDR] IP SENDER\n"
 	      "       senderaudit --list-checks\n"
 	      "Audit the infrastructure that sends mail from IP for DOMAIN: reverse and\n"
-	      "forward DNS, HELO, bounce handling. Prints pass/warn/fail findings with\n"
-	      "what to change.\n"
+	      "forward DNS, HELO, SPF, DKIM, DMARC, bounce handling, registration data\n"
+	      "and DNS blocklists. Prints pass/warn/fail findings with what to change.\n"
+	      "\n"
+	      "The spf subcommand prints the SPF verdict alone (like spfquery) for IP and\n"
+	      "SENDER (a domain or an address; \"\" = the HELO identity): the result, why,\n"
+	      "the lookups it took and the include tree with each branch's count.\n"
 	      "\n"
 	      "Options:\n"
 	      "  --helo NAME             the HELO/EHLO name (without it helo.* checks are skip)\n"
@@ -102,7 +104,8 @@ void cli_usage(FILE *out)
 	      "\n"
 	      "Exit status: 0 nothing worse than pass/info/skip, 1 worst is warn, 2 some\n"
 	      "check failed, 3 no fail but some check could not be determined (error),\n"
-	      "64 usage error.\n",
+	      "64 usage error. spf subcommand: 0 pass, 1 neutral, none or softfail, 2 fail\n"
+	      "or permerror, 3 temperror, 64 usage error.\n",
 	      out);
 }
 
