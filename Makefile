@@ -17,7 +17,7 @@ SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 
 SRCS     = $(sort $(wildcard lib/*.c checks/*.c report/*.c)) cli/main.c $(filter-out cli/main.c,$(sort $(wildcard cli/*.c)))
 LIBSRCS  = $(filter-out cli/main.c,$(SRCS))
-HDRS     = $(wildcard lib/*.h checks/*.h report/*.h cli/*.h checks/*.inc)
+HDRS     = $(wildcard lib/*.h lib/*.def checks/*.h report/*.h cli/*.h checks/*.inc)
 UNITSRCS = $(sort $(wildcard tests/unit/test_*.c))
 
 REL      = build/release

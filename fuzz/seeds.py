@@ -99,3 +99,20 @@ for idx, t in enumerate(order):
     r.answer.append(dns.rrset.from_text("x.example.com.", 300, "IN", name, samples[name][0]))
     put("fuzz_dns_reply", "c%d" % k, bytes([idx]) + r.to_wire())
     k += 1
+
+# fuzz_dnsbl: a zone index byte, then A record addresses (4 bytes each).
+for i, (zone, addrs) in enumerate([(0, [(127, 0, 0, 2)]), (0, [(127, 0, 0, 10), (127, 0, 0, 2)]),
+                                   (0, [(127, 255, 255, 254)]), (6, [(127, 0, 1, 255)]), (7, [(127, 0, 0, 24)]),
+                                   (8, [(127, 0, 0, 1)]), (255, [(127, 0, 0, 5)]), (1, [(10, 0, 0, 1)])]):
+    put("fuzz_dnsbl", "a%d" % i, bytes([zone]) + b"".join(bytes(a) for a in addrs))
+put("fuzz_dnsbl", "r0", b"\x00" + b"8.8.8.8#53, 2606:4700:4700::1111")
+
+# fuzz_spf_eval: zones in tests/memdns.h's text form
+for i, z in enumerate([
+        "example.com TXT v=spf1 include:a.example.com mx a:%{d} exists:%{i}.bl.example.com ptr -all exp=x.example.com\n"
+        "a.example.com TXT v=spf1 ip4:192.0.2.0/24 redirect=b.example.com\nb.example.com TXT v=spf1 ?all\n"
+        "example.com MX 10 mx.example.com\nmx.example.com A 192.0.2.7\nx.example.com TXT %{i} %{c} %{r} %{t}\n"
+        "7.2.0.192.in-addr.arpa PTR mail.example.com\nmail.example.com A 192.0.2.7\n",
+        "example.com TXT v=spf1 include:example.com\n",
+        "example.com TXT v=spf1 redirect=%{l}.%{o}\nuser.example.com TXT v=spf1 a//64 -all\nexample.com FAIL\n"]):
+    put("fuzz_spf_eval", "z%d" % i, z)

@@ -1,0 +1,494 @@
+/* dnsbl: is the IP or the domain on DNS blocklists? (checks.md § DNS
+ * blocklists). Every question of every zone is put on the wire at once
+ * (real query, its TXT reason, the RFC 5782 test points), then graded. A
+ * list that fails its test points, refuses us or times out is `error`:
+ * never "not listed" for what could not be asked. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "../lib/dnsbl.h"
+#include "../lib/text.h"
+#include "../lib/xalloc.h"
+#include "audit.h"
+#include "lookup.h"
+#include "registry.h"
+
+static const struct check_def checks[] = {
+    {"dnsbl.ip",
+     "the IP is on no DNS blocklist (each list's RFC 5782 test points checked)",
+     {"RFC 5782", "1&1 RBL rule"}},
+    {"dnsbl.domain", "the domain and the PTR name's domain are on no domain blocklist", {"RFC 5782"}},
+};
+
+/* Lookups one blocklist may have on the wire at once: a batch of audits
+ * must not flood one operator (they rate-limit and then refuse). */
+#define PER_ZONE_INFLIGHT 16
+
+/* What one question to one zone came to. */
+enum outcome {
+	O_CLEAN,
+	O_LISTED,
+	O_CODE,     /* an error code or out-of-range answer (v says which) */
+	O_LOOKUP,   /* the lookup failed: ans says how */
+	O_DEAD,     /* test point 127.0.0.2 (or "test") not listed */
+	O_WILDCARD, /* test point 127.0.0.1 (or "invalid") listed */
+	O_BADNAME,  /* the query name would be too long */
+};
+
+struct result {
+	enum outcome o;
+	const struct dns_answer *ans; /* the answer that decided it */
+	struct dnsbl_verdict v;
+	char qname[256];
+	const char *subject_text; /* the IP or domain asked about */
+};
+
+/* The zone list: --dnsbl replaces the built-in one, +zone adds. */
+static size_t zone_list(const struct audit *a, const char ***out)
+{
+	const struct audit_opts *o = a->o;
+	size_t cap = dnsbl_default_count() + (o ? o->dnsbl_zone_count + o->dnsbl_extra_count : 0), n = 0;
+	const char **v = xcalloc(cap ? cap : 1, sizeof *v);
+	if (o && o->dnsbl_zone_count)
+		for (size_t i = 0; i < o->dnsbl_zone_count; i++)
+			v[n++] = o->dnsbl_zones[i];
+	else
+		for (size_t i = 0; i < dnsbl_default_count(); i++)
+			v[n++] = dnsbl_default_at(i)->zone;
+	for (size_t i = 0; o && i < o->dnsbl_extra_count; i++)
+		v[n++] = o->dnsbl_extra[i];
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < w && !dup; j++)
+			dup = strcmp(v[j], v[i]) == 0;
+		if (!dup)
+			v[w++] = v[i];
+	}
+	*out = v;
+	return w;
+}
+
+static void decode_answer(const struct dnsbl_zone *z, const struct dns_answer *ans, struct dnsbl_verdict *v)
+{
+	uint32_t addrs[64];
+	size_t n = 0;
+	for (size_t i = 0; ans->status == DNS_OK && i < ans->rr_count && n < 64; i++)
+		if (ans->rrs[i].type == DNS_T_A)
+			addrs[n++] = dnsbl_addr(ans->rrs[i].addr);
+	dnsbl_decode(z, addrs, n, v);
+}
+
+/* Starts every lookup for qname on zone: its A (and TXT: the reason, so a
+ * listing costs no extra round trip) and the zone's two test points. */
+static void prefetch(const struct audit *a, const char *zone, const char *qname, int af)
+{
+	char tp[256];
+	dns_prefetch(a->dns, qname, DNS_T_A);
+	dns_prefetch(a->dns, qname, DNS_T_TXT);
+	if (dnsbl_test_qname(af, true, zone, tp, sizeof tp))
+		dns_prefetch(a->dns, tp, DNS_T_A);
+	if (dnsbl_test_qname(af, false, zone, tp, sizeof tp))
+		dns_prefetch(a->dns, tp, DNS_T_A);
+}
+
+/* Grades the zone's test points (RFC 5782 5): O_CLEAN when it behaves. */
+static enum outcome zone_health(const struct audit *a, const struct dnsbl_zone *z, int af, struct result *r)
+{
+	char yes[256], no[256];
+	if (!dnsbl_test_qname(af, true, z->zone, yes, sizeof yes) ||
+	    !dnsbl_test_qname(af, false, z->zone, no, sizeof no))
+		return O_BADNAME;
+	const struct dns_answer *y = dns_query(a->dns, yes, DNS_T_A), *n = dns_query(a->dns, no, DNS_T_A);
+	struct dnsbl_verdict v;
+	if (!dns_status_answered(y->status)) {
+		r->ans = y;
+		return O_LOOKUP;
+	}
+	decode_answer(z, y, &v);
+	if (v.state == DNSBL_IS_ERROR) {
+		r->v = v;
+		r->ans = y;
+		return O_CODE;
+	}
+	if (v.state != DNSBL_IS_LISTED) {
+		r->ans = y;
+		return O_DEAD;
+	}
+	if (!dns_status_answered(n->status)) {
+		r->ans = n;
+		return O_LOOKUP;
+	}
+	decode_answer(z, n, &v);
+	if (v.state == DNSBL_IS_ERROR) {
+		r->v = v;
+		r->ans = n;
+		return O_CODE;
+	}
+	if (v.state == DNSBL_IS_LISTED || n->status == DNS_OK) {
+		r->ans = n;
+		return O_WILDCARD;
+	}
+	return O_CLEAN;
+}
+
+/* The verdict on qname (already prefetched). */
+static void ask(const struct audit *a, const struct dnsbl_zone *z, int af, struct result *r)
+{
+	const struct dns_answer *ans = dns_query(a->dns, r->qname, DNS_T_A);
+	r->ans = ans;
+	if (!dns_status_answered(ans->status)) {
+		r->o = O_LOOKUP;
+		return;
+	}
+	decode_answer(z, ans, &r->v);
+	if (r->v.state == DNSBL_IS_ERROR) {
+		r->o = O_CODE;
+		return;
+	}
+	struct result h = {0};
+	enum outcome ho = zone_health(a, z, af, &h);
+	if (ho != O_CLEAN) {
+		r->o = ho;
+		r->ans = h.ans;
+		if (ho == O_CODE)
+			r->v = h.v;
+		return;
+	}
+	r->ans = ans;
+	r->o = r->v.state == DNSBL_IS_LISTED ? O_LISTED : O_CLEAN;
+}
+
+/* The list's TXT reason for a listing, sanitized, or NULL. */
+static char *txt_reason_new(const struct audit *a, const char *qname)
+{
+	const struct dns_answer *t = dns_query(a->dns, qname, DNS_T_TXT);
+	if (t->status != DNS_OK)
+		return NULL;
+	for (size_t i = 0; i < t->rr_count; i++)
+		if (t->rrs[i].txt)
+			return utf8_sanitize_new(t->rrs[i].txt, t->rrs[i].txt_len);
+	return NULL;
+}
+
+static void addr_text(uint32_t addr, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff);
+}
+
+/* "SBL: ...; PBL: ..." for the hits of v. */
+static char *meanings_new(const struct dnsbl_verdict *v)
+{
+	char *s = xstrdup("");
+	for (size_t i = 0; i < v->hit_count; i++) {
+		char ab[16], *next;
+		addr_text(v->hits[i].addr, ab, sizeof ab);
+		if (v->hits[i].meaning)
+			next = xasprintf("%s%s%s (%s)", s, i ? "; " : "", v->hits[i].meaning, ab);
+		else
+			next = xasprintf("%s%sreturn code %s (not documented for this list)", s,
+			                 i ? "; " : "", ab);
+		free(s);
+		s = next;
+	}
+	return s;
+}
+
+static const char *kind_name(enum dnsbl_kind k)
+{
+	switch (k) {
+	case DNSBL_LISTED: return "listed";
+	case DNSBL_POLICY: return "policy";
+	case DNSBL_ERRCODE: return "error";
+	case DNSBL_RANGE: return "out-of-range";
+	}
+	return "?";
+}
+
+static cJSON *verdict_json(const struct dnsbl_verdict *v)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < v->hit_count; i++) {
+		char ab[16];
+		addr_text(v->hits[i].addr, ab, sizeof ab);
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "answer", ab);
+		cJSON_AddStringToObject(o, "kind", kind_name(v->hits[i].kind));
+		json_add_str(o, "meaning", v->hits[i].meaning);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static const char *list_name(const struct dnsbl_zone *z)
+{
+	return z->name ? z->name : z->zone;
+}
+
+/* Turns r into a finding of id with subject zone. */
+static struct finding *report(const struct audit *a, struct findings *out, const char *id,
+                              const struct dnsbl_zone *z, struct result *r, const char *what)
+{
+	struct finding *f = NULL;
+	switch (r->o) {
+	case O_CLEAN:
+		f = findings_add(out, id, z->zone, STATUS_PASS, "%s is not listed on %s", r->subject_text,
+		                 list_name(z));
+		break;
+	case O_LISTED: {
+		char *m = meanings_new(&r->v), *txt = txt_reason_new(a, r->qname);
+		if (r->v.policy_only)
+			f = findings_add(
+			    out, id, z->zone, STATUS_FAIL,
+			    "%s is listed on %s as end-user/dynamic space: relay through a smarthost",
+			    r->subject_text, list_name(z));
+		else
+			f = findings_add(out, id, z->zone, STATUS_FAIL, "%s is listed on %s: %s",
+			                 r->subject_text, list_name(z), m);
+		if (txt)
+			finding_set_detail(f, "%s; the list says: \"%s\"", m, txt);
+		else
+			finding_set_detail(f, "%s (the list gives no TXT reason)", m);
+		if (r->v.any_policy)
+			finding_set_remedy(
+			    f,
+			    "Mail servers refuse direct delivery from end-user/dynamic address space: relay "
+			    "outgoing mail through a smarthost (your provider's or ISP's mail relay), or "
+			    "send from a static address that the ISP has taken out of the policy list%s%s.",
+			    z->url ? "; details: " : "", z->url ? z->url : "");
+		else
+			finding_set_remedy(
+			    f,
+			    "Find and stop the cause (a compromised host or account, mail to stale or "
+			    "purchased addresses, missing unsubscribe), then request delisting%s%s.",
+			    z->url ? " at " : " from the list operator", z->url ? z->url : "");
+		json_add_str(f->data, "txt", txt);
+		cJSON_AddBoolToObject(f->data, "policy", r->v.policy_only);
+		free(m);
+		free(txt);
+		break;
+	}
+	case O_CODE: {
+		char *m = meanings_new(&r->v);
+		f = findings_add(out, id, z->zone, STATUS_ERROR, "Could not check %s on %s: %s", what,
+		                 list_name(z), m);
+		finding_set_detail(f, "%s answered %s/A with %s, which is not a listing.", z->zone,
+		                   r->ans->qname, m);
+		const char *todo = r->v.hit_count ? r->v.hits[0].todo : NULL;
+		finding_set_remedy(f, "%s; then run the audit again (resolver in use: %s).",
+		                   todo ? todo : "Query the list through your own recursive resolver",
+		                   dns_servers_text(a->dns));
+		free(m);
+		break;
+	}
+	case O_LOOKUP: f = add_lookup_error(a, out, id, z->zone, what, r->ans); break;
+	case O_DEAD:
+	case O_WILDCARD:
+		f = findings_add(out, id, z->zone, STATUS_ERROR,
+		                 "Could not check %s on %s: list dead, blocked, or wildcarding", what,
+		                 list_name(z));
+		finding_set_detail(
+		    f, "RFC 5782 test point %s/A %s (%s), so the list's answers cannot be trusted.",
+		    r->ans->qname, r->o == O_DEAD ? "is not listed" : "is listed, and must not be",
+		    dns_status_name(r->ans->status));
+		finding_set_remedy(
+		    f,
+		    "Check that %s is an operating blocklist that answers your resolver (%s); some "
+		    "lists answer only registered or non-public resolvers. Remove it with --dnsbl if it "
+		    "no longer operates.",
+		    z->zone, dns_servers_text(a->dns));
+		break;
+	case O_BADNAME:
+		f = findings_add(out, id, z->zone, STATUS_ERROR,
+		                 "Could not check %s on %s: the query name is too long", what, list_name(z));
+		finding_set_remedy(f,
+		                   "Use a shorter blocklist zone name; a query name has at most 253 octets.");
+		break;
+	}
+	cJSON_AddStringToObject(f->data, "zone", z->zone);
+	json_add_str(f->data, "list", z->name);
+	cJSON_AddBoolToObject(f->data, "builtin", z->builtin);
+	cJSON_AddStringToObject(f->data, "query", r->qname);
+	if (r->o == O_LISTED || r->o == O_CODE)
+		cJSON_AddItemToObject(f->data, "codes", verdict_json(&r->v));
+	/* Which question decided it, when it was a test point. */
+	if (r->ans && strcmp(r->ans->qname, r->qname) != 0)
+		cJSON_AddStringToObject(f->data, "test_point", r->ans->qname);
+	json_add_str(f->data, "url", z->url);
+	return f;
+}
+
+/* Outcome severity for combining the domains asked on one zone. */
+static int outcome_rank(enum outcome o)
+{
+	return o == O_LISTED ? 2 : o == O_CLEAN ? 0 : 1;
+}
+
+static void run_ip(const struct audit *a, const struct dnsbl_zone *const *zs, size_t n, struct findings *out)
+{
+	const struct ipaddr *ip = &a->t->ip;
+	unsigned need = ip->af == AF_INET6 ? DNSBL_IP6 : DNSBL_IP4;
+	size_t asked = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct dnsbl_zone *z = zs[i];
+		if (!(z->types & (DNSBL_IP4 | DNSBL_IP6)))
+			continue;
+		asked++;
+		if (!(z->types & need)) {
+			struct finding *f = findings_add(out, "dnsbl.ip", z->zone, STATUS_SKIP,
+			                                 "%s does not list IPv6 addresses", list_name(z));
+			cJSON_AddStringToObject(f->data, "zone", z->zone);
+			continue;
+		}
+		struct result r = {.subject_text = ip->text};
+		if (!dnsbl_ip_qname(ip, z->zone, r.qname, sizeof r.qname))
+			r.o = O_BADNAME;
+		else
+			ask(a, z, ip->af, &r);
+		struct finding *f = report(a, out, "dnsbl.ip", z, &r, ip->text);
+		cJSON_AddStringToObject(f->data, "ip", ip->text);
+	}
+	if (!asked)
+		findings_add(out, "dnsbl.ip", NULL, STATUS_SKIP, "no IP blocklist in the zone list");
+}
+
+static void run_domain(const struct audit *a, const struct dnsbl_zone *const *zs, size_t n, char **doms,
+                       size_t nd, struct findings *out)
+{
+	size_t asked = 0;
+	struct result *rs = xcalloc(nd ? nd : 1, sizeof *rs);
+	for (size_t i = 0; i < n; i++) {
+		const struct dnsbl_zone *z = zs[i];
+		if (!(z->types & DNSBL_DOMAIN))
+			continue;
+		asked++;
+		size_t worst = 0;
+		for (size_t k = 0; k < nd; k++) {
+			rs[k] = (struct result){.subject_text = doms[k]};
+			if (!dnsbl_domain_qname(doms[k], z->zone, rs[k].qname, sizeof rs[k].qname))
+				rs[k].o = O_BADNAME;
+			else
+				ask(a, z, 0, &rs[k]);
+			if (outcome_rank(rs[k].o) > outcome_rank(rs[worst].o))
+				worst = k;
+		}
+		struct finding *f = report(a, out, "dnsbl.domain", z, &rs[worst], doms[worst]);
+		cJSON *arr = cJSON_AddArrayToObject(f->data, "domains");
+		for (size_t k = 0; k < nd; k++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "domain", doms[k]);
+			cJSON_AddStringToObject(o, "result",
+			                        rs[k].o == O_CLEAN    ? "not listed"
+			                        : rs[k].o == O_LISTED ? "listed"
+			                                              : "error");
+			cJSON_AddItemToArray(arr, o);
+		}
+		if (nd > 1 && rs[worst].o == O_CLEAN) {
+			char *all = xstrdup(doms[0]);
+			for (size_t k = 1; k < nd; k++) {
+				char *next = xasprintf("%s%s%s", all, k + 1 == nd ? " and " : ", ", doms[k]);
+				free(all);
+				all = next;
+			}
+			free(f->summary);
+			f->summary = xasprintf("%s are not listed on %s", all, list_name(z));
+			free(all);
+		}
+	}
+	free(rs);
+	if (!asked)
+		findings_add(out, "dnsbl.domain", NULL, STATUS_SKIP, "no domain blocklist in the zone list");
+}
+
+static void add_domain(char ***v, size_t *n, const char *d)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i], d) == 0)
+			return;
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = xstrdup(d);
+}
+
+static void dnsbl_run(const struct audit *a, struct findings *out)
+{
+	bool want_ip = audit_enabled(a, "dnsbl.ip"), want_dom = audit_enabled(a, "dnsbl.domain");
+	if (a->o && a->o->dnsbl_none) {
+		if (want_ip)
+			findings_add(out, "dnsbl.ip", NULL, STATUS_SKIP, "disabled by --dnsbl none");
+		if (want_dom)
+			findings_add(out, "dnsbl.domain", NULL, STATUS_SKIP, "disabled by --dnsbl none");
+		return;
+	}
+	const char **names;
+	size_t n = zone_list(a, &names);
+	struct dnsbl_zone *tmp = xcalloc(n ? n : 1, sizeof *tmp);
+	const struct dnsbl_zone **zs = xcalloc(n ? n : 1, sizeof *zs);
+	for (size_t i = 0; i < n; i++) {
+		zs[i] = dnsbl_zone_get(names[i], &tmp[i]);
+		dns_limit_zone(a->dns, zs[i]->zone, PER_ZONE_INFLIGHT);
+	}
+
+	/* Everything that does not depend on the PTR goes out first; the PTR
+	 * answer arrives meanwhile. */
+	char q[256];
+	const struct ipaddr *ip = &a->t->ip;
+	unsigned need = ip->af == AF_INET6 ? DNSBL_IP6 : DNSBL_IP4;
+	char **doms = NULL;
+	size_t nd = 0;
+	if (want_dom)
+		add_domain(&doms, &nd, a->t->domain);
+	for (size_t i = 0; i < n; i++) {
+		if (want_ip && (zs[i]->types & need) && dnsbl_ip_qname(ip, zs[i]->zone, q, sizeof q))
+			prefetch(a, zs[i]->zone, q, ip->af);
+		if (want_dom && (zs[i]->types & DNSBL_DOMAIN) &&
+		    dnsbl_domain_qname(doms[0], zs[i]->zone, q, sizeof q))
+			prefetch(a, zs[i]->zone, q, 0);
+	}
+	if (want_dom) {
+		struct ptr_set ptr;
+		ptr_lookup(a, &ptr);
+		for (size_t k = 0; k < ptr.count; k++) {
+			char *reg = psl_registrable_new(a->psl, ptr.names[k]);
+			if (reg)
+				add_domain(&doms, &nd, reg);
+			free(reg);
+		}
+		ptr_set_free(&ptr);
+		for (size_t k = 1; k < nd; k++)
+			for (size_t i = 0; i < n; i++)
+				if ((zs[i]->types & DNSBL_DOMAIN) &&
+				    dnsbl_domain_qname(doms[k], zs[i]->zone, q, sizeof q))
+					prefetch(a, zs[i]->zone, q, 0);
+	}
+
+	if (want_ip) {
+		run_ip(a, zs, n, out);
+		const char *pub = dnsbl_public_resolver(dns_servers_text(a->dns));
+		if (pub && n) {
+			struct finding *f =
+			    findings_add(out, "dnsbl.ip", "resolver", STATUS_WARN,
+			                 "the resolver in use (%s) is %s's public resolver: major "
+			                 "blocklists refuse or mis-answer its queries",
+			                 dns_servers_text(a->dns), pub);
+			finding_set_remedy(
+			    f, "Run the audit with --resolver pointing at your own recursive resolver (for "
+			       "example a local unbound), so that blocklists answer it.");
+			cJSON_AddStringToObject(f->data, "resolver", dns_servers_text(a->dns));
+			cJSON_AddStringToObject(f->data, "operator", pub);
+		}
+	}
+	if (want_dom)
+		run_domain(a, zs, n, doms, nd, out);
+
+	for (size_t k = 0; k < nd; k++)
+		free(doms[k]);
+	free(doms);
+	free(zs);
+	free(tmp);
+	free(names);
+}
+
+const struct family family_dnsbl = {"dnsbl", checks, sizeof checks / sizeof *checks, dnsbl_run};
