@@ -2,10 +2,29 @@
 """delayfwd.py UPSTREAM_PORT DELAY_MS [MAX_SECONDS [ADDR [PORT]]]: a DNS
 forwarder on ADDR (default 127.0.0.1) that delays every answer by a fixed
 time (UDP and TCP), in front of NSD on loopback. Prints its port on stdout,
-then serves until killed or until MAX_SECONDS (default 600) have passed."""
+then serves until killed or until MAX_SECONDS (default 600) have passed.
+With DELAYFWD_LOG=FILE set, every question is appended to FILE as
+"NAME TYPE" (the tests count how often a name was asked)."""
 import asyncio
+import os
 import socket
 import sys
+
+LOG = open(os.environ["DELAYFWD_LOG"], "a", buffering=1) if os.environ.get("DELAYFWD_LOG") else None
+
+
+def log(msg):
+    """Appends the question of a DNS message to LOG: name and type."""
+    if not LOG:
+        return
+    try:
+        i, labels = 12, []
+        while msg[i]:
+            labels.append(msg[i + 1:i + 1 + msg[i]].decode("ascii", "replace"))
+            i += 1 + msg[i]
+        LOG.write("%s %d\n" % (".".join(labels).lower(), int.from_bytes(msg[i + 1:i + 3], "big")))
+    except (IndexError, ValueError):
+        LOG.write("? ?\n")
 
 
 async def main():
@@ -22,6 +41,7 @@ async def main():
             loop.create_task(self.forward(data, addr))
 
         async def forward(self, data, addr):
+            log(data)
             up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             up.setblocking(False)
             try:
@@ -40,6 +60,7 @@ async def main():
             while True:
                 hdr = await reader.readexactly(2)
                 msg = await reader.readexactly(int.from_bytes(hdr, "big"))
+                log(msg)
                 ur, uw = await asyncio.open_connection(*upstream)
                 uw.write(hdr + msg)
                 await uw.drain()

@@ -56,6 +56,30 @@ many=$("$BIN" --resolver "$R" --only "$ONLY" -v --format json --jobs 8 --batch "
 [ "$(wc -l <"$TMP/out")" = 40 ] && ok || bad "$CASE: 40 reports"
 [ -n "$one" ] && [ "$one" = "$many" ] && ok || bad "$CASE: one audit sent $one packets, 40 identical senders sent $many"
 
+case_ "DNSBL test points are asked once per batch"
+# 30 different senders against 3 lists, through a forwarder that logs every
+# question it relays: each list's two RFC 5782 test points reach the server
+# once, and so does each sender's own question.
+: >"$TMP/qlog"
+DELAYFWD_LOG=$TMP/qlog /usr/bin/python3 "$ROOT/bench/delayfwd.py" "$NSD_PORT" 0 60 >"$TMP/fwd.port" &
+FWD=$!
+for _ in $(seq 1 50); do [ -s "$TMP/fwd.port" ] && break; sleep 0.1; done
+for i in $(seq 100 129); do echo "192.0.2.$i good.test"; done >"$TMP/thirty"
+"$BIN" --resolver "127.0.0.1#$(cat "$TMP/fwd.port")" --only dnsbl.ip --dnsbl zen.spamhaus.org,bl.spamcop.net,psbl.surriel.com \
+	--format json --jobs 16 --batch "$TMP/thirty" >"$TMP/out" 2>"$TMP/err"
+kill "$FWD" 2>/dev/null
+[ "$(wc -l <"$TMP/out")" = 30 ] && ok || bad "$CASE: 30 reports ($(head -c 300 "$TMP/err"))"
+[ "$(jq -r '[.checks[] | select(.id == "dnsbl.ip")] | map(.status) | unique | join(",")' "$TMP/out" | sort -u | tr '\n' ' ')" = "pass " ] &&
+	ok || bad "$CASE: every list answered for every sender"
+for z in zen.spamhaus.org bl.spamcop.net psbl.surriel.com; do
+	for tp in 2.0.0.127 1.0.0.127; do
+		n=$(grep -c "^$tp\.$z 1\$" "$TMP/qlog")
+		[ "$n" = 1 ] && ok || bad "$CASE: $tp.$z asked $n times"
+	done
+done
+dups=$(sort "$TMP/qlog" | uniq -d | head -n 3 | tr '\n' ' ')
+[ -z "$dups" ] && ok || bad "$CASE: questions asked twice: $dups"
+
 case_ "usage errors"
 "$BIN" --batch "$TMP/senders" 192.0.2.1 good.test >/dev/null 2>&1; [ $? = 64 ] && ok || bad "$CASE: positional with --batch"
 "$BIN" --batch "$TMP/none" >/dev/null 2>&1; [ $? = 64 ] && ok || bad "$CASE: missing file"
