@@ -134,7 +134,8 @@ static void check_record(const struct audit *a, const struct spf_outcome *o, con
 		break;
 	case SPF_NODE_NONE:
 		f = findings_add(out, "spf.record", NULL, STATUS_FAIL, "%s has no SPF record", dom);
-		finding_set_detail(f, "%s", n->why);
+		finding_set_detail(f, "No TXT record of %s starts with \"v=spf1\"%s; receivers get the SPF result none.",
+		                   dom, strstr(n->why, "does not exist") ? " (the name does not exist)" : "");
 		finding_set_remedy(f, "Publish one TXT record at %s starting with \"v=spf1\" that lists the servers "
 		                      "sending its mail and ends in \"-all\" or \"~all\", e.g. \"v=spf1 ip4:%s -all\".",
 		                   dom, a->t->ip.text);
