@@ -19,6 +19,7 @@ struct req {
 	CURL *e;
 	char errbuf[CURL_ERROR_SIZE];
 	size_t cap;
+	size_t alloc; /* bytes allocated for r.body */
 	bool too_big;
 	int64_t retry_at; /* monotonic ms when a Retry-After wait ends; 0 = none */
 	bool finished;    /* transfer over, not yet returned */
@@ -87,7 +88,15 @@ static size_t on_write(char *p, size_t size, size_t n, void *arg)
 		q->too_big = true;
 		return 0;
 	}
-	r->body = xrealloc(r->body, r->len + len + 1);
+	/* Grow geometrically: one realloc per curl write copies the body
+	 * quadratically (a chunked or gzipped answer arrives in 16 KiB pieces). */
+	if (r->len + len + 1 > q->alloc) {
+		size_t want = q->alloc ? q->alloc : 16384;
+		while (want < r->len + len + 1)
+			want = want <= q->cap / 2 ? want * 2 : q->cap + 1;
+		r->body = xrealloc(r->body, want);
+		q->alloc = want;
+	}
 	memcpy(r->body + r->len, p, len);
 	r->len += len;
 	r->body[r->len] = '\0';
@@ -99,6 +108,7 @@ static void start(struct http *h, struct req *q)
 	free(q->r.body);
 	q->r.body = NULL;
 	q->r.len = 0;
+	q->alloc = 0;
 	q->too_big = false;
 	q->errbuf[0] = '\0';
 	q->cap = h->o.max_body;

@@ -4,7 +4,8 @@ TCP, same port) for the DNS fault matrix. Prints its port, then serves until
 killed or MAX_SECONDS (default 300) have passed.
 
 The first label of the question picks the behaviour, for names under
-fault.test (e.g. MX servfail.fault.test). Any other name: REFUSED."""
+fault.test (e.g. MX servfail.fault.test). PTR questions for 198.51.100.0/24
+are answered too (hostile reverse names, see REVERSE). Any other name: REFUSED."""
 import socket
 import sys
 import threading
@@ -14,7 +15,11 @@ import dns.flags
 import dns.message
 import dns.name
 import dns.rcode
+import dns.rdataclass
 import dns.rdatatype
+import dns.rdtypes.ANY.MX
+import dns.rdtypes.ANY.PTR
+import dns.rdtypes.ANY.TXT
 import dns.rrset
 
 ZONE = dns.name.from_text("fault.test.")
@@ -50,6 +55,108 @@ def normal(q, qname, qtype, behaviour):
     return answer(q)
 
 
+# ---- hostile data for suite_hardening.sh (TXT sizes and bytes, name limits)
+REVERSE = dns.name.from_text("100.51.198.in-addr.arpa.")
+# A 63-octet label with a NUL and a dot inside: legal on the wire, and a name
+# that prints as "\000" and "\." in presentation format.
+BINLABEL = b"x\x00y.z" + b"b" * 58
+# A 253-character name (the longest a presentation name can be).
+LONGNAME = dns.name.from_text("%s.%s.%s.%s.longmx.fault.test." % ("a" * 63, "b" * 63, "c" * 63, "d" * 42))
+
+
+def txt_rrset(qname, records):
+    """An RRset of TXT records, each a list of byte strings (any bytes)."""
+    rr = dns.rrset.RRset(qname, dns.rdataclass.IN, dns.rdatatype.TXT)
+    rr.update_ttl(300)
+    for strings in records:
+        rr.add(dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, strings))
+    return rr
+
+
+def split255(data):
+    return [data[i:i + 255] for i in range(0, len(data), 255)] or [b""]
+
+
+def hostile_txt(qname, behaviour):
+    """TXT answers at _dmarc.<name> and <sel>._domainkey.<name>."""
+    labels = [l.lower() for l in qname.labels]
+    dmarc = b"_dmarc" in labels
+    dkim = b"_domainkey" in labels
+    if not dmarc and not dkim:
+        return None
+    if behaviour == "bigtxt":  # 300 records, ~60 KB: only over TCP
+        rec = (b"v=DMARC1; p=none; rua=mailto:r%03d@bigtxt.fault.test; x=" if dmarc
+               else b"v=DKIM1; k=rsa; n=r%03d; p=")
+        return txt_rrset(qname, [[(rec % i) + b"A" * (170 - len(rec))] for i in range(300)])
+    if behaviour == "hugetxt":  # one record of 236 strings, ~60 KB
+        head = b"v=DMARC1; p=reject; rua=mailto:" if dmarc else b"v=DKIM1; k=rsa; p="
+        return txt_rrset(qname, [split255(head + b"Q" * (60000 - len(head)))])
+    if behaviour == "badtxt":  # NUL, ESC, 0xff and other C0 bytes in tag values
+        if dmarc:
+            return txt_rrset(qname, [[b"v=DMARC1; p=reject; rua=mailto:\x1b[31mevil\x00@\xff\xfe.test; ",
+                                      b"ruf=mailto:x@y\x07\x08\r\n.test; x=\x1b]0;title\x07"]])
+        return txt_rrset(qname, [[b"v=DKIM1; k=rsa; n=\x1b[2J\x00\xff\xc3(; p=\x1b[31m\xffAAAA\x00"]])
+    if behaviour == "badtxtv":  # the bytes in the version tag itself
+        if dmarc:
+            return txt_rrset(qname, [[b"v=DMARC1\x00\x1b[0m; p=reject"], [b"v=\xffDMARC1; p=none"]])
+        return txt_rrset(qname, [[b"v=DKIM1\x1b; k=rsa\x00; p=\xff\xfe"]])
+    return None
+
+
+def hostile_ptr(q, qname, qtype):
+    """PTR 1.100.51.198.in-addr.arpa -> a name with BINLABEL, .2 -> a
+    253-character name; A of those names answers the address back."""
+    if qtype != dns.rdatatype.PTR:
+        return answer(q)
+    last = qname.labels[0]
+    if last == b"1":
+        target = dns.name.Name((BINLABEL, b"ptrbin", b"fault", b"test", b""))
+    elif last == b"2":
+        target = LONGNAME
+    else:
+        return answer(q, rcode=dns.rcode.NXDOMAIN)
+    rr = dns.rrset.RRset(qname, dns.rdataclass.IN, dns.rdatatype.PTR)
+    rr.update_ttl(300)
+    rr.add(dns.rdtypes.ANY.PTR.PTR(dns.rdataclass.IN, dns.rdatatype.PTR, target))
+    return answer(q, rr)
+
+
+def hostile_name(q, qname, qtype, behaviour):
+    """dotname: MX to a name whose first label holds a NUL and a dot; only that
+    exact name has no address (a resolver that mangles it finds one).
+    ptrbin: A of the binary PTR name is 198.51.100.1, nothing else has one.
+    longmx: MX to a 253-character name, which has an address.
+    yxdomain: a DNAME whose substitution would overflow (RFC 6672 2.2)."""
+    # Only the exact name: one read with "\." or "\000" undone is another name.
+    binary = qname.labels[0] == BINLABEL
+    if behaviour == "dotname":
+        if qtype == dns.rdatatype.MX:
+            target = dns.name.Name((BINLABEL, b"dotname", b"fault", b"test", b""))
+            rr = dns.rrset.RRset(qname, dns.rdataclass.IN, dns.rdatatype.MX)
+            rr.update_ttl(300)
+            rr.add(dns.rdtypes.ANY.MX.MX(dns.rdataclass.IN, dns.rdatatype.MX, 10, target))
+            return answer(q, rr)
+        if qtype == dns.rdatatype.A and not binary:
+            return answer(q, dns.rrset.from_text(qname, 300, "IN", "A", ADDR))
+        return answer(q, rcode=dns.rcode.NXDOMAIN)
+    if behaviour == "ptrbin":
+        if qtype == dns.rdatatype.A and binary:
+            return answer(q, dns.rrset.from_text(qname, 300, "IN", "A", "198.51.100.1"))
+        return answer(q, rcode=dns.rcode.NXDOMAIN)
+    if behaviour == "longmx":
+        if qtype == dns.rdatatype.MX and len(qname.labels) == 4:
+            return answer(q, dns.rrset.from_text(qname, 300, "IN", "MX", "10 " + LONGNAME.to_text()))
+        if qtype == dns.rdatatype.A:
+            return answer(q, dns.rrset.from_text(qname, 300, "IN", "A",
+                                                 "198.51.100.2" if qname == LONGNAME else ADDR))
+        return answer(q)
+    if behaviour == "yxdomain":
+        dname = dns.rrset.from_text(dns.name.from_text("yxdomain.fault.test."), 300, "IN", "DNAME",
+                                    "%s.%s.%s.x.fault.test." % ("e" * 63, "f" * 63, "g" * 63))
+        return answer(q, dname, rcode=dns.rcode.YXDOMAIN)
+    return None
+
+
 def respond(data, via_tcp):
     """Returns the bytes to send back, or None for silence."""
     try:
@@ -58,12 +165,20 @@ def respond(data, via_tcp):
         return None
     question = q.question[0]
     qname, qtype = question.name, question.rdtype
+    if qname.is_subdomain(REVERSE) and qname != REVERSE:
+        return hostile_ptr(q, qname, qtype).to_wire(max_size=65535)
     if not qname.is_subdomain(ZONE) or qname == ZONE:
         return answer(q, rcode=dns.rcode.REFUSED).to_wire()
     rel = qname.relativize(ZONE).labels
     behaviour = rel[-1].decode("ascii", "replace")
     if behaviour == "ok":
         return normal(q, qname, qtype, behaviour).to_wire()
+    if behaviour == "spfinclude":
+        # suite_spf.sh: an SPF record whose include never answers
+        if qtype == dns.rdatatype.TXT and len(rel) == 1:
+            return answer(q, dns.rrset.from_text(qname, 300, "IN", "TXT",
+                                                 '"v=spf1 include:x.silent.fault.test ip4:192.0.2.10 -all"')).to_wire()
+        return answer(q).to_wire()
     if behaviour == "servfail":
         return answer(q, rcode=dns.rcode.SERVFAIL).to_wire()
     if behaviour == "refused":
@@ -122,6 +237,17 @@ def respond(data, via_tcp):
         return normal(q, qname, qtype, behaviour).to_wire()
     if behaviour == "binaryname":
         return normal(q, qname, qtype, behaviour).to_wire()
+    if behaviour in ("bigtxt", "hugetxt", "badtxt", "badtxtv"):
+        rr = hostile_txt(qname, behaviour) if qtype == dns.rdatatype.TXT else None
+        r = answer(q, rr) if rr else normal(q, qname, qtype, behaviour)
+        wire = r.to_wire(max_size=65535)
+        if not via_tcp and len(wire) > 1232:
+            t = answer(q)
+            t.flags |= dns.flags.TC
+            return t.to_wire()
+        return wire
+    if behaviour in ("dotname", "ptrbin", "longmx", "yxdomain"):
+        return hostile_name(q, qname, qtype, behaviour).to_wire()
     return answer(q, rcode=dns.rcode.NXDOMAIN).to_wire()
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """rdap-server.py: RDAP (HTTP) and WHOIS (TCP) servers on loopback for the tests.
 
-usage: rdap-server.py FIXTURES BOOTDIR PORTFILE LOGFILE
+usage: rdap-server.py FIXTURES BOOTDIR PORTFILE LOGFILE [CERT KEY]
 
 Serves the real RDAP responses of FIXTURES (shared/fixtures/rdap) and a few
 synthetic ones, writes IANA-style bootstrap files (ipv4.json, ipv6.json,
@@ -21,21 +21,39 @@ HTTP routes (path prefixes):
   /big/                    3 MiB without Content-Length
   /badjson/                a body that is not JSON
   /loop/N/REST             an endless chain of redirects
+  /hostile/ip/ADDR, /hostile/domain/NAME.hostile
+                           hostile answers for suite_hardening.sh, picked by
+                           ADDR (HOSTILE_IPS) or NAME: JSON nested 10,000
+                           deep, 50 MB bodies, a gzip bomb, bodies that stall
+                           or are cut mid-chunk, a byte every 0.2 s
+  /plainonly/REST          REST; the target of the https->http redirects,
+                           which must never be requested
+
+With CERT and KEY, an https server (same routes) also runs, and PORTFILE gets
+its port as a fourth field. Its bootstrap files are in BOOTDIR/tls (pointing
+at itself) and BOOTDIR/tlsplain (pointing at /toplain/ on itself); on it
+  /tlsboot/NAME            BOOTDIR/tls/NAME; /tlsplain/NAME: BOOTDIR/tlsplain/NAME
+  /toplain/REST            a redirect to http://(the http server)/plainonly/REST
+  /bootplain/NAME          a redirect to http://(the http server)/plainonly/boot/NAME
 WHOIS (port 43 protocol): "whoistld" -> "refer: 127.0.0.1"; domains below it
 answer from WHOIS_DOMAINS.
 """
 
 import datetime
+import gzip
 import json
 import os
 import socket
 import socketserver
+import ssl
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 FIX, BOOT, PORTFILE, LOG = sys.argv[1:5]
+TLS_FILES = sys.argv[5:7]
+PLAIN = {}  # "base": the http server's base URL, for the https->http redirects
 NOW = datetime.datetime.now(datetime.timezone.utc)
 
 
@@ -203,6 +221,50 @@ def rewrite(text, base):
     return text.replace("https://rdap.markmonitor.com/rdap/", base + "/registrar/")
 
 
+# --------------------------------------------------------------- hostile answers
+DEPTH = 10000
+HUGE = 50 * 1000 * 1000
+HOSTILE_IPS = {
+    "198.51.100.145": "deep", "198.51.100.146": "deeparr", "198.51.100.147": "deepent",
+    "198.51.100.148": "hugecl", "198.51.100.149": "hugechunk", "198.51.100.150": "gzipbomb",
+    "198.51.100.151": "stallchunk", "198.51.100.152": "cutchunk", "198.51.100.153": "cutclose",
+    "198.51.100.154": "drip", "198.51.100.155": "ctl",
+}
+# Terminal control sequences (and a NUL, which cJSON cuts strings at) in the
+# names and e-mail addresses that reach the report.
+CTL = "Evil\u001b[31m\u009b2J\u001b]0;pwned\u0007 Ltd\u007f\u0000hidden"
+_gzip_bomb = []
+_gzip_lock = threading.Lock()
+
+
+def gzip_bomb():
+    """50 MB of JSON whitespace, gzipped to about 50 KB (made once, ahead of
+    its case: the first hostile request starts it, so no case waits for it)."""
+    with _gzip_lock:
+        if not _gzip_bomb:
+            _gzip_bomb.append(gzip.compress(b'{"a": "' + b" " * HUGE + b'"}', 9))
+        return _gzip_bomb[0]
+
+
+def hostile_object(kind, what):
+    """A valid answer of the asked kind (ip network or domain) with extra."""
+    if kind == "ip":
+        o = net("198.51.100.144", "198.51.100.159", "HOSTILE", "Hostile Ltd",
+                [entity(["abuse"], "H-ABUSE", email="abuse@hostile.example")])
+    else:
+        o = domain(what, ents=[registrar(), GOOD_REG])
+    return json.dumps(o)[:-1]  # open: the caller adds members and "}"
+
+
+def nested_entities(depth):
+    """Registrant entities nested depth deep (2 JSON levels each): deep but
+    under cJSON's 1000-level limit, so parsed and walked."""
+    e = entity(["abuse"], "INNER", email="abuse@hostile.example")
+    for i in range(depth):
+        e = entity(["registrant"], "E%d" % i, ents=[e])
+    return e
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     once = set()
@@ -239,11 +301,87 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         with open(LOG, "a") as f:
-            f.write(self.path + "\n")
+            f.write(getattr(self.server, "log_prefix", "") + self.path + "\n")
         self.route(self.path)
 
+    def head(self, ctype="application/rdap+json", headers=()):
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+
+    def chunk(self, data):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
+    def hostile(self, kind, what, how):
+        """Each answer is written fast (except the slow ones); the client
+        hangs up on the big ones, so write errors are expected."""
+        self.close_connection = True
+        if not _gzip_bomb and not _gzip_lock.locked():
+            threading.Thread(target=gzip_bomb, daemon=True).start()
+        filler = b'{"description": ["' + b"x" * 65000 + b'"]},'
+        try:
+            if how == "deep":
+                return self.send(200, hostile_object(kind, what) + ', "a": ' + "[" * DEPTH + "]" * DEPTH + "}")
+            if how == "deeparr":
+                return self.send(200, "[" * DEPTH + "]" * DEPTH)
+            if how == "ctl":
+                if kind == "ip":
+                    o = net("198.51.100.144", "198.51.100.159", "CTL\u001b[2J", CTL,
+                            [entity(["abuse"], "H-ABUSE", fn=CTL, email="abuse\u001b[31m@hostile.example")])
+                else:
+                    o = domain(what, status=["active", "client\u001bhold"], ents=[
+                        registrar(CTL, "abuse\u0007@registrar.example"),
+                        entity(["registrant"], fn=CTL, org=CTL, email="x\u001b@y.example")])
+                return self.send(200, json.dumps(o))
+            if how == "deepent":
+                o = json.loads(hostile_object(kind, what) + "}")
+                o["entities"] = [nested_entities(450)]
+                return self.send(200, json.dumps(o))
+            if how == "hugecl":
+                self.head(headers=[("Content-Length", str(HUGE))])
+                self.wfile.write(b'{"remarks": [')
+                for _ in range(HUGE // len(filler)):
+                    self.wfile.write(filler)
+                return
+            if how == "hugechunk":
+                self.head(headers=[("Transfer-Encoding", "chunked")])
+                self.chunk(b'{"remarks": [')
+                for _ in range(HUGE // len(filler)):
+                    self.chunk(filler)
+                self.chunk(b'{}]}')
+                self.chunk(b"")
+                return
+            if how == "gzipbomb":
+                body = gzip_bomb()
+                self.head(headers=[("Content-Encoding", "gzip"), ("Content-Length", str(len(body)))])
+                self.wfile.write(body)
+                return
+            if how in ("stallchunk", "cutchunk"):
+                self.head(headers=[("Transfer-Encoding", "chunked")])
+                self.chunk(hostile_object(kind, what).encode() + b', "remarks": [')
+                self.wfile.flush()
+                if how == "stallchunk":
+                    time.sleep(30)
+                return  # cutchunk: closed without the last chunk
+            if how == "cutclose":  # no length: the close ends the body, mid-JSON
+                self.head(headers=[("Connection", "close")])
+                self.wfile.write(hostile_object(kind, what).encode() + b', "remarks": [{"descr')
+                return
+            if how == "drip":  # never idle for long, never done in time
+                self.head(headers=[("Content-Length", "5000")])
+                for _ in range(5000):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+                return
+        except OSError:
+            return
+        return self.error(404, "Not Found")
+
     def route(self, p):
-        base = "http://127.0.0.1:%d" % self.server.server_address[1]
+        base = "%s://127.0.0.1:%d" % (getattr(self.server, "scheme", "http"), self.server.server_address[1])
         parts = p.split("/")
         if p.startswith("/boot/") or p.startswith("/iana/"):
             try:
@@ -314,6 +452,23 @@ class Handler(BaseHTTPRequestHandler):
             return
         if p.startswith("/badjson/"):
             return self.send(200, load("malformed-openrdap-misc.json"))
+        if p.startswith("/hostile/") and len(parts) >= 4:
+            what = parts[3].lower()
+            how = HOSTILE_IPS.get(what) if parts[2] == "ip" else what.split(".")[0]
+            return self.hostile(parts[2], what, how)
+        if p.startswith("/plainonly/"):
+            return self.route(p[len("/plainonly"):])
+        if p.startswith("/tlsboot/") or p.startswith("/tlsplain/"):
+            d = "tls" if parts[1] == "tlsboot" else "tlsplain"
+            try:
+                with open(os.path.join(BOOT, d, parts[2]), "rb") as f:
+                    return self.send(200, f.read(), "application/json")
+            except OSError:
+                return self.error(404, "no such file")
+        if p.startswith("/toplain/"):
+            return self.redirect(302, PLAIN["base"] + "/plainonly/" + p[len("/toplain/"):])
+        if p.startswith("/bootplain/"):
+            return self.redirect(302, PLAIN["base"] + "/plainonly/boot/" + p[len("/bootplain/"):])
         if p.startswith("/loop/"):
             n = int(parts[2]) + 1
             return self.redirect(302, "%s/loop/%d/%s" % (base, n, "/".join(parts[3:])))
@@ -347,6 +502,34 @@ def closed_port():
     return port
 
 
+def write_boot(d, services):
+    os.makedirs(d, exist_ok=True)
+    for name, svc in services:
+        with open(os.path.join(d, name), "w") as f:
+            json.dump({"version": "1.0", "publication": NOW.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                       "description": "senderaudit test bootstrap", "services": svc}, f, indent=1)
+
+
+def start_tls(cert, key):
+    """The https twin of the http server; returns its port."""
+    tls = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    tls.daemon_threads = True
+    tls.scheme = "https"
+    tls.log_prefix = "tls:"
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+    port = tls.server_address[1]
+    for sub, path in (("tls", "/"), ("tlsplain", "/toplain/")):
+        b = "https://127.0.0.1:%d%s" % (port, path)
+        write_boot(os.path.join(BOOT, sub), (
+            ("ipv4.json", [[["192.0.2.0/24"], [b + "rir/ripe/"]]]),
+            ("ipv6.json", [[["2001:db8::/32"], [b + "rir/ripe/"]]]),
+            ("dns.json", [[["test"], [b + "reg/"]]])))
+    threading.Thread(target=tls.serve_forever, daemon=True).start()
+    return port
+
+
 def main():
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
@@ -372,6 +555,7 @@ def main():
         [["198.51.100.96/28"], [b + "/badjson/"]],
         [["198.51.100.112/28"], [b + "/loop/0/"]],
         [["198.51.100.128/28"], [b + "/e429once/rir/ripe/"]],
+        [["198.51.100.144/28"], [b + "/hostile/"]],
     ]
     ipv6 = [
         [["2001:4800::/23"], [b + "/rir/arin/"]],
@@ -389,6 +573,7 @@ def main():
         [["badjson"], [b + "/badjson/"]],
         [["rdaperr"], [b + "/e500/"]],
         [["test.example"], [down]],  # a label set that must not match "good.test"
+        [["hostile"], [b + "/hostile/"]],
     ]
     os.makedirs(BOOT, exist_ok=True)
     for name, services in (("ipv4.json", ipv4), ("ipv6.json", ipv6), ("dns.json", dns)):
@@ -396,8 +581,10 @@ def main():
             json.dump({"version": "1.0", "publication": NOW.strftime("%Y-%m-%dT%H:%M:%SZ"),
                        "description": "senderaudit test bootstrap", "services": services}, f, indent=1)
     threading.Thread(target=whoisd.serve_forever, daemon=True).start()
+    PLAIN["base"] = b
+    tls = " %d" % start_tls(*TLS_FILES) if len(TLS_FILES) == 2 else ""
     with open(PORTFILE + ".tmp", "w") as f:
-        f.write("%d %d %d\n" % (port, whoisd.server_address[1], closed))
+        f.write("%d %d %d%s\n" % (port, whoisd.server_address[1], closed, tls))
     os.rename(PORTFILE + ".tmp", PORTFILE)
     httpd.serve_forever()
 
