@@ -38,9 +38,9 @@ sender IN A 198.18.0.10
 mail.sender IN A 198.18.0.10
 mx.sender IN A 198.18.0.11
 mail.sender IN TXT "v=spf1 a -all"
-sender IN TXT "v=spf1 include:spf1.esp include:spf2.esp mx a:mail.sender -all"
-spf1.esp IN TXT "v=spf1 include:spf3.esp ip4:198.18.200.0/24 -all"
-spf2.esp IN TXT "v=spf1 a:out.esp ip4:198.18.201.0/24 -all"
+sender IN TXT "v=spf1 include:spf1.esp.bench.test include:spf2.esp.bench.test mx a:mail.sender.bench.test -all"
+spf1.esp IN TXT "v=spf1 include:spf3.esp.bench.test ip4:198.18.200.0/24 -all"
+spf2.esp IN TXT "v=spf1 a:out.esp.bench.test ip4:198.18.201.0/24 -all"
 spf3.esp IN TXT "v=spf1 ip4:198.18.202.0/24 -all"
 out.esp IN A 198.18.203.1
 _dmarc.sender IN TXT "v=DMARC1; p=reject; rua=mailto:d@reports.example-esp"
@@ -54,7 +54,7 @@ lines = []
 for i in range(senders):
     ip = ip_of(i)
     a, b = ip.split(".")[2:]
-    fwd.append("b%d IN MX 10 mail.b%d\nmail.b%d IN A %s\nb%d IN TXT \"v=spf1 a:mail.b%d -all\"\n" % (i, i, i, ip, i, i))
+    fwd.append("b%d IN MX 10 mail.b%d\nmail.b%d IN A %s\nb%d IN TXT \"v=spf1 a:mail.b%d.bench.test -all\"\n" % (i, i, i, ip, i, i))
     rev.append("%s.%s IN PTR mail.b%d.bench.test.\n" % (b, a, i))
     lines.append("%s b%d.bench.test mail.b%d.bench.test" % (ip, i, i))
 with open(os.path.join(out, "bench.test.zone"), "w") as f:

@@ -11,6 +11,8 @@
 #include "../lib/names.h"
 #include "../lib/psl.h"
 
+struct spf2_pool;
+
 /* The audited sender. All names are A-labels, lower-case, no trailing dot. */
 struct target {
 	struct ipaddr ip;
@@ -41,6 +43,7 @@ struct audit {
 	struct dns *dns;            /* shared, thread-safe */
 	const struct psl *psl;      /* shared, read-only */
 	const bool *enabled;        /* per catalogue index (registry.h) */
+	struct spf2_pool *spf2;     /* libspf2 workers (spf_second.h), or NULL */
 };
 
 /* True when the user's --only/--skip leave check id enabled. */

@@ -38,13 +38,14 @@ static const struct dns_answer *dns_ask(void *ctx, const char *name, uint16_t ty
 	return dns_query(ctx, name, type);
 }
 
-void spf_outcome_run(struct dns *d, const struct spf_request *rq, int timeout_ms, struct spf_outcome *out)
+void spf_outcome_run(struct dns *d, struct spf2_pool *spf2, const struct spf_request *rq, int timeout_ms,
+                     struct spf_outcome *out)
 {
 	memset(out, 0, sizeof *out);
 	struct spf_dns sd = {d, dns_pre, dns_ask};
 	spf_walk(&sd, rq, &out->tree);
 	spf_check_host(&sd, rq, &out->verdict);
-	spf_second_run(d, rq, timeout_ms, &out->second);
+	spf_second_run(spf2, d, rq, timeout_ms, &out->second);
 }
 
 void spf_outcome_clear(struct spf_outcome *o)
@@ -354,7 +355,7 @@ struct helo_job {
 static void *helo_main(void *arg)
 {
 	struct helo_job *j = arg;
-	spf_outcome_run(j->a->dns, &j->rq, j->a->o->timeout_ms, &j->o);
+	spf_outcome_run(j->a->dns, j->a->spf2, &j->rq, j->a->o->timeout_ms, &j->o);
 	return NULL;
 }
 
@@ -388,7 +389,7 @@ static void spf_run(const struct audit *a, struct findings *out)
 		char *sender = xasprintf("postmaster@%s", dom);
 		struct spf_request rq = {t->ip, dom, sender, t->helo};
 		struct spf_outcome o;
-		spf_outcome_run(a->dns, &rq, a->o->timeout_ms, &o);
+		spf_outcome_run(a->dns, a->spf2, &rq, a->o->timeout_ms, &o);
 		if (audit_enabled(a, "spf.record"))
 			check_record(a, &o, dom, out);
 		if (audit_enabled(a, "spf.pass"))

@@ -24,8 +24,11 @@ struct spf_outcome {
 };
 
 /* Evaluates rq over d: the tree walk first (it starts every lookup the
- * evaluation will need), then check_host from the cache. */
-void spf_outcome_run(struct dns *d, const struct spf_request *rq, int timeout_ms, struct spf_outcome *out);
+ * evaluation will need), then check_host from the cache, then libspf2 in
+ * spf2's workers (NULL: not asked). */
+struct spf2_pool;
+void spf_outcome_run(struct dns *d, struct spf2_pool *spf2, const struct spf_request *rq, int timeout_ms,
+                     struct spf_outcome *out);
 void spf_outcome_clear(struct spf_outcome *o);
 
 /* The tree as nested JSON objects (domain, via, status, record, lookups,

@@ -1,14 +1,18 @@
-/* spf_second: libspf2 in a child process, asking its DNS questions of the
- * parent over a pipe (see spf_second.h).
+/* spf_second: libspf2 in worker processes, asking their DNS questions of
+ * the audit over a socket (see spf_second.h).
  *
- * The child: libspf2 with a DNS layer whose lookup() sends "type, name" to
- * the parent and reads the graded answer back. The parent: answers from
- * lib/dns (so the same resolver, cache and timeouts), until the child
- * writes its result, dies, or runs out of time (then it is killed). */
+ * A worker: libspf2 with a DNS layer whose lookup() sends "type, name" to
+ * the parent and reads the graded answer back; it evaluates one request
+ * after another. The parent: answers from lib/dns (so the same resolver,
+ * cache and timeouts), until the worker writes its result, dies, or runs
+ * out of time (then it is killed and replaced). Workers are forked when the
+ * pool is made, before the process has threads; only a replacement is
+ * forked later. */
 #include "spf_second.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,8 +35,9 @@
 #include "../lib/xalloc.h"
 
 /* Wire messages (host byte order: both ends are this process image).
- * child -> parent: 'Q' u16 type, u16 len, name | 'R' u16 len, result
- * parent -> child: u8 herrno class, u16 count, count x (u16 len, bytes) */
+ * parent -> worker: 'E', then ip, sender, helo as (u16 len, bytes)
+ * worker -> parent: 'Q' u16 type, u16 len, name | 'R' u16 len, result
+ * parent -> worker (answer): u8 herrno class, u16 count, count x (u16 len, bytes) */
 #define MAX_MSG 70000
 /* libspf2 asks at most a few dozen questions for any record it accepts. */
 #define MAX_QUESTIONS 200
@@ -140,13 +145,23 @@ static void child_quiet(const char *file, int line, const char *msg)
 	(void)msg;
 }
 
-static void child_main(int fd, const struct spf_request *rq)
+static bool read_str(int fd, char *buf, size_t cap)
+{
+	uint16_t l;
+	if (!read_all(fd, &l, 2) || l >= cap || !read_all(fd, buf, l))
+		return false;
+	buf[l] = '\0';
+	return true;
+}
+
+static void worker_main(int fd)
 {
 	/* A crash is the parent's to report, in every build (sanitizers
 	 * would otherwise catch it here and exit with a status). */
 	static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 	for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++)
 		signal(fatal[i], SIG_DFL);
+	signal(SIGINT, SIG_IGN); /* the parent ends us when it is done */
 	/* libspf2 prints warnings to stderr; the report says what matters */
 	SPF_warning_handler = child_quiet;
 	SPF_info_handler = child_quiet;
@@ -156,27 +171,35 @@ static void child_main(int fd, const struct spf_request *rq)
 	d->name = "senderaudit";
 	d->hook = &fd;
 	SPF_server_t *srv = SPF_server_new_dns(d, 0);
-	SPF_request_t *req = srv ? SPF_request_new(srv) : NULL;
-	if (!req)
+	if (!srv)
 		_exit(4);
-	if (rq->ip.af == AF_INET)
-		SPF_request_set_ipv4_str(req, rq->ip.text);
-	else
-		SPF_request_set_ipv6_str(req, rq->ip.text);
-	if (rq->helo)
-		SPF_request_set_helo_dom(req, rq->helo);
-	char *from = rq->sender ? xstrdup(rq->sender) : xasprintf("postmaster@%s", rq->domain);
-	SPF_request_set_env_from(req, from);
-	SPF_response_t *resp = NULL;
-	SPF_errcode_t err = SPF_request_query_mailfrom(req, &resp);
-	const char *res = resp ? child_result(req, resp, err) : "permerror";
-	uint16_t len = (uint16_t)strlen(res);
-	char hdr[3] = {'R'};
-	memcpy(hdr + 1, &len, 2);
-	write_all(fd, hdr, 3);
-	write_all(fd, res, len);
-	/* no cleanup: the process ends here, without atexit handlers */
-	_exit(0);
+	for (;;) {
+		char tag, ip[64], sender[1100], helo[300];
+		if (!read_all(fd, &tag, 1) || tag != 'E' || !read_str(fd, ip, sizeof ip) ||
+		    !read_str(fd, sender, sizeof sender) || !read_str(fd, helo, sizeof helo))
+			_exit(0); /* the parent is gone or done */
+		SPF_request_t *req = SPF_request_new(srv);
+		if (!req)
+			_exit(4);
+		if (strchr(ip, ':'))
+			SPF_request_set_ipv6_str(req, ip);
+		else
+			SPF_request_set_ipv4_str(req, ip);
+		if (*helo)
+			SPF_request_set_helo_dom(req, helo);
+		SPF_request_set_env_from(req, sender);
+		SPF_response_t *resp = NULL;
+		SPF_errcode_t err = SPF_request_query_mailfrom(req, &resp);
+		const char *res = resp ? child_result(req, resp, err) : "permerror";
+		uint16_t len = (uint16_t)strlen(res);
+		char hdr[3] = {'R'};
+		memcpy(hdr + 1, &len, 2);
+		if (!write_all(fd, hdr, 3) || !write_all(fd, res, len))
+			_exit(0);
+		if (resp)
+			SPF_response_free(resp);
+		SPF_request_free(req);
+	}
 }
 
 /* ------------------------------------------------------------ the parent */
@@ -238,13 +261,12 @@ static void set_why(struct spf_second *out, const char *why)
 }
 
 /* Serves the child's questions; returns when it answered, failed or timed out. */
-static void serve(struct dns *d, int fd, pid_t pid, int64_t deadline, struct spf_second *out)
+static void serve(struct dns *d, int fd, int64_t deadline, struct spf_second *out)
 {
 	for (int q = 0; q <= MAX_QUESTIONS; q++) {
 		char hdr[5];
 		if (!wait_readable(fd, deadline)) {
 			set_why(out, "libspf2 did not finish in time (killed)");
-			kill(pid, SIGKILL);
 			return;
 		}
 		if (!read_all(fd, hdr, 1))
@@ -270,48 +292,152 @@ static void serve(struct dns *d, int fd, pid_t pid, int64_t deadline, struct spf
 			return;
 	}
 	set_why(out, "libspf2 asked too many questions (killed)");
-	kill(pid, SIGKILL);
 }
 
-void spf_second_run(struct dns *d, const struct spf_request *rq, int timeout_ms, struct spf_second *out)
+struct worker {
+	pid_t pid; /* 0: none (could not be started) */
+	int fd;
+	bool busy;
+};
+
+struct spf2_pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct worker *w;
+	size_t n;
+};
+
+static void spawn(struct spf2_pool *p, struct worker *w)
+{
+	int sv[2];
+	w->pid = 0;
+	w->fd = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* the other workers' sockets are not ours: holding them would
+		 * keep those workers from seeing their parent go */
+		for (size_t i = 0; i < p->n; i++)
+			if (&p->w[i] != w && p->w[i].fd >= 0)
+				close(p->w[i].fd);
+		close(sv[0]);
+		worker_main(sv[1]);
+	}
+	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		return;
+	}
+	w->pid = pid;
+	w->fd = sv[0];
+}
+
+/* Ends a worker and says how it ended (when why is not NULL). */
+static void reap(struct worker *w, bool kill_it, struct spf_second *out)
+{
+	if (w->pid <= 0)
+		return;
+	if (kill_it)
+		kill(w->pid, SIGKILL);
+	close(w->fd);
+	int st = 0;
+	while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (out && !out->result && !out->why) {
+		if (WIFSIGNALED(st))
+			out->why = xasprintf("libspf2 crashed (signal %d, %s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
+		else
+			out->why = xasprintf("libspf2 ended without a result (exit status %d)", WEXITSTATUS(st));
+	}
+	w->pid = 0;
+	w->fd = -1;
+}
+
+struct spf2_pool *spf2_pool_new(size_t workers)
+{
+	struct spf2_pool *p = xcalloc(1, sizeof *p);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->n = workers ? workers : 1;
+	p->w = xcalloc(p->n, sizeof *p->w);
+	for (size_t i = 0; i < p->n; i++)
+		p->w[i].fd = -1;
+	for (size_t i = 0; i < p->n; i++)
+		spawn(p, &p->w[i]);
+	return p;
+}
+
+void spf2_pool_free(struct spf2_pool *p)
+{
+	if (!p)
+		return;
+	/* the workers are idle: nothing of theirs is lost */
+	for (size_t i = 0; i < p->n; i++)
+		reap(&p->w[i], true, NULL);
+	free(p->w);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	free(p);
+}
+
+static bool send_str(int fd, const char *s)
+{
+	uint16_t l = (uint16_t)strlen(s);
+	return write_all(fd, &l, 2) && write_all(fd, s, l);
+}
+
+void spf_second_run(struct spf2_pool *p, struct dns *d, const struct spf_request *rq, int timeout_ms,
+                    struct spf_second *out)
 {
 	memset(out, 0, sizeof *out);
+	if (!p) {
+		out->why = xstrdup("not run");
+		return;
+	}
 	/* libspf2 lets the local host pass for free: not an opinion. */
 	if ((rq->ip.af == AF_INET && rq->ip.b[0] == 127) ||
 	    (rq->ip.af == AF_INET6 && memcmp(rq->ip.b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0)) {
 		out->why = xstrdup("not asked for a loopback address (libspf2 passes it unconditionally)");
 		return;
 	}
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		out->why = xasprintf("cannot start libspf2: %s", strerror(errno));
+	char *sender = rq->sender ? xstrdup(rq->sender) : xasprintf("postmaster@%s", rq->domain);
+	if (strlen(sender) > 1000 || (rq->helo && strlen(rq->helo) > 255)) {
+		out->why = xstrdup("not asked: the sender or HELO name is too long for it");
+		free(sender);
 		return;
 	}
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		out->why = xasprintf("cannot start libspf2: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
-		return;
+	pthread_mutex_lock(&p->mu);
+	struct worker *w = NULL;
+	while (!w) {
+		for (size_t i = 0; i < p->n && !w; i++)
+			if (!p->w[i].busy)
+				w = &p->w[i];
+		if (!w)
+			pthread_cond_wait(&p->cv, &p->mu);
 	}
-	if (pid == 0) {
-		close(sv[0]);
-		child_main(sv[1], rq);
+	w->busy = true;
+	pthread_mutex_unlock(&p->mu);
+
+	if (w->pid <= 0)
+		spawn(p, w); /* the last one died; a rare fork with threads around */
+	if (w->pid <= 0) {
+		out->why = xstrdup("cannot start libspf2");
+	} else {
+		out->ran = true;
+		bool sent = write_all(w->fd, "E", 1) && send_str(w->fd, rq->ip.text) && send_str(w->fd, sender) &&
+		            send_str(w->fd, rq->helo ? rq->helo : "");
+		/* the whole evaluation gets a few lookups' time */
+		int64_t budget = 4L * (timeout_ms > 0 ? timeout_ms : 5000);
+		if (sent)
+			serve(d, w->fd, clock_mono_ms() + budget, out);
+		if (!out->result)
+			reap(w, true, out); /* dead, hung or confused: replace it */
 	}
-	close(sv[1]);
-	out->ran = true;
-	/* the whole evaluation gets a few lookups' time */
-	int64_t budget = 4L * (timeout_ms > 0 ? timeout_ms : 5000);
-	serve(d, sv[0], pid, clock_mono_ms() + budget, out);
-	close(sv[0]);
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (!out->result && !out->why) {
-		if (WIFSIGNALED(st))
-			out->why = xasprintf("libspf2 crashed (signal %d, %s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
-		else
-			out->why = xasprintf("libspf2 ended without a result (exit status %d)", WEXITSTATUS(st));
-	}
+	free(sender);
+	pthread_mutex_lock(&p->mu);
+	w->busy = false;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
 }

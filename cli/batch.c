@@ -28,6 +28,7 @@ struct batch {
 	const struct cli *c;
 	struct dns *dns;
 	const struct psl *psl;
+	struct spf2_pool *spf2;
 	struct sender *v;
 	size_t n, next;
 	pthread_mutex_t mu;
@@ -44,7 +45,8 @@ static void *worker(void *arg)
 		if (i >= b->n)
 			return NULL;
 		struct sender *s = &b->v[i];
-		struct audit a = {.t = &s->t, .o = &b->c->ao, .dns = b->dns, .psl = b->psl, .enabled = b->c->enabled};
+		struct audit a = {.t = &s->t, .o = &b->c->ao, .dns = b->dns, .psl = b->psl, .enabled = b->c->enabled,
+		                   .spf2 = b->spf2};
 		clock_rfc3339(s->started, sizeof s->started);
 		int64_t t0 = clock_mono_ms();
 		struct findings fs;
@@ -119,10 +121,10 @@ static void summary_table(FILE *out, const struct batch *b, bool color)
 	}
 }
 
-enum status batch_run(const struct cli *c, struct dns *dns, const struct psl *psl, const struct report_opts *ro,
-                      FILE *out, int *failed_lines)
+enum status batch_run(const struct cli *c, struct dns *dns, const struct psl *psl, struct spf2_pool *spf2,
+                      const struct report_opts *ro, FILE *out, int *failed_lines)
 {
-	struct batch b = {.c = c, .dns = dns, .psl = psl};
+	struct batch b = {.c = c, .dns = dns, .psl = psl, .spf2 = spf2};
 	size_t malformed = 0;
 	enum status worst = STATUS_SKIP;
 	*failed_lines = 0;

@@ -7,6 +7,7 @@
 
 #include "../checks/audit.h"
 #include "../checks/registry.h"
+#include "../checks/spf_second.h"
 #include "../lib/clock.h"
 #include "../report/report.h"
 #include "batch.h"
@@ -72,6 +73,12 @@ int main(int argc, char **argv)
 		break;
 	}
 
+	/* libspf2's workers are forked now, before any thread exists. */
+	bool spf = c.cmd == CMD_SPF;
+	for (size_t i = 0; i < registry_count() && !spf; i++)
+		spf = c.enabled[i] && strcmp(registry_family(i)->name, "spf") == 0;
+	struct spf2_pool *spf2 = spf ? spf2_pool_new(c.cmd == CMD_SPF ? 1 : c.batch ? 4 : 2) : NULL;
+
 	struct dns_config dc = {
 		.servers = (const char *const *)c.resolvers,
 		.server_count = c.resolver_count,
@@ -84,15 +91,17 @@ int main(int argc, char **argv)
 		 * configuration means nothing could be checked. */
 		fprintf(stderr, "senderaudit: %s%s\n", err, c.resolver_count ? " (see senderaudit --help)" : "");
 		rc = c.resolver_count ? EXIT_USAGE : 3;
+		spf2_pool_free(spf2);
 		cli_free(&c);
 		return rc;
 	}
 
 	if (c.cmd == CMD_SPF) {
-		rc = spf_command(&c, dns, stdout);
+		rc = spf_command(&c, dns, spf2, stdout);
 		if (fflush(stdout) != 0 || ferror(stdout))
 			rc = 3;
 		dns_free(dns);
+		spf2_pool_free(spf2);
 		cli_free(&c);
 		return rc;
 	}
@@ -101,7 +110,7 @@ int main(int argc, char **argv)
 	enum status worst;
 	if (c.batch) {
 		int bad_lines = 0;
-		worst = batch_run(&c, dns, psl, &ro, stdout, &bad_lines);
+		worst = batch_run(&c, dns, psl, spf2, &ro, stdout, &bad_lines);
 		/* A sender that could not be read is a sender not checked. */
 		if (bad_lines && status_rank(worst) < status_rank(STATUS_ERROR))
 			worst = STATUS_ERROR;
@@ -109,7 +118,7 @@ int main(int argc, char **argv)
 		char started[32];
 		clock_rfc3339(started, sizeof started);
 		int64_t t0 = clock_mono_ms();
-		struct audit a = {.t = &c.t, .o = &c.ao, .dns = dns, .psl = psl, .enabled = c.enabled};
+		struct audit a = {.t = &c.t, .o = &c.ao, .dns = dns, .psl = psl, .enabled = c.enabled, .spf2 = spf2};
 		struct findings fs;
 		findings_init(&fs);
 		audit_run(&a, &fs);
@@ -137,6 +146,7 @@ int main(int argc, char **argv)
 	}
 	psl_close(psl);
 	dns_free(dns);
+	spf2_pool_free(spf2);
 	cli_free(&c);
 	return rc;
 }

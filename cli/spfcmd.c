@@ -45,11 +45,11 @@ static void put_tree(FILE *out, const struct spf_tree *t, size_t i, int depth)
 			put_tree(out, t, k, depth + 1);
 }
 
-int spf_command(const struct cli *c, struct dns *dns, FILE *out)
+int spf_command(const struct cli *c, struct dns *dns, struct spf2_pool *spf2, FILE *out)
 {
 	struct spf_request rq = {c->t.ip, c->t.domain, c->spf_sender, c->t.helo};
 	struct spf_outcome o;
-	spf_outcome_run(dns, &rq, c->timeout_ms, &o);
+	spf_outcome_run(dns, spf2, &rq, c->timeout_ms, &o);
 	if (c->format == FORMAT_JSON) {
 		cJSON *j = spf_outcome_json_new(&o);
 		cJSON_AddStringToObject(j, "ip", c->t.ip.text);
