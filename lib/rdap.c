@@ -88,6 +88,11 @@ static const char *vcard_text(const cJSON *entity, const char *name)
 /* Appends the first e-mail address found in text (a jCard value, a remark). */
 static bool email_in_text(const char *text, struct strv *out)
 {
+	/* Text with terminal control bytes is hostile or garbled: an address
+	 * cut out of "abuse\x1b[31m@example.net" would be one nobody published. */
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+		if ((*c < 0x20 && *c != '\t' && *c != '\n' && *c != '\r') || *c == 0x7f)
+			return false;
 	for (const char *at = strchr(text, '@'); at; at = strchr(at + 1, '@')) {
 		const char *b = at, *e = at + 1;
 		while (b > text && (isalnum((unsigned char)b[-1]) || strchr("._%+-'", b[-1])))

@@ -171,6 +171,9 @@ within 1500
 expect_jq '[.checks[] | select(.category == "rdap") | .status] | all(. != "error")' "no rdap error"
 expect_jq '[.checks[] | select(.id == "rdap.ip.owner")][0].data.network.holder | test("^Evil\u001b\\[31m\u009b2J")' "JSON keeps the characters, escaped"
 grep -q 'Evil\\x1b\[31m\\xc2\\x9b2J' "$TXT" && ok || bad "$CASE: the text report does not show the holder escaped"
+# "abuse\x1b[31m@hostile.example" is no address: cutting "31m@hostile.example"
+# out of it would pass on an address nobody published
+expect rdap.ip.abuse fail
 
 case_ "RDAP entities nested 450 deep (just under cJSON's depth limit): walked, no crash"
 rdap ip-deepent 198.51.100.147 deepent.hostile
