@@ -206,9 +206,17 @@ static void check_lookups(const struct spf_outcome *o, const char *dom, struct f
 	unsigned total = t->nodes[0].total, macros = 0;
 	for (size_t i = 0; i < t->n; i++)
 		macros += t->nodes[i].macros;
+	const struct spf_node *loop = NULL;
+	for (size_t i = 0; i < t->n && !loop; i++)
+		if (t->nodes[i].status == SPF_NODE_LOOP)
+			loop = &t->nodes[i];
 	struct finding *f;
 	if (t->nodes[0].status != SPF_NODE_OK && t->nodes[0].status != SPF_NODE_DNSERR) {
 		f = findings_add(out, "spf.lookups", NULL, STATUS_SKIP, "no SPF record to count");
+	} else if (loop) {
+		f = findings_add(out, "spf.lookups", NULL, STATUS_FAIL,
+		                 "the SPF tree of %s loops: %s:%s is already on its path (permerror)", dom, loop->via,
+		                 loop->domain);
 	} else if (total > 10) {
 		f = findings_add(out, "spf.lookups", NULL, STATUS_FAIL,
 		                 "the SPF tree of %s needs %u DNS lookups; receivers stop at 10 (permerror)", dom, total);

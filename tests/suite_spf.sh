@@ -128,6 +128,13 @@ audit mxmany.spf.test
 expect spf.lookups fail
 expect spf.pass fail
 expect_jq '[.checks[] | select(.id == "spf.lookups")][0].data.mx_names_max == 11' "11 MX names counted"
+case_ "an include loop"
+audit loop.spf.test
+expect spf.lookups fail
+expect spf.pass fail
+expect_jq '[.checks[] | select(.id == "spf.pass")][0].data.result == "permerror"' "the loop runs into the limit: permerror"
+expect_jq '[.checks[] | select(.id == "spf.lookups")][0].summary | test("loops")' "the summary says it loops"
+
 case_ "an include without a record"
 audit inclnone.spf.test
 expect spf.pass fail
