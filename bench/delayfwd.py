@@ -76,11 +76,22 @@ async def main():
             writer.close()
 
     addr = sys.argv[4] if len(sys.argv) > 4 else "127.0.0.1"
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind((addr, int(sys.argv[5]) if len(sys.argv) > 5 else 0))
-    port = sock.getsockname()[1]
+    fixed = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+    # A UDP port whose TCP twin is free too: another process may hold it.
+    for _ in range(100):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind((addr, fixed))
+        port = sock.getsockname()[1]
+        try:
+            server = await asyncio.start_server(tcp, addr, port)
+            break
+        except OSError:
+            sock.close()
+            if fixed:
+                raise
+    else:
+        raise SystemExit("delayfwd: no free UDP+TCP port pair")
     await loop.create_datagram_endpoint(Udp, sock=sock)
-    server = await asyncio.start_server(tcp, addr, port)
     print(port, flush=True)
     async with server:
         await asyncio.sleep(max_seconds)

@@ -291,12 +291,21 @@ def tcp_loop(sock):
 
 def main():
     max_seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 300.0
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind(("127.0.0.1", 0))
-    port = udp.getsockname()[1]
-    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    tcp.bind(("127.0.0.1", port))
+    # A UDP port whose TCP twin is free too: another process may hold it.
+    for _ in range(100):
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind(("127.0.0.1", 0))
+        port = udp.getsockname()[1]
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            tcp.bind(("127.0.0.1", port))
+            break
+        except OSError:
+            udp.close()
+            tcp.close()
+    else:
+        raise SystemExit("fakedns: no free UDP+TCP port pair")
     tcp.listen(64)
     threading.Thread(target=udp_loop, args=(udp,), daemon=True).start()
     threading.Thread(target=tcp_loop, args=(tcp,), daemon=True).start()
