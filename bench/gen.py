@@ -43,8 +43,8 @@ spf1.esp IN TXT "v=spf1 include:spf3.esp.bench.test ip4:198.18.200.0/24 -all"
 spf2.esp IN TXT "v=spf1 a:out.esp.bench.test ip4:198.18.201.0/24 -all"
 spf3.esp IN TXT "v=spf1 ip4:198.18.202.0/24 -all"
 out.esp IN A 198.18.203.1
-_dmarc.sender IN TXT "v=DMARC1; p=reject; rua=mailto:d@reports.example-esp"
-sender._report._dmarc.reports.example-esp IN TXT "v=DMARC1"
+_dmarc.sender IN TXT "v=DMARC1; p=reject; rua=mailto:d@reports.esp.bench.test"
+sender.bench.test._report._dmarc.reports.esp IN TXT "v=DMARC1"
 """)
 fwd.append("s1._domainkey.sender IN TXT %s\n" % dkim_key())
 fwd.append("s2._domainkey.sender IN TXT %s\n" % dkim_key())
