@@ -194,6 +194,13 @@ static void check_pass(const struct audit *a, const struct spf_outcome *o, const
 			                   a->t->ip.text, dom, a->t->ip.text);
 		break;
 	}
+	/* Receivers differ: say so when libspf2 (Exim, ...) would decide otherwise. */
+	if (o->second.result && strcmp(o->second.result, res) != 0) {
+		char *d = xasprintf("%s libspf2 says %s for the same data: receivers built on it (Exim and others) "
+		                    "will decide that way.", f->detail ? f->detail : "", o->second.result);
+		finding_set_detail(f, "%s", d);
+		free(d);
+	}
 	cJSON *j = spf_outcome_json_new(o);
 	cJSON_AddStringToObject(j, "domain", dom);
 	cJSON_Delete(f->data);

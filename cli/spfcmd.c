@@ -69,8 +69,8 @@ int spf_command(const struct cli *c, struct dns *dns, struct spf2_pool *spf2, FI
 		fprintf(out, "%s\n", spf_result_name(v->result));
 		put_field(out, "reason:", v->reason);
 		put_field(out, "explanation:", v->explanation);
-		fprintf(out, "%-12s %u of 10 DNS-querying terms, %u of 2 void lookups\n", "evaluated:", v->lookups,
-		        v->voids);
+		fprintf(out, "%-12s %u DNS-querying term%s (limit 10), %u void lookup%s (limit 2)\n", "evaluated:",
+		        v->lookups, v->lookups == 1 ? "" : "s", v->voids, v->voids == 1 ? "" : "s");
 		if (o.tree.n)
 			fprintf(out, "%-12s %u lookups in the whole tree, %u void\n", "published:", o.tree.nodes[0].total,
 			        o.tree.voids);
