@@ -96,3 +96,17 @@ nsd_stop() {
 	[ -n "${NSD_DIR:-}" ] && rm -rf "$NSD_DIR"
 	NSD_DIR=
 }
+
+# suite_start NAME: the usual set-up of a suite run from tests/: NSD on
+# testdata/zones (R = its address), a scratch directory TMP, and an EXIT
+# trap that stops NSD and every background job and removes TMP. Exits with
+# the suite's result line when NSD does not start. Needs ROOT.
+suite_start() {
+	TMP=$(mktemp -d "/tmp/senderaudit-$1.XXXXXX") || exit 1
+	trap 'nsd_stop; j=$(jobs -p); [ -n "$j" ] && kill $j 2>/dev/null; rm -rf "$TMP"' EXIT
+	if ! nsd_start "$ROOT/testdata/zones"; then
+		echo "$1: 0 passed, 1 failed"
+		exit 1
+	fi
+	R="127.0.0.1#$NSD_PORT"
+}

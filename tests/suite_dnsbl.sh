@@ -11,19 +11,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/tests/nsd.sh"
 source "$ROOT/tests/harness.sh"
 
-if ! nsd_start "$ROOT/testdata/zones"; then
-	echo "dnsbl: 0 passed, 1 failed"
-	exit 1
-fi
-TMP=$(mktemp -d /tmp/senderaudit-dnsbl.XXXXXX)
-HELPER_PID=
-cleanup() {
-	nsd_stop
-	[ -n "$HELPER_PID" ] && kill "$HELPER_PID" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-R="127.0.0.1#$NSD_PORT"
+suite_start dnsbl
 
 # audit ARGS...: a JSON audit of the dnsbl checks; sets RC, OUT, MS.
 audit() {

@@ -10,19 +10,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/tests/nsd.sh"
 source "$ROOT/tests/harness.sh"
 
-if ! nsd_start "$ROOT/testdata/zones"; then
-	echo "integration: 0 passed, 1 failed"
-	exit 1
-fi
-TMP=$(mktemp -d /tmp/senderaudit-it.XXXXXX)
-BLACKHOLE_PID=
-cleanup() {
-	nsd_stop
-	[ -n "$BLACKHOLE_PID" ] && kill "$BLACKHOLE_PID" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-R="127.0.0.1#$NSD_PORT"
+suite_start rdns_helo_mx
 # This suite is about the rdns, helo and mx families: other families (and
 # their lookups, some of them over HTTP) stay out of its reports.
 ONLY="rdns,helo.syntax,helo.resolves,helo.matches,mx"

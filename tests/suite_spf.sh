@@ -9,16 +9,7 @@ BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/tests/nsd.sh"
 source "$ROOT/tests/harness.sh"
-TMP=$(mktemp -d /tmp/senderaudit-spf.XXXXXX)
-FAKE_PID=
-cleanup() {
-	nsd_stop
-	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-nsd_start "$ROOT/testdata/zones" || { bad "NSD did not start"; finish spf; exit 1; }
-R="127.0.0.1#$NSD_PORT"
+suite_start spf
 IP=192.0.2.10
 
 # audit DOMAIN [ARGS...]: the spf checks of one audit, as JSON in $OUT.
@@ -167,7 +158,6 @@ expect helo.spf error
 # ---------------------------------------------------------------- an include that times out
 FAKE_PORT_FILE=$TMP/fake.port
 /usr/bin/python3 "$ROOT/tests/fakedns.py" 120 >"$FAKE_PORT_FILE" 2>"$TMP/fake.err" &
-FAKE_PID=$!
 for _ in $(seq 1 50); do [ -s "$FAKE_PORT_FILE" ] && break; sleep 0.1; done
 if grep -q spfinclude "$ROOT/tests/fakedns.py"; then
 	case_ "an include that times out: error, within the budget"
