@@ -84,14 +84,16 @@ static void decode_answer(const struct dnsbl_zone *z, const struct dns_answer *a
 
 /* Starts every lookup for qname on zone: its A (and TXT: the reason, so a
  * listing costs no extra round trip) and the zone's two test points. */
-static void prefetch(const struct audit *a, const char *zone, const char *qname, int af)
+static void prefetch(const struct audit *a, const struct dnsbl_zone *z, const char *qname, int af)
 {
 	char tp[256];
 	dns_prefetch(a->dns, qname, DNS_T_A);
 	dns_prefetch(a->dns, qname, DNS_T_TXT);
-	if (dnsbl_test_qname(af, true, zone, tp, sizeof tp))
+	if (dnsbl_test_qname(af, true, z->zone, tp, sizeof tp))
 		dns_prefetch(a->dns, tp, DNS_T_A);
-	if (dnsbl_test_qname(af, false, zone, tp, sizeof tp))
+	if (dnsbl_test_qname(af, false, z->zone, tp, sizeof tp))
+		dns_prefetch(a->dns, tp, DNS_T_A);
+	if (af == 0 && dnsbl_alt_test_qname(z, tp, sizeof tp))
 		dns_prefetch(a->dns, tp, DNS_T_A);
 }
 
@@ -113,6 +115,15 @@ static enum outcome zone_health(const struct audit *a, const struct dnsbl_zone *
 		r->v = v;
 		r->ans = y;
 		return O_CODE;
+	}
+	if (v.state != DNSBL_IS_LISTED && af == 0 && dnsbl_alt_test_qname(z, yes, sizeof yes)) {
+		/* the operator's own test entry will do as well */
+		const struct dns_answer *y2 = dns_query(a->dns, yes, DNS_T_A);
+		if (dns_status_answered(y2->status)) {
+			decode_answer(z, y2, &v);
+			if (v.state == DNSBL_IS_LISTED)
+				y = y2;
+		}
 	}
 	if (v.state != DNSBL_IS_LISTED) {
 		r->ans = y;
@@ -442,10 +453,10 @@ static void dnsbl_run(const struct audit *a, struct findings *out)
 		add_domain(&doms, &nd, a->t->domain);
 	for (size_t i = 0; i < n; i++) {
 		if (want_ip && (zs[i]->types & need) && dnsbl_ip_qname(ip, zs[i]->zone, q, sizeof q))
-			prefetch(a, zs[i]->zone, q, ip->af);
+			prefetch(a, zs[i], q, ip->af);
 		if (want_dom && (zs[i]->types & DNSBL_DOMAIN) &&
 		    dnsbl_domain_qname(doms[0], zs[i]->zone, q, sizeof q))
-			prefetch(a, zs[i]->zone, q, 0);
+			prefetch(a, zs[i], q, 0);
 	}
 	if (want_dom) {
 		struct ptr_set ptr;
@@ -461,7 +472,7 @@ static void dnsbl_run(const struct audit *a, struct findings *out)
 			for (size_t i = 0; i < n; i++)
 				if ((zs[i]->types & DNSBL_DOMAIN) &&
 				    dnsbl_domain_qname(doms[k], zs[i]->zone, q, sizeof q))
-					prefetch(a, zs[i]->zone, q, 0);
+					prefetch(a, zs[i], q, 0);
 	}
 
 	if (want_ip) {

@@ -34,7 +34,7 @@ const struct dnsbl_zone *dnsbl_zone_get(const char *zone, struct dnsbl_zone *tmp
 		return z;
 	/* Unknown lists: the RFC 5782 conventions, IPv4 only (we cannot know
 	 * whether the list carries IPv6, and "not listed" must not be guessed). */
-	*tmp = (struct dnsbl_zone){zone, zone, DNSBL_IP4, DNSBL_EXACT, NULL, 0, NULL, false};
+	*tmp = (struct dnsbl_zone){zone, zone, DNSBL_IP4, DNSBL_EXACT, NULL, 0, NULL, false, NULL};
 	return tmp;
 }
 
@@ -68,6 +68,11 @@ bool dnsbl_test_qname(int af, bool listed, const char *zone, char *buf, size_t l
 	if (ip_parse(lit, &ip, why, sizeof why) < 0)
 		return false;
 	return dnsbl_ip_qname(&ip, zone, buf, len);
+}
+
+bool dnsbl_alt_test_qname(const struct dnsbl_zone *z, char *buf, size_t len)
+{
+	return z->test_domain && join(z->test_domain, z->zone, buf, len);
 }
 
 uint32_t dnsbl_addr(const unsigned char *b)

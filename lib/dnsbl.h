@@ -50,6 +50,10 @@ struct dnsbl_zone {
 	size_t code_count;
 	const char *url; /* where to look an entry up and ask for delisting */
 	bool builtin;    /* false for a zone the user named that we do not know */
+	/* Domain lists: the entry the operator documents as always listed. It
+	 * is accepted as well as RFC 5782's "test", which not every operator
+	 * is known to carry; NULL when there is none. */
+	const char *test_domain;
 };
 
 /* The built-in zone whose name is zone (normalized), or NULL. */
@@ -72,6 +76,9 @@ bool dnsbl_domain_qname(const char *domain, const char *zone, char *buf, size_t 
  * not (127.0.0.1, ::FFFF:7F00:1, "invalid"); af is AF_INET, AF_INET6, or 0
  * for a domain list. */
 bool dnsbl_test_qname(int af, bool listed, const char *zone, char *buf, size_t len);
+/* The operator's own listed test entry on z (see test_domain); false when
+ * the zone has none. */
+bool dnsbl_alt_test_qname(const struct dnsbl_zone *z, char *buf, size_t len);
 
 /* One decoded meaning of an answer. */
 struct dnsbl_hit {

@@ -270,4 +270,24 @@ if [ "${inflight:-0}" -ge 60 ]; then ok; else bad "$CASE: at most ${inflight:-?}
 kill "$HELPER_PID" 2>/dev/null
 HELPER_PID=
 
+# ---------------------------------------------------------------- operators' own test entries
+# A domain list that carries its operator's documented test entry
+# (dbltest.com on DBL) but not RFC 5782's "test" is still trusted; one
+# with neither is dead. A second NSD serves edited copies of the zones.
+case_ "DBL answers its own test entry, not RFC 5782's: trusted"
+mkdir -p "$TMP/z2"
+cp "$ROOT"/testdata/zones/*.zone "$ROOT"/testdata/zones/servfail.list "$TMP/z2/"
+sed -i 's/^test IN A 127.0.1.2$/dbltest.com IN A 127.0.1.2/' "$TMP/z2/dbl.spamhaus.org.zone"
+sed -i '/^test IN A /d' "$TMP/z2/multi.uribl.com.zone"
+nsd_stop
+if nsd_start "$TMP/z2"; then
+	RES="127.0.0.1#$NSD_PORT" audit 192.0.2.10 spammy.example
+	expect dnsbl.domain fail dbl.spamhaus.org
+	case_ "URIBL without any listed test entry: dead, error"
+	expect dnsbl.domain error multi.uribl.com
+	field dnsbl.domain multi.uribl.com '.summary + (.detail // "") | test("dead|test point")'
+else
+	bad "$CASE: NSD did not start on the edited zones"
+fi
+
 finish dnsbl
