@@ -12,6 +12,7 @@
 #include "../lib/psl.h"
 
 struct spf2_pool;
+struct http_gate;
 
 /* The audited sender. All names are A-labels, lower-case, no trailing dot. */
 struct target {
@@ -44,6 +45,7 @@ struct audit {
 	const struct psl *psl;      /* shared, read-only */
 	const bool *enabled;        /* per catalogue index (registry.h) */
 	struct spf2_pool *spf2;     /* libspf2 workers (spf_second.h), or NULL */
+	struct http_gate *http_gate; /* per-server HTTP limits of the whole run (httpgate.h), or NULL */
 };
 
 /* True when the user's --only/--skip leave check id enabled. */

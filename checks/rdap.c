@@ -613,7 +613,7 @@ static void rdap_run(const struct audit *a, struct findings *out)
 	               (!override && strncmp(iana, "http://", 7) == 0);
 	int tmo = a->o->timeout_ms > 0 ? a->o->timeout_ms : 5000;
 	struct http_opts ho = {tmo, 2L * tmo, MAX_BODY, r.allow_http,
-	                       "application/rdap+json, application/json;q=0.9"};
+	                       "application/rdap+json, application/json;q=0.9", a->http_gate};
 	struct http *h = http_new(&ho);
 	r.regdom = psl_registrable_new(a->psl, a->t->domain);
 	if (!r.regdom)

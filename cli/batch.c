@@ -29,6 +29,7 @@ struct batch {
 	struct dns *dns;
 	const struct psl *psl;
 	struct spf2_pool *spf2;
+	struct http_gate *gate; /* one per-RDAP-server limit for all the senders */
 	struct sender *v;
 	size_t n, next;
 	pthread_mutex_t mu;
@@ -46,7 +47,7 @@ static void *worker(void *arg)
 			return NULL;
 		struct sender *s = &b->v[i];
 		struct audit a = {.t = &s->t, .o = &b->c->ao, .dns = b->dns, .psl = b->psl, .enabled = b->c->enabled,
-		                   .spf2 = b->spf2};
+		                   .spf2 = b->spf2, .http_gate = b->gate};
 		clock_rfc3339(s->started, sizeof s->started);
 		int64_t t0 = clock_mono_ms();
 		struct findings fs;
@@ -122,9 +123,9 @@ static void summary_table(FILE *out, const struct batch *b, bool color)
 }
 
 enum status batch_run(const struct cli *c, struct dns *dns, const struct psl *psl, struct spf2_pool *spf2,
-                      const struct report_opts *ro, FILE *out, int *failed_lines)
+                      struct http_gate *gate, const struct report_opts *ro, FILE *out, int *failed_lines)
 {
-	struct batch b = {.c = c, .dns = dns, .psl = psl, .spf2 = spf2};
+	struct batch b = {.c = c, .dns = dns, .psl = psl, .spf2 = spf2, .gate = gate};
 	size_t malformed = 0;
 	enum status worst = STATUS_SKIP;
 	*failed_lines = 0;

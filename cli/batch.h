@@ -7,10 +7,12 @@
 #include "../report/report.h"
 #include "options.h"
 
+struct http_gate;
+
 /* Audits every sender of c->batch and prints their reports (JSON Lines, or
  * text blocks and a summary table). Returns the worst status over all
  * senders; *failed_lines counts malformed lines (reported on stderr). */
 enum status batch_run(const struct cli *c, struct dns *dns, const struct psl *psl, struct spf2_pool *spf2,
-                      const struct report_opts *ro, FILE *out, int *failed_lines);
+                      struct http_gate *gate, const struct report_opts *ro, FILE *out, int *failed_lines);
 
 #endif

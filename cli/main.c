@@ -9,6 +9,7 @@
 #include "../checks/registry.h"
 #include "../checks/spf_second.h"
 #include "../lib/clock.h"
+#include "../lib/httpgate.h"
 #include "../report/report.h"
 #include "batch.h"
 #include "options.h"
@@ -106,11 +107,14 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	struct psl *psl = psl_open();
+	/* Per RDAP server, 2 requests at once for the whole run, however many
+	 * audits run side by side (registries rate-limit per client). */
+	struct http_gate *gate = http_gate_new(2);
 	struct report_opts ro = {.color = want_color(c.color), .verbosity = c.verbosity};
 	enum status worst;
 	if (c.batch) {
 		int bad_lines = 0;
-		worst = batch_run(&c, dns, psl, spf2, &ro, stdout, &bad_lines);
+		worst = batch_run(&c, dns, psl, spf2, gate, &ro, stdout, &bad_lines);
 		/* A sender that could not be read is a sender not checked. */
 		if (bad_lines && status_rank(worst) < status_rank(STATUS_ERROR))
 			worst = STATUS_ERROR;
@@ -118,7 +122,8 @@ int main(int argc, char **argv)
 		char started[32];
 		clock_rfc3339(started, sizeof started);
 		int64_t t0 = clock_mono_ms();
-		struct audit a = {.t = &c.t, .o = &c.ao, .dns = dns, .psl = psl, .enabled = c.enabled, .spf2 = spf2};
+		struct audit a = {.t = &c.t, .o = &c.ao, .dns = dns, .psl = psl, .enabled = c.enabled, .spf2 = spf2,
+		                   .http_gate = gate};
 		struct findings fs;
 		findings_init(&fs);
 		audit_run(&a, &fs);
@@ -145,6 +150,7 @@ int main(int argc, char **argv)
 		rc = exit_status(worst, c.fail_on);
 	}
 	psl_close(psl);
+	http_gate_free(gate);
 	dns_free(dns);
 	spf2_pool_free(spf2);
 	cli_free(&c);

@@ -8,11 +8,18 @@
 #include <string.h>
 
 #include "clock.h"
+#include "httpgate.h"
 #include "xalloc.h"
 
 #define MAX_REDIRS 5
 /* A Retry-After longer than this is not waited for: the audit would stall. */
 #define MAX_RETRY_AFTER_S 10
+/* A 429 without Retry-After still holds the server's later requests back
+ * this long (the gate's back-off). */
+#define DEFAULT_BACKOFF_S 1
+/* How often requests queued for the gate look for a free slot: the gate
+ * never blocks, and another audit's struct http cannot wake this one. */
+#define QUEUE_POLL_MS 20
 
 struct req {
 	struct http_resp r;
@@ -24,6 +31,14 @@ struct req {
 	int64_t retry_at; /* monotonic ms when a Retry-After wait ends; 0 = none */
 	bool finished;    /* transfer over, not yet returned */
 	bool returned;
+	/* The gate (http_opts.gate): the server's key, whether this request
+	 * waits for or holds one of its slots, and this try's deadline. */
+	char gate_key[280]; /* "" = not gated */
+	bool queued;
+	uint64_t ticket; /* place in the server's queue while queued */
+	bool holds;
+	int64_t queued_at, deadline;
+	long waited_ms; /* queued before this try started */
 	struct req *next;
 };
 
@@ -64,6 +79,10 @@ void http_free(struct http *h)
 		return;
 	for (struct req *q = h->reqs, *n; q; q = n) {
 		n = q->next;
+		if (q->holds)
+			http_gate_release(h->o.gate, q->gate_key, 0);
+		if (q->queued)
+			http_gate_cancel(h->o.gate, q->gate_key, &q->ticket);
 		if (q->e) {
 			curl_multi_remove_handle(h->m, q->e);
 			curl_easy_cleanup(q->e);
@@ -103,7 +122,8 @@ static size_t on_write(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-static void start(struct http *h, struct req *q)
+/* Starts the transfer with timeout_ms left of the try's budget. */
+static void start(struct http *h, struct req *q, long timeout_ms)
 {
 	free(q->r.body);
 	q->r.body = NULL;
@@ -122,8 +142,9 @@ static void start(struct http *h, struct req *q)
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, protos);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)MAX_REDIRS);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->o.connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->o.total_timeout_ms);
+	long ctmo = h->o.connect_timeout_ms < timeout_ms ? h->o.connect_timeout_ms : timeout_ms;
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ctmo);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -141,6 +162,71 @@ static void start(struct http *h, struct req *q)
 	curl_multi_add_handle(h->m, e);
 }
 
+static void set_err(struct req *q, enum http_err err, const char *fmt, const char *arg)
+{
+	q->r.err = err;
+	snprintf(q->r.why, sizeof q->r.why, fmt, arg);
+}
+
+/* Ends a queued request that cannot start within its budget: a time-out,
+ * as if the server had been slow (which, from here, it is). */
+static void give_up(struct http *h, struct req *q, int64_t now, int64_t backoff_until)
+{
+	struct http_resp *r = &q->r;
+	http_gate_cancel(h->o.gate, q->gate_key, &q->ticket);
+	free(r->body);
+	r->body = NULL;
+	r->len = 0;
+	free(r->effective_url);
+	r->effective_url = xstrdup(r->url);
+	r->status = 0;
+	r->redirects = 0;
+	r->err = HTTP_E_TIMEOUT;
+	if (backoff_until > now)
+		snprintf(r->why, sizeof r->why,
+		         "%.100s asked to slow down (rate limited); its back-off ends in %ld ms, too late "
+		         "for this request",
+		         q->gate_key, (long)(backoff_until - now));
+	else
+		snprintf(r->why, sizeof r->why, "waited %ld ms for a free connection to %.100s",
+		         (long)(now - q->queued_at), q->gate_key);
+	q->queued = false;
+	q->finished = true;
+}
+
+/* Starts a queued request if the gate has a slot for its server. A
+ * back-off that would leave the request less than a connect timeout of its
+ * budget ends it at once: waiting could not lead to an answer. */
+static void admit(struct http *h, struct req *q, int64_t now)
+{
+	int64_t until = 0;
+	if (now >= q->deadline) {
+		give_up(h, q, now, 0);
+	} else if (http_gate_try(h->o.gate, q->gate_key, &q->ticket, now, &until)) {
+		q->queued = false;
+		q->holds = true;
+		q->waited_ms = (long)(now - q->queued_at);
+		start(h, q, (long)(q->deadline - now));
+	} else if (until && until + h->o.connect_timeout_ms > q->deadline) {
+		give_up(h, q, now, until);
+	}
+}
+
+/* Begins a try: at once without a gate, else through its queue, the
+ * try's budget running from now. */
+static void submit(struct http *h, struct req *q, int64_t now)
+{
+	if (!q->gate_key[0]) {
+		start(h, q, h->o.total_timeout_ms);
+		return;
+	}
+	q->queued = true;
+	q->queued_at = now;
+	q->deadline = now + h->o.total_timeout_ms;
+	q->waited_ms = 0;
+	admit(h, q, now);
+}
+
 struct http_resp *http_get(struct http *h, const char *url, void *user)
 {
 	struct req *q = xcalloc(1, sizeof *q);
@@ -149,14 +235,12 @@ struct http_resp *http_get(struct http *h, const char *url, void *user)
 	q->r.retry_after = -1;
 	q->next = h->reqs;
 	h->reqs = q;
-	start(h, q);
+	/* Redirects count against the first server only: simple, and the
+	 * RIRs' redirects lead to one another, all of them limited. */
+	if (h->o.gate && http_gate_key(url, q->gate_key, sizeof q->gate_key) < 0)
+		q->gate_key[0] = '\0';
+	submit(h, q, clock_mono_ms());
 	return &q->r;
-}
-
-static void set_err(struct req *q, enum http_err err, const char *fmt, const char *arg)
-{
-	q->r.err = err;
-	snprintf(q->r.why, sizeof q->r.why, fmt, arg);
 }
 
 /* Records the outcome of a finished transfer; returns true when it is to be
@@ -185,6 +269,11 @@ static bool finish(struct http *h, struct req *q, CURLcode rc)
 	case CURLE_OPERATION_TIMEDOUT:
 		snprintf(ms, sizeof ms, "%ld", h->o.total_timeout_ms);
 		set_err(q, HTTP_E_TIMEOUT, "no complete answer within %.180s ms", ms);
+		if (q->waited_ms > 0)
+			snprintf(q->r.why, sizeof q->r.why,
+			         "no complete answer within %ld ms (%ld ms of them waiting for a free "
+			         "connection to %.100s)",
+			         h->o.total_timeout_ms, q->waited_ms, q->gate_key);
 		break;
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_COULDNT_RESOLVE_HOST:
@@ -220,10 +309,22 @@ static bool finish(struct http *h, struct req *q, CURLcode rc)
 	curl_multi_remove_handle(h->m, e);
 	curl_easy_cleanup(e);
 	q->e = NULL;
+	int64_t now = clock_mono_ms();
+	if (q->holds) {
+		/* A rate-limited server holds back every later request to it,
+		 * from every audit, not only this one's retry. */
+		int64_t backoff = 0;
+		if (rc == CURLE_OK && (status == 429 || (status == 503 && q->r.retry_after >= 0))) {
+			long s = q->r.retry_after >= 0 ? q->r.retry_after : DEFAULT_BACKOFF_S;
+			backoff = now + (s < MAX_RETRY_AFTER_S ? s : MAX_RETRY_AFTER_S) * 1000;
+		}
+		http_gate_release(h->o.gate, q->gate_key, backoff);
+		q->holds = false;
+	}
 	if (rc == CURLE_OK && (status == 429 || status == 503) && !q->r.retried && q->r.retry_after >= 0 &&
 	    q->r.retry_after <= MAX_RETRY_AFTER_S && q->r.retry_after * 1000 < h->o.total_timeout_ms * 2) {
 		q->r.retried = true;
-		q->retry_at = clock_mono_ms() + q->r.retry_after * 1000;
+		q->retry_at = now + q->r.retry_after * 1000;
 		return true;
 	}
 	return false;
@@ -247,18 +348,26 @@ struct http_resp *http_next(struct http *h)
 			return &q->r;
 		/* Restart retries whose wait is over; find the next wait. */
 		int64_t now = clock_mono_ms(), wake = -1;
-		bool busy = false;
+		bool busy = false, queued = false, gave_up = false;
 		for (q = h->reqs; q; q = q->next) {
 			if (q->retry_at && q->retry_at <= now) {
 				q->retry_at = 0;
-				start(h, q);
+				submit(h, q, now);
+			} else if (q->queued) {
+				admit(h, q, now);
 			}
+			if (q->finished && !q->returned)
+				gave_up = true;
 			if (q->retry_at && (wake < 0 || q->retry_at < wake))
 				wake = q->retry_at;
 			if (q->e)
 				busy = true;
+			if (q->queued)
+				queued = true;
 		}
-		if (!busy && wake < 0)
+		if (gave_up)
+			continue;
+		if (!busy && wake < 0 && !queued)
 			return NULL;
 		int running = 0;
 		curl_multi_perform(h->m, &running);
@@ -282,6 +391,8 @@ struct http_resp *http_next(struct http *h)
 		int wait = 1000;
 		if (wake >= 0 && wake - now < wait)
 			wait = wake > now ? (int)(wake - now) : 0;
+		if (queued && wait > QUEUE_POLL_MS)
+			wait = QUEUE_POLL_MS;
 		curl_multi_poll(h->m, NULL, 0, wait, NULL);
 	}
 }

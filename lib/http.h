@@ -1,12 +1,15 @@
 /* http: all HTTP traffic (libcurl multi interface). GET requests run
  * concurrently; each has a connect timeout and a total budget, a body size
  * cap, at most 5 redirects (https only unless allow_http), and honours one
- * Retry-After on 429/503. One struct http per thread. */
+ * Retry-After on 429/503. One struct http per thread; a struct http_gate
+ * (httpgate.h) shared by all of them limits each server's load. */
 #ifndef SA_HTTP_H
 #define SA_HTTP_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+struct http_gate;
 
 struct http_opts {
 	long connect_timeout_ms;
@@ -15,6 +18,9 @@ struct http_opts {
 	bool allow_http;       /* plain http (and http redirects): only for a
 	                        * user-named http URL such as a loopback test server */
 	const char *accept;    /* Accept header, or NULL */
+	/* Shared per-server limits, or NULL for none. Time queued for a slot
+	 * counts against total_timeout_ms. */
+	struct http_gate *gate;
 };
 
 enum http_err {

@@ -28,6 +28,14 @@ HTTP routes (path prefixes):
                            or are cut mid-chunk, a byte every 0.2 s
   /plainonly/REST          REST; the target of the https->http redirects,
                            which must never be requested
+  /paced/REST              REST after 0.1 s; logs "paced TIME INFLIGHT PATH"
+                           first (INFLIGHT: paced requests being served, this
+                           one included), for suite_rdap_batch.sh
+  /first429/REST           REST, except that the first request for an /ip/
+                           ever gets a 429 with Retry-After: 1 (logged as
+                           "429 TIME PATH")
+  Under /paced/ and /first429/ the bootstrap files point back under the same
+  prefix, so every request an audit makes goes through it.
 
 With CERT and KEY, an https server (same routes) also runs, and PORTFILE gets
 its port as a fourth field. Its bootstrap files are in BOOTDIR/tls (pointing
@@ -269,6 +277,8 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     once = set()
     lock = threading.Lock()
+    paced_inflight = [0]
+    fired429 = [False]
 
     def log_message(self, fmt, *args):
         pass
@@ -380,15 +390,48 @@ class Handler(BaseHTTPRequestHandler):
             return
         return self.error(404, "Not Found")
 
-    def route(self, p):
+    def note(self, kind, rest):
+        with open(LOG, "a") as f:
+            f.write("%s %.3f %s\n" % (kind, time.time(), rest))
+
+    def paced(self, p, prefix):
+        """Counted while it sleeps; the count drops before the answer is
+        sent, so it never exceeds what the client has in flight."""
+        with self.lock:
+            self.paced_inflight[0] += 1
+            n = self.paced_inflight[0]
+        self.note("paced", "%d %s" % (n, p))
+        time.sleep(0.1)
+        with self.lock:
+            self.paced_inflight[0] -= 1
+        return self.route(p[len("/paced"):], prefix + "/paced")
+
+    def first429(self, p, prefix):
+        with self.lock:
+            fire = "/ip/" in p and not self.fired429[0]
+            if fire:
+                self.fired429[0] = True
+        if fire:
+            self.note("429", p)
+            return self.error(429, "Too Many Requests", headers=[("Retry-After", "1")])
+        return self.route(p[len("/first429"):], prefix + "/first429")
+
+    def route(self, p, prefix=""):
         base = "%s://127.0.0.1:%d" % (getattr(self.server, "scheme", "http"), self.server.server_address[1])
         parts = p.split("/")
+        if p.startswith("/paced/"):
+            return self.paced(p, prefix)
+        if p.startswith("/first429/"):
+            return self.first429(p, prefix)
         if p.startswith("/boot/") or p.startswith("/iana/"):
             try:
                 with open(os.path.join(BOOT, parts[2]), "rb") as f:
-                    return self.send(200, f.read(), "application/json")
+                    body = f.read()
             except OSError:
                 return self.error(404, "no such file")
+            if prefix:
+                body = body.replace(('"%s/' % base).encode(), ('"%s%s/' % (base, prefix)).encode())
+            return self.send(200, body, "application/json")
         if p.startswith("/rir/") and len(parts) >= 5 and parts[3] == "ip":
             addr = "/".join(parts[4:])
             if addr not in IPS:
