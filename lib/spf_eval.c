@@ -757,11 +757,13 @@ static void sum_totals(struct spf_tree *t)
 		t->nodes[t->nodes[i].parent].total += t->nodes[i].total;
 }
 
-static void check_pending(struct walk *w)
+/* Grades the pending lookups [from, to): voids, MX name counts, and the MX
+ * hosts' addresses started. */
+static void check_pending(struct walk *w, size_t from, size_t to)
 {
 	struct spf_tree *t = w->t;
 	uint16_t atype = w->ev.ip.af == AF_INET ? DNS_T_A : DNS_T_AAAA;
-	for (size_t i = 0; i < w->npend; i++) {
+	for (size_t i = from; i < to; i++) {
 		const struct dns_answer *a = ask(w->dns, w->pend[i].name, w->pend[i].type);
 		if (answer_failed(a)) {
 			if (!t->incomplete) {
@@ -804,9 +806,20 @@ void spf_walk(const struct spf_dns *dns, const struct spf_request *rq, struct sp
 	free(root);
 	/* Breadth first: a level's lookups are all in flight before the first
 	 * of them is waited for. */
-	for (size_t i = 0; i < out->n; i++)
+	size_t level_end = out->n, graded = 0;
+	for (size_t i = 0; i < out->n; i++) {
+		if (i == level_end) {
+			/* The last level's a/mx/exists lookups went out with this
+			 * level's TXT: grade them now, so the MX hosts' addresses
+			 * are asked while this level is read, not after the walk. */
+			size_t upto = w.npend;
+			check_pending(&w, graded, upto);
+			graded = upto;
+			level_end = out->n;
+		}
 		walk_node(&w, i);
-	check_pending(&w);
+	}
+	check_pending(&w, graded, w.npend);
 	sum_totals(out);
 	for (size_t i = 0; i < w.npend; i++) {
 		free(w.pend[i].name);
