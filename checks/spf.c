@@ -194,10 +194,16 @@ static void check_pass(const struct audit *a, const struct spf_outcome *o, const
 			                   a->t->ip.text, dom, a->t->ip.text);
 		break;
 	}
-	/* Receivers differ: say so when libspf2 (Exim, ...) would decide otherwise. */
-	if (o->second.result && strcmp(o->second.result, res) != 0) {
-		char *d = xasprintf("%s libspf2 says %s for the same data: receivers built on it (Exim and others) "
-		                    "will decide that way.", f->detail ? f->detail : "", o->second.result);
+	/* Receivers differ: say so when libspf2 (Exim, ...) would decide otherwise,
+	 * or could not decide at all. */
+	char *d = NULL;
+	if (o->second.result && strcmp(o->second.result, res) != 0)
+		d = xasprintf("%s libspf2 says %s for the same data: receivers built on it (Exim and others) will "
+		              "decide that way.", f->detail ? f->detail : "", o->second.result);
+	else if (o->second.ran && !o->second.result)
+		d = xasprintf("%s libspf2 did not evaluate the same data (%s): receivers built on it may fail on "
+		              "this record.", f->detail ? f->detail : "", o->second.why ? o->second.why : "no result");
+	if (d) {
 		finding_set_detail(f, "%s", d);
 		free(d);
 	}

@@ -196,6 +196,7 @@ elif cc -shared -fPIC -o "$TMP/shim.so" "$ROOT/tests/spf-shim.c" 2>"$TMP/cc.err"
 		expect mx.bounces pass
 		expect_jq '[.checks[] | select(.id == "spf.pass")][0].data.libspf2.result == null' "no libspf2 result"
 		expect_jq "[.checks[] | select(.id == \"spf.pass\")][0].data.libspf2.why | test(\"$([ $mode = crash ] && echo crashed || echo 'did not finish')\")" "the second opinion says it ${mode}ed"
+		expect_jq '[.checks[] | select(.id == "spf.pass")][0].detail | test("libspf2 did not evaluate")' "the detail warns of receivers built on libspf2"
 		[ "$ms" -lt "$(budget 8000)" ] && ok || bad "$CASE: took $ms ms"
 	done
 else
