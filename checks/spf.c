@@ -14,13 +14,14 @@
 #include "spf_second.h"
 
 static const struct check_def checks[] = {
-	{"helo.spf", "SPF for the HELO name passes for the IP", {"RFC 7208 2.3"}},
-	{"spf.record", "the domain has exactly one SPF record, which parses", {"RFC 7208 3", "RFC 7208 4.5"}},
-	{"spf.pass", "SPF (check_host) for the IP and the MAIL FROM domain is pass", {"RFC 7208 2.6", "1&1"}},
-	{"spf.lookups", "the SPF tree stays within the DNS lookup limits (10 terms, 2 void lookups)",
-	 {"RFC 7208 4.6.4"}},
-	{"spf.all", "the SPF record ends in -all or ~all", {"RFC 7208 5.1"}},
-	{"spf.ptr", "the SPF tree does not use the ptr mechanism", {"RFC 7208 5.5"}},
+    {"helo.spf", "SPF for the HELO name passes for the IP", {"RFC 7208 2.3"}},
+    {"spf.record", "the domain has exactly one SPF record, which parses", {"RFC 7208 3", "RFC 7208 4.5"}},
+    {"spf.pass", "SPF (check_host) for the IP and the MAIL FROM domain is pass", {"RFC 7208 2.6", "1&1"}},
+    {"spf.lookups",
+     "the SPF tree stays within the DNS lookup limits (10 terms, 2 void lookups)",
+     {"RFC 7208 4.6.4"}},
+    {"spf.all", "the SPF record ends in -all or ~all", {"RFC 7208 5.1"}},
+    {"spf.ptr", "the SPF tree does not use the ptr mechanism", {"RFC 7208 5.5"}},
 };
 
 /* RFC 7208 3.4: keep the answer within 512 bytes. */
@@ -59,7 +60,8 @@ void spf_outcome_clear(struct spf_outcome *o)
 
 static const char *node_status_name(enum spf_node_status s)
 {
-	static const char *const n[] = {"ok", "none", "multiple", "syntax", "dns-error", "loop", "invalid", "not-walked"};
+	static const char *const n[] = {"ok",        "none", "multiple", "syntax",
+	                                "dns-error", "loop", "invalid",  "not-walked"};
 	return n[s];
 }
 
@@ -114,19 +116,24 @@ cJSON *spf_outcome_json_new(const struct spf_outcome *o)
 /* ------------------------------------------------------------ the checks */
 
 /* The record check reads the root of the tree. */
-static void check_record(const struct audit *a, const struct spf_outcome *o, const char *dom, struct findings *out)
+static void check_record(const struct audit *a, const struct spf_outcome *o, const char *dom,
+                         struct findings *out)
 {
 	const struct spf_node *n = &o->tree.nodes[0];
 	struct finding *f;
 	switch (n->status) {
 	case SPF_NODE_OK:
 		if (n->record_len > RECORD_WARN_LEN) {
-			f = findings_add(out, "spf.record", NULL, STATUS_WARN, "the SPF record of %s is %zu bytes long", dom,
-			                 n->record_len);
-			finding_set_detail(f, "Records over %d bytes risk answers larger than 512 bytes (RFC 7208 3.4), "
-			                      "which some receivers do not retry over TCP.", RECORD_WARN_LEN);
-			finding_set_remedy(f, "Shorten the record: move groups of ip4:/ip6: terms into an include:d "
-			                      "record, or drop terms for senders you no longer use.");
+			f = findings_add(out, "spf.record", NULL, STATUS_WARN,
+			                 "the SPF record of %s is %zu bytes long", dom, n->record_len);
+			finding_set_detail(
+			    f,
+			    "Records over %d bytes risk answers larger than 512 bytes (RFC 7208 3.4), "
+			    "which some receivers do not retry over TCP.",
+			    RECORD_WARN_LEN);
+			finding_set_remedy(
+			    f, "Shorten the record: move groups of ip4:/ip6: terms into an include:d "
+			       "record, or drop terms for senders you no longer use.");
 		} else {
 			f = findings_add(out, "spf.record", NULL, STATUS_PASS, "%s has one SPF record", dom);
 		}
@@ -135,19 +142,24 @@ static void check_record(const struct audit *a, const struct spf_outcome *o, con
 		break;
 	case SPF_NODE_NONE:
 		f = findings_add(out, "spf.record", NULL, STATUS_FAIL, "%s has no SPF record", dom);
-		finding_set_detail(f, "No TXT record of %s starts with \"v=spf1\"%s; receivers get the SPF result none.",
-		                   dom, strstr(n->why, "does not exist") ? " (the name does not exist)" : "");
-		finding_set_remedy(f, "Publish one TXT record at %s starting with \"v=spf1\" that lists the servers "
-		                      "sending its mail and ends in \"-all\" or \"~all\", e.g. \"v=spf1 ip4:%s -all\".",
-		                   dom, a->t->ip.text);
+		finding_set_detail(
+		    f, "No TXT record of %s starts with \"v=spf1\"%s; receivers get the SPF result none.",
+		    dom, strstr(n->why, "does not exist") ? " (the name does not exist)" : "");
+		finding_set_remedy(
+		    f,
+		    "Publish one TXT record at %s starting with \"v=spf1\" that lists the servers "
+		    "sending its mail and ends in \"-all\" or \"~all\", e.g. \"v=spf1 ip4:%s -all\".",
+		    dom, a->t->ip.text);
 		break;
 	case SPF_NODE_MULTIPLE:
-		f = findings_add(out, "spf.record", NULL, STATUS_FAIL, "%s has more than one SPF record", dom);
+		f = findings_add(out, "spf.record", NULL, STATUS_FAIL, "%s has more than one SPF record",
+		                 dom);
 		finding_set_detail(f, "%s: receivers return permerror (RFC 7208 4.5).", n->why);
 		finding_set_remedy(f, "Merge the SPF records of %s into one TXT record.", dom);
 		break;
 	case SPF_NODE_SYNTAX:
-		f = findings_add(out, "spf.record", NULL, STATUS_FAIL, "the SPF record of %s does not parse", dom);
+		f = findings_add(out, "spf.record", NULL, STATUS_FAIL, "the SPF record of %s does not parse",
+		                 dom);
 		finding_set_detail(f, "%s: receivers return permerror.", n->why);
 		finding_set_remedy(f, "Fix the record's syntax (RFC 7208 12), e.g. with `senderaudit spf`.");
 		break;
@@ -167,42 +179,55 @@ static void check_record(const struct audit *a, const struct spf_outcome *o, con
 	cJSON_AddNumberToObject(f->data, "length", (double)n->record_len);
 }
 
-static void check_pass(const struct audit *a, const struct spf_outcome *o, const char *dom, struct findings *out)
+static void check_pass(const struct audit *a, const struct spf_outcome *o, const char *dom,
+                       struct findings *out)
 {
 	const struct spf_verdict *v = &o->verdict;
 	struct finding *f;
 	const char *res = spf_result_name(v->result);
 	switch (v->result) {
 	case SPF_RES_PASS:
-		f = findings_add(out, "spf.pass", NULL, STATUS_PASS, "SPF passes for %s from %s", dom, a->t->ip.text);
+		f = findings_add(out, "spf.pass", NULL, STATUS_PASS, "SPF passes for %s from %s", dom,
+		                 a->t->ip.text);
 		finding_set_detail(f, "%s.", v->reason);
 		break;
 	case SPF_RES_TEMPERROR:
-		f = findings_add(out, "spf.pass", NULL, STATUS_ERROR, "SPF for %s could not be evaluated (temperror)", dom);
+		f = findings_add(out, "spf.pass", NULL, STATUS_ERROR,
+		                 "SPF for %s could not be evaluated (temperror)", dom);
 		finding_set_detail(f, "%s.", v->reason);
-		finding_set_remedy(f, "Check that the name servers of every domain in the SPF tree answer; run again.");
+		finding_set_remedy(
+		    f, "Check that the name servers of every domain in the SPF tree answer; run again.");
 		break;
 	default:
-		f = findings_add(out, "spf.pass", NULL, STATUS_FAIL, "SPF for %s from %s is %s", dom, a->t->ip.text, res);
+		f = findings_add(out, "spf.pass", NULL, STATUS_FAIL, "SPF for %s from %s is %s", dom,
+		                 a->t->ip.text, res);
 		finding_set_detail(f, "%s.", v->reason);
 		if (v->result == SPF_RES_PERMERROR)
-			finding_set_remedy(f, "Fix the SPF tree of %s so that it evaluates (see spf.record and "
-			                      "spf.lookups), then authorize %s in it.", dom, a->t->ip.text);
+			finding_set_remedy(f,
+			                   "Fix the SPF tree of %s so that it evaluates (see spf.record and "
+			                   "spf.lookups), then authorize %s in it.",
+			                   dom, a->t->ip.text);
 		else
-			finding_set_remedy(f, "Authorize %s in the SPF record of %s (e.g. \"ip4:%s\" before the \"all\"), or "
-			                      "send through a server it already lists.",
-			                   a->t->ip.text, dom, a->t->ip.text);
+			finding_set_remedy(
+			    f,
+			    "Authorize %s in the SPF record of %s (e.g. \"ip4:%s\" before the \"all\"), or "
+			    "send through a server it already lists.",
+			    a->t->ip.text, dom, a->t->ip.text);
 		break;
 	}
 	/* Receivers differ: say so when libspf2 (Exim, ...) would decide otherwise,
 	 * or could not decide at all. */
 	char *d = NULL;
 	if (o->second.result && strcmp(o->second.result, res) != 0)
-		d = xasprintf("%s libspf2 says %s for the same data: receivers built on it (Exim and others) will "
-		              "decide that way.", f->detail ? f->detail : "", o->second.result);
+		d = xasprintf(
+		    "%s libspf2 says %s for the same data: receivers built on it (Exim and others) will "
+		    "decide that way.",
+		    f->detail ? f->detail : "", o->second.result);
 	else if (o->second.ran && !o->second.result)
-		d = xasprintf("%s libspf2 did not evaluate the same data (%s): receivers built on it may fail on "
-		              "this record.", f->detail ? f->detail : "", o->second.why ? o->second.why : "no result");
+		d = xasprintf(
+		    "%s libspf2 did not evaluate the same data (%s): receivers built on it may fail on "
+		    "this record.",
+		    f->detail ? f->detail : "", o->second.why ? o->second.why : "no result");
 	if (d) {
 		finding_set_detail(f, "%s", d);
 		free(d);
@@ -228,27 +253,32 @@ static void check_lookups(const struct spf_outcome *o, const char *dom, struct f
 		f = findings_add(out, "spf.lookups", NULL, STATUS_SKIP, "no SPF record to count");
 	} else if (loop) {
 		f = findings_add(out, "spf.lookups", NULL, STATUS_FAIL,
-		                 "the SPF tree of %s loops: %s:%s is already on its path (permerror)", dom, loop->via,
-		                 loop->domain);
+		                 "the SPF tree of %s loops: %s:%s is already on its path (permerror)", dom,
+		                 loop->via, loop->domain);
 	} else if (total > 10) {
 		f = findings_add(out, "spf.lookups", NULL, STATUS_FAIL,
-		                 "the SPF tree of %s needs %u DNS lookups; receivers stop at 10 (permerror)", dom, total);
+		                 "the SPF tree of %s needs %u DNS lookups; receivers stop at 10 (permerror)",
+		                 dom, total);
 	} else if (t->voids > 2) {
 		f = findings_add(out, "spf.lookups", NULL, STATUS_FAIL,
-		                 "the SPF tree of %s has %u void lookups; receivers stop at 2 (permerror)", dom, t->voids);
+		                 "the SPF tree of %s has %u void lookups; receivers stop at 2 (permerror)",
+		                 dom, t->voids);
 	} else if (t->mx_names_max > 10) {
 		f = findings_add(out, "spf.lookups", NULL, STATUS_FAIL,
-		                 "mx:%s in the SPF tree of %s has %u MX names; more than 10 is a permerror", t->mx_names_domain,
-		                 dom, t->mx_names_max);
+		                 "mx:%s in the SPF tree of %s has %u MX names; more than 10 is a permerror",
+		                 t->mx_names_domain, dom, t->mx_names_max);
 	} else if (t->incomplete) {
-		f = findings_add(out, "spf.lookups", NULL, STATUS_ERROR, "the SPF tree of %s could not be read in full", dom);
+		f = findings_add(out, "spf.lookups", NULL, STATUS_ERROR,
+		                 "the SPF tree of %s could not be read in full", dom);
 		finding_set_detail(f, "%s; %u lookups counted so far.", t->incomplete_why, total);
-		finding_set_remedy(f, "Check that the name servers of every domain in the SPF tree answer; run again.");
+		finding_set_remedy(
+		    f, "Check that the name servers of every domain in the SPF tree answer; run again.");
 	} else if (total > 8) {
 		f = findings_add(out, "spf.lookups", NULL, STATUS_WARN,
 		                 "the SPF tree of %s needs %u of the 10 DNS lookups allowed", dom, total);
 	} else {
-		f = findings_add(out, "spf.lookups", NULL, STATUS_PASS, "the SPF tree of %s needs %u DNS lookup%s", dom, total,
+		f = findings_add(out, "spf.lookups", NULL, STATUS_PASS,
+		                 "the SPF tree of %s needs %u DNS lookup%s", dom, total,
 		                 total == 1 ? "" : "s");
 	}
 	if (f->status == STATUS_FAIL || f->status == STATUS_WARN) {
@@ -258,12 +288,15 @@ static void check_lookups(const struct spf_outcome *o, const char *dom, struct f
 			if (t->nodes[i].parent == 0 && (!worst || t->nodes[i].total > t->nodes[worst].total))
 				worst = i;
 		if (worst)
-			finding_set_detail(f, "The largest branch is %s:%s with %u lookups; the whole tree is in data.tree.%s",
-			                   t->nodes[worst].via, t->nodes[worst].domain, t->nodes[worst].total,
-			                   macros ? " Terms with macros were counted for this sender only." : "");
-		finding_set_remedy(f, "Bring the tree under 10 lookups (8 leaves room for a provider's change): replace "
-		                      "include:/a/mx terms of your own servers with ip4:/ip6: ranges, drop includes of "
-		                      "services you no longer use, and remove terms whose names do not exist.");
+			finding_set_detail(
+			    f,
+			    "The largest branch is %s:%s with %u lookups; the whole tree is in data.tree.%s",
+			    t->nodes[worst].via, t->nodes[worst].domain, t->nodes[worst].total,
+			    macros ? " Terms with macros were counted for this sender only." : "");
+		finding_set_remedy(
+		    f, "Bring the tree under 10 lookups (8 leaves room for a provider's change): replace "
+		       "include:/a/mx terms of your own servers with ip4:/ip6: ranges, drop includes of "
+		       "services you no longer use, and remove terms whose names do not exist.");
 	}
 	cJSON_AddStringToObject(f->data, "domain", dom);
 	cJSON_AddNumberToObject(f->data, "total", total);
@@ -282,18 +315,27 @@ static void check_all(const struct spf_outcome *o, const char *dom, struct findi
 	if (root->status != SPF_NODE_OK) {
 		f = findings_add(out, "spf.all", NULL, STATUS_SKIP, "no SPF record to read");
 	} else if (q == '-' || q == '~') {
-		f = findings_add(out, "spf.all", NULL, STATUS_PASS, "the SPF record of %s ends in %call", dom, q);
+		f = findings_add(out, "spf.all", NULL, STATUS_PASS, "the SPF record of %s ends in %call", dom,
+		                 q);
 	} else if (q == '+') {
-		f = findings_add(out, "spf.all", NULL, STATUS_FAIL, "the SPF record of %s ends in +all: every IP passes", dom);
-		finding_set_remedy(f, "Replace \"+all\" with \"-all\" (or \"~all\" while you test) after listing your "
-		                      "senders: +all lets anyone send as %s.", dom);
+		f = findings_add(out, "spf.all", NULL, STATUS_FAIL,
+		                 "the SPF record of %s ends in +all: every IP passes", dom);
+		finding_set_remedy(
+		    f,
+		    "Replace \"+all\" with \"-all\" (or \"~all\" while you test) after listing your "
+		    "senders: +all lets anyone send as %s.",
+		    dom);
 	} else if (q == '?') {
-		f = findings_add(out, "spf.all", NULL, STATUS_WARN, "the SPF record of %s ends in ?all (neutral)", dom);
-		finding_set_remedy(f, "End the record in \"-all\" or \"~all\" so receivers can act on mail from other IPs.");
+		f = findings_add(out, "spf.all", NULL, STATUS_WARN,
+		                 "the SPF record of %s ends in ?all (neutral)", dom);
+		finding_set_remedy(
+		    f, "End the record in \"-all\" or \"~all\" so receivers can act on mail from other IPs.");
 	} else {
-		f = findings_add(out, "spf.all", NULL, STATUS_WARN, "the SPF record of %s has no \"all\" %s", dom,
-		                 root->redirect ? "(its redirect= target has none either)" : "and no redirect=");
-		finding_set_detail(f, "Mail from unlisted IPs gets neutral, which receivers treat like no SPF.");
+		f = findings_add(
+		    out, "spf.all", NULL, STATUS_WARN, "the SPF record of %s has no \"all\" %s", dom,
+		    root->redirect ? "(its redirect= target has none either)" : "and no redirect=");
+		finding_set_detail(f,
+		                   "Mail from unlisted IPs gets neutral, which receivers treat like no SPF.");
 		finding_set_remedy(f, "End the record in \"-all\" or \"~all\".");
 	}
 	cJSON_AddStringToObject(f->data, "domain", dom);
@@ -316,13 +358,16 @@ static void check_ptr(const struct spf_outcome *o, const char *dom, struct findi
 	if (t->nodes[0].status != SPF_NODE_OK) {
 		f = findings_add(out, "spf.ptr", NULL, STATUS_SKIP, "no SPF record to read");
 	} else if (n == 0) {
-		f = findings_add(out, "spf.ptr", NULL, STATUS_PASS, "the SPF tree of %s does not use ptr", dom);
+		f = findings_add(out, "spf.ptr", NULL, STATUS_PASS, "the SPF tree of %s does not use ptr",
+		                 dom);
 	} else {
-		f = findings_add(out, "spf.ptr", NULL, STATUS_WARN, "the SPF tree of %s uses ptr (in %s)", dom,
-		                 cJSON_GetArrayItem(where, 0)->valuestring);
-		finding_set_detail(f, "RFC 7208 5.5: ptr is slow and unreliable and SHOULD NOT be used; some receivers "
-		                      "skip it, so mail it would authorize fails.");
-		finding_set_remedy(f, "Replace ptr with ip4:/ip6: ranges or a:/mx terms for the servers it meant.");
+		f = findings_add(out, "spf.ptr", NULL, STATUS_WARN, "the SPF tree of %s uses ptr (in %s)",
+		                 dom, cJSON_GetArrayItem(where, 0)->valuestring);
+		finding_set_detail(
+		    f, "RFC 7208 5.5: ptr is slow and unreliable and SHOULD NOT be used; some receivers "
+		       "skip it, so mail it would authorize fails.");
+		finding_set_remedy(
+		    f, "Replace ptr with ip4:/ip6: ranges or a:/mx terms for the servers it meant.");
 	}
 	cJSON_AddStringToObject(f->data, "domain", dom);
 	cJSON_AddItemToObject(f->data, "in", where);
@@ -344,11 +389,13 @@ static void check_helo(const struct audit *a, const struct spf_outcome *o, struc
 	case SPF_RES_SOFTFAIL:
 		f = findings_add(out, "helo.spf", NULL, STATUS_WARN, "SPF for the HELO name %s is %s", h,
 		                 spf_result_name(v->result));
-		finding_set_detail(f, "%s. Receivers check the HELO identity for bounces (empty MAIL FROM).", v->reason);
+		finding_set_detail(f, "%s. Receivers check the HELO identity for bounces (empty MAIL FROM).",
+		                   v->reason);
 		finding_set_remedy(f, "Publish \"v=spf1 a -all\" at %s (its own address authorizes it).", h);
 		break;
 	case SPF_RES_TEMPERROR:
-		f = findings_add(out, "helo.spf", NULL, STATUS_ERROR, "SPF for the HELO name %s could not be evaluated", h);
+		f = findings_add(out, "helo.spf", NULL, STATUS_ERROR,
+		                 "SPF for the HELO name %s could not be evaluated", h);
 		finding_set_detail(f, "%s.", v->reason);
 		finding_set_remedy(f, "Check that the name servers of %s answer; run again.", h);
 		break;
@@ -356,8 +403,11 @@ static void check_helo(const struct audit *a, const struct spf_outcome *o, struc
 		f = findings_add(out, "helo.spf", NULL, STATUS_FAIL, "SPF for the HELO name %s is %s", h,
 		                 spf_result_name(v->result));
 		finding_set_detail(f, "%s.", v->reason);
-		finding_set_remedy(f, "Authorize %s in the SPF record of %s, e.g. \"v=spf1 a -all\" when %s resolves to "
-		                      "it.", a->t->ip.text, h, h);
+		finding_set_remedy(
+		    f,
+		    "Authorize %s in the SPF record of %s, e.g. \"v=spf1 a -all\" when %s resolves to "
+		    "it.",
+		    a->t->ip.text, h, h);
 		break;
 	}
 	cJSON *j = spf_outcome_json_new(o);
@@ -384,8 +434,9 @@ static void spf_run(const struct audit *a, struct findings *out)
 {
 	const struct target *t = a->t;
 	bool want_helo = audit_enabled(a, "helo.spf");
-	bool want_dom = audit_enabled(a, "spf.record") || audit_enabled(a, "spf.pass") || audit_enabled(a, "spf.lookups") ||
-	                audit_enabled(a, "spf.all") || audit_enabled(a, "spf.ptr");
+	bool want_dom = audit_enabled(a, "spf.record") || audit_enabled(a, "spf.pass") ||
+	                audit_enabled(a, "spf.lookups") || audit_enabled(a, "spf.all") ||
+	                audit_enabled(a, "spf.ptr");
 	/* The HELO identity is independent of MAIL FROM's: evaluate both at once. */
 	struct helo_job hj = {0};
 	pthread_t th;
@@ -403,7 +454,8 @@ static void spf_run(const struct audit *a, struct findings *out)
 			helo_main(&hj);
 	} else if (want_helo) {
 		struct finding *f = findings_add(out, "helo.spf", NULL, STATUS_SKIP, "no --helo given");
-		finding_set_detail(f, "Pass --helo NAME (the name the server gives in HELO/EHLO) to check it.");
+		finding_set_detail(f,
+		                   "Pass --helo NAME (the name the server gives in HELO/EHLO) to check it.");
 	}
 	if (want_dom) {
 		const char *dom = t->mail_from;

@@ -13,8 +13,8 @@
  * Exim use libspf2). */
 struct spf_second {
 	bool ran;
-	char *result;  /* libspf2's result name, or NULL when it did not finish */
-	char *why;     /* when it did not finish: crashed, hung, ... */
+	char *result; /* libspf2's result name, or NULL when it did not finish */
+	char *why;    /* when it did not finish: crashed, hung, ... */
 };
 
 struct spf_outcome {

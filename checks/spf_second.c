@@ -106,7 +106,9 @@ static SPF_dns_rr_t *child_lookup(SPF_dns_server_t *srv, const char *domain, ns_
 		if (!read_all(fd, buf, l))
 			_exit(3);
 		buf[l] = '\0';
-		size_t need = type == ns_t_a ? sizeof(struct in_addr) : type == ns_t_aaaa ? sizeof(struct in6_addr) : (size_t)l + 1;
+		size_t need = type == ns_t_a      ? sizeof(struct in_addr)
+		              : type == ns_t_aaaa ? sizeof(struct in6_addr)
+		                                  : (size_t)l + 1;
 		if (SPF_dns_rr_buf_realloc(rr, n, need) == SPF_E_SUCCESS) {
 			if (type == ns_t_a && l == 4)
 				memcpy(&rr->rr[n]->a, buf, 4);
@@ -206,8 +208,10 @@ static void worker_main(int fd)
 
 static bool send_answer(int fd, const struct dns_answer *a, uint16_t type)
 {
-	uint8_t cls = a->status == DNS_OK ? ANS_OK : a->status == DNS_NXDOMAIN ? ANS_NXDOMAIN
-	            : a->status == DNS_NODATA ? ANS_NODATA : ANS_TRYAGAIN;
+	uint8_t cls = a->status == DNS_OK         ? ANS_OK
+	              : a->status == DNS_NXDOMAIN ? ANS_NXDOMAIN
+	              : a->status == DNS_NODATA   ? ANS_NODATA
+	                                          : ANS_TRYAGAIN;
 	uint16_t count = 0;
 	for (size_t i = 0; cls == ANS_OK && i < a->rr_count && count < 1000; i++)
 		count += a->rrs[i].type == type;
@@ -347,9 +351,11 @@ static void reap(struct worker *w, bool kill_it, struct spf_second *out)
 		;
 	if (out && !out->result && !out->why) {
 		if (WIFSIGNALED(st))
-			out->why = xasprintf("libspf2 crashed (signal %d, %s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
+			out->why = xasprintf("libspf2 crashed (signal %d, %s)", WTERMSIG(st),
+			                     strsignal(WTERMSIG(st)));
 		else
-			out->why = xasprintf("libspf2 ended without a result (exit status %d)", WEXITSTATUS(st));
+			out->why =
+			    xasprintf("libspf2 ended without a result (exit status %d)", WEXITSTATUS(st));
 	}
 	w->pid = 0;
 	w->fd = -1;
@@ -426,8 +432,8 @@ void spf_second_run(struct spf2_pool *p, struct dns *d, const struct spf_request
 		out->why = xstrdup("cannot start libspf2");
 	} else {
 		out->ran = true;
-		bool sent = write_all(w->fd, "E", 1) && send_str(w->fd, rq->ip.text) && send_str(w->fd, sender) &&
-		            send_str(w->fd, rq->helo ? rq->helo : "");
+		bool sent = write_all(w->fd, "E", 1) && send_str(w->fd, rq->ip.text) &&
+		            send_str(w->fd, sender) && send_str(w->fd, rq->helo ? rq->helo : "");
 		/* the whole evaluation gets a few lookups' time */
 		int64_t budget = 4L * (timeout_ms > 0 ? timeout_ms : 5000);
 		if (sent)

@@ -14,9 +14,9 @@
 #include "xalloc.h"
 
 /* RFC 7208 4.6.4 */
-#define MAX_LOOKUPS 10
-#define MAX_VOIDS 2
-#define MAX_MX_NAMES 10
+#define MAX_LOOKUPS   10
+#define MAX_VOIDS     2
+#define MAX_MX_NAMES  10
 #define MAX_PTR_NAMES 10
 /* Recursion guard; the lookup limit ends every chain well before this. */
 #define MAX_DEPTH 24
@@ -25,7 +25,8 @@
 
 const char *spf_result_name(enum spf_result r)
 {
-	static const char *const names[] = {"none", "neutral", "pass", "fail", "softfail", "temperror", "permerror"};
+	static const char *const names[] = {"none",     "neutral",   "pass",     "fail",
+	                                    "softfail", "temperror", "permerror"};
 	return (size_t)r < sizeof names / sizeof *names ? names[r] : "?";
 }
 
@@ -33,7 +34,8 @@ const char *spf_result_name(enum spf_result r)
 
 static bool answer_void(const struct dns_answer *a)
 {
-	return a->status == DNS_NXDOMAIN || a->status == DNS_NODATA || (a->status == DNS_OK && a->rr_count == 0);
+	return a->status == DNS_NXDOMAIN || a->status == DNS_NODATA ||
+	       (a->status == DNS_OK && a->rr_count == 0);
 }
 
 static bool answer_failed(const struct dns_answer *a)
@@ -168,7 +170,8 @@ static void fetch_record(const struct spf_dns *d, const char *domain, struct fet
 		         f->ans->status == DNS_NXDOMAIN ? " (the name does not exist)" : "");
 	} else if (found > 1) {
 		f->status = SPF_NODE_MULTIPLE;
-		snprintf(f->why, sizeof f->why, "%s has %zu SPF records; exactly one is allowed", domain, found);
+		snprintf(f->why, sizeof f->why, "%s has %zu SPF records; exactly one is allowed", domain,
+		         found);
 	}
 }
 
@@ -186,7 +189,7 @@ struct ev {
 };
 
 static enum spf_result ev_fail(struct ev *e, enum spf_result r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static enum spf_result ev_fail(struct ev *e, enum spf_result r, const char *fmt, ...)
 {
 	if (!e->reason) {
@@ -328,7 +331,8 @@ static void explain(struct ev *e, const struct spf_record *r, const char *domain
 				struct spf_macro_env env = {e->sender, domain, e->ip.text, e->rq->helo, NULL};
 				if (has_p_macro(a->rrs[0].txt))
 					env.ptr_name = ptr_macro_name(e, domain);
-				char *x = spf_macro_expand_new(a->rrs[0].txt, a->rrs[0].txt_len, &env, true, err, sizeof err);
+				char *x = spf_macro_expand_new(a->rrs[0].txt, a->rrs[0].txt_len, &env, true,
+				                               err, sizeof err);
 				if (x) {
 					free(e->explanation);
 					e->explanation = x;
@@ -356,7 +360,8 @@ static int mechanism(struct ev *e, const struct spf_term *t, const char *domain,
 {
 	char err[160];
 	if (spf_term_queries_dns(t) && ++e->lookups > MAX_LOOKUPS) {
-		ev_fail(e, SPF_RES_PERMERROR, "more than %d DNS-querying terms (RFC 7208 4.6.4); the limit was reached in %s",
+		ev_fail(e, SPF_RES_PERMERROR,
+		        "more than %d DNS-querying terms (RFC 7208 4.6.4); the limit was reached in %s",
 		        MAX_LOOKUPS, domain);
 		return -(SPF_RES_PERMERROR + 1);
 	}
@@ -381,7 +386,8 @@ static int mechanism(struct ev *e, const struct spf_term *t, const char *domain,
 	switch (t->kind) {
 	case SPF_INCLUDE: {
 		if (!domain_usable(target)) {
-			ev_fail(e, SPF_RES_PERMERROR, "include:%s in the record of %s is not a valid domain", target, domain);
+			ev_fail(e, SPF_RES_PERMERROR, "include:%s in the record of %s is not a valid domain",
+			        target, domain);
 			m = -(SPF_RES_PERMERROR + 1);
 			break;
 		}
@@ -395,7 +401,8 @@ static int mechanism(struct ev *e, const struct spf_term *t, const char *domain,
 		case SPF_RES_NONE:
 			/* RFC 7208 5.2: an include without a record is permerror. */
 			free(e->reason);
-			e->reason = xasprintf("include:%s (in the record of %s) has no SPF record", target, domain);
+			e->reason =
+			    xasprintf("include:%s (in the record of %s) has no SPF record", target, domain);
 			m = -(SPF_RES_PERMERROR + 1);
 			break;
 		case SPF_RES_PERMERROR: m = -(SPF_RES_PERMERROR + 1); break;
@@ -410,7 +417,8 @@ static int mechanism(struct ev *e, const struct spf_term *t, const char *domain,
 	case SPF_A:
 		m = addr_match(e, target, t, true);
 		if (m < 0) {
-			ev_fail(e, SPF_RES_TEMPERROR, "the address lookup for a:%s (in %s) failed", target, domain);
+			ev_fail(e, SPF_RES_TEMPERROR, "the address lookup for a:%s (in %s) failed", target,
+			        domain);
 			m = -(SPF_RES_TEMPERROR + 1);
 		}
 		break;
@@ -421,7 +429,8 @@ static int mechanism(struct ev *e, const struct spf_term *t, const char *domain,
 		}
 		const struct dns_answer *mx = ask(e->dns, target, DNS_T_MX);
 		if (answer_failed(mx)) {
-			ev_fail(e, SPF_RES_TEMPERROR, "the MX lookup for %s failed: %s", target, dns_answer_why(mx));
+			ev_fail(e, SPF_RES_TEMPERROR, "the MX lookup for %s failed: %s", target,
+			        dns_answer_why(mx));
 			m = -(SPF_RES_TEMPERROR + 1);
 			break;
 		}
@@ -430,8 +439,9 @@ static int mechanism(struct ev *e, const struct spf_term *t, const char *domain,
 			break;
 		}
 		if (mx->rr_count > MAX_MX_NAMES) {
-			ev_fail(e, SPF_RES_PERMERROR, "mx:%s has %zu MX records; at most %d are allowed (RFC 7208 4.6.4)",
-			        target, mx->rr_count, MAX_MX_NAMES);
+			ev_fail(e, SPF_RES_PERMERROR,
+			        "mx:%s has %zu MX records; at most %d are allowed (RFC 7208 4.6.4)", target,
+			        mx->rr_count, MAX_MX_NAMES);
 			m = -(SPF_RES_PERMERROR + 1);
 			break;
 		}
@@ -444,8 +454,9 @@ static int mechanism(struct ev *e, const struct spf_term *t, const char *domain,
 				continue;
 			m = addr_match(e, mx->rrs[i].name, t, false);
 			if (m < 0) {
-				ev_fail(e, SPF_RES_TEMPERROR, "the address lookup for MX host %s of %s failed",
-				        mx->rrs[i].name, target);
+				ev_fail(e, SPF_RES_TEMPERROR,
+				        "the address lookup for MX host %s of %s failed", mx->rrs[i].name,
+				        target);
 				m = -(SPF_RES_TEMPERROR + 1);
 			}
 		}
@@ -469,7 +480,8 @@ static int mechanism(struct ev *e, const struct spf_term *t, const char *domain,
 		/* RFC 7208 5.7: always an A query, whatever the client's family. */
 		const struct dns_answer *a = ask(e->dns, target, DNS_T_A);
 		if (answer_failed(a)) {
-			ev_fail(e, SPF_RES_TEMPERROR, "the lookup for exists:%s failed: %s", target, dns_answer_why(a));
+			ev_fail(e, SPF_RES_TEMPERROR, "the lookup for exists:%s failed: %s", target,
+			        dns_answer_why(a));
 			m = -(SPF_RES_TEMPERROR + 1);
 		} else if (answer_void(a)) {
 			e->voids++;
@@ -482,8 +494,8 @@ static int mechanism(struct ev *e, const struct spf_term *t, const char *domain,
 	}
 	free(target);
 	if (m >= 0 && e->voids > MAX_VOIDS) {
-		ev_fail(e, SPF_RES_PERMERROR, "more than %d void lookups (RFC 7208 4.6.4); the last in %s", MAX_VOIDS,
-		        domain);
+		ev_fail(e, SPF_RES_PERMERROR, "more than %d void lookups (RFC 7208 4.6.4); the last in %s",
+		        MAX_VOIDS, domain);
 		return -(SPF_RES_PERMERROR + 1);
 	}
 	return m;
@@ -494,11 +506,13 @@ static enum spf_result check_host(struct ev *e, const char *domain, int depth, b
 	if (depth > MAX_DEPTH)
 		return ev_fail(e, SPF_RES_PERMERROR, "records nested too deeply at %s", domain);
 	if (!domain_usable(domain))
-		return ev_fail(e, SPF_RES_NONE, "\"%.80s\" is not a valid domain name (RFC 7208 4.3)", domain);
+		return ev_fail(e, SPF_RES_NONE, "\"%.80s\" is not a valid domain name (RFC 7208 4.3)",
+		               domain);
 	struct fetched f;
 	fetch_record(e->dns, domain, &f);
 	switch (f.status) {
-	case SPF_NODE_DNSERR: return ev_fail(e, SPF_RES_TEMPERROR, "the TXT lookup for %s failed: %s", domain, f.why);
+	case SPF_NODE_DNSERR:
+		return ev_fail(e, SPF_RES_TEMPERROR, "the TXT lookup for %s failed: %s", domain, f.why);
 	case SPF_NODE_NONE:
 		if (f.ans && f.ans->status == DNS_NXDOMAIN && depth > 0)
 			e->voids++;
@@ -546,7 +560,8 @@ static enum spf_result check_host(struct ev *e, const char *domain, int depth, b
 	}
 	if (!decided && redirect && !has_all) {
 		if (++e->lookups > MAX_LOOKUPS) {
-			res = ev_fail(e, SPF_RES_PERMERROR, "more than %d DNS-querying terms (RFC 7208 4.6.4) at redirect= of %s",
+			res = ev_fail(e, SPF_RES_PERMERROR,
+			              "more than %d DNS-querying terms (RFC 7208 4.6.4) at redirect= of %s",
 			              MAX_LOOKUPS, domain);
 		} else {
 			char *target = target_new(e, redirect->domain_spec, domain, err, sizeof err);
@@ -556,7 +571,9 @@ static enum spf_result check_host(struct ev *e, const char *domain, int depth, b
 				res = check_host(e, target, depth + 1, want_exp);
 				if (res == SPF_RES_NONE) {
 					free(e->reason);
-					e->reason = xasprintf("redirect=%s (in the record of %s) has no SPF record", target, domain);
+					e->reason =
+					    xasprintf("redirect=%s (in the record of %s) has no SPF record",
+					              target, domain);
 					res = SPF_RES_PERMERROR;
 				}
 				free(target);
@@ -691,7 +708,8 @@ static void walk_node(struct walk *w, size_t i)
 			w->t->voids++;
 		if (f.status == SPF_NODE_DNSERR && !w->t->incomplete) {
 			w->t->incomplete = true;
-			w->t->incomplete_why = xasprintf("the SPF record of %s could not be read: %s", n->domain, f.why);
+			w->t->incomplete_why =
+			    xasprintf("the SPF record of %s could not be read: %s", n->domain, f.why);
 		}
 		if (f.txt) {
 			n->record = xstrndup(f.txt, f.len);
@@ -863,7 +881,8 @@ char spf_tree_all(const struct spf_tree *t, const char **where)
 			return 0;
 		size_t next = 0;
 		for (size_t k = i + 1; k < t->n; k++)
-			if (t->nodes[k].parent == (long)i && t->nodes[k].via && strcmp(t->nodes[k].via, "redirect") == 0) {
+			if (t->nodes[k].parent == (long)i && t->nodes[k].via &&
+			    strcmp(t->nodes[k].via, "redirect") == 0) {
 				next = k;
 				break;
 			}

@@ -70,28 +70,28 @@ enum spf_node_status {
 
 struct spf_node {
 	char *domain;
-	const char *via;   /* "include", "redirect", or NULL for the root */
-	long parent;       /* index into the tree, -1 for the root */
+	const char *via; /* "include", "redirect", or NULL for the root */
+	long parent;     /* index into the tree, -1 for the root */
 	enum spf_node_status status;
-	char *why;         /* for statuses other than OK */
-	char *record;      /* the record text when one was found */
+	char *why;    /* for statuses other than OK */
+	char *record; /* the record text when one was found */
 	size_t record_len;
-	unsigned own;      /* DNS-querying terms of this record (4.6.4) */
-	unsigned total;    /* own plus the totals of the records it pulls in */
-	unsigned macros;   /* DNS-querying terms whose target has macros */
-	bool ptr;          /* uses the ptr mechanism or the %{p} macro */
-	char all;          /* qualifier of its `all`, or 0 when it has none */
-	bool redirect;     /* has redirect= (ignored when it also has all) */
-	bool after_all;    /* terms after `all` (never evaluated) */
+	unsigned own;    /* DNS-querying terms of this record (4.6.4) */
+	unsigned total;  /* own plus the totals of the records it pulls in */
+	unsigned macros; /* DNS-querying terms whose target has macros */
+	bool ptr;        /* uses the ptr mechanism or the %{p} macro */
+	char all;        /* qualifier of its `all`, or 0 when it has none */
+	bool redirect;   /* has redirect= (ignored when it also has all) */
+	bool after_all;  /* terms after `all` (never evaluated) */
 };
 
 struct spf_tree {
 	struct spf_node *nodes; /* [0] is the root */
 	size_t n;
-	unsigned voids;         /* terms whose lookup found nothing */
-	unsigned mx_names_max;  /* most names behind one `mx` term */
-	char *mx_names_domain;  /* the domain of that `mx` term */
-	bool incomplete;        /* some lookups failed: counts are a lower bound */
+	unsigned voids;        /* terms whose lookup found nothing */
+	unsigned mx_names_max; /* most names behind one `mx` term */
+	char *mx_names_domain; /* the domain of that `mx` term */
+	bool incomplete;       /* some lookups failed: counts are a lower bound */
 	char *incomplete_why;
 };
 

@@ -47,9 +47,13 @@ static inline void memdns_load(struct memdns *m, const char *text, size_t len)
 			char *t = sp + 1, *d = strchr(t, ' ');
 			if (d)
 				*d++ = '\0';
-			uint16_t type = strcmp(t, "A") == 0 ? DNS_T_A : strcmp(t, "AAAA") == 0 ? DNS_T_AAAA
-			              : strcmp(t, "MX") == 0 ? DNS_T_MX : strcmp(t, "PTR") == 0 ? DNS_T_PTR
-			              : strcmp(t, "TXT") == 0 ? DNS_T_TXT : strcmp(t, "FAIL") == 0 ? 0 : 0xffff;
+			uint16_t type = strcmp(t, "A") == 0      ? DNS_T_A
+			                : strcmp(t, "AAAA") == 0 ? DNS_T_AAAA
+			                : strcmp(t, "MX") == 0   ? DNS_T_MX
+			                : strcmp(t, "PTR") == 0  ? DNS_T_PTR
+			                : strcmp(t, "TXT") == 0  ? DNS_T_TXT
+			                : strcmp(t, "FAIL") == 0 ? 0
+			                                         : 0xffff;
 			if (type != 0xffff && (d || type == 0)) {
 				m->recs = realloc(m->recs, (m->n + 1) * sizeof *m->recs);
 				m->recs[m->n++] = (struct memdns_rec){strdup(line), type, strdup(d ? d : "")};

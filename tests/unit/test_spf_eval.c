@@ -46,11 +46,12 @@ static void t_pass_ip4(struct unit_ctx *t)
 /* RFC 7208 4.6.4: the limit is over the whole evaluation, includes too. */
 static void t_limit_across_includes(struct unit_ctx *t)
 {
-	const char *z = "example.com TXT v=spf1 include:a.example.com include:b.example.com -all\n"
-	                "a.example.com TXT v=spf1 a:h.example.com a:h.example.com a:h.example.com a:h.example.com\n"
-	                "b.example.com TXT v=spf1 a:h.example.com a:h.example.com a:h.example.com a:h.example.com "
-	                "ip4:192.0.2.7\n"
-	                "h.example.com A 198.51.100.1\n";
+	const char *z =
+	    "example.com TXT v=spf1 include:a.example.com include:b.example.com -all\n"
+	    "a.example.com TXT v=spf1 a:h.example.com a:h.example.com a:h.example.com a:h.example.com\n"
+	    "b.example.com TXT v=spf1 a:h.example.com a:h.example.com a:h.example.com a:h.example.com "
+	    "ip4:192.0.2.7\n"
+	    "h.example.com A 198.51.100.1\n";
 	struct run r;
 	run(&r, z, "192.0.2.7", "example.com");
 	/* 2 includes + 8 a = 10 before ip4: still within the limit */
@@ -59,11 +60,12 @@ static void t_limit_across_includes(struct unit_ctx *t)
 	UNIT_EQ_INT(t, r.t.nodes[0].total, 10);
 	UNIT_EQ_INT(t, r.t.nodes[1].total, 4);
 	done(&r);
-	const char *z11 = "example.com TXT v=spf1 a:h.example.com include:a.example.com include:b.example.com -all\n"
-	                  "a.example.com TXT v=spf1 a:h.example.com a:h.example.com a:h.example.com a:h.example.com\n"
-	                  "b.example.com TXT v=spf1 a:h.example.com a:h.example.com a:h.example.com a:h.example.com "
-	                  "ip4:192.0.2.7\n"
-	                  "h.example.com A 198.51.100.1\n";
+	const char *z11 =
+	    "example.com TXT v=spf1 a:h.example.com include:a.example.com include:b.example.com -all\n"
+	    "a.example.com TXT v=spf1 a:h.example.com a:h.example.com a:h.example.com a:h.example.com\n"
+	    "b.example.com TXT v=spf1 a:h.example.com a:h.example.com a:h.example.com a:h.example.com "
+	    "ip4:192.0.2.7\n"
+	    "h.example.com A 198.51.100.1\n";
 	run(&r, z11, "192.0.2.7", "example.com");
 	/* the 11th term is not evaluated (libspf2 evaluates it) */
 	UNIT_EQ_STR(t, spf_result_name(r.v.result), "permerror");
@@ -80,7 +82,9 @@ static void t_voids(struct unit_ctx *t)
 	UNIT_EQ_INT(t, r.v.voids, 2);
 	UNIT_EQ_INT(t, r.t.voids, 2);
 	done(&r);
-	run(&r, "example.com TXT v=spf1 a:n1.example.com mx:n2.example.com exists:n3.example.com ip4:192.0.2.7 -all\n",
+	run(&r,
+	    "example.com TXT v=spf1 a:n1.example.com mx:n2.example.com exists:n3.example.com ip4:192.0.2.7 "
+	    "-all\n",
 	    "192.0.2.7", "example.com");
 	UNIT_EQ_STR(t, spf_result_name(r.v.result), "permerror");
 	UNIT_EQ_INT(t, r.t.voids, 3);
@@ -134,8 +138,8 @@ static void t_loop_and_all(struct unit_ctx *t)
 	/* the evaluation recurses until the lookup limit: permerror */
 	UNIT_EQ_STR(t, spf_result_name(r.v.result), "permerror");
 	done(&r);
-	run(&r, "example.com TXT v=spf1 redirect=r.example.com\nr.example.com TXT v=spf1 ptr ?all\n", "192.0.2.7",
-	    "example.com");
+	run(&r, "example.com TXT v=spf1 redirect=r.example.com\nr.example.com TXT v=spf1 ptr ?all\n",
+	    "192.0.2.7", "example.com");
 	const char *where;
 	UNIT_EQ_INT(t, spf_tree_all(&r.t, &where), '?');
 	UNIT_EQ_STR(t, where, "r.example.com");
@@ -161,7 +165,8 @@ static void t_macros_and_exp(struct unit_ctx *t)
 	UNIT_EQ_STR(t, r.v.explanation, "192.0.2.8 is not one of example.com's senders");
 	UNIT_EQ_INT(t, r.t.nodes[0].macros, 1);
 	done(&r);
-	run(&r, "example.com TXT v=spf1 exists:%{i}.bl.example.com -all\n192.0.2.7.bl.example.com A 127.0.0.2\n",
+	run(&r,
+	    "example.com TXT v=spf1 exists:%{i}.bl.example.com -all\n192.0.2.7.bl.example.com A 127.0.0.2\n",
 	    "192.0.2.7", "example.com");
 	UNIT_EQ_STR(t, spf_result_name(r.v.result), "pass");
 	done(&r);
@@ -170,7 +175,8 @@ static void t_macros_and_exp(struct unit_ctx *t)
 static void t_ipv6_and_mapped(struct unit_ctx *t)
 {
 	struct run r;
-	run(&r, "example.com TXT v=spf1 a/24//64 -all\nexample.com AAAA 2001:db8::1\nexample.com A 192.0.2.1\n",
+	run(&r,
+	    "example.com TXT v=spf1 a/24//64 -all\nexample.com AAAA 2001:db8::1\nexample.com A 192.0.2.1\n",
 	    "2001:db8::ff", "example.com");
 	UNIT_EQ_STR(t, spf_result_name(r.v.result), "pass");
 	done(&r);
@@ -180,14 +186,14 @@ static void t_ipv6_and_mapped(struct unit_ctx *t)
 }
 
 static const struct unit_case cases[] = {
-	{"ip4 pass and fail", t_pass_ip4},
-	{"the lookup limit spans includes", t_limit_across_includes},
-	{"void lookups", t_voids},
-	{"more than 10 MX names", t_mx_names},
-	{"lookup errors and missing records", t_errors},
-	{"include loops, all through redirect, ptr", t_loop_and_all},
-	{"macros and exp=", t_macros_and_exp},
-	{"IPv6 and IPv4-mapped clients", t_ipv6_and_mapped},
+    {"ip4 pass and fail", t_pass_ip4},
+    {"the lookup limit spans includes", t_limit_across_includes},
+    {"void lookups", t_voids},
+    {"more than 10 MX names", t_mx_names},
+    {"lookup errors and missing records", t_errors},
+    {"include loops, all through redirect, ptr", t_loop_and_all},
+    {"macros and exp=", t_macros_and_exp},
+    {"IPv6 and IPv4-mapped clients", t_ipv6_and_mapped},
 };
 
 UNIT_MAIN(cases)
