@@ -2,7 +2,7 @@
 # `make install PREFIX=... DESTDIR=...`, `make uninstall`, `make clean`.
 
 PROG     = senderaudit
-VERSION  = 0.1.0
+VERSION  = 0.2.0
 PREFIX  ?= /usr/local
 BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man
