@@ -10,31 +10,8 @@ set -u
 BIN=$1
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/tests/harness.sh"
-SHARED=${SA_SHARED:-$ROOT/../shared}
-FIX=$SHARED/fixtures/rdap
-if [ ! -f "$FIX/MANIFEST.tsv" ]; then
-	echo "FAIL rdap: RDAP fixtures not found in $FIX (set SA_SHARED to the shared folder)"
-	echo "rdap: 0 passed, 1 failed"
-	exit 1
-fi
-TMP=$(mktemp -d /tmp/senderaudit-rdap.XXXXXX)
-SRV_PID=
-cleanup() {
-	[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-export XDG_CACHE_HOME=$TMP/cache
-unset SENDERAUDIT_IANA_BOOTSTRAP
-/usr/bin/python3 "$ROOT/tests/rdap-server.py" "$FIX" "$TMP/boot" "$TMP/ports" "$TMP/log" 2>"$TMP/server.err" &
-SRV_PID=$!
-for _ in $(seq 1 100); do [ -s "$TMP/ports" ] && break; sleep 0.1; done
-if [ ! -s "$TMP/ports" ]; then
-	echo "FAIL rdap: the test server did not start: $(head -c 400 "$TMP/server.err")"
-	echo "rdap: 0 passed, 1 failed"
-	exit 1
-fi
-read -r HP WP CP <"$TMP/ports"
+source "$ROOT/tests/rdapsrv.sh"
+rdap_suite_start rdap
 BOOT=http://127.0.0.1:$HP/boot/
 export SENDERAUDIT_WHOIS_SERVER="127.0.0.1#$WP"
 # DNS is not needed (only rdap checks run): a closed port makes any stray lookup fail fast.
