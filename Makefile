@@ -17,7 +17,8 @@ SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 
 SRCS     = $(sort $(wildcard lib/*.c checks/*.c report/*.c)) cli/main.c $(filter-out cli/main.c,$(sort $(wildcard cli/*.c)))
 LIBSRCS  = $(filter-out cli/main.c,$(SRCS))
-HDRS     = $(wildcard lib/*.h lib/*.def checks/*.h report/*.h cli/*.h checks/*.inc)
+# Objects also depend on the Makefile: SA_VERSION and the flags come from it.
+HDRS     = $(wildcard lib/*.h lib/*.def checks/*.h report/*.h cli/*.h checks/*.inc) Makefile
 UNITSRCS = $(sort $(wildcard tests/unit/test_*.c))
 
 REL      = build/release
