@@ -157,6 +157,17 @@ def hostile_name(q, qname, qtype, behaviour):
     return None
 
 
+def fit(q, r, via_tcp):
+    """r's wire form, or an empty truncated answer when it is too large for
+    UDP (EDNS 1232), so the client asks again over TCP."""
+    wire = r.to_wire(max_size=65535)
+    if not via_tcp and len(wire) > 1232:
+        t = answer(q)
+        t.flags |= dns.flags.TC
+        return t.to_wire()
+    return wire
+
+
 def respond(data, via_tcp):
     """Returns the bytes to send back, or None for silence."""
     try:
@@ -210,12 +221,7 @@ def respond(data, via_tcp):
         if via_tcp and behaviour == "trunctcpclose":
             return b""  # close the connection without a reply
         r = normal(q, qname, qtype, behaviour)
-        wire = r.to_wire(max_size=65535)
-        if not via_tcp and len(wire) > 1232:
-            t = answer(q)
-            t.flags |= dns.flags.TC
-            return t.to_wire()
-        return wire
+        return fit(q, r, via_tcp)
     if behaviour == "cnameloop":
         return answer(q, dns.rrset.from_text(qname, 300, "IN", "CNAME", qname.to_text())).to_wire()
     if behaviour == "longchain":
@@ -240,12 +246,7 @@ def respond(data, via_tcp):
     if behaviour in ("bigtxt", "hugetxt", "badtxt", "badtxtv"):
         rr = hostile_txt(qname, behaviour) if qtype == dns.rdatatype.TXT else None
         r = answer(q, rr) if rr else normal(q, qname, qtype, behaviour)
-        wire = r.to_wire(max_size=65535)
-        if not via_tcp and len(wire) > 1232:
-            t = answer(q)
-            t.flags |= dns.flags.TC
-            return t.to_wire()
-        return wire
+        return fit(q, r, via_tcp)
     if behaviour in ("dotname", "ptrbin", "longmx", "yxdomain"):
         return hostile_name(q, qname, qtype, behaviour).to_wire()
     return answer(q, rcode=dns.rcode.NXDOMAIN).to_wire()
