@@ -462,7 +462,9 @@ static void spf_run(const struct audit *a, struct findings *out)
 		char *sender = xasprintf("postmaster@%s", dom);
 		struct spf_request rq = {t->ip, dom, sender, t->helo};
 		struct spf_outcome o;
-		spf_outcome_run(a->dns, a->spf2, &rq, a->o->timeout_ms, &o);
+		/* libspf2's verdict is shown by spf.pass only */
+		spf_outcome_run(a->dns, audit_enabled(a, "spf.pass") ? a->spf2 : NULL, &rq, a->o->timeout_ms,
+		                &o);
 		if (audit_enabled(a, "spf.record"))
 			check_record(a, &o, dom, out);
 		if (audit_enabled(a, "spf.pass"))

@@ -131,9 +131,8 @@ static SPF_dns_rr_t *child_lookup(SPF_dns_server_t *srv, const char *domain, ns_
 }
 
 /* libspf2's INVALID covers both permanent and temporary trouble. */
-static const char *child_result(SPF_request_t *req, SPF_response_t *resp, SPF_errcode_t err)
+static const char *child_result(SPF_response_t *resp, SPF_errcode_t err)
 {
-	(void)req;
 	SPF_result_t r = SPF_response_result(resp);
 	if (r == SPF_RESULT_INVALID)
 		return err == SPF_E_DNS_ERROR ? "temperror" : "permerror";
@@ -192,7 +191,7 @@ static void worker_main(int fd)
 		SPF_request_set_env_from(req, sender);
 		SPF_response_t *resp = NULL;
 		SPF_errcode_t err = SPF_request_query_mailfrom(req, &resp);
-		const char *res = resp ? child_result(req, resp, err) : "permerror";
+		const char *res = resp ? child_result(resp, err) : "permerror";
 		uint16_t len = (uint16_t)strlen(res);
 		char hdr[3] = {'R'};
 		memcpy(hdr + 1, &len, 2);

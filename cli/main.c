@@ -76,8 +76,10 @@ int main(int argc, char **argv)
 
 	/* libspf2's workers are forked now, before any thread exists. */
 	bool spf = c.cmd == CMD_SPF;
+	/* Only spf.pass and helo.spf show libspf2's verdict. */
 	for (size_t i = 0; i < registry_count() && !spf; i++)
-		spf = c.enabled[i] && strcmp(registry_family(i)->name, "spf") == 0;
+		spf = c.enabled[i] && (strcmp(registry_check(i)->id, "spf.pass") == 0 ||
+		                       strcmp(registry_check(i)->id, "helo.spf") == 0);
 	struct spf2_pool *spf2 = spf ? spf2_pool_new(c.cmd == CMD_SPF ? 1 : c.batch ? 4 : 2) : NULL;
 
 	struct dns_config dc = {
