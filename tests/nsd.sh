@@ -110,3 +110,16 @@ suite_start() {
 	fi
 	R="127.0.0.1#$NSD_PORT"
 }
+
+# silent_resolver_start: a UDP port on 127.0.0.1 that receives queries and
+# never answers (for timeouts); sets SILENT ("127.0.0.1#PORT") and
+# SILENT_PID. Needs TMP.
+silent_resolver_start() {
+	/usr/bin/python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+time.sleep(120)' >"$TMP/silent.port" &
+	SILENT_PID=$!
+	for _ in $(seq 1 50); do [ -s "$TMP/silent.port" ] && break; sleep 0.1; done
+	SILENT="127.0.0.1#$(cat "$TMP/silent.port")"
+}

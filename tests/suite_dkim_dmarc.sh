@@ -328,14 +328,9 @@ expect_rc 3
 remedies_ok
 
 case_ "resolver that never answers: timeouts are errors, never a missing key or record"
-BHPORT_FILE=$TMP/bh.port
-/usr/bin/python3 -c 'import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1], flush=True)
-time.sleep(30)' >"$BHPORT_FILE" &
-BH_PID=$!
-for _ in $(seq 1 50); do [ -s "$BHPORT_FILE" ] && break; sleep 0.1; done
-"$BIN" --format json --resolver "127.0.0.1#$(cat "$BHPORT_FILE")" --timeout 1 --retries 0 --only dkim,dmarc \
+silent_resolver_start
+BH_PID=$SILENT_PID
+"$BIN" --format json --resolver "$SILENT" --timeout 1 --retries 0 --only dkim,dmarc \
 	--mail-from bounce.dm-good.test 192.0.2.10 dm-good.test >"$TMP/out.json" 2>"$TMP/err"
 RC=$?
 OUT=$TMP/out.json

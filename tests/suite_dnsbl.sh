@@ -151,22 +151,15 @@ field dnsbl.ip servfail.bl.test '.data.lookup_error.status == "SERVFAIL"'
 expect_rc 3
 
 case_ "lists that time out"
-HELPER_PORT_FILE=$TMP/bh.port
-/usr/bin/python3 -c 'import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1], flush=True)
-time.sleep(60)' >"$HELPER_PORT_FILE" &
-HELPER_PID=$!
-for _ in $(seq 1 50); do [ -s "$HELPER_PORT_FILE" ] && break; sleep 0.1; done
-RES="127.0.0.1#$(cat "$HELPER_PORT_FILE")" TMO=1 audit 192.0.2.200 spammy.example
+silent_resolver_start
+RES="$SILENT" TMO=1 audit 192.0.2.200 spammy.example
 for z in $DEFAULT_IP; do expect dnsbl.ip error "$z"; done
 for z in $DEFAULT_DOM; do expect dnsbl.domain error "$z"; done
 field dnsbl.ip zen.spamhaus.org '.data.lookup_error.status == "TIMEOUT"'
 expect_rc 3
 no_fail
 if [ "$MS" -lt "$(budget 2500)" ]; then ok; else bad "$CASE: took $MS ms with --timeout 1"; fi
-kill "$HELPER_PID" 2>/dev/null
-HELPER_PID=
+kill "$SILENT_PID" 2>/dev/null
 
 # ---------------------------------------------------------------- decoding
 case_ "generic rules for an unknown list"

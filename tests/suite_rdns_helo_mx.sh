@@ -264,16 +264,9 @@ expect_jq '[.checks[] | select(.id != "helo.syntax") | .status == "error" or .st
 expect_jq '[.checks[] | select(.id == "rdns.ptr")][0].data.lookup_error.status == "NETWORK"'
 
 case_ "resolver that never answers"
-BHPORT_FILE=$TMP/bh.port
-/usr/bin/python3 -c 'import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1], flush=True)
-time.sleep(60)' >"$BHPORT_FILE" &
-BLACKHOLE_PID=$!
-for _ in $(seq 1 50); do [ -s "$BHPORT_FILE" ] && break; sleep 0.1; done
-BH=$(cat "$BHPORT_FILE")
+silent_resolver_start
 t0=$(date +%s%N)
-"$BIN" --format json --resolver "127.0.0.1#$BH" --timeout 1 --only "$ONLY" --helo mail.good.test 192.0.2.10 good.test >"$TMP/out.json" 2>/dev/null
+"$BIN" --format json --resolver "$SILENT" --timeout 1 --only "$ONLY" --helo mail.good.test 192.0.2.10 good.test >"$TMP/out.json" 2>/dev/null
 RC=$?
 MS=$((($(date +%s%N) - t0) / 1000000))
 OUT=$TMP/out.json
@@ -283,8 +276,7 @@ expect_jq '[.checks[] | select(.id == "rdns.ptr")][0].data.lookup_error.status =
 # Independent lookups run at once: the whole audit takes about one lookup's
 # budget (1 s), not one per lookup.
 if [ "$MS" -lt "$(budget 2500)" ]; then ok; else bad "$CASE: took $MS ms with --timeout 1"; fi
-kill "$BLACKHOLE_PID" 2>/dev/null
-BLACKHOLE_PID=
+kill "$SILENT_PID" 2>/dev/null
 
 # ---------------------------------------------------------------- text report
 case_ "text report"
