@@ -590,6 +590,18 @@ static enum spf_result check_host(struct ev *e, const char *domain, int depth, b
 	return res;
 }
 
+/* <sender> for macros: RFC 7208 4.3, an empty local-part is "postmaster". */
+static char *sender_new(const struct spf_request *rq)
+{
+	if (!rq->sender || !*rq->sender)
+		return xasprintf("postmaster@%s", rq->domain);
+	if (rq->sender[0] == '@')
+		return xasprintf("postmaster%s", rq->sender);
+	if (!strchr(rq->sender, '@'))
+		return xasprintf("postmaster@%s", rq->sender);
+	return xstrdup(rq->sender);
+}
+
 void spf_check_host(const struct spf_dns *dns, const struct spf_request *rq, struct spf_verdict *out)
 {
 	memset(out, 0, sizeof *out);
@@ -598,16 +610,7 @@ void spf_check_host(const struct spf_dns *dns, const struct spf_request *rq, str
 	e.rq = rq;
 	e.ip = rq->ip;
 	ip_unmap(&e.ip);
-	/* RFC 7208 4.3: an empty local-part is "postmaster". */
-	char *sender = NULL;
-	if (!rq->sender || !*rq->sender)
-		sender = xasprintf("postmaster@%s", rq->domain);
-	else if (rq->sender[0] == '@')
-		sender = xasprintf("postmaster%s", rq->sender);
-	else if (!strchr(rq->sender, '@'))
-		sender = xasprintf("postmaster@%s", rq->sender);
-	else
-		sender = xstrdup(rq->sender);
+	char *sender = sender_new(rq);
 	e.sender = sender;
 	out->result = check_host(&e, rq->domain, 0, true);
 	out->reason = e.reason ? e.reason : xstrdup(spf_result_name(out->result));
@@ -815,9 +818,7 @@ void spf_walk(const struct spf_dns *dns, const struct spf_request *rq, struct sp
 	w.ev.rq = rq;
 	w.ev.ip = rq->ip;
 	ip_unmap(&w.ev.ip);
-	char *sender = rq->sender && strchr(rq->sender, '@') && rq->sender[0] != '@'
-	                   ? xstrdup(rq->sender)
-	                   : xasprintf("postmaster@%s", rq->domain);
+	char *sender = sender_new(rq);
 	w.ev.sender = sender;
 	char *root = name_normalize_new(rq->domain);
 	add_node(&w, root, NULL, -1);
