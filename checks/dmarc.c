@@ -693,7 +693,9 @@ static void dmarc_run(const struct audit *a, struct findings *out)
 		/* Checks turned off make no lookups. */
 		if (audit_enabled(a, "dmarc.reporting"))
 			reporting_finding(a, &p, out);
-		alignment_finding(a, &p, &mw, out);
+		/* it reads the MAIL FROM walk, which only runs when it is enabled */
+		if (audit_enabled(a, "dmarc.alignment"))
+			alignment_finding(a, &p, &mw, out);
 	}
 	walk_free(&p.w);
 	free(p.psl_org);
