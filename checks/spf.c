@@ -306,14 +306,42 @@ static void check_lookups(const struct spf_outcome *o, const char *dom, struct f
 	cJSON_AddItemToObject(f->data, "tree", spf_tree_json_new(t));
 }
 
-static void check_all(const struct spf_outcome *o, const char *dom, struct findings *out)
+/* The record could not be read (lookup failed): what depends on it is an
+ * error, not a skip. */
+static struct finding *add_unread(const struct audit *a, struct findings *out, const char *id,
+                                  const struct spf_tree *t, const char *what)
+{
+	const struct spf_node *root = &t->nodes[0];
+	const struct dns_answer *ans = dns_query(a->dns, root->domain, DNS_T_TXT);
+	if (!dns_status_answered(ans->status))
+		return add_lookup_error(a, out, id, NULL, what, ans);
+	struct finding *f = findings_add(out, id, NULL, STATUS_ERROR, "Could not check %s: %s", what,
+	                                 t->incomplete_why ? t->incomplete_why : root->why);
+	finding_set_remedy(
+	    f, "Check that the name servers of every domain in the SPF tree answer; run again.");
+	return f;
+}
+
+static void check_all(const struct audit *a, const struct spf_outcome *o, const char *dom,
+                      struct findings *out)
 {
 	const char *where;
-	char q = spf_tree_all(&o->tree, &where);
+	const struct spf_node *stop;
+	char q = spf_tree_all(&o->tree, &where, &stop);
 	const struct spf_node *root = &o->tree.nodes[0];
 	struct finding *f;
-	if (root->status != SPF_NODE_OK) {
+	if (root->status == SPF_NODE_DNSERR) {
+		f = add_unread(a, out, "spf.all", &o->tree, "the SPF record's \"all\"");
+	} else if (root->status != SPF_NODE_OK) {
 		f = findings_add(out, "spf.all", NULL, STATUS_SKIP, "no SPF record to read");
+	} else if (stop && (stop->status == SPF_NODE_DNSERR || stop->status == SPF_NODE_CUT)) {
+		/* the redirect= target holds the `all`: unknown, not missing */
+		f = findings_add(out, "spf.all", NULL, STATUS_ERROR,
+		                 "Could not check the SPF record's \"all\": the redirect= target %s could "
+		                 "not be read",
+		                 stop->domain);
+		finding_set_detail(f, "%s.", stop->why);
+		finding_set_remedy(f, "Check that the name servers of %s answer; run again.", stop->domain);
 	} else if (q == '-' || q == '~') {
 		f = findings_add(out, "spf.all", NULL, STATUS_PASS, "the SPF record of %s ends in %call", dom,
 		                 q);
@@ -346,7 +374,7 @@ static void check_all(const struct spf_outcome *o, const char *dom, struct findi
 	}
 }
 
-static void check_ptr(const struct spf_outcome *o, const char *dom, struct findings *out)
+static void check_ptr(const struct audit *a, const struct spf_outcome *o, const char *dom, struct findings *out)
 {
 	const struct spf_tree *t = &o->tree;
 	cJSON *where = cJSON_CreateArray();
@@ -355,8 +383,13 @@ static void check_ptr(const struct spf_outcome *o, const char *dom, struct findi
 			cJSON_AddItemToArray(where, cJSON_CreateString(t->nodes[i].domain));
 	struct finding *f;
 	int n = cJSON_GetArraySize(where);
-	if (t->nodes[0].status != SPF_NODE_OK) {
+	if (t->nodes[0].status == SPF_NODE_DNSERR) {
+		f = add_unread(a, out, "spf.ptr", t, "whether the SPF tree uses ptr");
+	} else if (t->nodes[0].status != SPF_NODE_OK) {
 		f = findings_add(out, "spf.ptr", NULL, STATUS_SKIP, "no SPF record to read");
+	} else if (n == 0 && t->incomplete) {
+		/* a part of the tree that was not read may use it */
+		f = add_unread(a, out, "spf.ptr", t, "whether the SPF tree uses ptr");
 	} else if (n == 0) {
 		f = findings_add(out, "spf.ptr", NULL, STATUS_PASS, "the SPF tree of %s does not use ptr",
 		                 dom);
@@ -371,6 +404,23 @@ static void check_ptr(const struct spf_outcome *o, const char *dom, struct findi
 	}
 	cJSON_AddStringToObject(f->data, "domain", dom);
 	cJSON_AddItemToObject(f->data, "in", where);
+}
+
+/* Whether SPF records can be published at the HELO name: not an address
+ * literal, a bare word or localhost. */
+static bool helo_is_name(const char *h)
+{
+	return name_is_hostname(h, NULL, 0) && !name_is_under(h, "localhost") &&
+	       strcmp(h, "localhost.localdomain") != 0;
+}
+
+/* For a HELO that is no host name the fix is the greeting, not a record. */
+static void helo_name_remedy(const struct audit *a, struct finding *f)
+{
+	finding_set_remedy(f,
+	                   "Configure the mail server to greet with its fully qualified host name (see "
+	                   "helo.syntax), such as mail.%s, then publish \"v=spf1 a -all\" at that name.",
+	                   a->t->domain);
 }
 
 /* helo.spf: RFC 7208 2.3, the HELO identity (sender postmaster@helo). */
@@ -391,7 +441,10 @@ static void check_helo(const struct audit *a, const struct spf_outcome *o, struc
 		                 spf_result_name(v->result));
 		finding_set_detail(f, "%s. Receivers check the HELO identity for bounces (empty MAIL FROM).",
 		                   v->reason);
-		finding_set_remedy(f, "Publish \"v=spf1 a -all\" at %s (its own address authorizes it).", h);
+		if (helo_is_name(h))
+			finding_set_remedy(f, "Publish \"v=spf1 a -all\" at %s (its own address authorizes it).", h);
+		else
+			helo_name_remedy(a, f);
 		break;
 	case SPF_RES_TEMPERROR:
 		f = findings_add(out, "helo.spf", NULL, STATUS_ERROR,
@@ -403,11 +456,14 @@ static void check_helo(const struct audit *a, const struct spf_outcome *o, struc
 		f = findings_add(out, "helo.spf", NULL, STATUS_FAIL, "SPF for the HELO name %s is %s", h,
 		                 spf_result_name(v->result));
 		finding_set_detail(f, "%s.", v->reason);
-		finding_set_remedy(
-		    f,
-		    "Authorize %s in the SPF record of %s, e.g. \"v=spf1 a -all\" when %s resolves to "
-		    "it.",
-		    a->t->ip.text, h, h);
+		if (helo_is_name(h))
+			finding_set_remedy(
+			    f,
+			    "Authorize %s in the SPF record of %s, e.g. \"v=spf1 a -all\" when %s resolves "
+			    "to it.",
+			    a->t->ip.text, h, h);
+		else
+			helo_name_remedy(a, f);
 		break;
 	}
 	cJSON *j = spf_outcome_json_new(o);
@@ -472,9 +528,9 @@ static void spf_run(const struct audit *a, struct findings *out)
 		if (audit_enabled(a, "spf.lookups"))
 			check_lookups(&o, dom, out);
 		if (audit_enabled(a, "spf.all"))
-			check_all(&o, dom, out);
+			check_all(a, &o, dom, out);
 		if (audit_enabled(a, "spf.ptr"))
-			check_ptr(&o, dom, out);
+			check_ptr(a, &o, dom, out);
 		spf_outcome_clear(&o);
 		free(sender);
 	}

@@ -20,7 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct spf_tree t;
 	spf_walk(&d, &rq, &t);
 	const char *where;
-	spf_tree_all(&t, &where);
+	const struct spf_node *stop;
+	spf_tree_all(&t, &where, &stop);
 	spf_tree_clear(&t);
 	struct spf_verdict v;
 	spf_check_host(&d, &rq, &v);

@@ -674,6 +674,11 @@ static long add_node(struct walk *w, const char *domain, const char *via, long p
 	if (t->n >= WALK_MAX_NODES) {
 		n->status = SPF_NODE_CUT;
 		n->why = xstrdup("not walked: the tree has too many records");
+		if (!t->incomplete) {
+			t->incomplete = true;
+			t->incomplete_why = xasprintf("the tree has more than %d records; %s was not read",
+			                              WALK_MAX_NODES, domain);
+		}
 	} else if (!domain_usable(domain)) {
 		n->status = SPF_NODE_INVALID;
 		n->why = xasprintf("\"%.64s\" is not a valid domain name", domain);
@@ -866,14 +871,17 @@ void spf_tree_clear(struct spf_tree *t)
 	memset(t, 0, sizeof *t);
 }
 
-char spf_tree_all(const struct spf_tree *t, const char **where)
+char spf_tree_all(const struct spf_tree *t, const char **where, const struct spf_node **stop)
 {
 	*where = NULL;
+	*stop = NULL;
 	size_t i = 0;
 	for (int hops = 0; t->n && hops < MAX_DEPTH; hops++) {
 		const struct spf_node *n = &t->nodes[i];
-		if (n->status != SPF_NODE_OK)
+		if (n->status != SPF_NODE_OK) {
+			*stop = n;
 			return 0;
+		}
 		if (n->all) {
 			*where = n->domain;
 			return n->all;

@@ -101,7 +101,10 @@ void spf_walk(const struct spf_dns *dns, const struct spf_request *rq, struct sp
 void spf_tree_clear(struct spf_tree *t);
 
 /* The effective `all` of the tree: the root's, or through redirect=. 0 when
- * there is none; *where gets the domain holding it (not owned). */
-char spf_tree_all(const struct spf_tree *t, const char **where);
+ * there is none; *where gets the domain holding it (not owned). When the
+ * chain ends at a record that could not be read or used, *stop is that node
+ * (its status says whether the answer is unknown: SPF_NODE_DNSERR or
+ * SPF_NODE_CUT), else NULL. */
+char spf_tree_all(const struct spf_tree *t, const char **where, const struct spf_node **stop);
 
 #endif

@@ -127,6 +127,20 @@ static void t_errors(struct unit_ctx *t)
 	run(&r, "other.com TXT v=spf1 -all\n", "192.0.2.7", "example.com");
 	UNIT_EQ_STR(t, spf_result_name(r.v.result), "none");
 	done(&r);
+	/* a redirect= target that could not be read: its `all` is unknown,
+	 * not missing */
+	run(&r, "example.com TXT v=spf1 redirect=bad.example.com\nbad.example.com FAIL\n", "192.0.2.7",
+	    "example.com");
+	const char *where;
+	const struct spf_node *stop;
+	UNIT_EQ_INT(t, spf_tree_all(&r.t, &where, &stop), 0);
+	UNIT_CHECK(t, stop && stop->status == SPF_NODE_DNSERR);
+	done(&r);
+	/* a redirect= target without a record has no `all`, for sure */
+	run(&r, "example.com TXT v=spf1 redirect=none.example.com\n", "192.0.2.7", "example.com");
+	UNIT_EQ_INT(t, spf_tree_all(&r.t, &where, &stop), 0);
+	UNIT_CHECK(t, stop && stop->status == SPF_NODE_NONE);
+	done(&r);
 }
 
 static void t_loop_and_all(struct unit_ctx *t)
@@ -141,7 +155,8 @@ static void t_loop_and_all(struct unit_ctx *t)
 	run(&r, "example.com TXT v=spf1 redirect=r.example.com\nr.example.com TXT v=spf1 ptr ?all\n",
 	    "192.0.2.7", "example.com");
 	const char *where;
-	UNIT_EQ_INT(t, spf_tree_all(&r.t, &where), '?');
+	const struct spf_node *stop;
+	UNIT_EQ_INT(t, spf_tree_all(&r.t, &where, &stop), '?');
 	UNIT_EQ_STR(t, where, "r.example.com");
 	UNIT_CHECK(t, r.t.nodes[1].ptr);
 	UNIT_EQ_STR(t, spf_result_name(r.v.result), "neutral");
