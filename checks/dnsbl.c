@@ -366,8 +366,10 @@ static void run_ip(const struct audit *a, const struct dnsbl_zone *const *zs, si
 		findings_add(out, "dnsbl.ip", NULL, STATUS_SKIP, "no IP blocklist in the zone list");
 }
 
+/* ptr_failure: the failed PTR lookup when the PTR name's domain could not
+ * be learned (then "not listed" cannot be said), else NULL. */
 static void run_domain(const struct audit *a, const struct dnsbl_zone *const *zs, size_t n, char **doms,
-                       size_t nd, struct findings *out)
+                       size_t nd, const struct dns_answer *ptr_failure, struct findings *out)
 {
 	size_t asked = 0;
 	struct result *rs = xcalloc(nd ? nd : 1, sizeof *rs);
@@ -386,7 +388,13 @@ static void run_domain(const struct audit *a, const struct dnsbl_zone *const *zs
 			if (outcome_rank(rs[k].o) > outcome_rank(rs[worst].o))
 				worst = k;
 		}
-		struct finding *f = report(a, out, "dnsbl.domain", z, &rs[worst], doms[worst]);
+		struct finding *f;
+		if (ptr_failure && rs[worst].o == O_CLEAN) {
+			f = add_lookup_error(a, out, "dnsbl.domain", z->zone, "the PTR name's domain", ptr_failure);
+			cJSON_AddStringToObject(f->data, "zone", z->zone);
+		} else {
+			f = report(a, out, "dnsbl.domain", z, &rs[worst], doms[worst]);
+		}
 		cJSON *arr = cJSON_AddArrayToObject(f->data, "domains");
 		for (size_t k = 0; k < nd; k++) {
 			cJSON *o = cJSON_CreateObject();
@@ -397,7 +405,7 @@ static void run_domain(const struct audit *a, const struct dnsbl_zone *const *zs
 			                                              : "error");
 			cJSON_AddItemToArray(arr, o);
 		}
-		if (nd > 1 && rs[worst].o == O_CLEAN) {
+		if (nd > 1 && rs[worst].o == O_CLEAN && !ptr_failure) {
 			char *all = xstrdup(doms[0]);
 			for (size_t k = 1; k < nd; k++) {
 				char *next = xasprintf("%s%s%s", all, k + 1 == nd ? " and " : ", ", doms[k]);
@@ -458,8 +466,8 @@ static void dnsbl_run(const struct audit *a, struct findings *out)
 		    dnsbl_domain_qname(doms[0], zs[i]->zone, q, sizeof q))
 			prefetch(a, zs[i], q, 0);
 	}
+	struct ptr_set ptr = {0};
 	if (want_dom) {
-		struct ptr_set ptr;
 		ptr_lookup(a, &ptr);
 		for (size_t k = 0; k < ptr.count; k++) {
 			char *reg = psl_registrable_new(a->psl, ptr.names[k]);
@@ -467,7 +475,6 @@ static void dnsbl_run(const struct audit *a, struct findings *out)
 				add_domain(&doms, &nd, reg);
 			free(reg);
 		}
-		ptr_set_free(&ptr);
 		for (size_t k = 1; k < nd; k++)
 			for (size_t i = 0; i < n; i++)
 				if ((zs[i]->types & DNSBL_DOMAIN) &&
@@ -492,7 +499,8 @@ static void dnsbl_run(const struct audit *a, struct findings *out)
 		}
 	}
 	if (want_dom)
-		run_domain(a, zs, n, doms, nd, out);
+		run_domain(a, zs, n, doms, nd, dns_status_answered(ptr.ans->status) ? NULL : ptr.ans, out);
+	ptr_set_free(&ptr);
 
 	for (size_t k = 0; k < nd; k++)
 		free(doms[k]);
