@@ -60,13 +60,13 @@ bool dnsbl_test_qname(int af, bool listed, const char *zone, char *buf, size_t l
 {
 	if (af == 0)
 		return join(listed ? "test" : "invalid", zone, buf, len);
-	struct ipaddr ip;
-	char why[64];
-	/* RFC 5782 5: 127.0.0.2 / ::FFFF:7F00:2 listed, .1 not. */
-	const char *lit = af == AF_INET6 ? (listed ? "::ffff:127.0.0.2" : "::ffff:127.0.0.1")
-	                                 : (listed ? "127.0.0.2" : "127.0.0.1");
-	if (ip_parse(lit, &ip, why, sizeof why) < 0)
-		return false;
+	/* RFC 5782 5: 127.0.0.2 / ::FFFF:7F00:2 listed, .1 not. The IPv6 one
+	 * is built by hand: ip_parse would take it for the IPv4 address. */
+	struct ipaddr ip = {.af = af};
+	static const unsigned char v4[4] = {127, 0, 0, 0}, v6[16] = {[10] = 0xff, [11] = 0xff, [12] = 127};
+	memcpy(ip.b, af == AF_INET6 ? v6 : v4, af == AF_INET6 ? 16 : 4);
+	ip.b[af == AF_INET6 ? 15 : 3] = listed ? 2 : 1;
+	inet_ntop(af, ip.b, ip.text, sizeof ip.text);
 	return dnsbl_ip_qname(&ip, zone, buf, len);
 }
 

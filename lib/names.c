@@ -23,6 +23,15 @@ int ip_parse(const char *s, struct ipaddr *out, char *why, size_t whylen)
 			return -1;
 		}
 		out->af = AF_INET6;
+		static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		if (memcmp(out->b, mapped, sizeof mapped) == 0) {
+			/* ::ffff:192.0.2.20, as many mail logs print an IPv4
+			 * client: the sender is the IPv4 address. */
+			memmove(out->b, out->b + 12, 4);
+			memset(out->b + 4, 0, 12);
+			out->af = AF_INET;
+			out->mapped = true;
+		}
 	} else {
 		/* inet_pton accepts only dotted-quad decimal, which is what we
 		 * want: no octal, hex or shortened forms. */

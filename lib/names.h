@@ -10,10 +10,13 @@ struct ipaddr {
 	int af;                  /* AF_INET or AF_INET6 */
 	unsigned char b[16];     /* 4 or 16 bytes, network order */
 	char text[46];           /* canonical text form (inet_ntop) */
+	bool mapped;             /* given as an IPv4-mapped IPv6 address
+	                            (::ffff:a.b.c.d), held as the IPv4 one */
 };
 
 /* Parses an IPv4 or IPv6 address literal (no brackets, no zone id, no
- * prefix). Returns 0, or -1 with a reason in why. */
+ * prefix). An IPv4-mapped IPv6 address becomes the IPv4 address it maps
+ * (mapped is set). Returns 0, or -1 with a reason in why. */
 int ip_parse(const char *s, struct ipaddr *out, char *why, size_t whylen);
 
 /* Number of address bytes: 4 or 16. */

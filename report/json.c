@@ -1,4 +1,5 @@
 /* json: the JSON report, schema version 1 (shared/spec/json.md). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,12 @@ cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
 
 	cJSON *tg = cJSON_AddObjectToObject(root, "target");
 	cJSON_AddStringToObject(tg, "ip", t->ip.text);
+	if (t->ip.mapped) {
+		/* audited as the IPv4 address it maps */
+		char given[64];
+		snprintf(given, sizeof given, "::ffff:%s", t->ip.text);
+		cJSON_AddStringToObject(tg, "ip_given", given);
+	}
 	cJSON_AddStringToObject(tg, "domain", t->domain);
 	cJSON_AddItemToObject(tg, "helo", str_or_null(t->helo));
 	cJSON_AddStringToObject(tg, "mail_from_domain", t->mail_from);

@@ -65,6 +65,8 @@ void report_text(FILE *out, const struct report_info *ri, const struct findings 
 	const struct target *t = ri->t;
 	fprintf(out, "senderaudit %s: ", SA_VERSION);
 	text_put_safe(out, t->ip.text);
+	if (t->ip.mapped)
+		fprintf(out, " (given as ::ffff:%s, an IPv4-mapped IPv6 address)", t->ip.text);
 	fputs(" sending for ", out);
 	text_put_safe(out, t->domain);
 	fputs(" (", out);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include "../../lib/dnsbl.h"
 #include "../../lib/names.h"
 #include "unit.h"
 
@@ -27,7 +28,16 @@ static void t_ip_parse_v6(struct unit_ctx *t)
 	UNIT_EQ_INT(t, ip_parse("2001:DB8:0:0::25", &ip, why, sizeof why), 0);
 	UNIT_EQ_INT(t, ip.af, AF_INET6);
 	UNIT_EQ_STR(t, ip.text, "2001:db8::25");
+	/* an IPv4-mapped address is the IPv4 sender */
 	UNIT_EQ_INT(t, ip_parse("::ffff:192.0.2.1", &ip, why, sizeof why), 0);
+	UNIT_EQ_INT(t, ip.af, AF_INET);
+	UNIT_EQ_STR(t, ip.text, "192.0.2.1");
+	UNIT_CHECK(t, ip.mapped);
+	UNIT_EQ_INT(t, ip_parse("::FFFF:C000:0201", &ip, why, sizeof why), 0);
+	UNIT_EQ_STR(t, ip.text, "192.0.2.1");
+	UNIT_EQ_INT(t, ip_parse("::ffff:0:192.0.2.1", &ip, why, sizeof why), 0);
+	UNIT_EQ_INT(t, ip.af, AF_INET6);
+	UNIT_CHECK(t, !ip.mapped);
 	static const char *const bad[] = {"2001:db8:::1", "2001:db8::1%eth0", "2001:db8::/32", "gggg::1",
 	                                  "1:2:3:4:5:6:7:8:9"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
@@ -46,9 +56,10 @@ static void t_reverse(struct unit_ctx *t)
 	ip_parse("2001:db8::25", &ip, why, sizeof why);
 	ip_reverse_name(&ip, buf, sizeof buf);
 	UNIT_EQ_STR(t, buf, "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
-	ip_parse("::ffff:127.0.0.2", &ip, why, sizeof why);
-	ip_reverse_key(&ip, buf, sizeof buf);
-	UNIT_EQ_STR(t, buf, "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0");
+	/* RFC 5782's IPv6 test point, ::ffff:127.0.0.2 (not parsed: it is
+	 * IPv4-mapped) */
+	UNIT_CHECK(t, dnsbl_test_qname(AF_INET6, true, "zen.example", buf, sizeof buf));
+	UNIT_EQ_STR(t, buf, "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.zen.example");
 }
 
 static void t_ip_equal(struct unit_ctx *t)
