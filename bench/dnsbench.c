@@ -38,7 +38,7 @@ static void name_of(int i, char *buf, size_t len)
 static double run_engine(const char *server, int n)
 {
 	const char *servers[1] = {server};
-	struct dns_config cfg = {servers, 1, 5000, 2, 0};
+	struct dns_config cfg = {.servers = servers, .server_count = 1, .timeout_ms = 5000, .retries = 2};
 	char err[200];
 	struct dns *d = dns_new(&cfg, err, sizeof err);
 	if (!d) {
@@ -154,7 +154,7 @@ static double run_unbound(int n)
 static void grading(const char *server)
 {
 	const char *servers[1] = {server};
-	struct dns_config cfg = {servers, 1, 3000, 1, 0};
+	struct dns_config cfg = {.servers = servers, .server_count = 1, .timeout_ms = 3000, .retries = 1};
 	char err[200];
 	struct dns *d = dns_new(&cfg, err, sizeof err);
 	struct ub_ctx *ctx = ub_new();

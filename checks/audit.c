@@ -73,6 +73,12 @@ static void add_catalogue_refs(struct finding *f, const struct check_def *def)
 
 void audit_run(const struct audit *a, struct findings *out)
 {
+	/* The audited domains exist, and so does the reverse tree: a resolver
+	 * that says their TLD does not is not believed when it says a name
+	 * under it does not exist (lib/dns). */
+	dns_expect_tld(a->dns, a->t->domain);
+	dns_expect_tld(a->dns, a->t->mail_from);
+	dns_expect_tld(a->dns, "in-addr.arpa");
 	size_t nf = registry_family_count();
 	struct job *jobs = xcalloc(nf, sizeof *jobs);
 	for (size_t i = 0; i < nf; i++) {

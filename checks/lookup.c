@@ -109,10 +109,17 @@ void finding_lookup_failed(const struct audit *a, struct finding *f, const struc
 	                   ans->qname, dns_status_name(ans->status), dns_answer_why(ans));
 	if (ans->status == DNS_NXDOMAIN || ans->status == DNS_NODATA)
 		return;
-	finding_set_remedy(f,
-	                   "Check that the DNS resolver (%s) is reachable and answers for %s, "
-	                   "and that the zone's name servers work; then run the audit again.",
-	                   dns_servers_text(a->dns), ans->qname);
+	if (ans->status == DNS_UNTRUSTED)
+		finding_set_remedy(f,
+		                   "Run the audit through a resolver that answers for the public DNS: the one "
+		                   "in use (%s) denies names that exist. Give --resolver with a recursive "
+		                   "resolver of your own, outside any captive portal or filter.",
+		                   dns_servers_text(a->dns));
+	else
+		finding_set_remedy(f,
+		                   "Check that the DNS resolver (%s) is reachable and answers for %s, "
+		                   "and that the zone's name servers work; then run the audit again.",
+		                   dns_servers_text(a->dns), ans->qname);
 	cJSON *d = f->data;
 	cJSON_DeleteItemFromObject(d, "lookup_error");
 	cJSON *le = cJSON_AddObjectToObject(d, "lookup_error");

@@ -36,6 +36,7 @@
 #define EDNS_SIZE 1232
 #define TCP_MAX 65535
 #define MAX_ZONE_LIMITS 64
+#define DNS_MAX_EXPECT 64
 
 struct server {
 	struct sockaddr_storage ss;
@@ -56,6 +57,8 @@ struct entry {
 	                               only its waiters wake when it is done */
 	struct dns_answer ans;      /* what the server said about name */
 	struct dns_answer *chased;  /* after following CNAMEs (NULL: not yet) */
+	struct dns_answer *untrusted; /* the negative answer, made UNTRUSTED by
+	                                 a canary (NULL: not needed yet) */
 
 	/* Loop-thread state while active. */
 	uint8_t *wire;
@@ -95,6 +98,9 @@ struct dns {
 	} limits[MAX_ZONE_LIMITS];
 	int limit_count;
 	struct dns_stats stats;
+	bool canaries;              /* vet negative answers (dns_config) */
+	char *expect[DNS_MAX_EXPECT]; /* TLDs known to exist (dns_expect_tld) */
+	size_t expect_count;
 	bool stop;
 
 	pthread_t loop;
@@ -105,8 +111,8 @@ struct dns {
 	size_t active_count;
 };
 
-static const char *const status_names[] = {"OK",      "NXDOMAIN", "NODATA",    "SERVFAIL",
-                                           "REFUSED", "TIMEOUT",  "MALFORMED", "NETWORK"};
+static const char *const status_names[] = {"OK",      "NXDOMAIN",  "NODATA",  "SERVFAIL", "REFUSED",
+                                           "TIMEOUT", "MALFORMED", "NETWORK", "UNTRUSTED"};
 
 const char *dns_status_name(enum dns_status s)
 {
@@ -369,7 +375,8 @@ static void wake_loop(struct dns *d)
 /* Finds or creates the entry (with d->mu held). */
 static struct entry *cache_get(struct dns *d, const char *name, uint16_t type)
 {
-	char *norm = name_normalize_new(name);
+	/* the root is asked as "." (the canary's NS question) */
+	char *norm = strcmp(name, ".") == 0 ? xstrdup(".") : name_normalize_new(name);
 	size_t k = hash_key(norm, type, d->bucket_count);
 	d->stats.lookups++;
 	for (struct entry *e = d->buckets[k]; e; e = e->hnext)
@@ -397,7 +404,8 @@ static struct entry *cache_get(struct dns *d, const char *name, uint16_t type)
 		cache_grow(d);
 
 	ldns_rdf *dn = NULL;
-	if (!*norm || strcmp(norm, ".") == 0 || ldns_str2rdf_dname(&dn, norm) != LDNS_STATUS_OK) {
+	if (!*norm || (strcmp(name, ".") != 0 && strcmp(norm, ".") == 0) ||
+	    ldns_str2rdf_dname(&dn, norm) != LDNS_STATUS_OK) {
 		e->state = ST_DONE;
 		e->ans.status = DNS_MALFORMED;
 		e->ans.why = xasprintf("'%.80s' is not a valid DNS name (label or length limits)", norm);
@@ -985,6 +993,7 @@ struct dns *dns_new(const struct dns_config *cfg, char *err, size_t errlen)
 	for (int i = 0; i < d->server_count && o < sizeof d->servers_text; i++)
 		o += (size_t)snprintf(d->servers_text + o, sizeof d->servers_text - o, "%s%s", i ? ", " : "",
 		                      d->servers[i].text);
+	d->canaries = !cfg->trust_negatives;
 	d->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 5000;
 	d->tries = cfg->retries >= 0 ? cfg->retries + 1 : 3;
 	if (d->tries > MAX_TRIES)
@@ -1031,10 +1040,12 @@ static void entry_free(struct entry *e)
 		free(e->done_cv);
 	}
 	answer_clear(&e->ans);
-	if (e->chased) {
-		answer_clear(e->chased);
-		free(e->chased);
-	}
+	struct dns_answer *extra[] = {e->chased, e->untrusted};
+	for (size_t i = 0; i < 2; i++)
+		if (extra[i]) {
+			answer_clear(extra[i]);
+			free(extra[i]);
+		}
 	free(e->name);
 	free(e);
 }
@@ -1061,15 +1072,73 @@ void dns_free(struct dns *d)
 	free(d->active);
 	for (int i = 0; i < d->limit_count; i++)
 		free(d->limits[i].zone);
+	for (size_t i = 0; i < d->expect_count; i++)
+		free(d->expect[i]);
 	close(d->wake[0]);
 	close(d->wake[1]);
 	pthread_mutex_destroy(&d->mu);
 	free(d);
 }
 
+/* ---- canaries ----
+ * A resolver that denies names which exist (a captive portal, a filter, a
+ * split-horizon resolver that knows only the inside) turns every lookup
+ * into a confident "does not exist". Its negative answers are only trusted
+ * while it admits that the root zone has name servers (asked once per run,
+ * beside the first lookup) and, for names under the TLD of a name the
+ * caller knows exists (dns_expect_tld: the audited domain's), that this TLD
+ * exists. Other TLDs are not vetted: a name under a TLD that really does
+ * not exist (a typo in an SPF include) is a true NXDOMAIN. */
+
+/* The TLD of a normalized name, or NULL for the root and the TLDs
+ * themselves (their canary is the root's). */
+static const char *tld_of(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	return dot && dot[1] ? dot + 1 : NULL;
+}
+
+static bool is_canary(const char *name, uint16_t type)
+{
+	return type == DNS_T_NS && (strcmp(name, ".") == 0 || !strchr(name, '.'));
+}
+
+/* Whether tld was named by dns_expect_tld (d->mu held). */
+static bool tld_expected(const struct dns *d, const char *tld)
+{
+	for (size_t i = 0; tld && i < d->expect_count; i++)
+		if (strcmp(d->expect[i], tld) == 0)
+			return true;
+	return false;
+}
+
+/* Starts the root's canary (d->mu held). */
+static void canaries_start(struct dns *d, const char *name, uint16_t type)
+{
+	if (d->canaries && !is_canary(name, type))
+		cache_get(d, ".", DNS_T_NS);
+}
+
+void dns_expect_tld(struct dns *d, const char *name)
+{
+	if (!d->canaries)
+		return;
+	char *norm = name_normalize_new(name);
+	const char *tld = tld_of(norm);
+	pthread_mutex_lock(&d->mu);
+	if (tld && !tld_expected(d, tld) && d->expect_count < DNS_MAX_EXPECT) {
+		d->expect[d->expect_count++] = xstrdup(tld);
+		cache_get(d, tld, DNS_T_NS);
+	}
+	cache_get(d, ".", DNS_T_NS);
+	pthread_mutex_unlock(&d->mu);
+	free(norm);
+}
+
 void dns_prefetch(struct dns *d, const char *name, uint16_t type)
 {
 	pthread_mutex_lock(&d->mu);
+	canaries_start(d, name, type);
 	cache_get(d, name, type);
 	pthread_mutex_unlock(&d->mu);
 }
@@ -1087,21 +1156,93 @@ static void wait_done(struct dns *d, struct entry *e)
 		pthread_cond_wait(e->done_cv, &d->mu);
 }
 
+/* The canary that makes name's negative answers untrustworthy, with the
+ * sentence that says why (in buf), or NULL when they can be trusted: the
+ * canaries answered as they must, or could not tell (a failed canary is
+ * no evidence either way). */
+static const char *canary_denies(struct dns *d, const char *name, char *buf, size_t len)
+{
+	pthread_mutex_lock(&d->mu);
+	const char *tld = tld_expected(d, tld_of(name)) ? tld_of(name) : NULL;
+	pthread_mutex_unlock(&d->mu);
+	const char *names[2] = {".", tld};
+	for (size_t i = 0; i < 2 && names[i]; i++) {
+		pthread_mutex_lock(&d->mu);
+		struct entry *c = cache_get(d, names[i], DNS_T_NS);
+		wait_done(d, c);
+		pthread_mutex_unlock(&d->mu);
+		enum dns_status st = c->ans.status;
+		/* The root always has NS records; a TLD may be asked by a
+		 * server that is not its parent's and answer NODATA. */
+		if (st == DNS_NXDOMAIN || (i == 0 && st == DNS_NODATA)) {
+			if (i == 0)
+				snprintf(buf, len, "the resolver also says the root zone has no name servers (%s)",
+				         dns_status_name(st));
+			else
+				snprintf(buf, len, "the resolver also says the top-level domain %s does not exist",
+				         tld);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* a, a negative answer of entry e, or its UNTRUSTED twin when a canary
+ * shows the resolver denies names that exist. */
+static const struct dns_answer *vet_negative(struct dns *d, struct entry *e, const struct dns_answer *a)
+{
+	if (!d->canaries || (a->status != DNS_NXDOMAIN && a->status != DNS_NODATA) ||
+	    is_canary(e->name, e->type))
+		return a;
+	char because[200];
+	if (!canary_denies(d, e->name, because, sizeof because))
+		return a;
+	struct dns_answer *u = xcalloc(1, sizeof *u);
+	char tb[16];
+	u->qname = xstrdup(a->qname);
+	u->qtype = a->qtype;
+	u->rcode = a->rcode;
+	u->status = DNS_UNTRUSTED;
+	u->why = xasprintf("%s for %s/%s from %s, but %s: it denies names that exist (a captive portal, "
+	                   "a filtering or a split-horizon resolver?), so its negative answers cannot be "
+	                   "trusted",
+	                   dns_status_name(a->status), a->qname, dns_type_name(a->qtype, tb, sizeof tb),
+	                   d->servers_text, because);
+	for (size_t i = 0; i < a->cname_count; i++)
+		answer_add_cname(u, a->cnames[i]);
+	pthread_mutex_lock(&d->mu);
+	if (e->untrusted) { /* another thread won the race */
+		answer_clear(u);
+		free(u);
+	} else {
+		e->untrusted = u;
+	}
+	const struct dns_answer *r = e->untrusted;
+	pthread_mutex_unlock(&d->mu);
+	return r;
+}
+
 const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t type)
 {
 	pthread_mutex_lock(&d->mu);
+	canaries_start(d, name, type);
 	struct entry *first = cache_get(d, name, type);
 	wait_done(d, first);
-	if (first->chased) {
+	if (first->untrusted) {
 		pthread_mutex_unlock(&d->mu);
-		return first->chased;
+		return first->untrusted;
+	}
+	if (first->chased) {
+		const struct dns_answer *c = first->chased;
+		pthread_mutex_unlock(&d->mu);
+		return vet_negative(d, first, c);
 	}
 	/* Done entries are immutable, so reading them unlocked is safe. */
 	pthread_mutex_unlock(&d->mu);
 	const struct dns_answer *a = &first->ans;
 	bool chase = a->status == DNS_NODATA && a->cname_count > 0;
 	if (!chase)
-		return a;
+		return vet_negative(d, first, a);
 
 	/* The server stopped at a CNAME (an authoritative server does so for
 	 * targets outside its zones): follow it ourselves. */
@@ -1157,7 +1298,7 @@ const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t typ
 	}
 	const struct dns_answer *r = first->chased;
 	pthread_mutex_unlock(&d->mu);
-	return r;
+	return vet_negative(d, first, r);
 }
 
 bool dns_grade_wire(const uint8_t *buf, size_t len, const char *name, uint16_t type, struct dns_answer *out)

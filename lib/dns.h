@@ -21,6 +21,8 @@ enum dns_status {
 	DNS_TIMEOUT,   /* no usable answer within the deadline */
 	DNS_MALFORMED, /* unparseable answer, CNAME loop, invalid name */
 	DNS_NETWORK,   /* could not send or connect (port closed, no route) */
+	DNS_UNTRUSTED, /* NXDOMAIN or NODATA from a resolver that also denies
+	                  names that exist (the root's NS, the name's TLD) */
 };
 
 enum {
@@ -72,6 +74,11 @@ struct dns_config {
 	int timeout_ms;  /* whole budget of one lookup, all tries included */
 	int retries;     /* extra tries after the first (each to the next server) */
 	int max_inflight; /* 0: default */
+	/* Take NXDOMAIN and NODATA at face value. By default they are vetted:
+	 * trusted only while the resolver answers the root's NS (asked once
+	 * per run) and the TLDs named by dns_expect_tld, so a resolver that
+	 * denies every name yields DNS_UNTRUSTED, not "does not exist". */
+	bool trust_negatives;
 };
 
 /* Starts the DNS layer. Returns NULL with a reason in err when the
@@ -83,6 +90,11 @@ void dns_free(struct dns *d);
  * not flood one blocklist operator); the rest wait their turn. Applies to
  * lookups started after the call. */
 void dns_limit_zone(struct dns *d, const char *zone, int max_inflight);
+
+/* Declares that name exists (the audited domain): from now on, a negative
+ * answer for a name under its TLD is trusted only while the resolver says
+ * that TLD exists (see dns_config.trust_negatives). Starts that question. */
+void dns_expect_tld(struct dns *d, const char *name);
 
 /* Starts a lookup without waiting for it (so independent lookups overlap). */
 void dns_prefetch(struct dns *d, const char *name, uint16_t type);

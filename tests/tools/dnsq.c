@@ -1,9 +1,11 @@
 /* dnsq: lib/dns from the command line, for the DNS layer's own tests.
  *
- *   dnsq SERVER#PORT [-t MS] [-r N] [-l ZONE MAX]... NAME/TYPE...
+ *   dnsq SERVER#PORT [-t MS] [-r N] [-c] [-l ZONE MAX]... NAME/TYPE...
  *
  * Starts every lookup at once, waits for all, prints one line per lookup
- * ("name/type STATUS rr-count") and then the layer's counters. */
+ * ("name/type STATUS rr-count") and then the layer's counters. Negative
+ * answers are taken at face value unless -c (vet them with the canaries,
+ * as the audit does). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +17,7 @@ static uint16_t type_of(const char *t)
 	static const struct {
 		const char *n;
 		uint16_t v;
-	} types[] = {{"A", DNS_T_A}, {"AAAA", DNS_T_AAAA}, {"MX", DNS_T_MX}, {"TXT", DNS_T_TXT}, {"PTR", DNS_T_PTR}};
+	} types[] = {{"A", DNS_T_A}, {"AAAA", DNS_T_AAAA}, {"MX", DNS_T_MX}, {"TXT", DNS_T_TXT}, {"PTR", DNS_T_PTR}, {"NS", DNS_T_NS}};
 	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
 		if (strcmp(types[i].n, t) == 0)
 			return types[i].v;
@@ -25,17 +27,20 @@ static uint16_t type_of(const char *t)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: dnsq SERVER#PORT [-t MS] [-r N] [-l ZONE MAX]... NAME/TYPE...\n");
+		fprintf(stderr, "usage: dnsq SERVER#PORT [-t MS] [-r N] [-c] [-l ZONE MAX]... NAME/TYPE...\n");
 		return 64;
 	}
 	const char *servers[1] = {argv[1]};
-	struct dns_config cfg = {servers, 1, 2000, 2, 0};
+	struct dns_config cfg = {
+		.servers = servers, .server_count = 1, .timeout_ms = 2000, .retries = 2, .trust_negatives = true};
 	int i = 2;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
 			cfg.timeout_ms = atoi(argv[++i]);
 		else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc)
 			cfg.retries = atoi(argv[++i]);
+		else if (strcmp(argv[i], "-c") == 0)
+			cfg.trust_negatives = false;
 		else if (strcmp(argv[i], "-l") == 0 && i + 2 < argc)
 			i += 2; /* applied below, once the layer exists */
 	}
