@@ -34,6 +34,8 @@ struct audit_opts {
 	size_t dnsbl_extra_count;
 	bool dnsbl_none;           /* --dnsbl none */
 	const char *rdap_bootstrap; /* --rdap-bootstrap, or NULL for IANA */
+	char *whois_server;        /* --whois-server host, or NULL for whois.iana.org */
+	int whois_port;            /* its #PORT, or 0 for 43 */
 	int timeout_ms;            /* per lookup */
 	bool resolver_given;       /* --resolver was used */
 };

@@ -38,10 +38,6 @@ static const struct check_def checks[] = {
 #define MAX_BODY  (2 * 1024 * 1024)
 #define DAY       86400
 #define NEAR_DAYS 30
-/* Tests only: a loopback WHOIS server instead of whois.iana.org:43, and a
- * loopback URL instead of IANA's bootstrap directory (cache logic). */
-#define ENV_WHOIS "SENDERAUDIT_WHOIS_SERVER"
-#define ENV_IANA  "SENDERAUDIT_IANA_BOOTSTRAP"
 
 /* One RDAP question and what became of it. */
 struct query {
@@ -53,6 +49,7 @@ struct query {
 };
 
 struct whois_job {
+	const struct host_resolver *res;
 	const char *host;
 	int port;
 	const char *domain;
@@ -91,7 +88,7 @@ static void query_free(struct query *q)
 static void *whois_main(void *arg)
 {
 	struct whois_job *j = arg;
-	j->rc = whois_domain_lookup(j->host, j->port, j->domain, j->timeout_ms, &j->d, &j->server, j->why,
+	j->rc = whois_domain_lookup(j->res, j->host, j->port, j->domain, j->timeout_ms, &j->d, &j->server, j->why,
 	                            sizeof j->why);
 	return NULL;
 }
@@ -141,6 +138,17 @@ static const char *remedy_not_public =
 static const char *remedy_unreachable =
     "Check that this host can reach the registry's RDAP server over HTTPS (firewall, proxy, DNS), or "
     "give --rdap-bootstrap; then run the audit again. A rate-limited (HTTP 429) server wants a pause first.";
+
+/* libcurl could not start: every enabled check is an error. */
+static void rdap_unavailable(const struct audit *a, struct findings *out, bool want_ip, bool want_dom)
+{
+	static const char *const ids[] = {"rdap.ip.abuse", "rdap.ip.owner", "rdap.domain.status",
+	                                  "rdap.domain.contact"};
+	for (size_t i = 0; i < 4; i++)
+		if ((i < 2 ? want_ip : want_dom) && audit_enabled(a, ids[i]))
+			add_error(out, ids[i], "the registration data", "libcurl could not start (out of memory?)",
+			          "Run the audit again; if it persists, report it as a bug in senderaudit.", NULL);
+}
 
 /* ------------------------------------------------------------ IP checks */
 
@@ -580,22 +588,11 @@ static void domain_findings(struct run *r, struct findings *out)
 
 /* ------------------------------------------------------------ the run */
 
-static void parse_whois_env(const char **host, int *port, char *buf, size_t len)
+/* Server host names are resolved by lib/dns, like every other name of the
+ * audit (--resolver, its timeout and statistics). */
+static int resolve_host(void *ctx, const char *host, struct ipaddr *addrs, size_t max, char *why, size_t whylen)
 {
-	const char *e = getenv(ENV_WHOIS);
-	*host = WHOIS_IANA;
-	*port = WHOIS_PORT;
-	if (!e || !*e)
-		return;
-	snprintf(buf, len, "%s", e);
-	char *hash = strchr(buf, '#');
-	if (hash) {
-		*hash = '\0';
-		int p = atoi(hash + 1);
-		if (p > 0 && p < 65536)
-			*port = p;
-	}
-	*host = buf;
+	return dns_resolve_host(ctx, host, addrs, max, why, whylen);
 }
 
 static void rdap_run(const struct audit *a, struct findings *out)
@@ -605,16 +602,23 @@ static void rdap_run(const struct audit *a, struct findings *out)
 	struct run r = {0};
 	r.a = a;
 	const char *override = a->o->rdap_bootstrap;
-	const char *iana_env = getenv(ENV_IANA);
-	const char *iana = iana_env && *iana_env ? iana_env : RDAP_IANA_BOOTSTRAP;
 	/* Plain http only where the user named it: a bootstrap URL or
 	 * directory of their own (tests: a loopback server). */
-	r.allow_http = (override && strncmp(override, "https://", 8) != 0) ||
-	               (!override && strncmp(iana, "http://", 7) == 0);
+	r.allow_http = override && strncmp(override, "https://", 8) != 0;
 	int tmo = a->o->timeout_ms > 0 ? a->o->timeout_ms : 5000;
-	struct http_opts ho = {tmo, 2L * tmo, MAX_BODY, r.allow_http,
-	                       "application/rdap+json, application/json;q=0.9", a->http_gate};
+	struct host_resolver res = {a->dns, resolve_host};
+	struct http_opts ho = {.connect_timeout_ms = tmo,
+	                       .total_timeout_ms = 2L * tmo,
+	                       .max_body = MAX_BODY,
+	                       .allow_http = r.allow_http,
+	                       .accept = "application/rdap+json, application/json;q=0.9",
+	                       .gate = a->http_gate,
+	                       .resolver = res};
 	struct http *h = http_new(&ho);
+	if (!h) {
+		rdap_unavailable(a, out, want_ip, want_dom);
+		return;
+	}
 	r.regdom = psl_registrable_new(a->psl, a->t->domain);
 	if (!r.regdom)
 		r.regdom = xstrdup(a->t->domain);
@@ -630,8 +634,8 @@ static void rdap_run(const struct audit *a, struct findings *out)
 		domf = (int)nf;
 		files[nf++].name = "dns.json";
 	}
-	char *cache = override ? NULL : rdap_cache_dir_new();
-	rdap_boot_load(h, override, iana, cache, files, nf);
+	char *cache = rdap_cache_dir_new();
+	rdap_boot_load(h, override, RDAP_IANA_BOOTSTRAP, cache, files, nf);
 	free(cache);
 	for (size_t i = 0; i < nf; i++)
 		if (files[i].note && !r.boot_note)
@@ -672,9 +676,10 @@ static void rdap_run(const struct audit *a, struct findings *out)
 		}
 		free(base);
 	}
-	char whois_host[256];
 	if (r.use_whois) {
-		parse_whois_env(&r.wj.host, &r.wj.port, whois_host, sizeof whois_host);
+		r.wj.res = &res;
+		r.wj.host = a->o->whois_server ? a->o->whois_server : WHOIS_IANA;
+		r.wj.port = a->o->whois_port ? a->o->whois_port : WHOIS_PORT;
 		r.wj.domain = r.regdom;
 		r.wj.timeout_ms = 2 * tmo;
 		r.wj.rc = -1;

@@ -22,6 +22,7 @@ enum {
 	OPT_SKIP,
 	OPT_RESOLVER,
 	OPT_RDAP_BOOTSTRAP,
+	OPT_WHOIS_SERVER,
 	OPT_TIMEOUT,
 	OPT_RETRIES,
 	OPT_FORMAT,
@@ -43,6 +44,7 @@ static const struct option long_opts[] = {
 	{"skip", required_argument, NULL, OPT_SKIP},
 	{"resolver", required_argument, NULL, OPT_RESOLVER},
 	{"rdap-bootstrap", required_argument, NULL, OPT_RDAP_BOOTSTRAP},
+	{"whois-server", required_argument, NULL, OPT_WHOIS_SERVER},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"retries", required_argument, NULL, OPT_RETRIES},
 	{"format", required_argument, NULL, OPT_FORMAT},
@@ -85,7 +87,10 @@ void cli_usage(FILE *out)
 	      "  --resolver ADDR[#PORT]  DNS server to ask instead of /etc/resolv.conf's\n"
 	      "                          (repeatable, up to 3)\n"
 	      "  --rdap-bootstrap URL|DIR  where the RDAP bootstrap files come from (default:\n"
-	      "                          IANA, cached a day)\n"
+	      "                          IANA; files fetched from a URL are cached a day)\n"
+	      "  --whois-server HOST[#PORT]  WHOIS server asked for a TLD's registry when the\n"
+	      "                          TLD has no RDAP (default whois.iana.org; #PORT: every\n"
+	      "                          WHOIS connection uses that port)\n"
 	      "  --timeout SECONDS       budget of one DNS lookup, retries included (default 5);\n"
 	      "                          RDAP: connect timeout, twice that per request\n"
 	      "  --retries N             extra tries of an unanswered lookup (default 2)\n"
@@ -257,6 +262,31 @@ static int parse_whole(const char *opt, const char *arg, int lo, int hi, int *ou
 	return 0;
 }
 
+/* --whois-server HOST[#PORT]: a host name or an address. */
+static int parse_whois_server(struct cli *c, const char *arg, char *err, size_t errlen)
+{
+	char host[256], why[200];
+	snprintf(host, sizeof host, "%s", arg);
+	char *hash = strchr(host, '#');
+	int port = 0;
+	if (hash) {
+		*hash = '\0';
+		if (parse_whole("--whois-server", hash + 1, 1, 65535, &port, err, errlen) < 0)
+			return -1;
+	}
+	struct ipaddr ip;
+	char *h = ip_parse(host, &ip, why, sizeof why) == 0 ? xstrdup(ip.text) : name_from_user_new(host, why, sizeof why);
+	if (!h || strlen(arg) >= sizeof host) {
+		free(h);
+		snprintf(err, errlen, "--whois-server: '%.60s' is not a host name or address (HOST[#PORT])", arg);
+		return -1;
+	}
+	free(c->ao.whois_server);
+	c->ao.whois_server = h;
+	c->ao.whois_port = port;
+	return 0;
+}
+
 /* The `spf` subcommand's IP and SENDER. SENDER may be a domain, an
  * address, or "" for the HELO identity; a domain SPF cannot use is not a
  * usage error but the result "none" (RFC 7208 4.3). */
@@ -360,6 +390,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 		c->ao.rdap_bootstrap = arg;
 		return 0;
 	}
+	case OPT_WHOIS_SERVER: return parse_whois_server(c, arg, err, errlen);
 	case OPT_TIMEOUT:
 		if (parse_number("--timeout", arg, 0.1, 60, &v, err, errlen) < 0)
 			return -1;
@@ -559,6 +590,7 @@ void cli_free(struct cli *c)
 	free_list(c->t.selectors, c->t.selector_count);
 	free_list(c->ao.dnsbl_zones, c->ao.dnsbl_zone_count);
 	free_list(c->ao.dnsbl_extra, c->ao.dnsbl_extra_count);
+	free(c->ao.whois_server);
 	for (size_t i = 0; i < c->resolver_count; i++)
 		free(c->resolvers[i]);
 	free(c->enabled);

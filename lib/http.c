@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 
 #include "clock.h"
 #include "httpgate.h"
@@ -24,6 +26,9 @@
 struct req {
 	struct http_resp r;
 	CURL *e;
+	char *cur_url;                  /* this hop's URL (redirects followed here) */
+	struct curl_slist *resolved;    /* CURLOPT_RESOLVE for this hop's host */
+	int64_t try_deadline;           /* the try's budget ends (redirects included) */
 	char errbuf[CURL_ERROR_SIZE];
 	size_t cap;
 	size_t alloc; /* bytes allocated for r.body */
@@ -61,8 +66,10 @@ struct http *http_new(const struct http_opts *o)
 	struct http *h = xcalloc(1, sizeof *h);
 	h->o = *o;
 	h->m = curl_multi_init();
-	if (!h->m)
-		abort();
+	if (!h->m) {
+		free(h);
+		return NULL;
+	}
 	/* Registries rate-limit per client: few connections per host. */
 	curl_multi_setopt(h->m, CURLMOPT_MAX_HOST_CONNECTIONS, 2L);
 	if (o->accept) {
@@ -87,6 +94,8 @@ void http_free(struct http *h)
 			curl_multi_remove_handle(h->m, q->e);
 			curl_easy_cleanup(q->e);
 		}
+		curl_slist_free_all(q->resolved);
+		free(q->cur_url);
 		free(q->r.body);
 		free(q->r.url);
 		free(q->r.effective_url);
@@ -122,7 +131,71 @@ static size_t on_write(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* Starts the transfer with timeout_ms left of the try's budget. */
+static void set_err(struct req *q, enum http_err err, const char *fmt, const char *arg);
+
+/* The host and port of url, for CURLOPT_RESOLVE. host gets no brackets. */
+static int url_host_port(const char *url, char *host, size_t hlen, long *port)
+{
+	CURLU *u = curl_url();
+	char *hs = NULL, *ps = NULL;
+	int rc = -1;
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &hs, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &ps, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+		snprintf(host, hlen, "%s", hs);
+		*port = strtol(ps, NULL, 10);
+		rc = 0;
+	}
+	curl_free(hs);
+	curl_free(ps);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+/* Resolves the hop's host with the caller's resolver (lib/dns) and pins
+ * the answer for libcurl, which then never resolves a name itself. Returns
+ * false (the request failed) when the name cannot be resolved. */
+static bool pin_host(struct http *h, struct req *q)
+{
+	curl_slist_free_all(q->resolved);
+	q->resolved = NULL;
+	if (!h->o.resolver.resolve)
+		return true;
+	char host[256], why[200];
+	long port = 0;
+	if (url_host_port(q->cur_url, host, sizeof host, &port) < 0)
+		return true; /* libcurl reports the malformed URL */
+	struct ipaddr addrs[RESOLVE_MAX_ADDRS];
+	int n = h->o.resolver.resolve(h->o.resolver.ctx, host, addrs, RESOLVE_MAX_ADDRS, why, sizeof why);
+	if (n < 0) {
+		set_err(q, HTTP_E_CONNECT, "cannot connect: %.180s", why);
+		return false;
+	}
+	if (n == 1 && strcmp(addrs[0].text, host) == 0)
+		return true; /* an address literal */
+	char line[256 + 16 + RESOLVE_MAX_ADDRS * 50];
+	size_t off = (size_t)snprintf(line, sizeof line, "%s:%ld:", host, port);
+	for (int i = 0; i < n && off < sizeof line; i++)
+		off += (size_t)snprintf(line + off, sizeof line - off, addrs[i].af == AF_INET6 ? "%s[%s]" : "%s%s",
+		                        i ? "," : "", addrs[i].text);
+	q->resolved = curl_slist_append(NULL, line);
+	return true;
+}
+
+/* Ends a request that failed before its transfer could start. */
+static void fail_now(struct http *h, struct req *q)
+{
+	free(q->r.effective_url);
+	q->r.effective_url = xstrdup(q->cur_url ? q->cur_url : q->r.url);
+	q->r.status = 0;
+	if (q->holds) {
+		http_gate_release(h->o.gate, q->gate_key, 0);
+		q->holds = false;
+	}
+	q->finished = true;
+}
+
+/* Starts a hop of the transfer with timeout_ms left of the try's budget. */
 static void start(struct http *h, struct req *q, long timeout_ms)
 {
 	free(q->r.body);
@@ -132,16 +205,22 @@ static void start(struct http *h, struct req *q, long timeout_ms)
 	q->too_big = false;
 	q->errbuf[0] = '\0';
 	q->cap = h->o.max_body;
-	CURL *e = curl_easy_init();
-	if (!e)
-		abort();
+	CURL *e = pin_host(h, q) ? curl_easy_init() : NULL;
+	if (!e) {
+		if (q->r.err == HTTP_E_NONE)
+			set_err(q, HTTP_E_OTHER, "%s", "libcurl could not start a transfer (out of memory?)");
+		fail_now(h, q);
+		return;
+	}
 	q->e = e;
 	const char *protos = h->o.allow_http ? "http,https" : "https";
-	curl_easy_setopt(e, CURLOPT_URL, q->r.url);
+	curl_easy_setopt(e, CURLOPT_URL, q->cur_url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protos);
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, protos);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)MAX_REDIRS);
+	/* Redirects are followed here, one hop at a time, so that every host
+	 * is resolved by the caller's resolver (pin_host). */
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	if (q->resolved)
+		curl_easy_setopt(e, CURLOPT_RESOLVE, q->resolved);
 	long ctmo = h->o.connect_timeout_ms < timeout_ms ? h->o.connect_timeout_ms : timeout_ms;
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ctmo);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
@@ -216,6 +295,11 @@ static void admit(struct http *h, struct req *q, int64_t now)
  * try's budget running from now. */
 static void submit(struct http *h, struct req *q, int64_t now)
 {
+	/* a try (the first, or a Retry-After's) starts at the requested URL */
+	free(q->cur_url);
+	q->cur_url = xstrdup(q->r.url);
+	q->r.redirects = 0;
+	q->try_deadline = now + h->o.total_timeout_ms;
 	if (!q->gate_key[0]) {
 		start(h, q, h->o.total_timeout_ms);
 		return;
@@ -243,22 +327,49 @@ struct http_resp *http_get(struct http *h, const char *url, void *user)
 	return &q->r;
 }
 
-/* Records the outcome of a finished transfer; returns true when it is to be
- * retried (Retry-After honoured once). */
+/* Follows a redirect to url within the try's budget (the gate slot is kept:
+ * redirects count against the first server). Returns true when the next hop
+ * is under way, false with the request's error set when it may not go. */
+static bool follow(struct http *h, struct req *q, const char *url, int64_t now)
+{
+	bool https = strncasecmp(url, "https://", 8) == 0;
+	bool http = strncasecmp(url, "http://", 7) == 0;
+	if (++q->r.redirects > MAX_REDIRS) {
+		set_err(q, HTTP_E_REDIRECT, "more than 5 redirects (the last to %.150s)", url);
+		return false;
+	}
+	if (!https && !(http && h->o.allow_http)) {
+		set_err(q, HTTP_E_REDIRECT, "a redirect to a scheme other than https was refused (%.150s)", url);
+		return false;
+	}
+	if (now >= q->try_deadline) {
+		char ms[32];
+		snprintf(ms, sizeof ms, "%ld", h->o.total_timeout_ms);
+		set_err(q, HTTP_E_TIMEOUT, "no complete answer within %.180s ms", ms);
+		return false;
+	}
+	free(q->cur_url);
+	q->cur_url = xstrdup(url);
+	q->r.err = HTTP_E_NONE;
+	start(h, q, (long)(q->try_deadline - now));
+	return !q->finished; /* the next host could not be resolved */
+}
+
+/* Records the outcome of a finished transfer; returns true when it is not
+ * over: retried (Retry-After honoured once) or redirected. */
 static bool finish(struct http *h, struct req *q, CURLcode rc)
 {
 	CURL *e = q->e;
-	long status = 0, redirs = 0;
-	char *eff = NULL;
+	long status = 0;
+	char *eff = NULL, *loc = NULL;
 	curl_off_t ra = -1;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &redirs);
 	curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff);
+	curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc);
 	curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &ra);
 	free(q->r.effective_url);
-	q->r.effective_url = xstrdup(eff ? eff : q->r.url);
+	q->r.effective_url = xstrdup(eff ? eff : q->cur_url);
 	q->r.status = status;
-	q->r.redirects = redirs;
 	q->r.retry_after = ra > 0 ? (long)ra : -1;
 	q->r.err = HTTP_E_NONE;
 	q->r.why[0] = '\0';
@@ -306,10 +417,17 @@ static bool finish(struct http *h, struct req *q, CURLcode rc)
 		snprintf(ms, sizeof ms, "%zu", h->o.max_body);
 		set_err(q, HTTP_E_TOO_BIG, "the answer is larger than %.180s bytes", ms);
 	}
+	bool redirect = rc == CURLE_OK && status >= 300 && status < 400 && loc && *loc;
+	char *next = redirect ? xstrdup(loc) : NULL;
 	curl_multi_remove_handle(h->m, e);
 	curl_easy_cleanup(e);
 	q->e = NULL;
 	int64_t now = clock_mono_ms();
+	if (redirect && follow(h, q, next, now)) {
+		free(next);
+		return true;
+	}
+	free(next);
 	if (q->holds) {
 		/* A rate-limited server holds back every later request to it,
 		 * from every audit, not only this one's retry. */

@@ -1,6 +1,7 @@
 /* http: all HTTP traffic (libcurl multi interface). GET requests run
  * concurrently; each has a connect timeout and a total budget, a body size
- * cap, at most 5 redirects (https only unless allow_http), and honours one
+ * cap, at most 5 redirects (https only unless allow_http; followed hop by
+ * hop, each host resolved by the caller's resolver), and honours one
  * Retry-After on 429/503. One struct http per thread; a struct http_gate
  * (httpgate.h) shared by all of them limits each server's load. */
 #ifndef SA_HTTP_H
@@ -8,6 +9,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "resolve.h"
 
 struct http_gate;
 
@@ -21,6 +24,9 @@ struct http_opts {
 	/* Shared per-server limits, or NULL for none. Time queued for a slot
 	 * counts against total_timeout_ms. */
 	struct http_gate *gate;
+	/* Resolves every host a request goes to, redirects included; with
+	 * .resolve NULL libcurl resolves by itself (the system's resolver). */
+	struct host_resolver resolver;
 };
 
 enum http_err {
@@ -50,6 +56,7 @@ struct http_resp {
 
 struct http;
 
+/* NULL when libcurl cannot start (out of memory). */
 struct http *http_new(const struct http_opts *o);
 /* Frees h and every response it returned. */
 void http_free(struct http *h);

@@ -2,8 +2,10 @@
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,6 +302,28 @@ static void load_file(struct rdap_boot_file *f, const char *path)
 	free(data);
 }
 
+/* IANA's files are cached as <dir>/ipv4.json; those of a user-given URL in a
+ * folder of their own, named after the URL (so two mirrors never mix). */
+static char *cache_path_new(const char *dir, const char *url, const char *name)
+{
+	if (!url)
+		return xasprintf("%s/%s", dir, name);
+	char key[80];
+	size_t k = 0;
+	uint32_t hash = 2166136261u; /* FNV-1a */
+	for (const char *p = url; *p; p++) {
+		hash = (hash ^ (unsigned char)*p) * 16777619u;
+		if (k < 48)
+			key[k++] = (char)(isalnum((unsigned char)*p) ? *p : '_');
+	}
+	snprintf(key + k, sizeof key - k, "-%08x", hash);
+	char *sub = xasprintf("%s/%s", dir, key);
+	mkdir(sub, 0700);
+	char *path = xasprintf("%s/%s", sub, name);
+	free(sub);
+	return path;
+}
+
 void rdap_boot_load(struct http *h, const char *override, const char *iana, const char *cache_dir,
                     struct rdap_boot_file *files, size_t n)
 {
@@ -314,8 +338,8 @@ void rdap_boot_load(struct http *h, const char *override, const char *iana, cons
 			free(p);
 			continue;
 		}
-		if (!override && cache_dir) {
-			f->cache_path = xasprintf("%s/%s", cache_dir, f->name);
+		if (cache_dir) {
+			f->cache_path = cache_path_new(cache_dir, override, f->name);
 			struct stat st;
 			if (stat(f->cache_path, &st) == 0 && time(NULL) - st.st_mtime < RDAP_BOOT_MAX_AGE_S &&
 			    time(NULL) >= st.st_mtime) {

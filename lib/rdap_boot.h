@@ -39,10 +39,11 @@ struct rdap_boot_file {
 	char *cache_path;
 };
 
-/* Loads files[0..n) (their name set) concurrently through h. override is
- * --rdap-bootstrap (an http(s) URL or a directory, never cached), or NULL:
- * then from iana (RDAP_IANA_BOOTSTRAP) through the cache directory
- * cache_dir (NULL: not cached), a stale copy serving when iana fails. */
+/* Loads files[0..n) (their name set) concurrently through h: from override
+ * (--rdap-bootstrap: an http(s) URL or a directory), or when it is NULL from
+ * iana (RDAP_IANA_BOOTSTRAP). Files fetched over HTTP go through the cache
+ * directory cache_dir (NULL: not cached): a copy younger than a day is used
+ * as is, a stale one when the server fails. A directory is read as it is. */
 void rdap_boot_load(struct http *h, const char *override, const char *iana, const char *cache_dir,
                     struct rdap_boot_file *files, size_t n);
 void rdap_boot_file_free(struct rdap_boot_file *f);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -48,30 +49,72 @@ static int connect_by(const struct addrinfo *ai, int64_t deadline)
 	return fd;
 }
 
-char *whois_query_new(const char *host, int port, const char *query, int timeout_ms, char *why, size_t whylen)
+/* Connects to one of host's addresses (from res, or the system's resolver
+ * when res has none) without passing the deadline. */
+static int connect_host(const struct host_resolver *res, const char *host, int port, int64_t deadline,
+                        char *why, size_t whylen)
 {
-	int64_t deadline = clock_mono_ms() + timeout_ms;
-	char ps[16];
-	snprintf(ps, sizeof ps, "%d", port);
-	struct addrinfo hints = {0}, *res = NULL;
-	hints.ai_socktype = SOCK_STREAM;
-	int gr = getaddrinfo(host, ps, &hints, &res);
-	if (gr != 0) {
-		snprintf(why, whylen, "cannot resolve WHOIS server %s: %s", host, gai_strerror(gr));
-		return NULL;
-	}
 	int fd = -1, err = 0;
-	for (struct addrinfo *ai = res; ai && fd < 0 && remaining(deadline); ai = ai->ai_next) {
-		fd = connect_by(ai, deadline);
-		if (fd < 0)
-			err = errno;
+	if (res && res->resolve) {
+		struct ipaddr addrs[RESOLVE_MAX_ADDRS];
+		char w[200];
+		int n = res->resolve(res->ctx, host, addrs, RESOLVE_MAX_ADDRS, w, sizeof w);
+		if (n < 0) {
+			snprintf(why, whylen, "WHOIS server %s: %s", host, w);
+			return -1;
+		}
+		for (int i = 0; i < n && fd < 0 && remaining(deadline); i++) {
+			struct sockaddr_storage ss = {0};
+			socklen_t len;
+			if (addrs[i].af == AF_INET) {
+				struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+				sin->sin_family = AF_INET;
+				sin->sin_port = htons((uint16_t)port);
+				memcpy(&sin->sin_addr, addrs[i].b, 4);
+				len = sizeof *sin;
+			} else {
+				struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+				sin6->sin6_family = AF_INET6;
+				sin6->sin6_port = htons((uint16_t)port);
+				memcpy(&sin6->sin6_addr, addrs[i].b, 16);
+				len = sizeof *sin6;
+			}
+			struct addrinfo ai = {.ai_family = addrs[i].af, .ai_socktype = SOCK_STREAM,
+			                      .ai_addr = (struct sockaddr *)&ss, .ai_addrlen = len};
+			fd = connect_by(&ai, deadline);
+			if (fd < 0)
+				err = errno;
+		}
+	} else {
+		char ps[16];
+		snprintf(ps, sizeof ps, "%d", port);
+		struct addrinfo hints = {0}, *ai0 = NULL;
+		hints.ai_socktype = SOCK_STREAM;
+		int gr = getaddrinfo(host, ps, &hints, &ai0);
+		if (gr != 0) {
+			snprintf(why, whylen, "cannot resolve WHOIS server %s: %s", host, gai_strerror(gr));
+			return -1;
+		}
+		for (struct addrinfo *ai = ai0; ai && fd < 0 && remaining(deadline); ai = ai->ai_next) {
+			fd = connect_by(ai, deadline);
+			if (fd < 0)
+				err = errno;
+		}
+		freeaddrinfo(ai0);
 	}
-	freeaddrinfo(res);
-	if (fd < 0) {
+	if (fd < 0)
 		snprintf(why, whylen, "cannot connect to WHOIS server %s port %d: %s", host, port,
 		         err == ETIMEDOUT || !err ? "timed out" : strerror(err));
+	return fd;
+}
+
+char *whois_query_new(const struct host_resolver *res, const char *host, int port, const char *query,
+                      int timeout_ms, char *why, size_t whylen)
+{
+	int64_t deadline = clock_mono_ms() + timeout_ms;
+	int fd = connect_host(res, host, port, deadline, why, whylen);
+	if (fd < 0)
 		return NULL;
-	}
 	char *q = xasprintf("%s\r\n", query);
 	size_t ql = strlen(q), off = 0;
 	char *buf = xmalloc(WHOIS_MAX + 1);
@@ -288,14 +331,14 @@ int whois_parse_domain(const char *text, const char *domain, struct rdap_domain 
 	return 1;
 }
 
-int whois_domain_lookup(const char *iana_host, int port, const char *domain, int timeout_ms,
-                        struct rdap_domain *d, char **server, char *why, size_t whylen)
+int whois_domain_lookup(const struct host_resolver *res, const char *iana_host, int port, const char *domain,
+                        int timeout_ms, struct rdap_domain *d, char **server, char *why, size_t whylen)
 {
 	memset(d, 0, sizeof *d);
 	*server = NULL;
 	const char *tld = strrchr(domain, '.');
 	tld = tld ? tld + 1 : domain;
-	char *iana = whois_query_new(iana_host, port, tld, timeout_ms, why, whylen);
+	char *iana = whois_query_new(res, iana_host, port, tld, timeout_ms, why, whylen);
 	if (!iana)
 		return -1;
 	char *ref = whois_referral_new(iana);
@@ -305,7 +348,7 @@ int whois_domain_lookup(const char *iana_host, int port, const char *domain, int
 		return -1;
 	}
 	*server = ref;
-	char *text = whois_query_new(ref, port, domain, timeout_ms, why, whylen);
+	char *text = whois_query_new(res, ref, port, domain, timeout_ms, why, whylen);
 	if (!text)
 		return -1;
 	int rc = whois_parse_domain(text, domain, d);

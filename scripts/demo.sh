@@ -28,8 +28,7 @@ if [ -d "$FIX" ]; then
 	for _ in $(seq 1 100); do [ -s "$TMP/ports" ] && break; sleep 0.1; done
 	if [ -s "$TMP/ports" ]; then
 		read -r HP WP _ <"$TMP/ports"
-		export SENDERAUDIT_WHOIS_SERVER="127.0.0.1#$WP"
-		RDAP=(--rdap-bootstrap "http://127.0.0.1:$HP/boot/")
+		RDAP=(--rdap-bootstrap "http://127.0.0.1:$HP/boot/" --whois-server "127.0.0.1#$WP")
 	fi
 fi
 [ "${RDAP[0]}" = --skip ] && echo "(no ../shared/fixtures/rdap here: registration checks left out)"

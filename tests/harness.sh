@@ -17,11 +17,10 @@ finish() {
 budget() {
 	if [ -n "${SA_SLOW:-}" ]; then echo $(($1 * 10 + 3000)); else echo "$1"; fi
 }
-# No test may reach the internet: an audit that runs the rdap checks without
-# --rdap-bootstrap asks a closed loopback port instead of IANA (and WHOIS
-# referrals go there too), with a bootstrap cache directory of the tests' own.
-export SENDERAUDIT_IANA_BOOTSTRAP=http://127.0.0.1:9/
-export SENDERAUDIT_WHOIS_SERVER='127.0.0.1#9'
+# No test may reach the internet: every host name an audit connects to (the
+# RDAP and WHOIS servers too) is resolved through --resolver, the suites'
+# NSD, which knows no name outside testdata; the bootstrap cache directory is
+# the tests' own.
 export XDG_CACHE_HOME=/tmp/senderaudit-test-cache
 
 # The checks of a JSON report in $OUT (for the suites' audit() helpers).

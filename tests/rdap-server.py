@@ -9,7 +9,8 @@ dns.json) pointing at itself into BOOTDIR, then "HTTPPORT WHOISPORT CLOSEDPORT"
 into PORTFILE. Every HTTP request path is appended to LOGFILE.
 
 HTTP routes (path prefixes):
-  /boot/NAME, /iana/NAME   the bootstrap files
+  /boot/NAME, /iana/NAME   the bootstrap files (/iana/: 503 while a file
+                           BOOTDIR.down exists, for the cache's stale copy)
   /rir/R/ip/ADDR           the network of ADDR; a redirect (301) to the right
                            "RIR" when R is not the one holding it; 404 if unknown
   /reg/domain/NAME         registry answers; /registrar/domain/NAME registrar ones
@@ -417,12 +418,17 @@ class Handler(BaseHTTPRequestHandler):
         return self.route(p[len("/first429"):], prefix + "/first429")
 
     def route(self, p, prefix=""):
-        base = "%s://127.0.0.1:%d" % (getattr(self.server, "scheme", "http"), self.server.server_address[1])
+        # Redirects go back to the host the client named (a test name that only
+        # the suite's NSD resolves, for the client's own resolution of each hop).
+        host = self.headers.get("Host") or "127.0.0.1:%d" % self.server.server_address[1]
+        base = "%s://%s" % (getattr(self.server, "scheme", "http"), host)
         parts = p.split("/")
         if p.startswith("/paced/"):
             return self.paced(p, prefix)
         if p.startswith("/first429/"):
             return self.first429(p, prefix)
+        if p.startswith("/iana/") and os.path.exists(BOOT + ".down"):
+            return self.error(503, "Service Unavailable")
         if p.startswith("/boot/") or p.startswith("/iana/"):
             try:
                 with open(os.path.join(BOOT, parts[2]), "rb") as f:

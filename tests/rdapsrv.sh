@@ -15,7 +15,6 @@ rdap_suite_start() {
 	TMP=$(mktemp -d "/tmp/senderaudit-$name.XXXXXX") || exit 1
 	trap 'j=$(jobs -p); [ -n "$j" ] && kill $j 2>/dev/null; rm -rf "$TMP"' EXIT
 	export XDG_CACHE_HOME=$TMP/cache
-	unset SENDERAUDIT_IANA_BOOTSTRAP
 	/usr/bin/python3 "$ROOT/tests/rdap-server.py" "$FIX" "$TMP/boot" "$TMP/ports" "$TMP/log" 2>"$TMP/server.err" &
 	for _ in $(seq 1 100); do [ -s "$TMP/ports" ] && break; sleep 0.1; done
 	if [ ! -s "$TMP/ports" ]; then

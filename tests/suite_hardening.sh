@@ -27,7 +27,6 @@ cleanup() {
 }
 trap cleanup EXIT
 export XDG_CACHE_HOME=$TMP/cache
-unset SENDERAUDIT_IANA_BOOTSTRAP
 
 # ---------------------------------------------------------------- servers
 # A test CA and a certificate for 127.0.0.1 signed by it, for the https server.

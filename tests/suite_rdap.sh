@@ -13,7 +13,7 @@ source "$ROOT/tests/harness.sh"
 source "$ROOT/tests/rdapsrv.sh"
 rdap_suite_start rdap
 BOOT=http://127.0.0.1:$HP/boot/
-export SENDERAUDIT_WHOIS_SERVER="127.0.0.1#$WP"
+WHOIS="127.0.0.1#$WP"
 # DNS is not needed (only rdap checks run): a closed port makes any stray lookup fail fast.
 R="127.0.0.1#$CP"
 
@@ -22,7 +22,8 @@ audit() {
 	OUT=$TMP/out.json
 	local t0
 	t0=$(date +%s%N)
-	"$BIN" --format json --resolver "$R" --timeout 1 --only rdap --rdap-bootstrap "$BOOT" "$@" >"$OUT" 2>"$TMP/err"
+	"$BIN" --format json --resolver "$R" --timeout 1 --only rdap --rdap-bootstrap "$BOOT" --whois-server "$WHOIS" \
+		"$@" >"$OUT" 2>"$TMP/err"
 	RC=$?
 	MS=$((($(date +%s%N) - t0) / 1000000))
 	if /usr/bin/python3 "$ROOT/tests/validate-json.py" "$OUT" 2>"$TMP/schema"; then
@@ -223,7 +224,7 @@ case_ "WHOIS: no referral for the TLD"
 audit --only rdap.domain.status,rdap.domain.contact 192.0.2.10 x.norefer
 expect rdap.domain.status error
 case_ "WHOIS server down"
-SENDERAUDIT_WHOIS_SERVER="127.0.0.1#$CP" audit --only rdap.domain.status,rdap.domain.contact 192.0.2.10 good.whoistld
+WHOIS="127.0.0.1#$CP" audit --only rdap.domain.status,rdap.domain.contact 192.0.2.10 good.whoistld
 expect rdap.domain.status error
 expect_rc 3
 
@@ -259,43 +260,96 @@ s.serve_forever()' "$TMP/boot" "$TMP/cert.pem" "$TMP/key.pem" >"$TMP/tls.port" 2
 	expect_jq '[.checks[] | select(.id == "rdap.ip.abuse")][0].detail | test("TLS|certificate"; "i")' "the reason names TLS"
 fi
 
-# The IANA path with the cache: SENDERAUDIT_IANA_BOOTSTRAP (tests only) stands in for IANA.
+# Bootstrap files fetched over HTTP go through the cache (IANA's, or a URL's
+# as here): /iana/ answers 503 while $TMP/boot.down exists.
 iana() {
 	OUT=$TMP/out.json
-	SENDERAUDIT_IANA_BOOTSTRAP=$1 "$BIN" --format json --resolver "$R" --timeout 1 --only rdap "${@:2}" >"$OUT" 2>"$TMP/err"
+	"$BIN" --format json --resolver "$R" --timeout 1 --only rdap --rdap-bootstrap "$IANA" --whois-server "$WHOIS" \
+		"$@" >"$OUT" 2>"$TMP/err"
 	RC=$?
 	/usr/bin/python3 "$ROOT/tests/validate-json.py" "$OUT" 2>/dev/null && ok || bad "$CASE: not schema-valid"
 }
 IANA=http://127.0.0.1:$HP/iana/
 CACHE=$XDG_CACHE_HOME/senderaudit
+cached() { find "${1:-$CACHE}" -name "$2" -path '*_iana_*' 2>/dev/null | head -n 1; }
 case_ "empty cache: fetched and cached"
-iana "$IANA" 192.0.2.10 good.test
+iana 192.0.2.10 good.test
 expect rdap.ip.abuse pass
 expect rdap.domain.contact pass
-[ -s "$CACHE/ipv4.json" ] && [ -s "$CACHE/dns.json" ] && ok || bad "$CASE: cache files missing: $(ls "$CACHE" 2>&1)"
-case_ "fresh cache: IANA not asked"
+[ -s "$(cached "" ipv4.json)" ] && [ -s "$(cached "" dns.json)" ] && ok || bad "$CASE: cache files missing: $(find "$CACHE" 2>&1)"
+case_ "fresh cache: the server not asked"
 n0=$(grep -c '^/iana/' "$TMP/log")
-iana "$IANA" 192.0.2.10 good.test
+iana 192.0.2.10 good.test
 expect rdap.ip.abuse pass
-[ "$(grep -c '^/iana/' "$TMP/log")" = "$n0" ] && ok || bad "$CASE: IANA asked again"
-case_ "stale cache, IANA unreachable: stale copy used, with a note"
-touch -d '2 days ago' "$CACHE/ipv4.json" "$CACHE/dns.json"
-iana "http://127.0.0.1:$CP/" 192.0.2.20 good.test
+[ "$(grep -c '^/iana/' "$TMP/log")" = "$n0" ] && ok || bad "$CASE: the bootstrap server asked again"
+case_ "stale cache, server failing: stale copy used, with a note"
+touch -d '2 days ago' "$(cached "" ipv4.json)" "$(cached "" dns.json)"
+touch "$TMP/boot.down"
+iana 192.0.2.20 good.test
 expect rdap.ip.abuse fail
 expect_jq '[.checks[] | select(.id == "rdap.ip.abuse")][0].detail | test("cached copy")' "the note says a stale copy was used"
-case_ "stale cache, IANA reachable: refreshed"
-iana "$IANA" 192.0.2.10 good.test
+rm -f "$TMP/boot.down"
+case_ "stale cache, server back: refreshed"
+iana 192.0.2.10 good.test
 expect rdap.ip.abuse pass
-if [ -n "$(find "$CACHE/ipv4.json" -mmin -5)" ]; then ok; else bad "$CASE: cache not refreshed"; fi
-case_ "no cache, IANA unreachable: error"
+if [ -n "$(find "$(cached "" ipv4.json)" -mmin -5)" ]; then ok; else bad "$CASE: cache not refreshed"; fi
+case_ "no cache, server failing: error"
 rm -rf "$CACHE"
-iana "http://127.0.0.1:$CP/" 192.0.2.10 good.test
+touch "$TMP/boot.down"
+iana 192.0.2.10 good.test
 for id in rdap.ip.abuse rdap.domain.status; do expect $id error; done
 expect_rc 3
+rm -f "$TMP/boot.down"
 case_ "cache directory under HOME when XDG_CACHE_HOME is unset"
 mkdir -p "$TMP/home"
-(unset XDG_CACHE_HOME; HOME=$TMP/home iana "$IANA" 192.0.2.10 good.test)
-[ -s "$TMP/home/.cache/senderaudit/ipv4.json" ] && ok || bad "$CASE: no ~/.cache/senderaudit/ipv4.json"
+(unset XDG_CACHE_HOME; HOME=$TMP/home iana 192.0.2.10 good.test)
+[ -s "$(cached "$TMP/home/.cache/senderaudit" ipv4.json)" ] && ok || bad "$CASE: no ipv4.json under ~/.cache/senderaudit"
+case_ "no environment variable changes where the bootstrap or WHOIS come from"
+if grep -aq 'SENDERAUDIT_' "$BIN"; then bad "$CASE: the binary reads $(grep -ao 'SENDERAUDIT_[A-Z_]*' "$BIN" | head -n 2 | tr '\n' ' ')"; else ok; fi
+
+# ---------------------------------------------------------------- servers by name
+# Every host an audit connects to is resolved through --resolver (lib/dns),
+# never the system's resolver: bootstrap URLs, redirects between "RIRs", the
+# WHOIS server. rdap-host.good.test and whois-host.good.test exist only in
+# the suite's NSD.
+source "$ROOT/tests/nsd.sh"
+trap 'nsd_stop; j=$(jobs -p); [ -n "$j" ] && kill $j 2>/dev/null; rm -rf "$TMP"' EXIT
+if nsd_start "$ROOT/testdata/zones"; then
+	NSD="127.0.0.1#$NSD_PORT"
+	mkdir -p "$TMP/byname"
+	for f in ipv4.json ipv6.json dns.json; do
+		sed "s#//127.0.0.1:$HP/#//rdap-host.good.test:$HP/#g" "$TMP/boot/$f" >"$TMP/byname/$f"
+	done
+	byname() {
+		OUT=$TMP/out.json
+		"$BIN" --format json --resolver "$1" --timeout 1 --only rdap --rdap-bootstrap "$TMP/byname" \
+			--whois-server "whois-host.good.test#$WP" "${@:2}" >"$OUT" 2>"$TMP/err"
+		RC=$?
+	}
+	case_ "RDAP servers named in the bootstrap are resolved through --resolver"
+	byname "$NSD" 192.0.2.10 good.test
+	expect rdap.ip.abuse pass
+	expect rdap.domain.status pass
+	case_ "a redirect to another RIR by name: each hop resolved through --resolver"
+	byname "$NSD" 62.239.237.1 bt.com
+	expect rdap.ip.abuse pass
+	expect_jq '[.checks[] | select(.id == "rdap.ip.abuse")][0].data.rdap_url | test("^http://rdap-host.good.test:[0-9]+/rir/ripe/ip/62.239.237.1$")' \
+		"the answer came from the redirect's host"
+	case_ "the WHOIS server by name, resolved through --resolver"
+	byname "$NSD" 192.0.2.10 good.whoistld
+	expect rdap.domain.status pass
+	case_ "a resolver that cannot resolve the servers' names: error, with the reason"
+	byname "127.0.0.1#$CP" 192.0.2.10 good.test
+	for id in rdap.ip.abuse rdap.domain.status; do expect $id error; done
+	expect_jq '[.checks[] | select(.id == "rdap.ip.abuse")][0].detail | test("cannot resolve rdap-host.good.test")' \
+		"the reason names the lookup"
+	byname "127.0.0.1#$CP" 192.0.2.10 good.whoistld
+	expect rdap.domain.status error
+	expect_jq '[.checks[] | select(.id == "rdap.domain.status")][0].detail | test("whois-host.good.test")' \
+		"the WHOIS reason names the server"
+else
+	bad "NSD did not start"
+fi
 
 # ---------------------------------------------------------------- nothing leaves loopback
 case_ "every connection goes to 127.0.0.1"
