@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/text.h"
 #include "../lib/xalloc.h"
 
 #define FAMILY(n) extern const struct family family_##n;
@@ -117,7 +118,7 @@ int registry_select(const char *list, bool *enabled, bool value, char *why, size
 			}
 		}
 		if (!hit) {
-			snprintf(why, whylen, "unknown check or category '%.60s' (see --list-checks)", tok);
+			snprintf(why, whylen, "unknown check or category '%s' (see --list-checks)", TEXT_SHOW(tok));
 			rc = -1;
 			break;
 		}

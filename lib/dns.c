@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "names.h"
+#include "text.h"
 #include "xalloc.h"
 
 #define MAX_SERVERS 3
@@ -908,7 +909,7 @@ static int parse_server(const char *spec, struct server *out, char *err, size_t 
 	const char *hash = strchr(spec, '#');
 	size_t alen = hash ? (size_t)(hash - spec) : strlen(spec);
 	if (alen == 0 || alen >= sizeof addr) {
-		snprintf(err, errlen, "'%.80s' is not ADDR[#PORT]", spec);
+		snprintf(err, errlen, "'%s' is not ADDR[#PORT]", TEXT_SHOW(spec));
 		return -1;
 	}
 	memcpy(addr, spec, alen);
@@ -918,7 +919,7 @@ static int parse_server(const char *spec, struct server *out, char *err, size_t 
 		errno = 0;
 		port = strtoul(hash + 1, &end, 10);
 		if (errno || *end || end == hash + 1 || port == 0 || port > 65535) {
-			snprintf(err, errlen, "'%.80s': the port must be 1 to 65535", spec);
+			snprintf(err, errlen, "'%s': the port must be 1 to 65535", TEXT_SHOW(spec));
 			return -1;
 		}
 	}
@@ -934,7 +935,7 @@ static int parse_server(const char *spec, struct server *out, char *err, size_t 
 		s6->sin6_port = htons((uint16_t)port);
 		out->len = sizeof *s6;
 	} else {
-		snprintf(err, errlen, "'%.80s' is not an IPv4 or IPv6 address", addr);
+		snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address", TEXT_SHOW(addr));
 		return -1;
 	}
 	if (port == 53)

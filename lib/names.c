@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "text.h"
 #include "xalloc.h"
 
 int ip_parse(const char *s, struct ipaddr *out, char *why, size_t whylen)
@@ -19,7 +20,7 @@ int ip_parse(const char *s, struct ipaddr *out, char *why, size_t whylen)
 	}
 	if (strchr(s, ':')) {
 		if (strlen(s) >= sizeof out->text || inet_pton(AF_INET6, s, out->b) != 1) {
-			snprintf(why, whylen, "'%.60s' is not a valid IPv6 address", s);
+			snprintf(why, whylen, "'%s' is not a valid IPv6 address", TEXT_SHOW(s));
 			return -1;
 		}
 		out->af = AF_INET6;
@@ -36,7 +37,7 @@ int ip_parse(const char *s, struct ipaddr *out, char *why, size_t whylen)
 		/* inet_pton accepts only dotted-quad decimal, which is what we
 		 * want: no octal, hex or shortened forms. */
 		if (strlen(s) >= sizeof out->text || inet_pton(AF_INET, s, out->b) != 1) {
-			snprintf(why, whylen, "'%.60s' is not a valid IPv4 address", s);
+			snprintf(why, whylen, "'%s' is not a valid IPv4 address", TEXT_SHOW(s));
 			return -1;
 		}
 		out->af = AF_INET;
@@ -191,7 +192,7 @@ char *name_from_user_new(const char *s, char *why, size_t whylen)
 		char *out = NULL;
 		int rc = idn2_to_ascii_8z(s, &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
 		if (rc != IDN2_OK) {
-			snprintf(why, whylen, "'%.60s' is not a valid internationalised name: %s", s,
+			snprintf(why, whylen, "'%s' is not a valid internationalised name: %s", TEXT_SHOW(s),
 			         idn2_strerror(rc));
 			return NULL;
 		}
@@ -200,7 +201,7 @@ char *name_from_user_new(const char *s, char *why, size_t whylen)
 	}
 	char reason[128];
 	if (!name_is_hostname(alabel, reason, sizeof reason)) {
-		snprintf(why, whylen, "'%.60s' is not a host name: %s", s, reason);
+		snprintf(why, whylen, "'%s' is not a host name: %s", TEXT_SHOW(s), reason);
 		free(alabel);
 		return NULL;
 	}

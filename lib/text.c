@@ -1,5 +1,6 @@
 #include "text.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "xalloc.h"
@@ -70,20 +71,53 @@ char *utf8_sanitize_new(const char *s, size_t len)
 	return out;
 }
 
+/* One character of s for a terminal: the valid UTF-8 sequence at p, or
+ * \xNN for a control character (C0, DEL, C1) or an invalid byte. Writes it
+ * to out (at least 5 bytes) and returns how many bytes of p it took; *w
+ * gets the bytes written. */
+static size_t safe_char(const unsigned char *p, size_t n, char *out, size_t *w)
+{
+	size_t l = utf8_seq(p, n);
+	bool c1 = l == 2 && p[0] == 0xc2 && p[1] < 0xa0;
+	if (l == 0 || (l == 1 && (p[0] < 0x20 || p[0] == 0x7f)) || c1) {
+		*w = (size_t)snprintf(out, 5, "\\x%02x", p[0]);
+		return 1;
+	}
+	memcpy(out, p, l);
+	*w = l;
+	return l;
+}
+
 void text_put_safe(FILE *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), i = 0;
+	char c[5];
 	while (i < n) {
-		size_t l = utf8_seq(p + i, n - i);
-		/* C0 controls, DEL and C1 controls (U+0080..U+009F) are escaped. */
-		bool c1 = l == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0;
-		if (l == 0 || (l == 1 && (p[i] < 0x20 || p[i] == 0x7f)) || c1) {
-			fprintf(out, "\\x%02x", p[i]);
-			i++;
-			continue;
-		}
-		fwrite(p + i, 1, l, out);
-		i += l;
+		size_t w;
+		i += safe_char(p + i, n - i, c, &w);
+		fwrite(c, 1, w, out);
 	}
+}
+
+const char *text_shown(char *buf, size_t len, const char *s, size_t max_chars)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, o = 0, chars = 0;
+	char c[5];
+	/* room for the longest character and the ellipsis */
+	while (i < n && chars < max_chars && o + 5 + 4 <= len) {
+		size_t w;
+		i += safe_char(p + i, n - i, c, &w);
+		memcpy(buf + o, c, w);
+		o += w;
+		chars++;
+	}
+	if (i < n && o + 4 <= len) {
+		memcpy(buf + o, "\xe2\x80\xa6", 3); /* U+2026 */
+		o += 3;
+	}
+	if (len)
+		buf[o < len ? o : len - 1] = '\0';
+	return buf;
 }

@@ -1,4 +1,4 @@
-/* text: making outside data (DNS, RDAP) safe to show. */
+/* text: making outside data (DNS, RDAP, arguments) safe to show. */
 #ifndef SA_TEXT_H
 #define SA_TEXT_H
 
@@ -16,5 +16,15 @@ char *utf8_sanitize_new(const char *s, size_t len);
  * invalid bytes are written as \xNN so no answer can move the cursor,
  * change colours or hide text. */
 void text_put_safe(FILE *out, const char *s);
+
+/* s as text_put_safe writes it, cut after max_chars characters with an
+ * ellipsis ("…") when longer, into buf; returns buf. For echoing what a
+ * user typed in a one-line message: escape sequences and newlines cannot
+ * reach the terminal or split the line. */
+#define TEXT_SHOWN_MAX 60
+const char *text_shown(char *buf, size_t len, const char *s, size_t max_chars);
+/* text_shown into a buffer that lives until the end of the enclosing block
+ * (a compound literal): snprintf(err, n, "'%s' is ...", TEXT_SHOW(arg)). */
+#define TEXT_SHOW(s) text_shown((char[TEXT_SHOWN_MAX * 4 + 8]){0}, TEXT_SHOWN_MAX * 4 + 8, (s), TEXT_SHOWN_MAX)
 
 #endif
