@@ -3,6 +3,7 @@
  * once), and reported in input order as soon as each is done. */
 #include "batch.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,17 @@ static void *worker(void *arg)
 	}
 }
 
+static void free_senders(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		b->v[i].t.selectors = NULL; /* shared with the command line */
+		target_free(&b->v[i].t);
+	}
+	free(b->v);
+	b->v = NULL;
+	b->n = 0;
+}
+
 /* Reads the senders; malformed lines are reported on stderr and skipped. */
 static int read_senders(const struct cli *c, struct batch *b, size_t *malformed)
 {
@@ -70,10 +82,11 @@ static int read_senders(const struct cli *c, struct batch *b, size_t *malformed)
 		return -1;
 	char *line = NULL;
 	size_t cap = 0, cap_v = 0, lineno = 0;
+	errno = 0;
 	while (getline(&line, &cap, f) >= 0) {
 		lineno++;
 		struct target t;
-		char err[300];
+		char err[1024];
 		int r = cli_parse_batch_line(c, line, &t, err, sizeof err);
 		if (r < 0) {
 			fprintf(stderr, "senderaudit: %s:%zu: ", strcmp(c->batch, "-") == 0 ? "stdin" : c->batch,
@@ -92,9 +105,12 @@ static int read_senders(const struct cli *c, struct batch *b, size_t *malformed)
 		b->n++;
 	}
 	free(line);
+	int rc = ferror(f) ? -1 : 0;
+	int e = errno;
 	if (f != stdin)
 		fclose(f);
-	return 0;
+	errno = e;
+	return rc;
 }
 
 static void progress(size_t done, size_t total, int64_t t0)
@@ -129,12 +145,26 @@ enum status batch_run(const struct cli *c, struct dns *dns, const struct psl *ps
 	size_t malformed = 0;
 	enum status worst = STATUS_SKIP;
 	*failed_lines = 0;
+	const char *file = strcmp(c->batch, "-") == 0 ? "standard input" : c->batch;
 	if (read_senders(c, &b, &malformed) < 0) {
-		fprintf(stderr, "senderaudit: cannot read %s\n", c->batch);
+		fprintf(stderr, "senderaudit: cannot read ");
+		text_put_safe(stderr, file);
+		fprintf(stderr, ": %s\n", strerror(errno));
+		free_senders(&b);
 		*failed_lines = 1;
 		return STATUS_ERROR;
 	}
 	*failed_lines = (int)malformed;
+	if (b.n == 0) {
+		/* A gate fed an empty list must not pass. */
+		fprintf(stderr, "senderaudit: ");
+		text_put_safe(stderr, file);
+		fprintf(stderr, " holds no sender to audit (%s): nothing was checked\n",
+		        malformed ? "no line could be read" : "only blank or comment lines");
+		if (!*failed_lines)
+			*failed_lines = 1;
+		return STATUS_ERROR;
+	}
 	pthread_mutex_init(&b.mu, NULL);
 	pthread_cond_init(&b.cv, NULL);
 	size_t nth = (size_t)c->jobs < b.n ? (size_t)c->jobs : b.n;
@@ -179,11 +209,7 @@ enum status batch_run(const struct cli *c, struct dns *dns, const struct psl *ps
 	free(th);
 	if (c->format == FORMAT_TEXT && b.n)
 		summary_table(out, &b, ro->color);
-	for (size_t i = 0; i < b.n; i++) {
-		b.v[i].t.selectors = NULL; /* shared with the command line */
-		target_free(&b.v[i].t);
-	}
-	free(b.v);
+	free_senders(&b);
 	pthread_mutex_destroy(&b.mu);
 	pthread_cond_destroy(&b.cv);
 	return worst;

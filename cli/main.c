@@ -1,5 +1,7 @@
 /* senderaudit: audit the infrastructure an organisation sends mail from.
  * Only this file decides the exit status and exits. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +18,15 @@
 #include "spfcmd.h"
 
 #define EXIT_USAGE 64
+/* Nothing determined: a check's error, or a report that could not be
+ * written (a gate must not read silence as success). */
+#define EXIT_UNKNOWN 3
 
 static int exit_status(enum status worst, enum status fail_on)
 {
 	switch (worst) {
 	case STATUS_FAIL: return 2;
-	case STATUS_ERROR: return 3;
+	case STATUS_ERROR: return EXIT_UNKNOWN;
 	case STATUS_WARN: return fail_on == STATUS_WARN ? 1 : 0;
 	default: return 0;
 	}
@@ -46,77 +51,45 @@ static void list_checks(void)
 	}
 }
 
-int main(int argc, char **argv)
+/* A closed standard descriptor would be taken by the next socket or file,
+ * and the report written into it: point it at /dev/null, and say whether
+ * it was closed. */
+static bool fd_was_closed(int fd)
 {
-	struct cli c;
-	char err[300];
-	int rc = 0;
-	if (cli_parse(&c, argc, argv, err, sizeof err) < 0) {
-		fprintf(stderr, "senderaudit: %s (see senderaudit --help)\n", err);
-		cli_free(&c);
-		return EXIT_USAGE;
+	if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+		return false;
+	int n = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+	if (n >= 0 && n != fd) {
+		dup2(n, fd);
+		close(n);
 	}
-	switch (c.cmd) {
-	case CMD_HELP:
-		cli_usage(stdout);
-		cli_free(&c);
-		return 0;
-	case CMD_VERSION:
-		printf("senderaudit %s\n", SA_VERSION);
-		cli_free(&c);
-		return 0;
-	case CMD_LIST_CHECKS:
-		list_checks();
-		cli_free(&c);
-		return 0;
-	case CMD_AUDIT:
-	case CMD_SPF:
-		break;
-	}
+	return true;
+}
 
-	/* libspf2's workers are forked now, before any thread exists. */
-	bool spf = c.cmd == CMD_SPF;
-	/* Only spf.pass and helo.spf show libspf2's verdict. */
-	for (size_t i = 0; i < registry_count() && !spf; i++)
-		spf = c.enabled[i] && (strcmp(registry_check(i)->id, "spf.pass") == 0 ||
-		                       strcmp(registry_check(i)->id, "helo.spf") == 0);
-	struct spf2_pool *spf2 = spf ? spf2_pool_new(c.cmd == CMD_SPF ? 1 : c.batch ? 4 : 2) : NULL;
-
-	struct dns_config dc = {
-		.servers = (const char *const *)c.resolvers,
-		.server_count = c.resolver_count,
-		.timeout_ms = c.timeout_ms,
-		.retries = c.retries,
-	};
-	struct dns *dns = dns_new(&dc, err, sizeof err);
-	if (!dns) {
-		/* A malformed --resolver is a usage error; an unusable system
-		 * configuration means nothing could be checked. */
-		fprintf(stderr, "senderaudit: %s%s\n", err, c.resolver_count ? " (see senderaudit --help)" : "");
-		rc = c.resolver_count ? EXIT_USAGE : 3;
-		spf2_pool_free(spf2);
-		cli_free(&c);
+/* rc, or EXIT_UNKNOWN when what was written to stdout did not arrive. */
+static int output_status(int rc, bool stdout_closed)
+{
+	errno = 0;
+	bool failed = stdout_closed || fflush(stdout) != 0 || ferror(stdout);
+	if (!failed)
 		return rc;
-	}
+	fprintf(stderr, "senderaudit: cannot write to standard output: %s\n",
+	        stdout_closed ? "it is closed" : errno ? strerror(errno) : "write error");
+	return EXIT_UNKNOWN;
+}
 
-	if (c.cmd == CMD_SPF) {
-		rc = spf_command(&c, dns, spf2, stdout);
-		if (fflush(stdout) != 0 || ferror(stdout))
-			rc = 3;
-		dns_free(dns);
-		spf2_pool_free(spf2);
-		cli_free(&c);
-		return rc;
-	}
+/* The audit of the sender on the command line, or of a --batch file. */
+static enum status run_audits(const struct cli *c, struct dns *dns, struct spf2_pool *spf2)
+{
 	struct psl *psl = psl_open();
 	/* Per RDAP server, 2 requests at once for the whole run, however many
 	 * audits run side by side (registries rate-limit per client). */
 	struct http_gate *gate = http_gate_new(2);
-	struct report_opts ro = {.color = want_color(c.color), .verbosity = c.verbosity};
+	struct report_opts ro = {.color = want_color(c->color), .verbosity = c->verbosity};
 	enum status worst;
-	if (c.batch) {
+	if (c->batch) {
 		int bad_lines = 0;
-		worst = batch_run(&c, dns, psl, spf2, gate, &ro, stdout, &bad_lines);
+		worst = batch_run(c, dns, psl, spf2, gate, &ro, stdout, &bad_lines);
 		/* A sender that could not be read is a sender not checked. */
 		if (bad_lines && status_rank(worst) < status_rank(STATUS_ERROR))
 			worst = STATUS_ERROR;
@@ -124,35 +97,98 @@ int main(int argc, char **argv)
 		char started[32];
 		clock_rfc3339(started, sizeof started);
 		int64_t t0 = clock_mono_ms();
-		struct audit a = {.t = &c.t, .o = &c.ao, .dns = dns, .psl = psl, .enabled = c.enabled, .spf2 = spf2,
-		                   .http_gate = gate};
+		struct audit a = {.t = &c->t, .o = &c->ao, .dns = dns, .psl = psl, .enabled = c->enabled,
+		                  .spf2 = spf2, .http_gate = gate};
 		struct findings fs;
 		findings_init(&fs);
 		audit_run(&a, &fs);
-		struct report_info ri = {.t = &c.t, .started_at = started, .duration_ms = (long)(clock_mono_ms() - t0)};
-		if (c.format == FORMAT_JSON)
+		struct report_info ri = {.t = &c->t, .started_at = started, .duration_ms = (long)(clock_mono_ms() - t0)};
+		if (c->format == FORMAT_JSON)
 			report_json(stdout, &ri, &fs, &ro);
 		else
 			report_text(stdout, &ri, &fs, &ro);
 		worst = findings_worst(&fs);
 		findings_free(&fs);
 	}
-	if (c.verbosity > 0) {
-		struct dns_stats st;
-		dns_get_stats(dns, &st);
-		fprintf(stderr,
-		        "senderaudit: dns: %lu lookups (%lu from cache or merged), %lu packets sent, %lu over TCP, "
-		        "%lu timed out, at most %lu in flight; resolver %s\n",
-		        st.lookups, st.cache_hits, st.sent, st.tcp, st.timeouts, st.max_inflight, dns_servers_text(dns));
-	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "senderaudit: cannot write the report\n");
-		rc = 3;
-	} else {
-		rc = exit_status(worst, c.fail_on);
-	}
 	psl_close(psl);
 	http_gate_free(gate);
+	return worst;
+}
+
+static void print_dns_stats(struct dns *dns)
+{
+	struct dns_stats st;
+	dns_get_stats(dns, &st);
+	fprintf(stderr,
+	        "senderaudit: dns: %lu lookups (%lu from cache or merged), %lu packets sent, %lu over TCP, "
+	        "%lu timed out, at most %lu in flight; resolver %s\n",
+	        st.lookups, st.cache_hits, st.sent, st.tcp, st.timeouts, st.max_inflight, dns_servers_text(dns));
+}
+
+int main(int argc, char **argv)
+{
+	bool stdout_closed = fd_was_closed(STDOUT_FILENO);
+	fd_was_closed(STDIN_FILENO);
+	fd_was_closed(STDERR_FILENO);
+
+	struct cli c;
+	char err[1024];
+	int rc = 0;
+	struct spf2_pool *spf2 = NULL;
+	struct dns *dns = NULL;
+	if (cli_parse(&c, argc, argv, err, sizeof err) < 0) {
+		fprintf(stderr, "senderaudit: %s (see senderaudit --help)\n", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	switch (c.cmd) {
+	case CMD_HELP: cli_usage(stdout); goto written;
+	case CMD_VERSION: printf("senderaudit %s\n", SA_VERSION); goto written;
+	case CMD_LIST_CHECKS: list_checks(); goto written;
+	case CMD_AUDIT:
+	case CMD_SPF: break;
+	}
+	if (stdout_closed) {
+		/* no report could reach anyone: do not spend the lookups */
+		rc = output_status(0, true);
+		goto out;
+	}
+
+	/* libspf2's workers are forked now, before any thread exists. Only
+	 * spf.pass and helo.spf show libspf2's verdict. */
+	bool spf = c.cmd == CMD_SPF;
+	for (size_t i = 0; i < registry_count() && !spf; i++)
+		spf = c.enabled[i] && (strcmp(registry_check(i)->id, "spf.pass") == 0 ||
+		                       strcmp(registry_check(i)->id, "helo.spf") == 0);
+	spf2 = spf ? spf2_pool_new(c.cmd == CMD_SPF ? 1 : c.batch ? 4 : 2) : NULL;
+
+	struct dns_config dc = {
+		.servers = (const char *const *)c.resolvers,
+		.server_count = c.resolver_count,
+		.timeout_ms = c.timeout_ms,
+		.retries = c.retries,
+	};
+	dns = dns_new(&dc, err, sizeof err);
+	if (!dns) {
+		/* A malformed --resolver is a usage error; an unusable system
+		 * configuration means nothing could be checked. */
+		fprintf(stderr, "senderaudit: %s%s%s\n", c.resolver_count ? "--resolver: " : "", err,
+		        c.resolver_count ? " (see senderaudit --help)" : "");
+		rc = c.resolver_count ? EXIT_USAGE : EXIT_UNKNOWN;
+		goto out;
+	}
+
+	if (c.cmd == CMD_SPF) {
+		rc = spf_command(&c, dns, spf2, stdout);
+	} else {
+		enum status worst = run_audits(&c, dns, spf2);
+		rc = exit_status(worst, c.fail_on);
+	}
+	if (c.verbosity > 0)
+		print_dns_stats(dns);
+written:
+	rc = output_status(rc, stdout_closed);
+out:
 	dns_free(dns);
 	spf2_pool_free(spf2);
 	cli_free(&c);

@@ -10,6 +10,7 @@
 
 #include "../checks/registry.h"
 #include "../lib/names.h"
+#include "../lib/text.h"
 #include "../lib/xalloc.h"
 
 enum {
@@ -109,8 +110,9 @@ void cli_usage(FILE *out)
 	      "\n"
 	      "Exit status: 0 nothing worse than pass/info/skip, 1 worst is warn, 2 some\n"
 	      "check failed, 3 no fail but some check could not be determined (error),\n"
-	      "64 usage error. spf subcommand: 0 pass, 1 neutral, none or softfail, 2 fail\n"
-	      "or permerror, 3 temperror, 64 usage error.\n",
+	      "nothing was audited (an empty --batch file) or the report could not be\n"
+	      "written, 64 usage error. spf subcommand: 0 pass, 1 neutral, none or\n"
+	      "softfail, 2 fail or permerror, 3 temperror, 64 usage error.\n",
 	      out);
 }
 
@@ -136,8 +138,8 @@ static bool has_control(const char *s)
 static int parse_helo(struct target *t, const char *arg, char *err, size_t errlen)
 {
 	if (!*arg || strlen(arg) > 255 || has_control(arg)) {
-		snprintf(err, errlen, "--helo: '%.60s' is empty, too long or contains spaces or control characters",
-		         arg);
+		snprintf(err, errlen, "--helo: '%s' is empty, too long or contains spaces or control characters",
+		         TEXT_SHOW(arg));
 		return -1;
 	}
 	bool ascii = true;
@@ -150,7 +152,7 @@ static int parse_helo(struct target *t, const char *arg, char *err, size_t errle
 		t->helo = name_normalize_new(arg);
 		return 0;
 	}
-	char why[200];
+	char why[512];
 	t->helo = name_from_user_new(arg, why, sizeof why);
 	if (!t->helo) {
 		snprintf(err, errlen, "--helo: %s", why);
@@ -175,8 +177,8 @@ static int parse_selector(struct cli *c, const char *arg, char *err, size_t errl
 		}
 	}
 	if (!ok) {
-		snprintf(err, errlen, "--selector: '%.60s' is not a DKIM selector (letters, digits, '-', '_', dots)",
-		         arg);
+		snprintf(err, errlen, "--selector: '%s' is not a DKIM selector (letters, digits, '-', '_', dots)",
+		         TEXT_SHOW(arg));
 		return -1;
 	}
 	char *s = name_normalize_new(arg);
@@ -197,7 +199,7 @@ static int parse_dnsbl(struct cli *c, const char *arg, char *err, size_t errlen)
 			continue;
 		}
 		bool add = tok[0] == '+';
-		char why[200];
+		char why[512];
 		char *z = name_from_user_new(tok + add, why, sizeof why);
 		if (!z) {
 			snprintf(err, errlen, "--dnsbl: %s", why);
@@ -231,7 +233,7 @@ static int parse_choice(const char *opt, const char *arg, const char *const *cho
 		strncat(list, i ? "|" : "", sizeof list - strlen(list) - 1);
 		strncat(list, choices[i], sizeof list - strlen(list) - 1);
 	}
-	snprintf(err, errlen, "%s: '%.40s' is not one of %s", opt, arg, list);
+	snprintf(err, errlen, "%s: '%s' is not one of %s", opt, TEXT_SHOW(arg), list);
 	return -1;
 }
 
@@ -242,7 +244,7 @@ static int parse_number(const char *opt, const char *arg, double lo, double hi, 
 	errno = 0;
 	double v = strtod(arg, &end);
 	if (errno || end == arg || *end || !isfinite(v) || v < lo || v > hi) {
-		snprintf(err, errlen, "%s: '%.40s' is not a number from %g to %g", opt, arg, lo, hi);
+		snprintf(err, errlen, "%s: '%s' is not a number from %g to %g", opt, TEXT_SHOW(arg), lo, hi);
 		return -1;
 	}
 	*out = v;
@@ -255,7 +257,7 @@ static int parse_whole(const char *opt, const char *arg, int lo, int hi, int *ou
 	if (parse_number(opt, arg, lo, hi, &v, err, errlen) < 0)
 		return -1;
 	if (v != (int)v) {
-		snprintf(err, errlen, "%s: '%.40s' is not a whole number", opt, arg);
+		snprintf(err, errlen, "%s: '%s' is not a whole number", opt, TEXT_SHOW(arg));
 		return -1;
 	}
 	*out = (int)v;
@@ -278,7 +280,8 @@ static int parse_whois_server(struct cli *c, const char *arg, char *err, size_t 
 	char *h = ip_parse(host, &ip, why, sizeof why) == 0 ? xstrdup(ip.text) : name_from_user_new(host, why, sizeof why);
 	if (!h || strlen(arg) >= sizeof host) {
 		free(h);
-		snprintf(err, errlen, "--whois-server: '%.60s' is not a host name or address (HOST[#PORT])", arg);
+		snprintf(err, errlen, "--whois-server: '%s' is not a host name or address (HOST[#PORT])",
+		         TEXT_SHOW(arg));
 		return -1;
 	}
 	free(c->ao.whois_server);
@@ -297,11 +300,11 @@ static int parse_spf_args(struct cli *c, int rest, char **args, char *err, size_
 		return -1;
 	}
 	if (rest != 2) {
-		snprintf(err, errlen, rest < 2 ? "spf: missing %s" : "spf: unexpected argument '%.60s'",
-		         rest < 2 ? (rest == 0 ? "IP and SENDER" : "SENDER") : args[2]);
+		snprintf(err, errlen, rest < 2 ? "spf: missing %s" : "spf: unexpected argument '%s'",
+		         rest < 2 ? (rest == 0 ? "IP and SENDER" : "SENDER") : TEXT_SHOW(args[2]));
 		return -1;
 	}
-	char why[200];
+	char why[512];
 	if (ip_parse(args[0], &c->t.ip, why, sizeof why) < 0) {
 		snprintf(err, errlen, "spf: %s", why);
 		return -1;
@@ -309,7 +312,7 @@ static int parse_spf_args(struct cli *c, int rest, char **args, char *err, size_
 	const char *s = args[1];
 	/* a local-part may hold spaces (quoted) */
 	if (strlen(s) > 1000 || has_control_or(s, false)) {
-		snprintf(err, errlen, "spf: the sender '%.60s' is too long or contains control characters", s);
+		snprintf(err, errlen, "spf: the sender '%s' is too long or contains control characters", TEXT_SHOW(s));
 		return -1;
 	}
 	if (!*s && !c->t.helo) {
@@ -342,7 +345,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 	static const char *const formats[] = {"text", "json", NULL};
 	static const char *const fail_ons[] = {"warn", "fail", NULL};
 	static const char *const colors[] = {"auto", "always", "never", NULL};
-	char why[200];
+	char why[512];
 	double v;
 	int k;
 	switch (opt) {
@@ -383,8 +386,8 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 		struct stat st;
 		if (strncmp(arg, "https://", 8) != 0 && strncmp(arg, "http://", 7) != 0 &&
 		    (stat(arg, &st) != 0 || !S_ISDIR(st.st_mode))) {
-			snprintf(err, errlen, "--rdap-bootstrap: '%.80s' is neither an http(s) URL nor a directory",
-			         arg);
+			snprintf(err, errlen, "--rdap-bootstrap: '%s' is neither an http(s) URL nor a directory",
+			         TEXT_SHOW(arg));
 			return -1;
 		}
 		c->ao.rdap_bootstrap = arg;
@@ -417,13 +420,19 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 	case 'h': c->cmd = CMD_HELP; return 0;
 	case OPT_VERSION: c->cmd = CMD_VERSION; return 0;
 	case OPT_LIST_CHECKS: c->cmd = CMD_LIST_CHECKS; return 0;
-	case OPT_BATCH:
+	case OPT_BATCH: {
+		struct stat st;
 		if (strcmp(arg, "-") != 0 && access(arg, R_OK) != 0) {
-			snprintf(err, errlen, "--batch: cannot read '%.80s': %s", arg, strerror(errno));
+			snprintf(err, errlen, "--batch: cannot read '%s': %s", TEXT_SHOW(arg), strerror(errno));
+			return -1;
+		}
+		if (strcmp(arg, "-") != 0 && stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "--batch: '%s' is a directory, not a file of senders", TEXT_SHOW(arg));
 			return -1;
 		}
 		c->batch = arg;
 		return 0;
+	}
 	case OPT_JOBS: return parse_whole("--jobs", arg, 1, 256, &c->jobs, err, errlen);
 	}
 	snprintf(err, errlen, "internal error: option %d", opt);
@@ -434,7 +443,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 static int parse_sender(const struct cli *c, struct target *t, const char *ip, const char *domain, const char *helo,
                         char *err, size_t errlen)
 {
-	char why[200];
+	char why[512];
 	if (ip_parse(ip, &t->ip, why, sizeof why) < 0) {
 		snprintf(err, errlen, "%s", why);
 		return -1;
@@ -479,11 +488,11 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 			if (optopt)
 				snprintf(err, errlen, "unknown option '-%c'", optopt);
 			else
-				snprintf(err, errlen, "unknown option '%.60s'", argv[optind - 1]);
+				snprintf(err, errlen, "unknown option '%s'", TEXT_SHOW(argv[optind - 1]));
 			return -1;
 		}
 		if (opt == ':') {
-			snprintf(err, errlen, "option '%.60s' needs a value", argv[optind - 1]);
+			snprintf(err, errlen, "option '%s' needs a value", TEXT_SHOW(argv[optind - 1]));
 			return -1;
 		}
 		if (parse_one(c, opt, optarg, &only, &skip, err, errlen) < 0)
@@ -497,17 +506,17 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	int rest = argc - optind;
 	if (c->batch) {
 		if (rest > 0) {
-			snprintf(err, errlen, "with --batch, senders come from the file, not '%.60s'", argv[optind]);
+			snprintf(err, errlen, "with --batch, senders come from the file, not '%s'", TEXT_SHOW(argv[optind]));
 			return -1;
 		}
 	} else if (rest != 2) {
-		snprintf(err, errlen, rest < 2 ? "missing %s" : "unexpected argument '%.60s'",
-		         rest < 2 ? (rest == 0 ? "IP and DOMAIN" : "DOMAIN") : argv[optind + 2]);
+		snprintf(err, errlen, rest < 2 ? "missing %s" : "unexpected argument '%s'",
+		         rest < 2 ? (rest == 0 ? "IP and DOMAIN" : "DOMAIN") : TEXT_SHOW(argv[optind + 2]));
 		return -1;
 	} else if (parse_sender(c, &c->t, argv[optind], argv[optind + 1], NULL, err, errlen) < 0) {
 		return -1;
 	}
-	char why[200];
+	char why[512];
 	if (only) {
 		for (size_t i = 0; i < nc; i++)
 			c->enabled[i] = false;
