@@ -153,7 +153,9 @@ static void check_generic(const struct audit *a, const struct ptr_set *p, struct
 	cJSON *arr = cJSON_CreateArray();
 	for (size_t i = 0; i < p->count; i++) {
 		struct generic_verdict v;
-		char *reg = psl_registrable_new(a->psl, p->names[i]);
+		/* ICANN section only: a private-section suffix (a provider's
+		 * customer zone) would swallow the label with the IP in it. */
+		char *reg = psl_icann_registrable_new(a->psl, p->names[i]);
 		generic_classify(p->names[i], reg, &a->t->ip, &v);
 		free(reg);
 		cJSON *o = cJSON_CreateObject();

@@ -53,6 +53,28 @@ char *psl_registrable_new(const struct psl *p, const char *name)
 	return out;
 }
 
+char *psl_icann_registrable_new(const struct psl *p, const char *name)
+{
+	if (!name || !*name)
+		return NULL;
+	char *n = name_normalize_new(name);
+	if (!*n || strcmp(n, ".") == 0 || looks_like_ip(n) || !p->use) {
+		free(n);
+		return NULL;
+	}
+	/* From the whole name down: the first suffix that is an ICANN public
+	 * suffix is the longest; the registrable domain adds one label. */
+	const char *prev = NULL, *out = NULL;
+	for (const char *s = n; s; prev = s, s = strchr(s, '.') ? strchr(s, '.') + 1 : NULL)
+		if (psl_is_public_suffix2(p->use, s, PSL_TYPE_ICANN)) {
+			out = prev;
+			break;
+		}
+	char *r = out ? xstrdup(out) : NULL;
+	free(n);
+	return r;
+}
+
 bool psl_same_org(const struct psl *p, const char *a, const char *b)
 {
 	char *ra = psl_registrable_new(p, a);

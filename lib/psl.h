@@ -18,6 +18,12 @@ void psl_close(struct psl *p);
  * dot). */
 char *psl_registrable_new(const struct psl *p, const char *name);
 
+/* The registrable domain by the ICANN section of the list alone: hosting
+ * providers publish their customers' reverse-DNS zones as private-section
+ * suffixes ("ip.linodeusercontent.com"), which make a generic name its
+ * own registrable domain. New string, or NULL as above. */
+char *psl_icann_registrable_new(const struct psl *p, const char *name);
+
 /* True when a and b have the same registrable domain (both non-NULL). */
 bool psl_same_org(const struct psl *p, const char *a, const char *b);
 
