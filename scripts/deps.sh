@@ -4,7 +4,7 @@
 # otherwise it prints the exact command and fails.
 PKGS="gcc make libc6-dev pkg-config libldns-dev libpsl-dev publicsuffix libcjson-dev libidn2-dev \
 libspf2-dev libcurl4-openssl-dev libssl-dev nsd bind9-dnsutils jq mandoc python3 python3-jsonschema python3-dnspython python3-yaml \
-clang libclang-rt-14-dev spfquery"
+clang libclang-rt-14-dev spfquery openssl strace util-linux bsdutils"
 # `deps.sh bench`: also what `make bench` needs.
 [ "${1:-}" = bench ] && PKGS="$PKGS libunbound-dev rblcheck spfquery dnsperf time bc"
 

@@ -242,7 +242,8 @@ EOF
 	grep -q '^/plainonly/boot/ipv4.json$' "$TMP/log" && ok || bad "$CASE: the plain server does not log /plainonly/"
 	BIN=$BIN_REAL
 else
-	echo "SKIP hardening: https->http redirect cases need root, unshare -m and openssl"
+	case_ "https->http redirects"
+	skip_ "these cases need root, unshare -m and openssl"
 fi
 
 # ---------------------------------------------------------------- DNS: TXT

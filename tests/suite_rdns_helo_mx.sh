@@ -301,6 +301,8 @@ if command -v script >/dev/null 2>&1; then
 	if ! grep -q $'\033\[32m' "$TMP/out.txt" && grep -q 'PASS' "$TMP/out.txt"; then ok; else bad "$CASE"; fi
 	script -qec "$BIN --resolver $R --only $ONLY 192.0.2.10 good.test" /dev/null >"$TMP/out.txt" 2>&1
 	if grep -q $'\033\[32m' "$TMP/out.txt"; then ok; else bad "$CASE: no colour on a terminal"; fi
+else
+	skip_ "no script command (bsdutils)"
 fi
 
 finish rdns_helo_mx

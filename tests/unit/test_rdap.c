@@ -15,12 +15,9 @@ static char *fixture_new(struct unit_ctx *t, const char *name, size_t *len)
 {
 	char rel[256], path[512];
 	snprintf(rel, sizeof rel, "fixtures/rdap/%s", name);
-	FILE *f = unit_open_shared(rel, "rb", path, sizeof path);
-	if (!f) {
-		unit_check(t, 0, "fixture missing: set SA_SHARED to the shared folder (with fixtures/rdap/)",
-		           path, 0);
+	FILE *f = unit_open_shared(t, rel, "rb", path, sizeof path);
+	if (!f)
 		return NULL;
-	}
 	char *buf = NULL;
 	size_t n = 0, cap = 0, r;
 	do {

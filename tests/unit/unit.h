@@ -62,12 +62,18 @@ static inline int unit_run(const struct unit_case *cases, size_t n, const char *
 }
 
 /* Opens a file of the shared test data (../shared beside the repository,
- * or $SA_SHARED); path receives the path tried. NULL when it is missing. */
-static inline FILE *unit_open_shared(const char *rel, const char *mode, char *path, size_t len)
+ * or $SA_SHARED); path receives the path tried. When it is missing the case
+ * fails (a corpus that is not there proves nothing) and NULL is returned. */
+static inline FILE *unit_open_shared(struct unit_ctx *t, const char *rel, const char *mode, char *path, size_t len)
 {
 	const char *shared = getenv("SA_SHARED");
 	snprintf(path, len, "%s/%s", shared && *shared ? shared : "../shared", rel);
-	return fopen(path, mode);
+	FILE *f = fopen(path, mode);
+	if (!f) {
+		unit_check(t, 0, "shared test data missing: set SA_SHARED to the shared folder", path, 0);
+		return NULL;
+	}
+	return f;
 }
 
 #define UNIT_MAIN(cases)                                                                           \
