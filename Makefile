@@ -15,10 +15,10 @@ STDFLAGS  = -std=c11 -D_GNU_SOURCE -DSA_VERSION='"$(VERSION)"' -pthread
 LIBS      = -lldns -lpsl -lcjson -lidn2 -lspf2 -lcurl -lcrypto -lm -pthread
 SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-SRCS     = $(sort $(wildcard lib/*.c checks/*.c report/*.c)) cli/main.c $(filter-out cli/main.c,$(sort $(wildcard cli/*.c)))
+SRCS     = $(sort $(wildcard lib/*/*.c checks/*.c report/*.c)) cli/main.c $(filter-out cli/main.c,$(sort $(wildcard cli/*.c)))
 LIBSRCS  = $(filter-out cli/main.c,$(SRCS))
 # Objects also depend on the Makefile: SA_VERSION and the flags come from it.
-HDRS     = $(wildcard lib/*.h lib/*.def checks/*.h report/*.h cli/*.h checks/*.inc) Makefile
+HDRS     = $(wildcard lib/*/*.h lib/*/*.def checks/*.h report/*.h cli/*.h checks/*.inc) Makefile
 UNITSRCS = $(sort $(wildcard tests/unit/test_*.c))
 
 REL      = build/release
@@ -97,9 +97,10 @@ demo: deps $(REL)/$(PROG)
 	@bash scripts/demo.sh $(REL)/$(PROG)
 
 # Measurements (bench/): figures for README and BENCHMARKS.md.
-$(REL)/bench/dnsbench: bench/dnsbench.c lib/dns.c lib/names.c lib/xalloc.c lib/dns.h
+DNSBENCH_SRCS = bench/dnsbench.c lib/net/dns.c lib/util/names.c lib/util/text.c lib/util/xalloc.c
+$(REL)/bench/dnsbench: $(DNSBENCH_SRCS) lib/net/dns.h
 	@mkdir -p $(dir $@)
-	$(CC) $(STDFLAGS) $(WARNFLAGS) -O2 -o $@ bench/dnsbench.c lib/dns.c lib/names.c lib/xalloc.c -lldns -lunbound -lidn2 -pthread
+	$(CC) $(STDFLAGS) $(WARNFLAGS) -O2 -o $@ $(DNSBENCH_SRCS) -lldns -lunbound -lidn2 -pthread
 
 bench: 
 	@sh scripts/deps.sh bench

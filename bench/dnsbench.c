@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unbound.h>
 
-#include "../lib/dns.h"
+#include "../lib/net/dns.h"
 
 static double now_s(void)
 {

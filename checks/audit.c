@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/xalloc.h"
+#include "../lib/util/xalloc.h"
 #include "registry.h"
 
 bool audit_enabled(const struct audit *a, const char *id)

@@ -6,10 +6,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../lib/dns.h"
-#include "../lib/finding.h"
-#include "../lib/names.h"
-#include "../lib/psl.h"
+#include "../lib/net/dns.h"
+#include "../lib/model/finding.h"
+#include "../lib/util/names.h"
+#include "../lib/util/psl.h"
 
 struct spf2_pool;
 struct http_gate;

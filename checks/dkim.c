@@ -4,9 +4,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../lib/dkimkey.h"
-#include "../lib/text.h"
-#include "../lib/xalloc.h"
+#include "../lib/records/dkimkey.h"
+#include "../lib/util/text.h"
+#include "../lib/util/xalloc.h"
 #include "audit.h"
 #include "lookup.h"
 #include "registry.h"

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../lib/dmarc.h"
-#include "../lib/text.h"
-#include "../lib/xalloc.h"
+#include "../lib/records/dmarc.h"
+#include "../lib/util/text.h"
+#include "../lib/util/xalloc.h"
 #include "audit.h"
 #include "lookup.h"
 #include "registry.h"

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../lib/dnsbl.h"
-#include "../lib/text.h"
-#include "../lib/xalloc.h"
+#include "../lib/records/dnsbl.h"
+#include "../lib/util/text.h"
+#include "../lib/util/xalloc.h"
 #include "audit.h"
 #include "lookup.h"
 #include "registry.h"

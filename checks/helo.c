@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/xalloc.h"
+#include "../lib/util/xalloc.h"
 #include "audit.h"
 #include "lookup.h"
 #include "registry.h"

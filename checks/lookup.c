@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/xalloc.h"
+#include "../lib/util/xalloc.h"
 
 static int cmp_str(const void *x, const void *y)
 {

@@ -11,11 +11,11 @@
 #include <strings.h>
 #include <time.h>
 
-#include "../lib/http.h"
-#include "../lib/rdap.h"
-#include "../lib/rdap_boot.h"
-#include "../lib/whois.h"
-#include "../lib/xalloc.h"
+#include "../lib/net/http.h"
+#include "../lib/records/rdap.h"
+#include "../lib/records/rdap_boot.h"
+#include "../lib/net/whois.h"
+#include "../lib/util/xalloc.h"
 #include "audit.h"
 #include "lookup.h"
 #include "registry.h"

@@ -4,9 +4,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../lib/xalloc.h"
+#include "../lib/util/xalloc.h"
 #include "audit.h"
-#include "generic.h"
+#include "../lib/records/generic.h"
 #include "lookup.h"
 #include "registry.h"
 

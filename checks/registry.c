@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/text.h"
-#include "../lib/xalloc.h"
+#include "../lib/util/text.h"
+#include "../lib/util/xalloc.h"
 
 #define FAMILY(n) extern const struct family family_##n;
 #include "families.inc"

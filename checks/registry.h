@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../lib/finding.h"
+#include "../lib/model/finding.h"
 
 struct audit;
 

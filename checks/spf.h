@@ -5,8 +5,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "../lib/dns.h"
-#include "../lib/spf_eval.h"
+#include "../lib/net/dns.h"
+#include "../lib/records/spf_eval.h"
 
 /* libspf2's verdict for the same request, evaluated in a child process
  * from the answers the evaluator saw (a second opinion: receivers such as

@@ -31,8 +31,8 @@
 #include <spf2/spf.h>
 #include <spf2/spf_dns.h>
 
-#include "../lib/clock.h"
-#include "../lib/xalloc.h"
+#include "../lib/util/clock.h"
+#include "../lib/util/xalloc.h"
 
 /* Wire messages (host byte order: both ends are this process image).
  * parent -> worker: 'E', then ip, sender, helo as (u16 len, bytes)

@@ -5,8 +5,8 @@
 #ifndef SA_SPF_SECOND_H
 #define SA_SPF_SECOND_H
 
-#include "../lib/dns.h"
-#include "../lib/spf_eval.h"
+#include "../lib/net/dns.h"
+#include "../lib/records/spf_eval.h"
 #include "spf.h"
 
 struct spf2_pool;

@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "../checks/audit.h"
-#include "../lib/clock.h"
-#include "../lib/text.h"
-#include "../lib/xalloc.h"
+#include "../lib/util/clock.h"
+#include "../lib/util/text.h"
+#include "../lib/util/xalloc.h"
 
 struct sender {
 	struct target t;

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "../checks/registry.h"
-#include "../lib/names.h"
-#include "../lib/text.h"
-#include "../lib/xalloc.h"
+#include "../lib/util/names.h"
+#include "../lib/util/text.h"
+#include "../lib/util/xalloc.h"
 
 enum {
 	OPT_HELO = 256,

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "../checks/spf.h"
-#include "../lib/text.h"
+#include "../lib/util/text.h"
 
 static int result_exit(enum spf_result r)
 {

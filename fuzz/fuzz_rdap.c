@@ -6,8 +6,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "../lib/rdap.h"
-#include "../lib/rdap_boot.h"
+#include "../lib/records/rdap.h"
+#include "../lib/records/rdap_boot.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../lib/spf_macro.h"
-#include "../lib/spf_record.h"
+#include "../lib/records/spf_macro.h"
+#include "../lib/records/spf_record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../lib/spf_eval.h"
+#include "../lib/records/spf_eval.h"
 #include "../tests/memdns.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

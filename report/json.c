@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/text.h"
+#include "../lib/util/text.h"
 #include "report.h"
 
 #define SCHEMA_VERSION 1

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "../checks/audit.h"
-#include "../lib/finding.h"
+#include "../lib/model/finding.h"
 
 struct report_info {
 	const struct target *t;

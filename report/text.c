@@ -1,7 +1,7 @@
 /* text: the human report, grouped by category. */
 #include <string.h>
 
-#include "../lib/text.h"
+#include "../lib/util/text.h"
 #include "report.h"
 
 static const struct {

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../lib/spf_eval.h"
+#include "../lib/records/spf_eval.h"
 
 struct memdns_rec {
 	char *name;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # suite_rdap_batch.sh SENDERAUDIT: a --batch is a good citizen towards RDAP
-# servers (lib/httpgate.c): however many audits run at once (--jobs), at most
+# servers (lib/net/httpgate.c): however many audits run at once (--jobs), at most
 # 2 requests are in flight to one server, a 429 seen by one audit holds back
 # the others' requests for its Retry-After, and a request that cannot get a
 # connection within its budget is an error that says so. Measured on the

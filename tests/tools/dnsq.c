@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/dns.h"
+#include "../../lib/net/dns.h"
 
 static uint16_t type_of(const char *t)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../lib/dkimkey.h"
+#include "../../lib/records/dkimkey.h"
 #include "unit.h"
 
 #define K2048                                                                                                  \

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/dmarc.h"
+#include "../../lib/records/dmarc.h"
 #include "unit.h"
 
 /* One word for what a record is: "notdmarc" (receivers discard it),

@@ -1,9 +1,9 @@
-/* Unit tests for checks/generic.c: the rdns.generic heuristic. */
+/* Unit tests for lib/records/generic.c: the rdns.generic heuristic. */
 #include "unit.h"
 
 #include <stdlib.h>
 
-#include "../../checks/generic.h"
+#include "../../lib/records/generic.h"
 
 struct row {
 	const char *name;

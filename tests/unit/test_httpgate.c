@@ -1,10 +1,10 @@
 /* test_httpgate: the per-server limits shared by a run's struct http
- * (lib/httpgate.c): server keys, slots, back-off, and many threads at once. */
+ * (lib/net/httpgate.c): server keys, slots, back-off, and many threads at once. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 
-#include "../../lib/httpgate.h"
+#include "../../lib/net/httpgate.h"
 #include "unit.h"
 
 static void t_key(struct unit_ctx *t)

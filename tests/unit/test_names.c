@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
-#include "../../lib/dnsbl.h"
-#include "../../lib/names.h"
+#include "../../lib/records/dnsbl.h"
+#include "../../lib/util/names.h"
 #include "unit.h"
 
 static void t_ip_parse_v4(struct unit_ctx *t)

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../../lib/rdap.h"
-#include "../../lib/rdap_boot.h"
-#include "../../lib/whois.h"
+#include "../../lib/records/rdap.h"
+#include "../../lib/records/rdap_boot.h"
+#include "../../lib/net/whois.h"
 #include "unit.h"
 
 static char *fixture_new(struct unit_ctx *t, const char *name, size_t *len)

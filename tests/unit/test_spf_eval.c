@@ -1,7 +1,7 @@
 /* Unit tests: lib/spf_eval (check_host and the tree walk) over an in-memory
  * DNS. The RFC 7208 suite runs against NSD in suite_spf_conformance.sh;
  * these pin the limit arithmetic and the walk's bookkeeping. */
-#include "../../lib/spf_eval.h"
+#include "../../lib/records/spf_eval.h"
 #include "../memdns.h"
 #include "unit.h"
 

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/spf_macro.h"
+#include "../../lib/records/spf_macro.h"
 #include "unit.h"
 
 static const struct spf_macro_env env4 = {"strong-bad@email.example.com", "email.example.com", "192.0.2.3",

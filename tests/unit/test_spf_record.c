@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/spf_record.h"
+#include "../../lib/records/spf_record.h"
 #include "unit.h"
 
 static struct spf_record *parse(const char *s)

@@ -1,8 +1,8 @@
 /* Unit tests: lib/text (UTF-8 checks, terminal escaping) and lib/psl. */
 #include <stdlib.h>
 
-#include "../../lib/psl.h"
-#include "../../lib/text.h"
+#include "../../lib/util/psl.h"
+#include "../../lib/util/text.h"
 #include "unit.h"
 
 static void t_utf8_valid(struct unit_ctx *t)

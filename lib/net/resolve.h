@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "names.h"
+#include "../util/names.h"
 
 #define RESOLVE_MAX_ADDRS 8
 

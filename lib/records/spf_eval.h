@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dns.h"
-#include "names.h"
+#include "../net/dns.h"
+#include "../util/names.h"
 
 struct spf_dns {
 	void *ctx;

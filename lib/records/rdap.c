@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "xalloc.h"
+#include "../util/xalloc.h"
 
 /* Hostile answers: nesting and fan-out limits for the entity walk. */
 #define MAX_DEPTH    8

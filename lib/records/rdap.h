@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "names.h"
+#include "../util/names.h"
 
 struct strv {
 	char **v;

@@ -9,9 +9,9 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include "clock.h"
+#include "../util/clock.h"
 #include "httpgate.h"
-#include "xalloc.h"
+#include "../util/xalloc.h"
 
 #define MAX_REDIRS 5
 /* A Retry-After longer than this is not waited for: the audit would stall. */

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "xalloc.h"
+#include "../util/xalloc.h"
 
 struct host {
 	char *key;

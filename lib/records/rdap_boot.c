@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "xalloc.h"
+#include "../util/xalloc.h"
 
 /* A bootstrap file larger than this is not one (dns.json is ~100 kB). */
 #define BOOT_MAX_BYTES (4 * 1024 * 1024)

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "rdap.h"
+#include "../records/rdap.h"
 #include "resolve.h"
 
 #define WHOIS_IANA "whois.iana.org"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "xalloc.h"
+#include "../util/xalloc.h"
 
 struct buf {
 	char *p;

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "names.h"
+#include "../util/names.h"
 
 /* What a list can be asked about. */
 enum {

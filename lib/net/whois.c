@@ -14,8 +14,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "xalloc.h"
+#include "../util/clock.h"
+#include "../util/xalloc.h"
 
 #define WHOIS_MAX (256 * 1024)
 

@@ -11,8 +11,8 @@
 
 #include <stdbool.h>
 
-#include "../lib/finding.h"
-#include "../lib/names.h"
+#include "../model/finding.h"
+#include "../util/names.h"
 
 /* clang-format off: the interface as agreed, long comments included. */
 struct generic_verdict {

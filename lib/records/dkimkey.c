@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "xalloc.h"
+#include "../util/xalloc.h"
 
 static bool is_fws(unsigned char c)
 {

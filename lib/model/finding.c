@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xalloc.h"
+#include "../util/xalloc.h"
 
 static const char *const status_names[STATUS_COUNT] = {"pass", "warn", "fail", "error", "skip", "info"};
 

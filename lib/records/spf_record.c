@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "xalloc.h"
+#include "../util/xalloc.h"
 
 /* c is one of set; unlike strchr alone, a NUL byte (records are bytes) is
  * never a member. */

@@ -11,7 +11,7 @@
 
 #include "spf_macro.h"
 #include "spf_record.h"
-#include "xalloc.h"
+#include "../util/xalloc.h"
 
 /* RFC 7208 4.6.4 */
 #define MAX_LOOKUPS   10

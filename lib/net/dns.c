@@ -27,9 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "names.h"
-#include "text.h"
-#include "xalloc.h"
+#include "../util/names.h"
+#include "../util/text.h"
+#include "../util/xalloc.h"
 
 #define MAX_SERVERS 3
 #define MAX_TRIES 6

@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "http.h"
-#include "names.h"
+#include "../net/http.h"
+#include "../util/names.h"
 
 #define RDAP_IANA_BOOTSTRAP "https://data.iana.org/rdap/"
 /* Cached copies younger than this are used without asking IANA. */

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "names.h"
-#include "xalloc.h"
+#include "../util/names.h"
+#include "../util/xalloc.h"
 
 static bool is_wsp(unsigned char c)
 {
