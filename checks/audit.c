@@ -1,10 +1,18 @@
+/* audit: the runner. The inputs the enabled checks need are started at
+ * once, each on its own thread (an input waits only for the inputs it is
+ * computed from, so an audit lasts as long as its longest chain of
+ * dependent lookups); then each enabled check judges them, in catalogue
+ * order. Disabled checks appear once as `skip`; a check that reports
+ * nothing, or reads an input it did not declare, is an internal error. */
 #include "audit.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/util/strbuf.h"
 #include "../lib/util/xalloc.h"
+#include "check.h"
 #include "registry.h"
 
 bool audit_enabled(const struct audit *a, const char *id)
@@ -13,29 +21,61 @@ bool audit_enabled(const struct audit *a, const char *id)
 	return i >= 0 && a->enabled[i];
 }
 
-struct job {
+/* ------------------------------------------------------------ inputs */
+
+enum slot_state { SLOT_IDLE, SLOT_RUNNING, SLOT_DONE };
+
+struct input_table {
 	const struct audit *a;
-	const struct family *f;
-	struct findings out;
-	pthread_t th;
-	bool threaded;
-	bool run;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct {
+		enum slot_state st;
+		void *value;
+	} slot[INPUT_COUNT];
+	struct strbuf misuse; /* "dmarc.record read IN_SPF" ... */
 };
 
-static void *job_main(void *arg)
+const void *input_get(const struct inputs *in, enum input id)
 {
-	struct job *j = arg;
-	j->f->run(j->a, &j->out);
+	struct input_table *t = in->tab;
+	const struct input_def *def = registry_input(id);
+	pthread_mutex_lock(&t->mu);
+	if (!(in->allowed & NEED(id)))
+		sb_sep_printf(&t->misuse, "; ", "%s reads %s, which it does not declare", in->user, def->name);
+	while (t->slot[id].st == SLOT_RUNNING)
+		pthread_cond_wait(&t->cv, &t->mu);
+	if (t->slot[id].st == SLOT_IDLE) {
+		t->slot[id].st = SLOT_RUNNING;
+		pthread_mutex_unlock(&t->mu);
+		struct inputs own = {t, def->needs, def->name};
+		void *v = def->compute(t->a, &own);
+		pthread_mutex_lock(&t->mu);
+		t->slot[id].value = v;
+		t->slot[id].st = SLOT_DONE;
+		pthread_cond_broadcast(&t->cv);
+	}
+	void *v = t->slot[id].value;
+	pthread_mutex_unlock(&t->mu);
+	return v;
+}
+
+struct starter {
+	struct input_table *tab;
+	enum input id;
+	pthread_t th;
+	bool threaded;
+};
+
+static void *start_main(void *arg)
+{
+	struct starter *s = arg;
+	struct inputs all = {s->tab, NEED(s->id), "the runner"};
+	input_get(&all, s->id);
 	return NULL;
 }
 
-static bool family_wanted(const struct audit *a, const struct family *f)
-{
-	for (size_t k = 0; k < f->check_count; k++)
-		if (audit_enabled(a, f->checks[k].id))
-			return true;
-	return false;
-}
+/* ------------------------------------------------------------ findings */
 
 struct ranked {
 	long idx;
@@ -57,7 +97,7 @@ static int ranked_cmp(const void *x, const void *y)
 }
 
 /* Puts the catalogue's refs first, keeping any extra ones a check added. */
-static void add_catalogue_refs(struct finding *f, const struct check_def *def)
+static void add_catalogue_refs(struct finding *f, const struct check *def)
 {
 	char *extra[FINDING_MAX_REFS];
 	size_t n = f->ref_count;
@@ -71,77 +111,102 @@ static void add_catalogue_refs(struct finding *f, const struct check_def *def)
 	}
 }
 
+static void internal_error(struct findings *out, const struct check *def, const char *what)
+{
+	struct finding *f = findings_add(out, def->id, NULL, STATUS_ERROR, "%s (internal error)", what);
+	finding_set_remedy(f, "Report this as a bug in senderaudit.");
+}
+
+/* Runs check i; its findings, and only its, go to out. */
+static void run_check(const struct audit *a, struct input_table *tab, size_t i, struct findings *out)
+{
+	const struct check *def = registry_check(i);
+	struct findings fs;
+	findings_init(&fs);
+	if (!a->enabled[i]) {
+		findings_add(&fs, def->id, NULL, STATUS_SKIP, "disabled by --only/--skip");
+	} else {
+		struct inputs in = {tab, def->needs, def->id};
+		def->run(a, &in, &fs);
+		/* Never let a check vanish silently from a report, nor report
+		 * for another. */
+		size_t own = 0;
+		for (size_t k = 0; k < fs.n; k++)
+			own += strcmp(fs.v[k].id, def->id) == 0;
+		if (own != fs.n || !own) {
+			findings_free(&fs);
+			findings_init(&fs);
+			internal_error(&fs, def, own ? "the check reported for another" : "the check did not report");
+		}
+	}
+	for (size_t k = 0; k < fs.n; k++)
+		add_catalogue_refs(&fs.v[k], def);
+	findings_append(out, &fs);
+}
+
+static void sort_catalogue(struct findings *all)
+{
+	size_t nc = registry_count();
+	struct ranked *r = xcalloc(all->n ? all->n : 1, sizeof *r);
+	for (size_t i = 0; i < all->n; i++) {
+		long idx = registry_index(all->v[i].id);
+		r[i].idx = idx >= 0 ? idx : (long)nc;
+		r[i].pos = i;
+		r[i].f = all->v[i];
+	}
+	qsort(r, all->n, sizeof *r, ranked_cmp);
+	for (size_t i = 0; i < all->n; i++)
+		all->v[i] = r[i].f;
+	free(r);
+}
+
 void audit_run(const struct audit *a, struct findings *out)
 {
 	/* The audited domains exist, and so does the reverse tree: a resolver
 	 * that says their TLD does not is not believed when it says a name
 	 * under it does not exist (lib/dns). */
-	dns_expect_tld(a->dns, a->t->domain);
-	dns_expect_tld(a->dns, a->t->mail_from);
-	dns_expect_tld(a->dns, "in-addr.arpa");
-	size_t nf = registry_family_count();
-	struct job *jobs = xcalloc(nf, sizeof *jobs);
-	for (size_t i = 0; i < nf; i++) {
-		jobs[i].a = a;
-		jobs[i].f = registry_family_at(i);
-		findings_init(&jobs[i].out);
-		if (!family_wanted(a, jobs[i].f))
-			continue;
-		jobs[i].run = true;
-		/* Families run concurrently: each blocks only on its own chain
-		 * of dependent lookups, and the DNS layer overlaps them all. */
-		jobs[i].threaded = pthread_create(&jobs[i].th, NULL, job_main, &jobs[i]) == 0;
-		if (!jobs[i].threaded)
-			job_main(&jobs[i]);
+	if (a->dns->expect_tld) {
+		a->dns->expect_tld(a->dns->ctx, a->t->domain);
+		a->dns->expect_tld(a->dns->ctx, a->t->mail_from);
+		a->dns->expect_tld(a->dns->ctx, "in-addr.arpa");
 	}
+	struct input_table tab = {.a = a};
+	pthread_mutex_init(&tab.mu, NULL);
+	pthread_cond_init(&tab.cv, NULL);
+
+	/* Every input an enabled check needs starts now: each blocks only on
+	 * its own chain of lookups, and the DNS layer overlaps them all. */
+	unsigned need = registry_needs(a->enabled);
+	struct starter st[INPUT_COUNT];
+	for (unsigned k = 0; k < INPUT_COUNT; k++) {
+		st[k] = (struct starter){&tab, (enum input)k, 0, false};
+		if (need & NEED(k))
+			st[k].threaded = pthread_create(&st[k].th, NULL, start_main, &st[k]) == 0;
+	}
+
 	struct findings all;
 	findings_init(&all);
-	for (size_t i = 0; i < nf; i++) {
-		if (jobs[i].threaded)
-			pthread_join(jobs[i].th, NULL);
-		findings_append(&all, &jobs[i].out);
-	}
-
 	size_t nc = registry_count();
-	bool *seen = xcalloc(nc, sizeof *seen);
-	for (size_t i = 0; i < all.n;) {
-		long idx = registry_index(all.v[i].id);
-		if (idx >= 0 && !a->enabled[idx]) {
-			findings_remove(&all, i);
-			continue;
-		}
-		if (idx >= 0) {
-			seen[idx] = true;
-			add_catalogue_refs(&all.v[i], registry_check((size_t)idx));
-		}
-		i++;
-	}
-	for (size_t i = 0; i < nc; i++) {
-		const struct check_def *def = registry_check(i);
-		if (!a->enabled[i]) {
-			struct finding *f = findings_add(&all, def->id, NULL, STATUS_SKIP, "disabled by --only/--skip");
-			add_catalogue_refs(f, def);
-		} else if (!seen[i]) {
-			/* Never let a check vanish silently from a report. */
-			struct finding *f = findings_add(&all, def->id, NULL, STATUS_ERROR,
-			                                 "%s did not report (internal error)", def->id);
-			finding_set_remedy(f, "Report this as a bug in senderaudit.");
-			add_catalogue_refs(f, def);
-		}
-	}
-	free(seen);
+	for (size_t i = 0; i < nc; i++)
+		run_check(a, &tab, i, &all);
+	for (unsigned k = 0; k < INPUT_COUNT; k++)
+		if (st[k].threaded)
+			pthread_join(st[k].th, NULL);
 
-	struct ranked *r = xcalloc(all.n, sizeof *r);
-	for (size_t i = 0; i < all.n; i++) {
-		long idx = registry_index(all.v[i].id);
-		r[i].idx = idx >= 0 ? idx : (long)nc;
-		r[i].pos = i;
-		r[i].f = all.v[i];
+	if (tab.misuse.len) {
+		/* a check read an input it does not declare: a bug the option
+		 * sweep of the tests would catch */
+		struct finding *f = findings_add(&all, registry_check(0)->id, "internal", STATUS_ERROR,
+		                                 "internal error: %s", tab.misuse.s);
+		finding_set_remedy(f, "Report this as a bug in senderaudit.");
 	}
-	qsort(r, all.n, sizeof *r, ranked_cmp);
-	for (size_t i = 0; i < all.n; i++)
-		all.v[i] = r[i].f;
-	free(r);
-	free(jobs);
+	sort_catalogue(&all);
 	findings_append(out, &all);
+
+	for (unsigned k = 0; k < INPUT_COUNT; k++)
+		if (tab.slot[k].st == SLOT_DONE)
+			registry_input((enum input)k)->free(tab.slot[k].value);
+	sb_free(&tab.misuse);
+	pthread_mutex_destroy(&tab.mu);
+	pthread_cond_destroy(&tab.cv);
 }

@@ -1,22 +1,17 @@
-/* dkim: DKIM key records of the audited domain (checks.md § DKIM). */
+/* dkim: DKIM key records of the audited domain (checks.md § DKIM). Input
+ * IN_DKIM: the key record of every --selector, else of the common
+ * selectors, asked at once; lib/records/dkimkey parses them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "../lib/records/dkimkey.h"
+#include "../lib/util/strbuf.h"
 #include "../lib/util/text.h"
 #include "../lib/util/xalloc.h"
-#include "audit.h"
+#include "check.h"
 #include "lookup.h"
-#include "registry.h"
-
-static const struct check_def checks[] = {
-	{"dkim.selectors", "the domain publishes DKIM keys (given selectors, else common ones probed)",
-	 {"RFC 6376 3.6.2"}},
-	{"dkim.key", "each DKIM key record parses and its key is strong enough",
-	 {"RFC 6376 3.6.1", "RFC 8301", "RFC 8463"}},
-};
 
 /* Selectors that ESPs and common software use. Amazon SES (Easy DKIM)
  * selectors are random per key and cannot be guessed. */
@@ -60,7 +55,7 @@ static void issue(struct issues *is, enum status st, char *text, char *remedy)
 
 static void classify(const struct audit *a, struct probe *p, bool given)
 {
-	p->ans = dns_query(a->dns, p->name, DNS_T_TXT);
+	p->ans = lookup(a, p->name, DNS_T_TXT);
 	if (p->ans->status == DNS_NXDOMAIN || p->ans->status == DNS_NODATA) {
 		p->st = P_MISSING;
 		return;
@@ -214,48 +209,30 @@ static void key_finding(const struct audit *a, const struct probe *p, bool given
 	}
 
 	/* detail: every problem, then the facts a reader wants to see */
-	size_t cap = 256;
-	for (size_t i = 0; i < is.n; i++)
-		cap += strlen(is.v[i].text) + 4;
-	char *detail = xcalloc(1, cap + 1024);
+	struct strbuf detail = {0};
 	/* the summary already names the worst problem */
-	for (size_t i = 0; i < is.n; i++) {
-		if (i == worst && st != STATUS_PASS)
-			continue;
-		strcat(detail, is.v[i].text);
-		strcat(detail, ". ");
-	}
-	if (via) {
-		char buf[320];
-		snprintf(buf, sizeof buf, "%s is a CNAME to %.250s. ", p->name, via);
-		strcat(detail, buf);
-	}
+	for (size_t i = 0; i < is.n; i++)
+		if (i != worst || st == STATUS_PASS)
+			sb_sep_printf(&detail, " ", "%s.", is.v[i].text);
+	if (via)
+		sb_sep_printf(&detail, " ", "%s is a CNAME to %.250s.", p->name, via);
 	if (k.key_ok && k.format && strcmp(k.format, "pkcs1") == 0)
-		strcat(detail, "The RSA key is a bare PKCS#1 RSAPublicKey, which RFC 6376 names but most publishers "
-		               "replace by SubjectPublicKeyInfo; verifiers accept both. ");
+		sb_sep_printf(&detail, " ", "The RSA key is a bare PKCS#1 RSAPublicKey, which RFC 6376 names but most "
+		                            "publishers replace by SubjectPublicKeyInfo; verifiers accept both.");
 	if (k.key_ok && k.ktype == DKIM_K_RSA && k.bits > 4096)
-		strcat(detail, "RFC 8301 only requires verifiers to handle keys up to 4096 bits. ");
+		sb_sep_printf(&detail, " ", "RFC 8301 only requires verifiers to handle keys up to 4096 bits.");
 	if (k.strict)
-		strcat(detail, "t=s: the i= domain of signatures must equal d=. ");
-	if (*detail) {
-		detail[strlen(detail) - 1] = '\0';
-		finding_set_detail(f, "%s", detail);
-	}
-	free(detail);
+		sb_sep_printf(&detail, " ", "t=s: the i= domain of signatures must equal d=.");
+	if (detail.len)
+		finding_set_detail(f, "%s", sb_str(&detail));
+	sb_free(&detail);
 	if (st == STATUS_WARN || st == STATUS_FAIL) {
-		size_t rcap = 1;
+		struct strbuf rem = {0};
 		for (size_t i = 0; i < is.n; i++)
-			if (is.v[i].remedy)
-				rcap += strlen(is.v[i].remedy) + 1;
-		char *rem = xcalloc(1, rcap);
-		for (size_t i = 0; i < is.n; i++)
-			if (is.v[i].remedy && (is.v[i].st == STATUS_WARN || is.v[i].st == STATUS_FAIL)) {
-				if (*rem)
-					strcat(rem, " ");
-				strcat(rem, is.v[i].remedy);
-			}
-		finding_set_remedy(f, "%s", rem);
-		free(rem);
+			if (is.v[i].remedy && (is.v[i].st == STATUS_WARN || is.v[i].st == STATUS_FAIL))
+				sb_sep_printf(&rem, " ", "%s", is.v[i].remedy);
+		finding_set_remedy(f, "%s", sb_str(&rem));
+		sb_free(&rem);
 	}
 
 	add_common_data(f, p);
@@ -288,7 +265,7 @@ static void key_finding(const struct audit *a, const struct probe *p, bool given
 	dkimkey_free(&k);
 }
 
-static cJSON *names_json(struct probe *ps, size_t n, enum probe_state st)
+static cJSON *names_json(const struct probe *ps, size_t n, enum probe_state st)
 {
 	cJSON *arr = cJSON_CreateArray();
 	for (size_t i = 0; i < n; i++)
@@ -297,30 +274,25 @@ static cJSON *names_json(struct probe *ps, size_t n, enum probe_state st)
 	return arr;
 }
 
-static char *list_new(struct probe *ps, size_t n, enum probe_state st, size_t max)
+static char *list_new(const struct probe *ps, size_t n, enum probe_state st, size_t max)
 {
-	size_t cap = 1, shown = 0, total = 0;
-	for (size_t i = 0; i < n; i++)
-		if (ps[i].st == st)
-			cap += strlen(ps[i].sel) + 2;
-	char *s = xcalloc(1, cap + 32);
+	struct strbuf s = {0};
+	size_t shown = 0, total = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (ps[i].st != st)
 			continue;
 		if (shown < max) {
-			if (shown)
-				strcat(s, ", ");
-			strcat(s, ps[i].sel);
+			sb_sep_printf(&s, ", ", "%s", ps[i].sel);
 			shown++;
 		}
 		total++;
 	}
 	if (total > shown)
-		sprintf(s + strlen(s), " and %zu more", total - shown);
-	return s;
+		sb_printf(&s, " and %zu more", total - shown);
+	return sb_take(&s);
 }
 
-static void selectors_finding(const struct audit *a, struct probe *ps, size_t n, bool given, struct findings *out)
+static void selectors_finding(const struct audit *a, const struct probe *ps, size_t n, bool given, struct findings *out)
 {
 	const char *dom = a->t->domain;
 	size_t found = 0, missing = 0, errors = 0;
@@ -395,42 +367,84 @@ static void selectors_finding(const struct audit *a, struct probe *ps, size_t n,
 	free(el);
 }
 
-static void dkim_run(const struct audit *a, struct findings *out)
+/* ------------------------------------------------------------ IN_DKIM */
+
+struct dkim_probes {
+	bool given;         /* --selector given: these are the signer's */
+	struct probe *v;
+	size_t n;
+};
+
+static void *dkim_compute(const struct audit *a, const struct inputs *in)
 {
+	(void)in;
 	const char *dom = a->t->domain;
-	bool given = a->t->selector_count > 0;
-	size_t n = given ? a->t->selector_count : COMMON_COUNT;
-	struct probe *ps = xcalloc(n, sizeof *ps);
-	size_t m = 0;
+	struct dkim_probes *d = xcalloc(1, sizeof *d);
+	d->given = a->t->selector_count > 0;
+	size_t n = d->given ? a->t->selector_count : COMMON_COUNT;
+	d->v = xcalloc(n, sizeof *d->v);
 	for (size_t i = 0; i < n; i++) {
-		const char *sel = given ? a->t->selectors[i] : common_selectors[i];
+		const char *sel = d->given ? a->t->selectors[i] : common_selectors[i];
 		bool dup = false;
-		for (size_t j = 0; j < m; j++)
-			dup |= strcasecmp(ps[j].sel, sel) == 0;
+		for (size_t j = 0; j < d->n; j++)
+			dup |= strcasecmp(d->v[j].sel, sel) == 0;
 		if (dup)
 			continue; /* --selector given twice */
-		ps[m].sel = sel;
-		ps[m].name = xasprintf("%s._domainkey.%s", sel, dom);
-		dns_prefetch(a->dns, ps[m].name, DNS_T_TXT);
-		m++;
+		d->v[d->n].sel = sel;
+		d->v[d->n].name = xasprintf("%s._domainkey.%s", sel, dom);
+		prefetch(a, d->v[d->n].name, DNS_T_TXT);
+		d->n++;
 	}
-	n = m;
-	for (size_t i = 0; i < n; i++)
-		classify(a, &ps[i], given);
-
-	selectors_finding(a, ps, n, given, out);
-	bool any = false;
-	for (size_t i = 0; i < n; i++) {
-		if (given || ps[i].st == P_FOUND) {
-			key_finding(a, &ps[i], given, out);
-			any = true;
-		}
-	}
-	if (!any)
-		findings_add(out, "dkim.key", NULL, STATUS_SKIP, "no DKIM key found to check");
-	for (size_t i = 0; i < n; i++)
-		free(ps[i].name);
-	free(ps);
+	for (size_t i = 0; i < d->n; i++)
+		classify(a, &d->v[i], d->given);
+	return d;
 }
 
-const struct family family_dkim = {"dkim", checks, sizeof checks / sizeof *checks, dkim_run};
+static void dkim_free(void *v)
+{
+	struct dkim_probes *d = v;
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i].name);
+	free(d->v);
+	free(d);
+}
+
+const struct input_def input_dkim = {
+	.id = IN_DKIM, .name = "the DKIM key records", .compute = dkim_compute, .free = dkim_free};
+
+/* ------------------------------------------------------------ the checks */
+
+static void selectors_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	const struct dkim_probes *d = input_get(in, IN_DKIM);
+	selectors_finding(a, d->v, d->n, d->given, out);
+}
+
+static void key_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	const struct dkim_probes *d = input_get(in, IN_DKIM);
+	bool any = false;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->given || d->v[i].st == P_FOUND) {
+			key_finding(a, &d->v[i], d->given, out);
+			any = true;
+		}
+	if (!any)
+		findings_add(out, "dkim.key", NULL, STATUS_SKIP, "no DKIM key found to check");
+}
+
+static const struct check checks[] = {
+	{.id = "dkim.selectors",
+	 .title = "the domain publishes DKIM keys (given selectors, else common ones probed)",
+	 .refs = {"RFC 6376 3.6.2"},
+	 .needs = NEED(IN_DKIM),
+	 .run = selectors_run,
+	 .file = __FILE__},
+	{.id = "dkim.key",
+	 .title = "each DKIM key record parses and its key is strong enough",
+	 .refs = {"RFC 6376 3.6.1", "RFC 8301", "RFC 8463"},
+	 .needs = NEED(IN_DKIM),
+	 .run = key_run,
+	 .file = __FILE__},
+};
+FAMILY_OF(dkim, checks);

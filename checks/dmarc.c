@@ -1,6 +1,8 @@
 /* dmarc: the domain's DMARC policy (checks.md § DMARC), discovered with the
  * RFC 9989 DNS Tree Walk; what RFC 7489 receivers (Public Suffix List) see
- * is reported where it differs. */
+ * is reported where it differs. Inputs IN_DMARC (the policy), IN_DMARC_AUTH
+ * (the report destinations' authorizations) and IN_MAILFROM_ORG (the MAIL
+ * FROM domain's walk, for alignment). */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,20 +11,11 @@
 #include <strings.h>
 
 #include "../lib/records/dmarc.h"
+#include "../lib/util/strbuf.h"
 #include "../lib/util/text.h"
 #include "../lib/util/xalloc.h"
-#include "audit.h"
+#include "check.h"
 #include "lookup.h"
-#include "registry.h"
-
-static const struct check_def checks[] = {
-	{"dmarc.record", "exactly one valid DMARC record applies to the domain (RFC 9989 DNS Tree Walk)",
-	 {"RFC 9989", "RFC 7489 6.6.3"}},
-	{"dmarc.policy", "the DMARC policy is quarantine or reject, not in testing mode", {"RFC 9989", "Gmail/Yahoo bulk sender rules"}},
-	{"dmarc.reporting", "aggregate reports are requested and external destinations authorize them",
-	 {"RFC 9989", "RFC 7489 7.1"}},
-	{"dmarc.alignment", "the MAIL FROM domain aligns with the domain (aspf)", {"RFC 9989"}},
-};
 
 #define WALK_MAX 8
 
@@ -53,7 +46,7 @@ static void walk_prefetch(const struct audit *a, struct walk *w, const char *dom
 	w->n = dmarc_walk_names_new(domain, w->names);
 	for (size_t i = 0; i < w->n; i++) {
 		char *q = dmarc_name_new(w->names[i]);
-		dns_prefetch(a->dns, q, DNS_T_TXT);
+		prefetch(a, q, DNS_T_TXT);
 		free(q);
 	}
 }
@@ -80,7 +73,7 @@ static void walk_run(const struct audit *a, struct walk *w)
 	w->used = w->n;
 	for (size_t i = 0; i < w->n; i++) {
 		char *q = dmarc_name_new(w->names[i]);
-		const struct dns_answer *ans = dns_query(a->dns, q, DNS_T_TXT);
+		const struct dns_answer *ans = lookup(a, q, DNS_T_TXT);
 		free(q);
 		w->ans[i] = ans;
 		if (!dns_status_answered(ans->status)) {
@@ -156,18 +149,12 @@ static cJSON *walk_json(const struct walk *w)
 	return arr;
 }
 
-/* The names whose lookups failed, for detail text (new string). */
-static char *failed_names_new(const struct walk *w)
+/* Appends the names whose lookups failed, for detail text. */
+static void failed_names(struct strbuf *b, const struct walk *w)
 {
-	char *s = xstrdup("");
-	for (size_t i = 0; i < w->used; i++) {
-		if (w->count[i] >= 0)
-			continue;
-		char *n = xasprintf("%s%s_dmarc.%s (%s)", s, *s ? ", " : "", w->names[i], dns_status_name(w->ans[i]->status));
-		free(s);
-		s = n;
-	}
-	return s;
+	for (size_t i = 0; i < w->used; i++)
+		if (w->count[i] < 0)
+			sb_sep_printf(b, ", ", "_dmarc.%s (%s)", w->names[i], dns_status_name(w->ans[i]->status));
 }
 
 /* What the audit learned about the domain's policy. */
@@ -215,7 +202,7 @@ static void policy_find(const struct audit *a, struct policy *p)
 		p->rfc7489_domain = w->names[0];
 	} else if (w->count[0] == 0 && p->psl_org && strcmp(p->psl_org, w->domain) != 0) {
 		char *q = dmarc_name_new(p->psl_org);
-		const struct dns_answer *ans = dns_query(a->dns, q, DNS_T_TXT);
+		const struct dns_answer *ans = lookup(a, q, DNS_T_TXT);
 		free(q);
 		size_t c = 0;
 		for (size_t r = 0; ans->status == DNS_OK && r < ans->rr_count; r++)
@@ -226,31 +213,24 @@ static void policy_find(const struct audit *a, struct policy *p)
 	}
 }
 
-/* Sentences on how RFC 7489 receivers differ (new string, maybe ""). */
-static char *rfc7489_view_new(const struct policy *p)
+/* Appends the sentences on how RFC 7489 receivers differ (maybe none). */
+static void rfc7489_view(struct strbuf *v, const struct policy *p)
 {
-	char *s = xstrdup("");
 	const char *a = p->rec_domain, *b = p->rfc7489_domain;
-	if (p->rfc7489_failed) {
-		free(s);
-		s = xasprintf("What RFC 7489 receivers see is unknown: the lookup of _dmarc.%s failed.", p->psl_org);
-	} else if ((a || b) && !(a && b && strcmp(a, b) == 0)) {
-		free(s);
-		if (b)
-			s = xasprintf("RFC 7489 receivers (Public Suffix List) use the record at _dmarc.%s instead.", b);
-		else
-			s = xasprintf("RFC 7489 receivers (Public Suffix List: organizational domain %s) find no record "
-			              "and apply no DMARC policy.",
-			              p->psl_org ? p->psl_org : p->w.domain);
-	}
-	if (p->psl_org && strcmp(p->psl_org, p->w.org) != 0) {
-		char *n = xasprintf("%s%sThe organizational domain is %s by the DNS Tree Walk but %s by the Public "
-		                    "Suffix List (RFC 7489).",
-		                    s, *s ? " " : "", p->w.org, p->psl_org);
-		free(s);
-		s = n;
-	}
-	return s;
+	if (p->rfc7489_failed)
+		sb_sep_printf(v, " ", "What RFC 7489 receivers see is unknown: the lookup of _dmarc.%s failed.", p->psl_org);
+	else if ((a || b) && !(a && b && strcmp(a, b) == 0) && b)
+		sb_sep_printf(v, " ", "RFC 7489 receivers (Public Suffix List) use the record at _dmarc.%s instead.", b);
+	else if ((a || b) && !(a && b && strcmp(a, b) == 0))
+		sb_sep_printf(v, " ",
+		              "RFC 7489 receivers (Public Suffix List: organizational domain %s) find no record "
+		              "and apply no DMARC policy.",
+		              p->psl_org ? p->psl_org : p->w.domain);
+	if (p->psl_org && strcmp(p->psl_org, p->w.org) != 0)
+		sb_sep_printf(v, " ",
+		              "The organizational domain is %s by the DNS Tree Walk but %s by the Public Suffix List "
+		              "(RFC 7489).",
+		              p->w.org, p->psl_org);
 }
 
 static void add_record_data(struct finding *f, const struct policy *p)
@@ -284,28 +264,25 @@ static bool near_miss(const struct dns_answer *ans)
 	return false;
 }
 
-static void record_finding(struct policy *p, struct findings *out)
+static void record_finding(const struct policy *p, struct findings *out)
 {
 	const struct walk *w = &p->w;
 	const char *dom = w->domain;
 	struct finding *f;
-	char *view = rfc7489_view_new(p);
-	char *unchecked = failed_names_new(w);
-	if (*unchecked && p->r && p->idx != 0) {
-		char *n = xasprintf("%s%sNot checked (lookup failed): %s; a record there could only add a Public Suffix "
-		                    "Domain policy.",
-		                    view, *view ? " " : "", unchecked);
-		free(view);
-		view = n;
-	}
-	free(unchecked);
-	if (w->count[0] == 0 && near_miss(w->ans[0])) {
-		char *n = xasprintf("A TXT record at _dmarc.%s mentions DMARC but does not start with \"v=DMARC1\" "
-		                    "(case matters), so receivers ignore it.%s%s",
-		                    dom, *view ? " " : "", view);
-		free(view);
-		view = n;
-	}
+	struct strbuf v = {0}, unchecked = {0};
+	if (w->count[0] == 0 && near_miss(w->ans[0]))
+		sb_printf(&v, "A TXT record at _dmarc.%s mentions DMARC but does not start with \"v=DMARC1\" (case "
+		              "matters), so receivers ignore it.",
+		          dom);
+	rfc7489_view(&v, p);
+	failed_names(&unchecked, w);
+	if (unchecked.len && p->r && p->idx != 0)
+		sb_sep_printf(&v, " ",
+		              "Not checked (lookup failed): %s; a record there could only add a Public Suffix Domain "
+		              "policy.",
+		              sb_str(&unchecked));
+	sb_free(&unchecked);
+	const char *view = sb_str(&v);
 	if (w->count[0] > 1) {
 		f = findings_add(out, "dmarc.record", NULL, STATUS_FAIL,
 		                 "%d DMARC records at _dmarc.%s: receivers discard all of them", w->count[0], dom);
@@ -320,12 +297,13 @@ static void record_finding(struct policy *p, struct findings *out)
 		                   dom);
 	} else if (!p->r) {
 		f = findings_add(out, "dmarc.record", NULL, STATUS_FAIL, "no DMARC record for %s", dom);
-		char *failed = failed_names_new(w);
+		struct strbuf failed = {0};
+		failed_names(&failed, w);
 		finding_set_detail(f, "No TXT record starting with v=DMARC1 at any of the %zu names the DNS Tree Walk "
 		                      "queried, from _dmarc.%s to _dmarc.%s.%s%s%s%s%s",
-		                   w->used, dom, w->names[w->used ? w->used - 1 : 0], *failed ? " Not checked: " : "",
-		                   failed, *failed ? "." : "", *view ? " " : "", view);
-		free(failed);
+		                   w->used, dom, w->names[w->used ? w->used - 1 : 0], failed.len ? " Not checked: " : "",
+		                   sb_str(&failed), failed.len ? "." : "", *view ? " " : "", view);
+		sb_free(&failed);
 		finding_set_remedy(f, "Publish a TXT record at _dmarc.%s, starting with monitoring: \"v=DMARC1; p=none; "
 		                      "rua=mailto:dmarc-reports@%s\", and move to p=quarantine or p=reject once the reports "
 		                      "show your mail passes.",
@@ -334,19 +312,16 @@ static void record_finding(struct policy *p, struct findings *out)
 		const char *why = p->r->error_count ? p->r->errors[0] : "no valid p= and no valid rua=";
 		f = findings_add(out, "dmarc.record", NULL, STATUS_FAIL, "invalid DMARC record at _dmarc.%s: %s",
 		                 p->rec_domain, why);
-		char *all = xstrdup("");
-		for (size_t i = 0; i < p->r->error_count; i++) {
-			char *n = xasprintf("%s%s%s", all, *all ? "; " : "", p->r->errors[i]);
-			free(all);
-			all = n;
-		}
-		finding_set_detail(f, "%s%s%s%s%s", all, *all ? ". " : "",
+		struct strbuf all = {0};
+		for (size_t i = 0; i < p->r->error_count; i++)
+			sb_sep_printf(&all, "; ", "%s", p->r->errors[i]);
+		finding_set_detail(f, "%s%s%s%s%s", sb_str(&all), all.len ? ". " : "",
 		                   p->r->p_as_none ? "Receivers act as if p=none was published, because rua= is valid "
 		                                     "(RFC 9989 4.10.1)."
 		                   : p->r->usable ? ""
 		                                  : "Receivers apply no DMARC policy.",
 		                   *view ? " " : "", view);
-		free(all);
+		sb_free(&all);
 		finding_set_remedy(f, "Republish the record at _dmarc.%s with valid values, e.g. \"v=DMARC1; p=quarantine; "
 		                      "rua=mailto:dmarc-reports@%s\" (v=DMARC1 first; p= none, quarantine or reject; "
 		                      "adkim/aspf r or s).",
@@ -357,15 +332,12 @@ static void record_finding(struct policy *p, struct findings *out)
 		else
 			f = findings_add(out, "dmarc.record", NULL, STATUS_PASS,
 			                 "one valid DMARC record for %s at _dmarc.%s (DNS Tree Walk)", dom, p->rec_domain);
-		char *notes = xstrdup("");
-		for (size_t i = 0; i < p->r->note_count; i++) {
-			char *n = xasprintf("%s%s%s", notes, *notes ? "; " : "", p->r->notes[i]);
-			free(notes);
-			notes = n;
-		}
-		if (*notes || *view)
-			finding_set_detail(f, "%s%s%s", notes, *notes ? ". " : "", view);
-		free(notes);
+		struct strbuf notes = {0};
+		for (size_t i = 0; i < p->r->note_count; i++)
+			sb_sep_printf(&notes, "; ", "%s", p->r->notes[i]);
+		if (notes.len || *view)
+			finding_set_detail(f, "%s%s%s", sb_str(&notes), notes.len ? ". " : "", view);
+		sb_free(&notes);
 	}
 	add_record_data(f, p);
 	if (p->r) {
@@ -374,24 +346,10 @@ static void record_finding(struct policy *p, struct findings *out)
 			cJSON_AddItemToArray(notes, cJSON_CreateString(p->r->notes[i]));
 		cJSON_AddItemToObject(f->data, "errors", json_str_array(p->r->errors, p->r->error_count));
 	}
-	free(view);
+	sb_free(&v);
 }
 
-/* Appends one sentence to a growing string. */
-static void cat(char **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void cat(char **s, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *add = xvasprintf(fmt, ap);
-	va_end(ap);
-	char *n = xasprintf("%s%s%s", *s ? *s : "", *s && **s ? " " : "", add);
-	free(add);
-	free(*s);
-	*s = n;
-}
-
-static void policy_finding(struct policy *p, struct findings *out)
+static void policy_finding(const struct policy *p, struct findings *out)
 {
 	struct finding *f;
 	if (!p->r || !p->r->usable) {
@@ -409,46 +367,46 @@ static void policy_finding(struct policy *p, struct findings *out)
 	}
 	if (r->p_as_none)
 		pol = DMARC_POL_NONE;
-	char *sum = NULL, *det = NULL, *rem = NULL;
+	struct strbuf sum = {0}, det = {0}, rem = {0};
 	const char *where = p->rec_domain;
 	if (pol == DMARC_POL_NONE) {
 		if (r->p_as_none)
-			cat(&sum, "policy none (p= missing or invalid, rua= valid): monitoring only");
+			sb_sep_printf(&sum, " ", "policy none (p= missing or invalid, rua= valid): monitoring only");
 		else
-			cat(&sum, "%s=none: monitoring only, receivers take no action on failing mail", tag);
-		cat(&rem, "Once the aggregate reports show your legitimate mail passes DMARC, set %s=quarantine, then "
+			sb_sep_printf(&sum, " ", "%s=none: monitoring only, receivers take no action on failing mail", tag);
+		sb_sep_printf(&rem, " ", "Once the aggregate reports show your legitimate mail passes DMARC, set %s=quarantine, then "
 		          "%s=reject, in the record at _dmarc.%s.",
 		    tag, tag, where);
 	}
 	if (r->testing) {
-		if (!sum)
-			cat(&sum, "t=y: the policy is in testing mode");
-		cat(&det, "t=y asks receivers to apply one step less than the policy (RFC 9989).");
-		cat(&rem, "Remove t=y from the record at _dmarc.%s once you trust the reports.", where);
+		if (!sum.len)
+			sb_sep_printf(&sum, " ", "t=y: the policy is in testing mode");
+		sb_sep_printf(&det, " ", "t=y asks receivers to apply one step less than the policy (RFC 9989).");
+		sb_sep_printf(&rem, " ", "Remove t=y from the record at _dmarc.%s once you trust the reports.", where);
 	}
 	if (r->pct >= 0 && r->pct < 100) {
-		if (!sum)
-			cat(&sum, "pct=%d: RFC 7489 receivers apply the policy to %d%% of failing mail", r->pct, r->pct);
-		cat(&det, "pct=%d is historic (RFC 9989 ignores it) but RFC 7489 receivers still sample by it.", r->pct);
-		cat(&rem, "Remove pct=%d (or set pct=100) at _dmarc.%s.", r->pct, where);
+		if (!sum.len)
+			sb_sep_printf(&sum, " ", "pct=%d: RFC 7489 receivers apply the policy to %d%% of failing mail", r->pct, r->pct);
+		sb_sep_printf(&det, " ", "pct=%d is historic (RFC 9989 ignores it) but RFC 7489 receivers still sample by it.", r->pct);
+		sb_sep_printf(&rem, " ", "Remove pct=%d (or set pct=100) at _dmarc.%s.", r->pct, where);
 	}
 	if (own && r->sp != DMARC_POL_ABSENT && r->sp != DMARC_POL_INVALID && dmarc_pol_rank(r->sp) < dmarc_pol_rank(r->p)) {
-		if (!sum)
-			cat(&sum, "sp=%s is weaker than p=%s: subdomains are less protected", dmarc_pol_name(r->sp),
+		if (!sum.len)
+			sb_sep_printf(&sum, " ", "sp=%s is weaker than p=%s: subdomains are less protected", dmarc_pol_name(r->sp),
 			    dmarc_pol_name(r->p));
-		cat(&rem, "Set sp=%s (or remove sp=) at _dmarc.%s unless subdomains really need a weaker policy.",
+		sb_sep_printf(&rem, " ", "Set sp=%s (or remove sp=) at _dmarc.%s unless subdomains really need a weaker policy.",
 		    dmarc_pol_name(r->p), where);
 	}
 	if (r->np != DMARC_POL_ABSENT && r->np != DMARC_POL_INVALID && dmarc_pol_rank(r->np) < dmarc_pol_rank(r->p)) {
-		if (!sum)
-			cat(&sum, "np=%s is weaker than p=%s: mail from non-existent subdomains is less protected",
+		if (!sum.len)
+			sb_sep_printf(&sum, " ", "np=%s is weaker than p=%s: mail from non-existent subdomains is less protected",
 			    dmarc_pol_name(r->np), dmarc_pol_name(r->p));
-		cat(&rem, "Set np=reject (or remove np=) at _dmarc.%s: names that do not exist send no legitimate mail.",
+		sb_sep_printf(&rem, " ", "Set np=reject (or remove np=) at _dmarc.%s: names that do not exist send no legitimate mail.",
 		    where);
 	}
-	if (sum) {
-		f = findings_add(out, "dmarc.policy", NULL, STATUS_WARN, "%s", sum);
-		finding_set_remedy(f, "%s", rem);
+	if (sum.len) {
+		f = findings_add(out, "dmarc.policy", NULL, STATUS_WARN, "%s", sb_str(&sum));
+		finding_set_remedy(f, "%s", sb_str(&rem));
 	} else if (own) {
 		f = findings_add(out, "dmarc.policy", NULL, STATUS_PASS, "p=%s", dmarc_pol_name(pol));
 	} else {
@@ -456,9 +414,9 @@ static void policy_finding(struct policy *p, struct findings *out)
 		                 dmarc_pol_name(pol), where);
 	}
 	if (!own)
-		cat(&det, "%s has no record of its own: the %s= tag of the record at _dmarc.%s applies.", dom, tag, where);
-	if (det)
-		finding_set_detail(f, "%s", det);
+		sb_sep_printf(&det, " ", "%s has no record of its own: the %s= tag of the record at _dmarc.%s applies.", dom, tag, where);
+	if (det.len)
+		finding_set_detail(f, "%s", sb_str(&det));
 	cJSON_AddStringToObject(f->data, "record_domain", where);
 	cJSON_AddStringToObject(f->data, "applied_tag", tag);
 	cJSON_AddStringToObject(f->data, "policy", dmarc_pol_name(pol));
@@ -470,9 +428,9 @@ static void policy_finding(struct policy *p, struct findings *out)
 		cJSON_AddNumberToObject(f->data, "pct", r->pct);
 	else
 		cJSON_AddNullToObject(f->data, "pct");
-	free(sum);
-	free(det);
-	free(rem);
+	sb_free(&sum);
+	sb_free(&det);
+	sb_free(&rem);
 }
 
 struct dest {
@@ -484,29 +442,38 @@ struct dest {
 	bool authorized;
 };
 
-static void reporting_finding(const struct audit *a, struct policy *p, struct findings *out)
+/* IN_DMARC_AUTH: every rua/ruf destination, and for the external ones
+ * their authorization record (RFC 7489 7.1), asked at once. */
+struct dests {
+	struct dest *v;
+	size_t n;
+	const struct dmarc_uri *bad;      /* the first invalid URI */
+	size_t valid_rua;
+	const struct dns_answer *failure; /* the first failed authorization lookup */
+	const struct dest *unauth;        /* the first external one not authorized */
+	size_t unauth_count;
+};
+
+static void *auth_compute(const struct audit *a, const struct inputs *in)
 {
-	struct finding *f;
-	if (!p->r || !p->r->usable) {
-		findings_add(out, "dmarc.reporting", NULL, STATUS_SKIP, "no usable DMARC record (see dmarc.record)");
-		return;
-	}
+	const struct policy *p = input_get(in, IN_DMARC);
+	struct dests *ds = xcalloc(1, sizeof *ds);
+	if (p->w.fatal || !p->r || !p->r->usable)
+		return ds;
 	const struct dmarc_record *r = p->r;
-	size_t n = r->rua_count + r->ruf_count;
-	struct dest *ds = xcalloc(n ? n : 1, sizeof *ds);
-	const struct dmarc_uri *bad = NULL;
-	size_t valid_rua = 0;
-	for (size_t i = 0; i < n; i++) {
+	ds->n = r->rua_count + r->ruf_count;
+	ds->v = xcalloc(ds->n ? ds->n : 1, sizeof *ds->v);
+	for (size_t i = 0; i < ds->n; i++) {
 		bool rua = i < r->rua_count;
-		struct dest *d = &ds[i];
+		struct dest *d = &ds->v[i];
 		d->u = rua ? &r->rua[i] : &r->ruf[i - r->rua_count];
 		d->tag = rua ? "rua" : "ruf";
 		if (!d->u->valid) {
-			if (!bad)
-				bad = d->u;
+			if (!ds->bad)
+				ds->bad = d->u;
 			continue;
 		}
-		valid_rua += rua;
+		ds->valid_rua += rua;
 		if (!d->u->domain)
 			continue;
 		/* External: neither under the policy domain's organizational
@@ -514,31 +481,52 @@ static void reporting_finding(const struct audit *a, struct policy *p, struct fi
 		d->external = !name_is_under(d->u->domain, p->w.org) && !psl_same_org(a->psl, d->u->domain, p->rec_domain);
 		if (d->external) {
 			d->auth_name = xasprintf("%s._report._dmarc.%s", p->rec_domain, d->u->domain);
-			dns_prefetch(a->dns, d->auth_name, DNS_T_TXT);
+			prefetch(a, d->auth_name, DNS_T_TXT);
 		}
 	}
-	const struct dns_answer *failure = NULL;
-	const struct dest *unauth = NULL;
-	size_t unauth_count = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct dest *d = &ds[i];
+	for (size_t i = 0; i < ds->n; i++) {
+		struct dest *d = &ds->v[i];
 		if (!d->auth_name)
 			continue;
-		d->ans = dns_query(a->dns, d->auth_name, DNS_T_TXT);
+		d->ans = lookup(a, d->auth_name, DNS_T_TXT);
 		if (!dns_status_answered(d->ans->status)) {
-			if (!failure)
-				failure = d->ans;
+			if (!ds->failure)
+				ds->failure = d->ans;
 			continue;
 		}
 		for (size_t k = 0; d->ans->status == DNS_OK && k < d->ans->rr_count; k++)
 			if (d->ans->rrs[k].txt && dmarc_is_record(d->ans->rrs[k].txt, d->ans->rrs[k].txt_len))
 				d->authorized = true;
 		if (!d->authorized) {
-			unauth_count++;
-			if (!unauth)
-				unauth = d;
+			ds->unauth_count++;
+			if (!ds->unauth)
+				ds->unauth = d;
 		}
 	}
+	return ds;
+}
+
+static void auth_free(void *v)
+{
+	struct dests *ds = v;
+	for (size_t i = 0; i < ds->n; i++)
+		free(ds->v[i].auth_name);
+	free(ds->v);
+	free(ds);
+}
+
+static void reporting_finding(const struct audit *a, const struct policy *p, const struct dests *dd,
+                              struct findings *out)
+{
+	struct finding *f;
+	if (!p->r || !p->r->usable) {
+		findings_add(out, "dmarc.reporting", NULL, STATUS_SKIP, "no usable DMARC record (see dmarc.record)");
+		return;
+	}
+	const struct dest *ds = dd->v, *unauth = dd->unauth;
+	const struct dmarc_uri *bad = dd->bad;
+	const struct dns_answer *failure = dd->failure;
+	size_t n = dd->n, valid_rua = dd->valid_rua, unauth_count = dd->unauth_count;
 	const char *where = p->rec_domain;
 	if (bad) {
 		f = findings_add(out, "dmarc.reporting", NULL, STATUS_FAIL, "invalid report URI \"%.80s\": %s", bad->text,
@@ -589,12 +577,10 @@ static void reporting_finding(const struct audit *a, struct policy *p, struct fi
 			cJSON_AddNullToObject(o, "authorized");
 		cJSON_AddItemToArray(arr, o);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(ds[i].auth_name);
-	free(ds);
 }
 
-static void alignment_finding(const struct audit *a, struct policy *p, struct walk *mw, struct findings *out)
+static void alignment_finding(const struct audit *a, const struct policy *p, const struct walk *mw,
+                              struct findings *out)
 {
 	const char *dom = a->t->domain, *mf = a->t->mail_from;
 	struct finding *f;
@@ -622,17 +608,19 @@ static void alignment_finding(const struct audit *a, struct policy *p, struct wa
 	else
 		f = findings_add(out, "dmarc.alignment", NULL, STATUS_FAIL, "MAIL FROM %s does not align with %s (%s)", mf,
 		                 dom, aspf == 's' ? "aspf=s: strict" : "relaxed: different organizational domains");
-	char *det = NULL;
+	struct strbuf det = {0};
 	if (!aligned && aspf == 'r')
-		cat(&det, "Organizational domains (DNS Tree Walk): %s for %s, %s for %s.", mf_org, mf, p->w.org, dom);
+		sb_sep_printf(&det, " ", "Organizational domains (DNS Tree Walk): %s for %s, %s for %s.", mf_org, mf,
+		              p->w.org, dom);
 	if (!p->r || !p->r->usable)
-		cat(&det, "%s has no usable DMARC record; relaxed alignment (the default) was assumed.", dom);
+		sb_sep_printf(&det, " ", "%s has no usable DMARC record; relaxed alignment (the default) was assumed.",
+		              dom);
 	if (psl_aligned != aligned)
-		cat(&det, "RFC 7489 receivers (Public Suffix List) decide the opposite: %s.",
-		    psl_aligned ? "aligned" : "not aligned");
-	if (det)
-		finding_set_detail(f, "%s", det);
-	free(det);
+		sb_sep_printf(&det, " ", "RFC 7489 receivers (Public Suffix List) decide the opposite: %s.",
+		              psl_aligned ? "aligned" : "not aligned");
+	if (det.len)
+		finding_set_detail(f, "%s", sb_str(&det));
+	sb_free(&det);
 	if (!aligned) {
 		if (aspf == 's')
 			finding_set_remedy(f, "Send with MAIL FROM (Return-Path) domain %s exactly, or set aspf=r at _dmarc.%s "
@@ -653,54 +641,136 @@ static void alignment_finding(const struct audit *a, struct policy *p, struct wa
 	cJSON_AddBoolToObject(f->data, "psl_aligned", psl_aligned);
 }
 
-static void dmarc_run(const struct audit *a, struct findings *out)
+/* ------------------------------------------------------------ the inputs */
+
+static void *dmarc_compute(const struct audit *a, const struct inputs *in)
 {
-	struct policy p = {0};
-	struct walk mw = {0};
-	bool need_mw = a->t->mail_from_given && strcmp(a->t->mail_from, a->t->domain) != 0 &&
-	               audit_enabled(a, "dmarc.alignment");
-	/* Both walks at once: their lookups are independent. */
-	walk_prefetch(a, &p.w, a->t->domain);
-	if (need_mw)
-		walk_prefetch(a, &mw, a->t->mail_from);
+	(void)in;
+	struct policy *p = xcalloc(1, sizeof *p);
+	walk_prefetch(a, &p->w, a->t->domain);
 	char *psl_org = psl_registrable_new(a->psl, a->t->domain);
 	if (psl_org) {
 		char *q = dmarc_name_new(psl_org);
-		dns_prefetch(a->dns, q, DNS_T_TXT);
+		prefetch(a, q, DNS_T_TXT);
 		free(q);
 	}
 	free(psl_org);
-	policy_find(a, &p);
-	if (need_mw)
-		walk_run(a, &mw);
-
-	if (p.w.fatal) {
-		const char *ids[] = {"dmarc.record", "dmarc.policy", "dmarc.reporting"};
-		const char *what[] = {"the DMARC record", "the DMARC policy", "the DMARC report destinations"};
-		for (size_t i = 0; i < 3; i++) {
-			struct finding *f = add_lookup_error(a, out, ids[i], NULL, what[i], p.w.failure);
-			cJSON_AddStringToObject(f->data, "domain", p.w.domain);
-			cJSON_AddItemToObject(f->data, "walk", walk_json(&p.w));
-		}
-		if (a->t->mail_from_given)
-			add_lookup_error(a, out, "dmarc.alignment", NULL, "the DMARC alignment", p.w.failure);
-		else
-			findings_add(out, "dmarc.alignment", NULL, STATUS_SKIP, "no --mail-from given (MAIL FROM is %s itself)",
-			             a->t->domain);
-	} else {
-		record_finding(&p, out);
-		policy_finding(&p, out);
-		/* Checks turned off make no lookups. */
-		if (audit_enabled(a, "dmarc.reporting"))
-			reporting_finding(a, &p, out);
-		/* it reads the MAIL FROM walk, which only runs when it is enabled */
-		if (audit_enabled(a, "dmarc.alignment"))
-			alignment_finding(a, &p, &mw, out);
-	}
-	walk_free(&p.w);
-	free(p.psl_org);
-	if (need_mw)
-		walk_free(&mw);
+	policy_find(a, p);
+	return p;
 }
 
-const struct family family_dmarc = {"dmarc", checks, sizeof checks / sizeof *checks, dmarc_run};
+static void dmarc_free(void *v)
+{
+	struct policy *p = v;
+	walk_free(&p->w);
+	free(p->psl_org);
+	free(p);
+}
+
+/* The MAIL FROM domain's walk, when it is another domain. */
+static void *mailfrom_org_compute(const struct audit *a, const struct inputs *in)
+{
+	(void)in;
+	struct walk *w = xcalloc(1, sizeof *w);
+	if (a->t->mail_from_given && strcmp(a->t->mail_from, a->t->domain) != 0) {
+		walk_prefetch(a, w, a->t->mail_from);
+		walk_run(a, w);
+	}
+	return w;
+}
+
+static void walk_delete(void *v)
+{
+	walk_free(v);
+	free(v);
+}
+
+const struct input_def input_dmarc = {
+	.id = IN_DMARC, .name = "the DMARC policy", .compute = dmarc_compute, .free = dmarc_free};
+const struct input_def input_dmarc_auth = {.id = IN_DMARC_AUTH,
+                                           .name = "the DMARC report destinations' authorizations",
+                                           .needs = NEED(IN_DMARC),
+                                           .compute = auth_compute,
+                                           .free = auth_free};
+const struct input_def input_mailfrom_org = {.id = IN_MAILFROM_ORG,
+                                             .name = "the MAIL FROM domain's organizational domain",
+                                             .compute = mailfrom_org_compute,
+                                             .free = walk_delete};
+
+/* ------------------------------------------------------------ the checks */
+
+/* The policy, or NULL with an error finding of id when the walk failed. */
+static const struct policy *policy_or_error(const struct audit *a, const struct inputs *in, const char *id,
+                                            const char *what, struct findings *out)
+{
+	const struct policy *p = input_get(in, IN_DMARC);
+	if (!p->w.fatal)
+		return p;
+	struct finding *f = add_lookup_error(a, out, id, NULL, what, p->w.failure);
+	cJSON_AddStringToObject(f->data, "domain", p->w.domain);
+	cJSON_AddItemToObject(f->data, "walk", walk_json(&p->w));
+	return NULL;
+}
+
+static void record_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	const struct policy *p = policy_or_error(a, in, "dmarc.record", "the DMARC record", out);
+	if (p)
+		record_finding(p, out);
+}
+
+static void policy_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	const struct policy *p = policy_or_error(a, in, "dmarc.policy", "the DMARC policy", out);
+	if (p)
+		policy_finding(p, out);
+}
+
+static void reporting_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	const struct policy *p = policy_or_error(a, in, "dmarc.reporting", "the DMARC report destinations", out);
+	if (p)
+		reporting_finding(a, p, input_get(in, IN_DMARC_AUTH), out);
+}
+
+static void alignment_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	if (!a->t->mail_from_given) {
+		findings_add(out, "dmarc.alignment", NULL, STATUS_SKIP, "no --mail-from given (MAIL FROM is %s itself)",
+		             a->t->domain);
+		return;
+	}
+	const struct policy *p = input_get(in, IN_DMARC);
+	if (p->w.fatal)
+		add_lookup_error(a, out, "dmarc.alignment", NULL, "the DMARC alignment", p->w.failure);
+	else
+		alignment_finding(a, p, input_get(in, IN_MAILFROM_ORG), out);
+}
+
+static const struct check checks[] = {
+	{.id = "dmarc.record",
+	 .title = "exactly one valid DMARC record applies to the domain (RFC 9989 DNS Tree Walk)",
+	 .refs = {"RFC 9989", "RFC 7489 6.6.3"},
+	 .needs = NEED(IN_DMARC),
+	 .run = record_run,
+	 .file = __FILE__},
+	{.id = "dmarc.policy",
+	 .title = "the DMARC policy is quarantine or reject, not in testing mode",
+	 .refs = {"RFC 9989", "Gmail/Yahoo bulk sender rules"},
+	 .needs = NEED(IN_DMARC),
+	 .run = policy_run,
+	 .file = __FILE__},
+	{.id = "dmarc.reporting",
+	 .title = "aggregate reports are requested and external destinations authorize them",
+	 .refs = {"RFC 9989", "RFC 7489 7.1"},
+	 .needs = NEED(IN_DMARC) | NEED(IN_DMARC_AUTH),
+	 .run = reporting_run,
+	 .file = __FILE__},
+	{.id = "dmarc.alignment",
+	 .title = "the MAIL FROM domain aligns with the domain (aspf)",
+	 .refs = {"RFC 9989"},
+	 .needs = NEED(IN_DMARC) | NEED(IN_MAILFROM_ORG),
+	 .run = alignment_run,
+	 .file = __FILE__},
+};
+FAMILY_OF(dmarc, checks);

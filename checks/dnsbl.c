@@ -2,7 +2,8 @@
  * blocklists). Every question of every zone is put on the wire at once
  * (real query, its TXT reason, the RFC 5782 test points), then graded. A
  * list that fails its test points, refuses us or times out is `error`:
- * never "not listed" for what could not be asked. */
+ * never "not listed" for what could not be asked. Inputs IN_DNSBL_IP and
+ * IN_DNSBL_DOMAIN (the latter also asks about the PTR name's domain). */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,18 +11,11 @@
 #include <sys/socket.h>
 
 #include "../lib/records/dnsbl.h"
+#include "../lib/util/strbuf.h"
 #include "../lib/util/text.h"
 #include "../lib/util/xalloc.h"
-#include "audit.h"
+#include "check.h"
 #include "lookup.h"
-#include "registry.h"
-
-static const struct check_def checks[] = {
-    {"dnsbl.ip",
-     "the IP is on no DNS blocklist (each list's RFC 5782 test points checked)",
-     {"RFC 5782", "1&1 RBL rule"}},
-    {"dnsbl.domain", "the domain and the PTR name's domain are on no domain blocklist", {"RFC 5782"}},
-};
 
 /* Lookups one blocklist may have on the wire at once: a batch of audits
  * must not flood one operator (they rate-limit and then refuse). */
@@ -44,6 +38,7 @@ struct result {
 	struct dnsbl_verdict v;
 	char qname[256];
 	const char *subject_text; /* the IP or domain asked about */
+	char *txt;                /* the list's TXT reason for a listing, or NULL */
 };
 
 /* The zone list: --dnsbl replaces the built-in one, +zone adds. */
@@ -84,17 +79,17 @@ static void decode_answer(const struct dnsbl_zone *z, const struct dns_answer *a
 
 /* Starts every lookup for qname on zone: its A (and TXT: the reason, so a
  * listing costs no extra round trip) and the zone's two test points. */
-static void prefetch(const struct audit *a, const struct dnsbl_zone *z, const char *qname, int af)
+static void prefetch_zone(const struct audit *a, const struct dnsbl_zone *z, const char *qname, int af)
 {
 	char tp[256];
-	dns_prefetch(a->dns, qname, DNS_T_A);
-	dns_prefetch(a->dns, qname, DNS_T_TXT);
+	prefetch(a, qname, DNS_T_A);
+	prefetch(a, qname, DNS_T_TXT);
 	if (dnsbl_test_qname(af, true, z->zone, tp, sizeof tp))
-		dns_prefetch(a->dns, tp, DNS_T_A);
+		prefetch(a, tp, DNS_T_A);
 	if (dnsbl_test_qname(af, false, z->zone, tp, sizeof tp))
-		dns_prefetch(a->dns, tp, DNS_T_A);
+		prefetch(a, tp, DNS_T_A);
 	if (af == 0 && dnsbl_alt_test_qname(z, tp, sizeof tp))
-		dns_prefetch(a->dns, tp, DNS_T_A);
+		prefetch(a, tp, DNS_T_A);
 }
 
 /* Grades the zone's test points (RFC 5782 5): O_CLEAN when it behaves. */
@@ -104,7 +99,7 @@ static enum outcome zone_health(const struct audit *a, const struct dnsbl_zone *
 	if (!dnsbl_test_qname(af, true, z->zone, yes, sizeof yes) ||
 	    !dnsbl_test_qname(af, false, z->zone, no, sizeof no))
 		return O_BADNAME;
-	const struct dns_answer *y = dns_query(a->dns, yes, DNS_T_A), *n = dns_query(a->dns, no, DNS_T_A);
+	const struct dns_answer *y = lookup(a, yes, DNS_T_A), *n = lookup(a, no, DNS_T_A);
 	struct dnsbl_verdict v;
 	if (!dns_status_answered(y->status)) {
 		r->ans = y;
@@ -118,7 +113,7 @@ static enum outcome zone_health(const struct audit *a, const struct dnsbl_zone *
 	}
 	if (v.state != DNSBL_IS_LISTED && af == 0 && dnsbl_alt_test_qname(z, yes, sizeof yes)) {
 		/* the operator's own test entry will do as well */
-		const struct dns_answer *y2 = dns_query(a->dns, yes, DNS_T_A);
+		const struct dns_answer *y2 = lookup(a, yes, DNS_T_A);
 		if (dns_status_answered(y2->status)) {
 			decode_answer(z, y2, &v);
 			if (v.state == DNSBL_IS_LISTED)
@@ -146,10 +141,22 @@ static enum outcome zone_health(const struct audit *a, const struct dnsbl_zone *
 	return O_CLEAN;
 }
 
+/* The list's TXT reason for a listing, sanitized, or NULL. */
+static char *txt_reason_new(const struct audit *a, const char *qname)
+{
+	const struct dns_answer *t = lookup(a, qname, DNS_T_TXT);
+	if (t->status != DNS_OK)
+		return NULL;
+	for (size_t i = 0; i < t->rr_count; i++)
+		if (t->rrs[i].txt)
+			return utf8_sanitize_new(t->rrs[i].txt, t->rrs[i].txt_len);
+	return NULL;
+}
+
 /* The verdict on qname (already prefetched). */
 static void ask(const struct audit *a, const struct dnsbl_zone *z, int af, struct result *r)
 {
-	const struct dns_answer *ans = dns_query(a->dns, r->qname, DNS_T_A);
+	const struct dns_answer *ans = lookup(a, r->qname, DNS_T_A);
 	r->ans = ans;
 	if (!dns_status_answered(ans->status)) {
 		r->o = O_LOOKUP;
@@ -171,18 +178,8 @@ static void ask(const struct audit *a, const struct dnsbl_zone *z, int af, struc
 	}
 	r->ans = ans;
 	r->o = r->v.state == DNSBL_IS_LISTED ? O_LISTED : O_CLEAN;
-}
-
-/* The list's TXT reason for a listing, sanitized, or NULL. */
-static char *txt_reason_new(const struct audit *a, const char *qname)
-{
-	const struct dns_answer *t = dns_query(a->dns, qname, DNS_T_TXT);
-	if (t->status != DNS_OK)
-		return NULL;
-	for (size_t i = 0; i < t->rr_count; i++)
-		if (t->rrs[i].txt)
-			return utf8_sanitize_new(t->rrs[i].txt, t->rrs[i].txt_len);
-	return NULL;
+	if (r->o == O_LISTED)
+		r->txt = txt_reason_new(a, r->qname);
 }
 
 static void addr_text(uint32_t addr, char *buf, size_t len)
@@ -193,19 +190,16 @@ static void addr_text(uint32_t addr, char *buf, size_t len)
 /* "SBL: ...; PBL: ..." for the hits of v. */
 static char *meanings_new(const struct dnsbl_verdict *v)
 {
-	char *s = xstrdup("");
+	struct strbuf s = {0};
 	for (size_t i = 0; i < v->hit_count; i++) {
-		char ab[16], *next;
+		char ab[16];
 		addr_text(v->hits[i].addr, ab, sizeof ab);
 		if (v->hits[i].meaning)
-			next = xasprintf("%s%s%s (%s)", s, i ? "; " : "", v->hits[i].meaning, ab);
+			sb_sep_printf(&s, "; ", "%s (%s)", v->hits[i].meaning, ab);
 		else
-			next = xasprintf("%s%sreturn code %s (not documented for this list)", s,
-			                 i ? "; " : "", ab);
-		free(s);
-		s = next;
+			sb_sep_printf(&s, "; ", "return code %s (not documented for this list)", ab);
 	}
-	return s;
+	return sb_take(&s);
 }
 
 static const char *kind_name(enum dnsbl_kind k)
@@ -241,7 +235,7 @@ static const char *list_name(const struct dnsbl_zone *z)
 
 /* Turns r into a finding of id with subject zone. */
 static struct finding *report(const struct audit *a, struct findings *out, const char *id,
-                              const struct dnsbl_zone *z, struct result *r, const char *what)
+                              const struct dnsbl_zone *z, const struct result *r, const char *what)
 {
 	struct finding *f = NULL;
 	switch (r->o) {
@@ -250,7 +244,8 @@ static struct finding *report(const struct audit *a, struct findings *out, const
 		                 list_name(z));
 		break;
 	case O_LISTED: {
-		char *m = meanings_new(&r->v), *txt = txt_reason_new(a, r->qname);
+		char *m = meanings_new(&r->v);
+		const char *txt = r->txt;
 		if (r->v.policy_only)
 			f = findings_add(
 			    out, id, z->zone, STATUS_FAIL,
@@ -279,7 +274,6 @@ static struct finding *report(const struct audit *a, struct findings *out, const
 		json_add_str(f->data, "txt", txt);
 		cJSON_AddBoolToObject(f->data, "policy", r->v.policy_only);
 		free(m);
-		free(txt);
 		break;
 	}
 	case O_CODE: {
@@ -291,7 +285,7 @@ static struct finding *report(const struct audit *a, struct findings *out, const
 		const char *todo = r->v.hit_count ? r->v.hits[0].todo : NULL;
 		finding_set_remedy(f, "%s; then run the audit again (resolver in use: %s).",
 		                   todo ? todo : "Query the list through your own recursive resolver",
-		                   dns_servers_text(a->dns));
+		                   resolver_servers(a->dns));
 		free(m);
 		break;
 	}
@@ -310,7 +304,7 @@ static struct finding *report(const struct audit *a, struct findings *out, const
 		    "Check that %s is an operating blocklist that answers your resolver (%s); some "
 		    "lists answer only registered or non-public resolvers. Remove it with --dnsbl if it "
 		    "no longer operates.",
-		    z->zone, dns_servers_text(a->dns));
+		    z->zone, resolver_servers(a->dns));
 		break;
 	case O_BADNAME:
 		f = findings_add(out, id, z->zone, STATUS_ERROR,
@@ -338,13 +332,181 @@ static int outcome_rank(enum outcome o)
 	return o == O_LISTED ? 2 : o == O_CLEAN ? 0 : 1;
 }
 
-static void run_ip(const struct audit *a, const struct dnsbl_zone *const *zs, size_t n, struct findings *out)
+/* ------------------------------------------------------------ the inputs */
+
+/* The zone list, resolved to table entries (built-in or ad hoc). */
+struct zones {
+	const char **names;
+	struct dnsbl_zone *tmp;
+	const struct dnsbl_zone **v;
+	size_t n;
+};
+
+static void zones_load(const struct audit *a, struct zones *zs)
 {
+	zs->n = zone_list(a, &zs->names);
+	zs->tmp = xcalloc(zs->n ? zs->n : 1, sizeof *zs->tmp);
+	zs->v = xcalloc(zs->n ? zs->n : 1, sizeof *zs->v);
+	for (size_t i = 0; i < zs->n; i++) {
+		zs->v[i] = dnsbl_zone_get(zs->names[i], &zs->tmp[i]);
+		if (a->dns->limit_zone)
+			a->dns->limit_zone(a->dns->ctx, zs->v[i]->zone, PER_ZONE_INFLIGHT);
+	}
+}
+
+static void zones_free(struct zones *zs)
+{
+	free(zs->v);
+	free(zs->tmp);
+	free(zs->names);
+}
+
+static void results_free(struct result *rs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(rs[i].txt);
+	free(rs);
+}
+
+/* IN_DNSBL_IP: the IP on every IP list of the zone list. */
+struct ip_results {
+	struct zones zs;
+	struct result *r; /* per zone (unused for domain lists) */
+	bool none;        /* --dnsbl none */
+};
+
+static void *ip_compute(const struct audit *a, const struct inputs *in)
+{
+	(void)in;
+	struct ip_results *ir = xcalloc(1, sizeof *ir);
+	if ((ir->none = a->o && a->o->dnsbl_none))
+		return ir;
+	zones_load(a, &ir->zs);
+	const struct ipaddr *ip = &a->t->ip;
+	unsigned need = ip->af == AF_INET6 ? DNSBL_IP6 : DNSBL_IP4;
+	ir->r = xcalloc(ir->zs.n ? ir->zs.n : 1, sizeof *ir->r);
+	char q[256];
+	for (size_t i = 0; i < ir->zs.n; i++)
+		if ((ir->zs.v[i]->types & need) && dnsbl_ip_qname(ip, ir->zs.v[i]->zone, q, sizeof q))
+			prefetch_zone(a, ir->zs.v[i], q, ip->af);
+	for (size_t i = 0; i < ir->zs.n; i++) {
+		struct result *r = &ir->r[i];
+		r->subject_text = ip->text;
+		if (!(ir->zs.v[i]->types & need))
+			continue;
+		if (!dnsbl_ip_qname(ip, ir->zs.v[i]->zone, r->qname, sizeof r->qname))
+			r->o = O_BADNAME;
+		else
+			ask(a, ir->zs.v[i], ip->af, r);
+	}
+	return ir;
+}
+
+static void ip_free(void *v)
+{
+	struct ip_results *ir = v;
+	results_free(ir->r, ir->zs.n);
+	zones_free(&ir->zs);
+	free(ir);
+}
+
+/* IN_DNSBL_DOMAIN: the domain, and the PTR names' registrable domains, on
+ * every domain list. */
+struct domain_results {
+	struct zones zs;
+	char **doms;
+	size_t nd;
+	struct result *r;                     /* zone-major: r[zone * nd + domain] */
+	const struct dns_answer *ptr_failure; /* the PTR lookup, when it failed */
+	bool none;
+};
+
+static void add_domain(char ***v, size_t *n, const char *d)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i], d) == 0)
+			return;
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = xstrdup(d);
+}
+
+static void prefetch_domain(const struct audit *a, const struct zones *zs, const char *dom)
+{
+	char q[256];
+	for (size_t i = 0; i < zs->n; i++)
+		if ((zs->v[i]->types & DNSBL_DOMAIN) && dnsbl_domain_qname(dom, zs->v[i]->zone, q, sizeof q))
+			prefetch_zone(a, zs->v[i], q, 0);
+}
+
+static void *domain_compute(const struct audit *a, const struct inputs *in)
+{
+	struct domain_results *dr = xcalloc(1, sizeof *dr);
+	if ((dr->none = a->o && a->o->dnsbl_none))
+		return dr;
+	zones_load(a, &dr->zs);
+	/* The domain goes out first; the PTR answer arrives meanwhile. */
+	add_domain(&dr->doms, &dr->nd, a->t->domain);
+	prefetch_domain(a, &dr->zs, a->t->domain);
+	const struct ptr_set *ptr = input_get(in, IN_PTR);
+	if (!dns_status_answered(ptr->ans->status))
+		dr->ptr_failure = ptr->ans;
+	for (size_t k = 0; k < ptr->count; k++) {
+		char *reg = psl_registrable_new(a->psl, ptr->names[k]);
+		if (reg)
+			add_domain(&dr->doms, &dr->nd, reg);
+		free(reg);
+	}
+	for (size_t k = 1; k < dr->nd; k++)
+		prefetch_domain(a, &dr->zs, dr->doms[k]);
+	dr->r = xcalloc(dr->zs.n * dr->nd + 1, sizeof *dr->r);
+	for (size_t i = 0; i < dr->zs.n; i++) {
+		if (!(dr->zs.v[i]->types & DNSBL_DOMAIN))
+			continue;
+		for (size_t k = 0; k < dr->nd; k++) {
+			struct result *r = &dr->r[i * dr->nd + k];
+			r->subject_text = dr->doms[k];
+			if (!dnsbl_domain_qname(dr->doms[k], dr->zs.v[i]->zone, r->qname, sizeof r->qname))
+				r->o = O_BADNAME;
+			else
+				ask(a, dr->zs.v[i], 0, r);
+		}
+	}
+	return dr;
+}
+
+static void domain_free(void *v)
+{
+	struct domain_results *dr = v;
+	results_free(dr->r, dr->zs.n * dr->nd);
+	for (size_t k = 0; k < dr->nd; k++)
+		free(dr->doms[k]);
+	free(dr->doms);
+	zones_free(&dr->zs);
+	free(dr);
+}
+
+const struct input_def input_dnsbl_ip = {
+	.id = IN_DNSBL_IP, .name = "the IP's blocklist listings", .compute = ip_compute, .free = ip_free};
+const struct input_def input_dnsbl_domain = {.id = IN_DNSBL_DOMAIN,
+                                             .name = "the domains' blocklist listings",
+                                             .needs = NEED(IN_PTR),
+                                             .compute = domain_compute,
+                                             .free = domain_free};
+
+/* ------------------------------------------------------------ the checks */
+
+static void ip_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	const struct ip_results *ir = input_get(in, IN_DNSBL_IP);
+	if (ir->none) {
+		findings_add(out, "dnsbl.ip", NULL, STATUS_SKIP, "disabled by --dnsbl none");
+		return;
+	}
 	const struct ipaddr *ip = &a->t->ip;
 	unsigned need = ip->af == AF_INET6 ? DNSBL_IP6 : DNSBL_IP4;
 	size_t asked = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct dnsbl_zone *z = zs[i];
+	for (size_t i = 0; i < ir->zs.n; i++) {
+		const struct dnsbl_zone *z = ir->zs.v[i];
 		if (!(z->types & (DNSBL_IP4 | DNSBL_IP6)))
 			continue;
 		asked++;
@@ -354,43 +516,47 @@ static void run_ip(const struct audit *a, const struct dnsbl_zone *const *zs, si
 			cJSON_AddStringToObject(f->data, "zone", z->zone);
 			continue;
 		}
-		struct result r = {.subject_text = ip->text};
-		if (!dnsbl_ip_qname(ip, z->zone, r.qname, sizeof r.qname))
-			r.o = O_BADNAME;
-		else
-			ask(a, z, ip->af, &r);
-		struct finding *f = report(a, out, "dnsbl.ip", z, &r, ip->text);
+		struct finding *f = report(a, out, "dnsbl.ip", z, &ir->r[i], ip->text);
 		cJSON_AddStringToObject(f->data, "ip", ip->text);
 	}
 	if (!asked)
 		findings_add(out, "dnsbl.ip", NULL, STATUS_SKIP, "no IP blocklist in the zone list");
+	const char *pub = dnsbl_public_resolver(resolver_servers(a->dns));
+	if (pub && ir->zs.n) {
+		struct finding *f = findings_add(out, "dnsbl.ip", "resolver", STATUS_WARN,
+		                                 "the resolver in use (%s) is %s's public resolver: major "
+		                                 "blocklists refuse or mis-answer its queries",
+		                                 resolver_servers(a->dns), pub);
+		finding_set_remedy(f, "Run the audit with --resolver pointing at your own recursive resolver (for "
+		                      "example a local unbound), so that blocklists answer it.");
+		cJSON_AddStringToObject(f->data, "resolver", resolver_servers(a->dns));
+		cJSON_AddStringToObject(f->data, "operator", pub);
+	}
 }
 
-/* ptr_failure: the failed PTR lookup when the PTR name's domain could not
- * be learned (then "not listed" cannot be said), else NULL. */
-static void run_domain(const struct audit *a, const struct dnsbl_zone *const *zs, size_t n, char **doms,
-                       size_t nd, const struct dns_answer *ptr_failure, struct findings *out)
+static void domain_run(const struct audit *a, const struct inputs *in, struct findings *out)
 {
-	size_t asked = 0;
-	struct result *rs = xcalloc(nd ? nd : 1, sizeof *rs);
-	for (size_t i = 0; i < n; i++) {
-		const struct dnsbl_zone *z = zs[i];
+	const struct domain_results *dr = input_get(in, IN_DNSBL_DOMAIN);
+	if (dr->none) {
+		findings_add(out, "dnsbl.domain", NULL, STATUS_SKIP, "disabled by --dnsbl none");
+		return;
+	}
+	size_t asked = 0, nd = dr->nd;
+	char *const *doms = dr->doms;
+	for (size_t i = 0; i < dr->zs.n; i++) {
+		const struct dnsbl_zone *z = dr->zs.v[i];
 		if (!(z->types & DNSBL_DOMAIN))
 			continue;
 		asked++;
+		const struct result *rs = &dr->r[i * nd];
 		size_t worst = 0;
-		for (size_t k = 0; k < nd; k++) {
-			rs[k] = (struct result){.subject_text = doms[k]};
-			if (!dnsbl_domain_qname(doms[k], z->zone, rs[k].qname, sizeof rs[k].qname))
-				rs[k].o = O_BADNAME;
-			else
-				ask(a, z, 0, &rs[k]);
+		for (size_t k = 0; k < nd; k++)
 			if (outcome_rank(rs[k].o) > outcome_rank(rs[worst].o))
 				worst = k;
-		}
 		struct finding *f;
-		if (ptr_failure && rs[worst].o == O_CLEAN) {
-			f = add_lookup_error(a, out, "dnsbl.domain", z->zone, "the PTR name's domain", ptr_failure);
+		/* without the PTR name's domain, "not listed" cannot be said */
+		if (dr->ptr_failure && rs[worst].o == O_CLEAN) {
+			f = add_lookup_error(a, out, "dnsbl.domain", z->zone, "the PTR name's domain", dr->ptr_failure);
 			cJSON_AddStringToObject(f->data, "zone", z->zone);
 		} else {
 			f = report(a, out, "dnsbl.domain", z, &rs[worst], doms[worst]);
@@ -405,109 +571,31 @@ static void run_domain(const struct audit *a, const struct dnsbl_zone *const *zs
 			                                              : "error");
 			cJSON_AddItemToArray(arr, o);
 		}
-		if (nd > 1 && rs[worst].o == O_CLEAN && !ptr_failure) {
-			char *all = xstrdup(doms[0]);
-			for (size_t k = 1; k < nd; k++) {
-				char *next = xasprintf("%s%s%s", all, k + 1 == nd ? " and " : ", ", doms[k]);
-				free(all);
-				all = next;
-			}
+		if (nd > 1 && rs[worst].o == O_CLEAN && !dr->ptr_failure) {
+			struct strbuf all = {0};
+			for (size_t k = 0; k < nd; k++)
+				sb_sep_printf(&all, k + 1 == nd ? " and " : ", ", "%s", doms[k]);
 			free(f->summary);
-			f->summary = xasprintf("%s are not listed on %s", all, list_name(z));
-			free(all);
+			f->summary = xasprintf("%s are not listed on %s", sb_str(&all), list_name(z));
+			sb_free(&all);
 		}
 	}
-	free(rs);
 	if (!asked)
 		findings_add(out, "dnsbl.domain", NULL, STATUS_SKIP, "no domain blocklist in the zone list");
 }
 
-static void add_domain(char ***v, size_t *n, const char *d)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*v)[i], d) == 0)
-			return;
-	*v = xrealloc(*v, (*n + 1) * sizeof **v);
-	(*v)[(*n)++] = xstrdup(d);
-}
-
-static void dnsbl_run(const struct audit *a, struct findings *out)
-{
-	bool want_ip = audit_enabled(a, "dnsbl.ip"), want_dom = audit_enabled(a, "dnsbl.domain");
-	if (a->o && a->o->dnsbl_none) {
-		if (want_ip)
-			findings_add(out, "dnsbl.ip", NULL, STATUS_SKIP, "disabled by --dnsbl none");
-		if (want_dom)
-			findings_add(out, "dnsbl.domain", NULL, STATUS_SKIP, "disabled by --dnsbl none");
-		return;
-	}
-	const char **names;
-	size_t n = zone_list(a, &names);
-	struct dnsbl_zone *tmp = xcalloc(n ? n : 1, sizeof *tmp);
-	const struct dnsbl_zone **zs = xcalloc(n ? n : 1, sizeof *zs);
-	for (size_t i = 0; i < n; i++) {
-		zs[i] = dnsbl_zone_get(names[i], &tmp[i]);
-		dns_limit_zone(a->dns, zs[i]->zone, PER_ZONE_INFLIGHT);
-	}
-
-	/* Everything that does not depend on the PTR goes out first; the PTR
-	 * answer arrives meanwhile. */
-	char q[256];
-	const struct ipaddr *ip = &a->t->ip;
-	unsigned need = ip->af == AF_INET6 ? DNSBL_IP6 : DNSBL_IP4;
-	char **doms = NULL;
-	size_t nd = 0;
-	if (want_dom)
-		add_domain(&doms, &nd, a->t->domain);
-	for (size_t i = 0; i < n; i++) {
-		if (want_ip && (zs[i]->types & need) && dnsbl_ip_qname(ip, zs[i]->zone, q, sizeof q))
-			prefetch(a, zs[i], q, ip->af);
-		if (want_dom && (zs[i]->types & DNSBL_DOMAIN) &&
-		    dnsbl_domain_qname(doms[0], zs[i]->zone, q, sizeof q))
-			prefetch(a, zs[i], q, 0);
-	}
-	struct ptr_set ptr = {0};
-	if (want_dom) {
-		ptr_lookup(a, &ptr);
-		for (size_t k = 0; k < ptr.count; k++) {
-			char *reg = psl_registrable_new(a->psl, ptr.names[k]);
-			if (reg)
-				add_domain(&doms, &nd, reg);
-			free(reg);
-		}
-		for (size_t k = 1; k < nd; k++)
-			for (size_t i = 0; i < n; i++)
-				if ((zs[i]->types & DNSBL_DOMAIN) &&
-				    dnsbl_domain_qname(doms[k], zs[i]->zone, q, sizeof q))
-					prefetch(a, zs[i], q, 0);
-	}
-
-	if (want_ip) {
-		run_ip(a, zs, n, out);
-		const char *pub = dnsbl_public_resolver(dns_servers_text(a->dns));
-		if (pub && n) {
-			struct finding *f =
-			    findings_add(out, "dnsbl.ip", "resolver", STATUS_WARN,
-			                 "the resolver in use (%s) is %s's public resolver: major "
-			                 "blocklists refuse or mis-answer its queries",
-			                 dns_servers_text(a->dns), pub);
-			finding_set_remedy(
-			    f, "Run the audit with --resolver pointing at your own recursive resolver (for "
-			       "example a local unbound), so that blocklists answer it.");
-			cJSON_AddStringToObject(f->data, "resolver", dns_servers_text(a->dns));
-			cJSON_AddStringToObject(f->data, "operator", pub);
-		}
-	}
-	if (want_dom)
-		run_domain(a, zs, n, doms, nd, dns_status_answered(ptr.ans->status) ? NULL : ptr.ans, out);
-	ptr_set_free(&ptr);
-
-	for (size_t k = 0; k < nd; k++)
-		free(doms[k]);
-	free(doms);
-	free(zs);
-	free(tmp);
-	free(names);
-}
-
-const struct family family_dnsbl = {"dnsbl", checks, sizeof checks / sizeof *checks, dnsbl_run};
+static const struct check checks[] = {
+	{.id = "dnsbl.ip",
+	 .title = "the IP is on no DNS blocklist (each list's RFC 5782 test points checked)",
+	 .refs = {"RFC 5782", "1&1 RBL rule"},
+	 .needs = NEED(IN_DNSBL_IP),
+	 .run = ip_run,
+	 .file = __FILE__},
+	{.id = "dnsbl.domain",
+	 .title = "the domain and the PTR name's domain are on no domain blocklist",
+	 .refs = {"RFC 5782"},
+	 .needs = NEED(IN_DNSBL_DOMAIN),
+	 .run = domain_run,
+	 .file = __FILE__},
+};
+FAMILY_OF(dnsbl, checks);

@@ -1,20 +1,15 @@
-/* helo: the name the server gives in HELO/EHLO (checks.md § HELO). */
+/* helo: the name the server gives in HELO/EHLO (checks.md § HELO): its
+ * syntax, its addresses (input IN_HELO_ADDRS), whether it matches the PTR
+ * name, and SPF for the HELO identity (inputs of checks/spf.c). */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../lib/util/xalloc.h"
-#include "audit.h"
+#include "check.h"
 #include "lookup.h"
-#include "registry.h"
-
-static const struct check_def checks[] = {
-	{"helo.syntax", "the HELO name is a fully qualified host name", {"M3AAWG Senders BCP 3.3.3a", "RFC 5321 4.1.1.1"}},
-	{"helo.resolves", "the HELO name resolves to the IP", {"M3AAWG Senders BCP 3.3.3a", "M3AAWG Senders BCP 3.3.3b"}},
-	{"helo.matches", "the HELO name matches the PTR name (same domain for a shared IP)",
-	 {"M3AAWG Senders BCP 3.3.3b", "M3AAWG Senders BCP 3.3.3c"}},
-};
+#include "spf.h"
 
 enum helo_kind { HELO_FQDN, HELO_LITERAL, HELO_IP, HELO_LOCALHOST, HELO_BARE, HELO_INVALID };
 
@@ -167,46 +162,109 @@ static void check_matches(const char *h, const struct ptr_set *p, const struct a
 	cJSON_AddBoolToObject(f->data, "shared", a->t->shared);
 }
 
-static void helo_run(const struct audit *a, struct findings *out)
+/* ------------------------------------------------------------ IN_HELO_ADDRS */
+
+struct helo_addrs {
+	bool asked;        /* the HELO is a name that can have addresses */
+	struct addr_set s;
+};
+
+static bool helo_named(const char *h, enum helo_kind *k, char *why, size_t len)
 {
-	const char *h = a->t->helo;
-	if (!h) {
-		for (size_t i = 0; i < sizeof checks / sizeof *checks; i++) {
-			struct finding *f = findings_add(out, checks[i].id, NULL, STATUS_SKIP, "no --helo given");
-			finding_set_detail(f, "Pass --helo NAME (the name the server gives in HELO/EHLO) to check it.");
-		}
+	*k = classify(h, why, len);
+	return *k == HELO_FQDN || *k == HELO_BARE || (*k == HELO_INVALID && name_is_dns(h));
+}
+
+static void *helo_addrs_compute(const struct audit *a, const struct inputs *in)
+{
+	(void)in;
+	struct helo_addrs *ha = xcalloc(1, sizeof *ha);
+	enum helo_kind k;
+	char why[160];
+	if (a->t->helo && helo_named(a->t->helo, &k, why, sizeof why)) {
+		ha->asked = true;
+		addr_lookup(a, a->t->helo, &ha->s);
+	}
+	return ha;
+}
+
+const struct input_def input_helo_addrs = {
+	.id = IN_HELO_ADDRS, .name = "the HELO name's addresses", .compute = helo_addrs_compute, .free = free};
+
+/* ------------------------------------------------------------ the checks */
+
+/* The HELO name, or NULL with a skip finding of id when none was given. */
+static const char *helo_or_skip(const struct audit *a, const char *id, struct findings *out)
+{
+	if (a->t->helo)
+		return a->t->helo;
+	struct finding *f = findings_add(out, id, NULL, STATUS_SKIP, "no --helo given");
+	finding_set_detail(f, "Pass --helo NAME (the name the server gives in HELO/EHLO) to check it.");
+	return NULL;
+}
+
+static void syntax_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	(void)in;
+	const char *h = helo_or_skip(a, "helo.syntax", out);
+	char why[160];
+	if (h)
+		check_syntax(h, classify(h, why, sizeof why), why, a, out);
+}
+
+static void resolves_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	const char *h = helo_or_skip(a, "helo.resolves", out);
+	if (!h)
+		return;
+	const struct helo_addrs *ha = input_get(in, IN_HELO_ADDRS);
+	if (ha->asked) {
+		check_resolves(h, &ha->s, a, out);
 		return;
 	}
 	char why[160];
-	enum helo_kind k = classify(h, why, sizeof why);
-	/* Start both independent lookups before waiting for either. */
-	char rev[80];
-	ip_reverse_name(&a->t->ip, rev, sizeof rev);
-	if (audit_enabled(a, "helo.matches"))
-		dns_prefetch(a->dns, rev, DNS_T_PTR);
-	bool named = k == HELO_FQDN || k == HELO_BARE || (k == HELO_INVALID && name_is_dns(h));
-	if (named && audit_enabled(a, "helo.resolves"))
-		addr_prefetch(a, h);
-
-	check_syntax(h, k, why, a, out);
-	if (!audit_enabled(a, "helo.resolves")) {
-		/* dropped by the runner */
-	} else if (named) {
-		struct addr_set s;
-		addr_lookup(a, h, &s);
-		check_resolves(h, &s, a, out);
-	} else {
-		struct finding *f = findings_add(out, "helo.resolves", NULL, STATUS_FAIL,
-		                                 "HELO %s cannot resolve (%s)", h, why);
-		finding_set_remedy(f, "Greet with a fully qualified host name that resolves to %s.", a->t->ip.text);
-		cJSON_AddStringToObject(f->data, "helo", h);
-	}
-	if (audit_enabled(a, "helo.matches")) {
-		struct ptr_set p;
-		ptr_lookup(a, &p);
-		check_matches(h, &p, a, out);
-		ptr_set_free(&p);
-	}
+	classify(h, why, sizeof why);
+	struct finding *f = findings_add(out, "helo.resolves", NULL, STATUS_FAIL, "HELO %s cannot resolve (%s)", h, why);
+	finding_set_remedy(f, "Greet with a fully qualified host name that resolves to %s.", a->t->ip.text);
+	cJSON_AddStringToObject(f->data, "helo", h);
 }
 
-const struct family family_helo = {"helo", checks, sizeof checks / sizeof *checks, helo_run};
+static void matches_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	const char *h = helo_or_skip(a, "helo.matches", out);
+	if (h)
+		check_matches(h, input_get(in, IN_PTR), a, out);
+}
+
+static void spf_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	if (helo_or_skip(a, "helo.spf", out))
+		spf_helo_finding(a, input_get(in, IN_HELO_SPF), input_get(in, IN_HELO_SPF_SECOND), out);
+}
+
+static const struct check checks[] = {
+	{.id = "helo.syntax",
+	 .title = "the HELO name is a fully qualified host name",
+	 .refs = {"M3AAWG Senders BCP 3.3.3a", "RFC 5321 4.1.1.1"},
+	 .run = syntax_run,
+	 .file = __FILE__},
+	{.id = "helo.resolves",
+	 .title = "the HELO name resolves to the IP",
+	 .refs = {"M3AAWG Senders BCP 3.3.3a", "M3AAWG Senders BCP 3.3.3b"},
+	 .needs = NEED(IN_HELO_ADDRS),
+	 .run = resolves_run,
+	 .file = __FILE__},
+	{.id = "helo.matches",
+	 .title = "the HELO name matches the PTR name (same domain for a shared IP)",
+	 .refs = {"M3AAWG Senders BCP 3.3.3b", "M3AAWG Senders BCP 3.3.3c"},
+	 .needs = NEED(IN_PTR),
+	 .run = matches_run,
+	 .file = __FILE__},
+	{.id = "helo.spf",
+	 .title = "SPF for the HELO name passes for the IP",
+	 .refs = {"RFC 7208 2.3"},
+	 .needs = NEED(IN_HELO_SPF) | NEED(IN_HELO_SPF_SECOND),
+	 .run = spf_run,
+	 .file = __FILE__},
+};
+FAMILY_OF(helo, checks);

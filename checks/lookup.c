@@ -1,3 +1,5 @@
+/* lookup: lookups and findings several families share (see lookup.h), and
+ * the input IN_PTR. */
 #include "lookup.h"
 
 #include <arpa/inet.h>
@@ -6,20 +8,32 @@
 
 #include "../lib/util/xalloc.h"
 
+const struct dns_answer *lookup(const struct audit *a, const char *name, uint16_t type)
+{
+	return resolver_query(a->dns, name, type);
+}
+
+void prefetch(const struct audit *a, const char *name, uint16_t type)
+{
+	resolver_prefetch(a->dns, name, type);
+}
+
+/* ------------------------------------------------------------ IN_PTR */
+
 static int cmp_str(const void *x, const void *y)
 {
 	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-void ptr_lookup(const struct audit *a, struct ptr_set *out)
+static void *ptr_compute(const struct audit *a, const struct inputs *in)
 {
-	char rev[80];
-	memset(out, 0, sizeof *out);
-	ip_reverse_name(&a->t->ip, rev, sizeof rev);
-	out->ans = dns_query(a->dns, rev, DNS_T_PTR);
+	(void)in;
+	struct ptr_set *out = xcalloc(1, sizeof *out);
+	ip_reverse_name(&a->t->ip, out->rev, sizeof out->rev);
+	out->ans = lookup(a, out->rev, DNS_T_PTR);
 	if (out->ans->status != DNS_OK)
-		return;
-	out->names = xcalloc(out->ans->rr_count, sizeof *out->names);
+		return out;
+	out->names = xcalloc(out->ans->rr_count ? out->ans->rr_count : 1, sizeof *out->names);
 	for (size_t i = 0; i < out->ans->rr_count; i++)
 		if (out->ans->rrs[i].name)
 			out->names[out->count++] = xstrdup(out->ans->rrs[i].name);
@@ -34,20 +48,41 @@ void ptr_lookup(const struct audit *a, struct ptr_set *out)
 		out->names[w++] = out->names[i];
 	}
 	out->count = w;
+	return out;
 }
 
-void ptr_set_free(struct ptr_set *p)
+static void ptr_free(void *v)
 {
+	struct ptr_set *p = v;
 	for (size_t i = 0; i < p->count; i++)
 		free(p->names[i]);
 	free(p->names);
-	memset(p, 0, sizeof *p);
+	free(p);
 }
+
+const struct input_def input_ptr = {.id = IN_PTR, .name = "the PTR names", .compute = ptr_compute, .free = ptr_free};
+
+const struct ptr_set *ptr_names_or_report(const struct audit *a, const struct inputs *in, const char *id,
+                                          const char *what, struct findings *out)
+{
+	const struct ptr_set *p = input_get(in, IN_PTR);
+	if (!dns_status_answered(p->ans->status)) {
+		add_lookup_error(a, out, id, NULL, what, p->ans);
+		return NULL;
+	}
+	if (p->count == 0) {
+		findings_add(out, id, NULL, STATUS_SKIP, "no PTR name to check");
+		return NULL;
+	}
+	return p;
+}
+
+/* ------------------------------------------------------------ addresses */
 
 void addr_prefetch(const struct audit *a, const char *name)
 {
-	dns_prefetch(a->dns, name, DNS_T_A);
-	dns_prefetch(a->dns, name, DNS_T_AAAA);
+	prefetch(a, name, DNS_T_A);
+	prefetch(a, name, DNS_T_AAAA);
 }
 
 static void addr_take(const struct audit *a, const struct dns_answer *ans, struct addr_set *s)
@@ -71,17 +106,17 @@ void addr_lookup(const struct audit *a, const char *name, struct addr_set *out)
 {
 	memset(out, 0, sizeof *out);
 	addr_prefetch(a, name);
-	out->a4 = dns_query(a->dns, name, DNS_T_A);
-	out->a6 = dns_query(a->dns, name, DNS_T_AAAA);
+	out->a4 = lookup(a, name, DNS_T_A);
+	out->a6 = lookup(a, name, DNS_T_AAAA);
 	/* The audited IP's own family first: its failure matters most. */
-	if (a->t->ip.af == AF_INET6) {
-		addr_take(a, out->a6, out);
-		addr_take(a, out->a4, out);
-	} else {
-		addr_take(a, out->a4, out);
-		addr_take(a, out->a6, out);
-	}
+	addr_take(a, addr_own(a, out), out);
+	addr_take(a, a->t->ip.af == AF_INET6 ? out->a4 : out->a6, out);
 	out->resolves = out->count > 0;
+}
+
+const struct dns_answer *addr_own(const struct audit *a, const struct addr_set *s)
+{
+	return a->t->ip.af == AF_INET6 ? s->a6 : s->a4;
 }
 
 cJSON *addr_set_json(const struct addr_set *s)
@@ -101,6 +136,8 @@ cJSON *addr_set_json(const struct addr_set *s)
 	return arr;
 }
 
+/* ------------------------------------------------------------ failures */
+
 void finding_lookup_failed(const struct audit *a, struct finding *f, const struct dns_answer *ans)
 {
 	char tb[16];
@@ -114,12 +151,12 @@ void finding_lookup_failed(const struct audit *a, struct finding *f, const struc
 		                   "Run the audit through a resolver that answers for the public DNS: the one "
 		                   "in use (%s) denies names that exist. Give --resolver with a recursive "
 		                   "resolver of your own, outside any captive portal or filter.",
-		                   dns_servers_text(a->dns));
+		                   resolver_servers(a->dns));
 	else
 		finding_set_remedy(f,
 		                   "Check that the DNS resolver (%s) is reachable and answers for %s, "
 		                   "and that the zone's name servers work; then run the audit again.",
-		                   dns_servers_text(a->dns), ans->qname);
+		                   resolver_servers(a->dns), ans->qname);
 	cJSON *d = f->data;
 	cJSON_DeleteItemFromObject(d, "lookup_error");
 	cJSON *le = cJSON_AddObjectToObject(d, "lookup_error");

@@ -1,17 +1,27 @@
-/* lookup: DNS questions several check families ask, with their grading. */
+/* lookup: what several check families share: lookups through the audit's
+ * resolver, the IP's PTR names (input IN_PTR), the addresses of a name,
+ * and the grading of a failed lookup into an `error` finding. */
 #ifndef SA_LOOKUP_H
 #define SA_LOOKUP_H
 
 #include "audit.h"
+#include "check.h"
 
-/* The PTR names of the audited IP. */
+/* a->dns, shorter. */
+const struct dns_answer *lookup(const struct audit *a, const char *name, uint16_t type);
+void prefetch(const struct audit *a, const char *name, uint16_t type);
+
+/* Input IN_PTR: the PTR names of the audited IP. */
 struct ptr_set {
 	const struct dns_answer *ans; /* the PTR answer (status tells errors) */
+	char rev[80];                  /* the reverse name asked */
 	char **names;                  /* sorted, de-duplicated */
 	size_t count;
 };
-void ptr_lookup(const struct audit *a, struct ptr_set *out);
-void ptr_set_free(struct ptr_set *p);
+/* The set, or NULL with a finding of id added to out when the lookup failed
+ * (error) or found no name (skip "no PTR name to check"). */
+const struct ptr_set *ptr_names_or_report(const struct audit *a, const struct inputs *in, const char *id,
+                                          const char *what, struct findings *out);
 
 /* The addresses of a name, A and AAAA asked at once. */
 struct addr_set {
@@ -25,6 +35,8 @@ struct addr_set {
 /* Starts both lookups without waiting (so several names overlap). */
 void addr_prefetch(const struct audit *a, const char *name);
 void addr_lookup(const struct audit *a, const char *name, struct addr_set *out);
+/* The answer of the audited IP's own family (A for IPv4, AAAA for IPv6). */
+const struct dns_answer *addr_own(const struct audit *a, const struct addr_set *s);
 /* A JSON array of the addresses as text. */
 cJSON *addr_set_json(const struct addr_set *s);
 

@@ -12,28 +12,15 @@
 #include <time.h>
 
 #include "../lib/net/http.h"
+#include "../lib/net/httpgate.h"
 #include "../lib/records/rdap.h"
 #include "../lib/records/rdap_boot.h"
 #include "../lib/net/whois.h"
+#include "../lib/util/strbuf.h"
+#include "../lib/util/timeouts.h"
 #include "../lib/util/xalloc.h"
-#include "audit.h"
+#include "check.h"
 #include "lookup.h"
-#include "registry.h"
-
-static const struct check_def checks[] = {
-    {"rdap.ip.abuse",
-     "the network holding the IP has an abuse contact with an e-mail address",
-     {"M3AAWG Senders BCP 3.1", "RFC 9083"}},
-    {"rdap.ip.owner",
-     "the network holding the IP names a holder related to the domain (blocks of /29 and up)",
-     {"M3AAWG Senders BCP 3.1"}},
-    {"rdap.domain.status",
-     "the domain is registered, not on hold and more than 30 days from expiry",
-     {"RFC 9083", "RFC 8056"}},
-    {"rdap.domain.contact",
-     "the registrant is not a privacy/proxy service; the registrar has an abuse contact",
-     {"M3AAWG Senders BCP 3.1", "RFC 9537"}},
-};
 
 #define MAX_BODY  (2 * 1024 * 1024)
 #define DAY       86400
@@ -49,7 +36,7 @@ struct query {
 };
 
 struct whois_job {
-	const struct host_resolver *res;
+	const struct resolver *res;
 	const char *host;
 	int port;
 	const char *domain;
@@ -62,6 +49,7 @@ struct whois_job {
 
 struct run {
 	const struct audit *a;
+	struct http *h;  /* owns the responses below */
 	bool allow_http;
 	char *boot_note; /* stale bootstrap used */
 	/* IP */
@@ -139,17 +127,6 @@ static const char *remedy_unreachable =
     "Check that this host can reach the registry's RDAP server over HTTPS (firewall, proxy, DNS), or "
     "give --rdap-bootstrap; then run the audit again. A rate-limited (HTTP 429) server wants a pause first.";
 
-/* libcurl could not start: every enabled check is an error. */
-static void rdap_unavailable(const struct audit *a, struct findings *out, bool want_ip, bool want_dom)
-{
-	static const char *const ids[] = {"rdap.ip.abuse", "rdap.ip.owner", "rdap.domain.status",
-	                                  "rdap.domain.contact"};
-	for (size_t i = 0; i < 4; i++)
-		if ((i < 2 ? want_ip : want_dom) && audit_enabled(a, ids[i]))
-			add_error(out, ids[i], "the registration data", "libcurl could not start (out of memory?)",
-			          "Run the audit again; if it persists, report it as a bug in senderaudit.", NULL);
-}
-
 /* ------------------------------------------------------------ IP checks */
 
 static cJSON *net_json(const struct rdap_ipnet *n)
@@ -203,11 +180,10 @@ static bool name_related(const char *name, const char *regdom)
 	return hit;
 }
 
-static void ip_findings(struct run *r, struct findings *out)
+static void ip_findings(const struct run *r, bool want_abuse, bool want_owner, struct findings *out)
 {
 	const struct audit *a = r->a;
 	const char *ip = a->t->ip.text;
-	bool want_abuse = audit_enabled(a, "rdap.ip.abuse"), want_owner = audit_enabled(a, "rdap.ip.owner");
 	const char *url = r->ipq.resp && r->ipq.resp->effective_url ? r->ipq.resp->effective_url : r->ipq.url;
 	if (!r->net_ok) {
 		char *what[2] = {xasprintf("the abuse contact of %s", ip), xasprintf("the holder of %s", ip)};
@@ -380,7 +356,7 @@ static void dom_source_json(const struct run *r, cJSON *o)
 
 static const char *const holds[] = {"clienthold", "serverhold", "redemptionperiod", "pendingdelete"};
 
-static void status_finding(struct run *r, struct findings *out, time_t now)
+static void status_finding(const struct run *r, struct findings *out, time_t now)
 {
 	const struct rdap_domain *d = &r->dom;
 	const char *dom = r->regdom;
@@ -463,7 +439,7 @@ static void status_finding(struct run *r, struct findings *out, time_t now)
 
 static const char *const reg_kind[] = {"none", "identified", "redacted", "proxy"};
 
-static void contact_finding(struct run *r, struct findings *out)
+static void contact_finding(const struct run *r, struct findings *out)
 {
 	const struct rdap_domain *d = &r->dom;
 	const char *dom = r->regdom;
@@ -529,11 +505,9 @@ static void contact_finding(struct run *r, struct findings *out)
 	free(src);
 }
 
-static void domain_findings(struct run *r, struct findings *out)
+static void domain_findings(const struct run *r, bool want_status, bool want_contact, struct findings *out)
 {
 	const struct audit *a = r->a;
-	bool want_status = audit_enabled(a, "rdap.domain.status"),
-	     want_contact = audit_enabled(a, "rdap.domain.contact");
 	const char *dom = r->regdom ? r->regdom : a->t->domain;
 	bool absent = r->use_whois ? r->wj.rc == 0 : r->domq.absent;
 	if (absent) {
@@ -588,36 +562,34 @@ static void domain_findings(struct run *r, struct findings *out)
 
 /* ------------------------------------------------------------ the run */
 
-/* Server host names are resolved by lib/dns, like every other name of the
- * audit (--resolver, its timeout and statistics). */
-static int resolve_host(void *ctx, const char *host, struct ipaddr *addrs, size_t max, char *why, size_t whylen)
+/* Fetches the registration data of the IP's network (want_ip) or of the
+ * domain: bootstrap, then the registry (and the registrar of a thin
+ * registry), or WHOIS for a TLD without RDAP. Every server name is
+ * resolved through the audit's resolver. */
+static struct run *fetch(const struct audit *a, bool want_ip, bool want_dom)
 {
-	return dns_resolve_host(ctx, host, addrs, max, why, whylen);
-}
-
-static void rdap_run(const struct audit *a, struct findings *out)
-{
-	bool want_ip = audit_enabled(a, "rdap.ip.abuse") || audit_enabled(a, "rdap.ip.owner");
-	bool want_dom = audit_enabled(a, "rdap.domain.status") || audit_enabled(a, "rdap.domain.contact");
+	struct run *rp = xcalloc(1, sizeof *rp);
 	struct run r = {0};
 	r.a = a;
 	const char *override = a->o->rdap_bootstrap;
 	/* Plain http only where the user named it: a bootstrap URL or
 	 * directory of their own (tests: a loopback server). */
 	r.allow_http = override && strncmp(override, "https://", 8) != 0;
-	int tmo = a->o->timeout_ms > 0 ? a->o->timeout_ms : 5000;
-	struct host_resolver res = {a->dns, resolve_host};
-	struct http_opts ho = {.connect_timeout_ms = tmo,
-	                       .total_timeout_ms = 2L * tmo,
+	struct timeouts tm;
+	timeouts_from(a->o->timeout_ms, &tm);
+	struct http_opts ho = {.connect_timeout_ms = tm.http_connect_ms,
+	                       .total_timeout_ms = tm.http_total_ms,
 	                       .max_body = MAX_BODY,
 	                       .allow_http = r.allow_http,
 	                       .accept = "application/rdap+json, application/json;q=0.9",
 	                       .gate = a->http_gate,
-	                       .resolver = res};
+	                       .resolver = a->dns};
 	struct http *h = http_new(&ho);
 	if (!h) {
-		rdap_unavailable(a, out, want_ip, want_dom);
-		return;
+		r.ipq.error = xstrdup("libcurl could not start (out of memory?)");
+		r.domq.error = xstrdup("libcurl could not start (out of memory?)");
+		*rp = r;
+		return rp;
 	}
 	r.regdom = psl_registrable_new(a->psl, a->t->domain);
 	if (!r.regdom)
@@ -677,11 +649,11 @@ static void rdap_run(const struct audit *a, struct findings *out)
 		free(base);
 	}
 	if (r.use_whois) {
-		r.wj.res = &res;
+		r.wj.res = a->dns;
 		r.wj.host = a->o->whois_server ? a->o->whois_server : WHOIS_IANA;
 		r.wj.port = a->o->whois_port ? a->o->whois_port : WHOIS_PORT;
 		r.wj.domain = r.regdom;
-		r.wj.timeout_ms = 2 * tmo;
+		r.wj.timeout_ms = tm.whois_ms;
 		r.wj.rc = -1;
 		r.wth_started = pthread_create(&r.wth, NULL, whois_main, &r.wj) == 0;
 		if (!r.wth_started)
@@ -746,30 +718,122 @@ static void rdap_run(const struct audit *a, struct findings *out)
 	if (r.use_whois && r.wj.rc < 0 && !r.wj.why[0])
 		snprintf(r.wj.why, sizeof r.wj.why, "the WHOIS lookup failed");
 
-	size_t first = out->n;
-	if (want_ip)
-		ip_findings(&r, out);
-	if (want_dom)
-		domain_findings(&r, out);
-	for (size_t i = first; r.boot_note && i < out->n; i++) {
-		char *old = out->v[i].detail ? xstrdup(out->v[i].detail) : NULL;
-		finding_set_detail(&out->v[i], "%s%sNote: %s.", old ? old : "", old ? " " : "", r.boot_note);
-		free(old);
-	}
-
 	for (size_t i = 0; i < nf; i++)
 		rdap_boot_file_free(&files[i]);
-	http_free(h);
-	if (r.net_ok)
-		rdap_ipnet_free(&r.net);
-	rdap_domain_free(&r.dom);
-	rdap_domain_free(&r.wj.d);
-	free(r.wj.server);
-	query_free(&r.ipq);
-	query_free(&r.domq);
-	query_free(&r.rarq);
-	free(r.regdom);
-	free(r.boot_note);
+	r.h = h;
+	*rp = r;
+	return rp;
 }
 
-const struct family family_rdap = {"rdap", checks, sizeof checks / sizeof *checks, rdap_run};
+static void run_free(void *v)
+{
+	struct run *r = v;
+	if (r->net_ok)
+		rdap_ipnet_free(&r->net);
+	rdap_domain_free(&r->dom);
+	rdap_domain_free(&r->wj.d);
+	free(r->wj.server);
+	query_free(&r->ipq);
+	query_free(&r->domq);
+	query_free(&r->rarq);
+	free(r->regdom);
+	free(r->boot_note);
+	http_free(r->h);
+	free(r);
+}
+
+static void *ip_compute(const struct audit *a, const struct inputs *in)
+{
+	(void)in;
+	return fetch(a, true, false);
+}
+
+static void *domain_compute(const struct audit *a, const struct inputs *in)
+{
+	(void)in;
+	return fetch(a, false, true);
+}
+
+const struct input_def input_rdap_ip = {
+	.id = IN_RDAP_IP, .name = "the IP network's registration data", .compute = ip_compute, .free = run_free};
+const struct input_def input_rdap_domain = {
+	.id = IN_RDAP_DOMAIN, .name = "the domain's registration data", .compute = domain_compute, .free = run_free};
+
+/* ------------------------------------------------------------ the checks */
+
+/* A stale bootstrap copy that was used is said in every finding. */
+static void add_boot_note(const struct run *r, struct findings *out, size_t first)
+{
+	for (size_t i = first; r->boot_note && i < out->n; i++) {
+		struct strbuf d = {0};
+		if (out->v[i].detail)
+			sb_printf(&d, "%s ", out->v[i].detail);
+		sb_printf(&d, "Note: %s.", r->boot_note);
+		finding_set_detail(&out->v[i], "%s", sb_str(&d));
+		sb_free(&d);
+	}
+}
+
+static void abuse_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	(void)a;
+	const struct run *r = input_get(in, IN_RDAP_IP);
+	size_t first = out->n;
+	ip_findings(r, true, false, out);
+	add_boot_note(r, out, first);
+}
+
+static void owner_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	(void)a;
+	const struct run *r = input_get(in, IN_RDAP_IP);
+	size_t first = out->n;
+	ip_findings(r, false, true, out);
+	add_boot_note(r, out, first);
+}
+
+static void status_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	(void)a;
+	const struct run *r = input_get(in, IN_RDAP_DOMAIN);
+	size_t first = out->n;
+	domain_findings(r, true, false, out);
+	add_boot_note(r, out, first);
+}
+
+static void contact_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	(void)a;
+	const struct run *r = input_get(in, IN_RDAP_DOMAIN);
+	size_t first = out->n;
+	domain_findings(r, false, true, out);
+	add_boot_note(r, out, first);
+}
+
+static const struct check checks[] = {
+	{.id = "rdap.ip.abuse",
+	 .title = "the network holding the IP has an abuse contact with an e-mail address",
+	 .refs = {"M3AAWG Senders BCP 3.1", "RFC 9083"},
+	 .needs = NEED(IN_RDAP_IP),
+	 .run = abuse_run,
+	 .file = __FILE__},
+	{.id = "rdap.ip.owner",
+	 .title = "the network holding the IP names a holder related to the domain (blocks of /29 and up)",
+	 .refs = {"M3AAWG Senders BCP 3.1"},
+	 .needs = NEED(IN_RDAP_IP),
+	 .run = owner_run,
+	 .file = __FILE__},
+	{.id = "rdap.domain.status",
+	 .title = "the domain is registered, not on hold and more than 30 days from expiry",
+	 .refs = {"RFC 9083", "RFC 8056"},
+	 .needs = NEED(IN_RDAP_DOMAIN),
+	 .run = status_run,
+	 .file = __FILE__},
+	{.id = "rdap.domain.contact",
+	 .title = "the registrant is not a privacy/proxy service; the registrar has an abuse contact",
+	 .refs = {"M3AAWG Senders BCP 3.1", "RFC 9537"},
+	 .needs = NEED(IN_RDAP_DOMAIN),
+	 .run = contact_run,
+	 .file = __FILE__},
+};
+FAMILY_OF(rdap, checks);

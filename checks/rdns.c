@@ -1,28 +1,16 @@
-/* rdns: reverse and forward DNS of the sending IP (checks.md § rdns). */
+/* rdns: reverse and forward DNS of the sending IP (checks.md § rdns): the
+ * PTR record, its syntax, its forward confirmation (input IN_PTR_ADDRS),
+ * whether it looks generic (lib/records/generic.c) and in whose domain. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../lib/util/xalloc.h"
-#include "audit.h"
 #include "../lib/records/generic.h"
+#include "../lib/util/strbuf.h"
+#include "../lib/util/xalloc.h"
+#include "check.h"
 #include "lookup.h"
-#include "registry.h"
-
-static const struct check_def checks[] = {
-	{"rdns.ptr", "the IP has a PTR record", {"M3AAWG Senders BCP 3.3.2a", "1&1 sender rules"}},
-	{"rdns.single", "exactly one PTR record", {"M3AAWG Senders BCP 3.3.2b"}},
-	{"rdns.syntax", "the PTR name is a valid fully qualified host name", {"RFC 1912 2.1", "1&1 sender rules"}},
-	{"rdns.fcrdns", "the PTR name resolves back to the IP (forward-confirmed)", {"M3AAWG Senders BCP 3.3.2c"}},
-	{"rdns.generic", "the PTR name does not look generic or dynamic",
-	 {"M3AAWG Senders BCP 3.3.1b", "1&1 sender rules"}},
-	{"rdns.domain", "the PTR name is in the audited domain's registrable domain",
-	 {"M3AAWG Senders BCP 3.3.1a", "M3AAWG Senders BCP 3.4"}},
-};
-
-static const char *const ids_after_ptr[] = {"rdns.single", "rdns.syntax", "rdns.fcrdns", "rdns.generic",
-                                            "rdns.domain"};
 
 static void check_single(const struct audit *a, const struct ptr_set *p, struct findings *out)
 {
@@ -32,15 +20,12 @@ static void check_single(const struct audit *a, const struct ptr_set *p, struct 
 		f = findings_add(out, "rdns.single", NULL, STATUS_PASS, "%s has exactly one PTR record", ip);
 	} else {
 		f = findings_add(out, "rdns.single", NULL, STATUS_FAIL, "%s has %zu PTR records", ip, p->count);
-		char *list = xstrdup("");
-		for (size_t i = 0; i < p->count; i++) {
-			char *n = xasprintf("%s%s%s.", list, i ? ", " : "", p->names[i]);
-			free(list);
-			list = n;
-		}
+		struct strbuf list = {0};
+		for (size_t i = 0; i < p->count; i++)
+			sb_sep_printf(&list, ", ", "%s.", p->names[i]);
 		finding_set_detail(f, "PTR: %s Receivers pick one of them at random, so forward-confirmation "
-		                      "and HELO matching become a matter of luck.", list);
-		free(list);
+		                      "and HELO matching become a matter of luck.", sb_str(&list));
+		sb_free(&list);
 		finding_set_remedy(f, "Keep one PTR record for %s, naming the host that sends mail.", ip);
 	}
 	cJSON_AddItemToObject(f->data, "ptr", json_str_array(p->names, p->count));
@@ -82,19 +67,57 @@ static void check_syntax(const struct audit *a, const struct ptr_set *p, struct 
 	cJSON_AddItemToObject(f->data, "names", arr);
 }
 
-static void check_fcrdns(const struct audit *a, const struct ptr_set *p, struct findings *out)
+/* ------------------------------------------------------------ IN_PTR_ADDRS */
+
+/* The addresses of every PTR name (asked at once). */
+struct ptr_addrs {
+	size_t count;
+	bool *usable;          /* the name can be looked up at all */
+	struct addr_set *sets; /* per PTR name of IN_PTR */
+};
+
+static void *ptr_addrs_compute(const struct audit *a, const struct inputs *in)
+{
+	const struct ptr_set *p = input_get(in, IN_PTR);
+	struct ptr_addrs *pa = xcalloc(1, sizeof *pa);
+	pa->count = p->count;
+	pa->usable = xcalloc(p->count ? p->count : 1, sizeof *pa->usable);
+	pa->sets = xcalloc(p->count ? p->count : 1, sizeof *pa->sets);
+	for (size_t i = 0; i < p->count; i++)
+		if ((pa->usable[i] = name_is_dns(p->names[i])))
+			addr_prefetch(a, p->names[i]);
+	for (size_t i = 0; i < p->count; i++)
+		if (pa->usable[i])
+			addr_lookup(a, p->names[i], &pa->sets[i]);
+	return pa;
+}
+
+static void ptr_addrs_free(void *v)
+{
+	struct ptr_addrs *pa = v;
+	free(pa->usable);
+	free(pa->sets);
+	free(pa);
+}
+
+const struct input_def input_ptr_addrs = {.id = IN_PTR_ADDRS,
+                                          .name = "the PTR names' addresses",
+                                          .needs = NEED(IN_PTR),
+                                          .compute = ptr_addrs_compute,
+                                          .free = ptr_addrs_free};
+
+/* ------------------------------------------------------------ the checks */
+
+static void check_fcrdns(const struct audit *a, const struct ptr_set *p, const struct ptr_addrs *pa,
+                         struct findings *out)
 {
 	const char *ip = a->t->ip.text;
 	const char *rr = a->t->ip.af == AF_INET6 ? "AAAA" : "A";
-	for (size_t i = 0; i < p->count; i++)
-		if (name_is_dns(p->names[i]))
-			addr_prefetch(a, p->names[i]);
-
 	cJSON *arr = cJSON_CreateArray();
 	const char *first_bad = NULL, *why_bad = NULL;
 	const struct dns_answer *failure = NULL;
 	for (size_t i = 0; i < p->count; i++) {
-		if (!name_is_dns(p->names[i])) {
+		if (!pa->usable[i]) {
 			/* The root or an over-long name: nothing to look up. */
 			if (!first_bad) {
 				first_bad = p->names[i];
@@ -102,16 +125,15 @@ static void check_fcrdns(const struct audit *a, const struct ptr_set *p, struct 
 			}
 			continue;
 		}
-		struct addr_set s;
-		addr_lookup(a, p->names[i], &s);
-		const struct dns_answer *own = a->t->ip.af == AF_INET6 ? s.a6 : s.a4;
+		const struct addr_set *s = &pa->sets[i];
+		const struct dns_answer *own = addr_own(a, s);
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "name", p->names[i]);
-		cJSON_AddItemToObject(o, "addresses", addr_set_json(&s));
+		cJSON_AddItemToObject(o, "addresses", addr_set_json(s));
 		cJSON_AddStringToObject(o, "lookup", dns_status_name(own->status));
-		cJSON_AddBoolToObject(o, "confirms", s.has_ip);
+		cJSON_AddBoolToObject(o, "confirms", s->has_ip);
 		cJSON_AddItemToArray(arr, o);
-		if (s.has_ip) {
+		if (s->has_ip) {
 			continue;
 		} else if (!dns_status_answered(own->status)) {
 			if (!failure)
@@ -119,8 +141,8 @@ static void check_fcrdns(const struct audit *a, const struct ptr_set *p, struct 
 		} else if (!first_bad) {
 			first_bad = p->names[i];
 			why_bad = own->status == DNS_OK ? "resolves, but not to "
-			                                : s.resolves ? "has no address of the IP's family"
-			                                             : "does not resolve";
+			                                : s->resolves ? "has no address of the IP's family"
+			                                              : "does not resolve";
 		}
 	}
 	struct finding *f;
@@ -247,46 +269,85 @@ static void check_domain(const struct audit *a, const struct ptr_set *p, struct 
 	free(want);
 }
 
-static void rdns_run(const struct audit *a, struct findings *out)
+static void ptr_run(const struct audit *a, const struct inputs *in, struct findings *out)
 {
+	const struct ptr_set *p = input_get(in, IN_PTR);
 	const char *ip = a->t->ip.text;
-	struct ptr_set p;
-	ptr_lookup(a, &p);
-	char rev[80];
-	ip_reverse_name(&a->t->ip, rev, sizeof rev);
-
-	if (!dns_status_answered(p.ans->status)) {
-		struct finding *f = add_lookup_error(a, out, "rdns.ptr", NULL, "reverse DNS", p.ans);
-		json_add_str(f->data, "reverse_name", rev);
-		for (size_t i = 0; i < sizeof ids_after_ptr / sizeof *ids_after_ptr; i++)
-			add_lookup_error(a, out, ids_after_ptr[i], NULL, "reverse DNS", p.ans);
-		ptr_set_free(&p);
-		return;
-	}
 	struct finding *f;
-	if (p.count == 0) {
+	if (!dns_status_answered(p->ans->status)) {
+		f = add_lookup_error(a, out, "rdns.ptr", NULL, "reverse DNS", p->ans);
+	} else if (p->count == 0) {
 		f = findings_add(out, "rdns.ptr", NULL, STATUS_FAIL, "%s has no PTR record", ip);
-		finding_set_detail(f, "%s: %s.", rev, p.ans->status == DNS_NXDOMAIN ? "NXDOMAIN" : "no PTR record");
+		finding_set_detail(f, "%s: %s.", p->rev, p->ans->status == DNS_NXDOMAIN ? "NXDOMAIN" : "no PTR record");
 		finding_set_remedy(f,
 		                   "Ask whoever controls the reverse zone of %s (the hosting or network provider) "
 		                   "to publish a PTR record naming the sending host, e.g. mail.%s, and give that "
 		                   "name an A record pointing to %s.",
 		                   ip, a->t->domain, ip);
-		for (size_t i = 0; i < sizeof ids_after_ptr / sizeof *ids_after_ptr; i++)
-			findings_add(out, ids_after_ptr[i], NULL, STATUS_SKIP, "no PTR name to check");
 	} else {
-		f = findings_add(out, "rdns.ptr", NULL, STATUS_PASS, "%s has PTR %s%s", ip, p.names[0],
-		                 p.count > 1 ? " (and more)" : "");
-		check_single(a, &p, out);
-		check_syntax(a, &p, out);
-		if (audit_enabled(a, "rdns.fcrdns"))
-			check_fcrdns(a, &p, out);
-		check_generic(a, &p, out);
-		check_domain(a, &p, out);
+		f = findings_add(out, "rdns.ptr", NULL, STATUS_PASS, "%s has PTR %s%s", ip, p->names[0],
+		                 p->count > 1 ? " (and more)" : "");
 	}
-	json_add_str(f->data, "reverse_name", rev);
-	cJSON_AddItemToObject(f->data, "ptr", json_str_array(p.names, p.count));
-	ptr_set_free(&p);
+	json_add_str(f->data, "reverse_name", p->rev);
+	cJSON_AddItemToObject(f->data, "ptr", json_str_array(p->names, p->count));
 }
 
-const struct family family_rdns = {"rdns", checks, sizeof checks / sizeof *checks, rdns_run};
+/* The checks that judge the PTR names, once there are some. */
+#define ON_PTR_NAMES(fn, id)                                                                              \
+	static void fn##_run(const struct audit *a, const struct inputs *in, struct findings *out)        \
+	{                                                                                                 \
+		const struct ptr_set *p = ptr_names_or_report(a, in, id, "reverse DNS", out);             \
+		if (p)                                                                                    \
+			check_##fn(a, p, out);                                                            \
+	}
+ON_PTR_NAMES(single, "rdns.single")
+ON_PTR_NAMES(syntax, "rdns.syntax")
+ON_PTR_NAMES(generic, "rdns.generic")
+ON_PTR_NAMES(domain, "rdns.domain")
+
+static void fcrdns_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	const struct ptr_set *p = ptr_names_or_report(a, in, "rdns.fcrdns", "reverse DNS", out);
+	if (p)
+		check_fcrdns(a, p, input_get(in, IN_PTR_ADDRS), out);
+}
+
+static const struct check checks[] = {
+	{.id = "rdns.ptr",
+	 .title = "the IP has a PTR record",
+	 .refs = {"M3AAWG Senders BCP 3.3.2a", "1&1 sender rules"},
+	 .needs = NEED(IN_PTR),
+	 .run = ptr_run,
+	 .file = __FILE__},
+	{.id = "rdns.single",
+	 .title = "exactly one PTR record",
+	 .refs = {"M3AAWG Senders BCP 3.3.2b"},
+	 .needs = NEED(IN_PTR),
+	 .run = single_run,
+	 .file = __FILE__},
+	{.id = "rdns.syntax",
+	 .title = "the PTR name is a valid fully qualified host name",
+	 .refs = {"RFC 1912 2.1", "1&1 sender rules"},
+	 .needs = NEED(IN_PTR),
+	 .run = syntax_run,
+	 .file = __FILE__},
+	{.id = "rdns.fcrdns",
+	 .title = "the PTR name resolves back to the IP (forward-confirmed)",
+	 .refs = {"M3AAWG Senders BCP 3.3.2c"},
+	 .needs = NEED(IN_PTR) | NEED(IN_PTR_ADDRS),
+	 .run = fcrdns_run,
+	 .file = __FILE__},
+	{.id = "rdns.generic",
+	 .title = "the PTR name does not look generic or dynamic",
+	 .refs = {"M3AAWG Senders BCP 3.3.1b", "1&1 sender rules"},
+	 .needs = NEED(IN_PTR),
+	 .run = generic_run,
+	 .file = __FILE__},
+	{.id = "rdns.domain",
+	 .title = "the PTR name is in the audited domain's registrable domain",
+	 .refs = {"M3AAWG Senders BCP 3.3.1a", "M3AAWG Senders BCP 3.4"},
+	 .needs = NEED(IN_PTR),
+	 .run = domain_run,
+	 .file = __FILE__},
+};
+FAMILY_OF(rdns, checks);

@@ -1,3 +1,5 @@
+/* registry: the catalogue (see registry.h), built once from the families'
+ * check tables and read-only after that. */
 #include "registry.h"
 
 #include <pthread.h>
@@ -5,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/model/category.h"
 #include "../lib/util/text.h"
 #include "../lib/util/xalloc.h"
 
@@ -19,77 +22,83 @@ static const struct family *const families[] = {
 };
 #define FAMILY_COUNT (sizeof families / sizeof *families)
 
-/* The catalogue's category order (checks.md); a family may own checks of
- * another category (the SPF family owns helo.spf). */
-static const char *const categories[] = {"rdns", "helo", "spf", "dkim", "dmarc", "mx", "rdap", "dnsbl", "smtp"};
-#define CATEGORY_COUNT (sizeof categories / sizeof *categories)
+#define INPUT(n) extern const struct input_def input_##n;
+#include "inputs.inc"
+#undef INPUT
 
-static size_t category_rank(const char *id)
-{
-	size_t len = strcspn(id, ".");
-	for (size_t i = 0; i < CATEGORY_COUNT; i++)
-		if (strlen(categories[i]) == len && strncmp(categories[i], id, len) == 0)
-			return i;
-	return CATEGORY_COUNT;
-}
+static const struct input_def *const input_list[] = {
+#define INPUT(n) &input_##n,
+#include "inputs.inc"
+#undef INPUT
+};
 
 /* The catalogue in order, computed once: the table is written by the first
  * caller (pthread_once) and read-only after that. */
 #define MAX_CHECKS 128
 static struct {
-	const struct check_def *def;
-	const struct family *fam;
-} order[MAX_CHECKS];
-static size_t order_count;
-static pthread_once_t order_once = PTHREAD_ONCE_INIT;
+	const struct check *v[MAX_CHECKS];
+	size_t n;
+	const struct input_def *inputs[INPUT_COUNT];
+} cat;
+static pthread_once_t cat_once = PTHREAD_ONCE_INIT;
 
-static void build_order(void)
+static void build(void)
 {
-	for (size_t c = 0; c <= CATEGORY_COUNT; c++)
+	size_t nc = category_count();
+	for (size_t c = 0; c <= nc; c++)
 		for (size_t f = 0; f < FAMILY_COUNT; f++)
-			for (size_t k = 0; k < families[f]->check_count; k++) {
-				const struct check_def *d = &families[f]->checks[k];
-				if (category_rank(d->id) != c || order_count == MAX_CHECKS)
-					continue;
-				order[order_count].def = d;
-				order[order_count].fam = families[f];
-				order_count++;
+			for (size_t k = 0; k < families[f]->count; k++) {
+				const struct check *d = &families[f]->checks[k];
+				if (category_rank(d->id) == c && cat.n < MAX_CHECKS)
+					cat.v[cat.n++] = d;
 			}
+	for (size_t i = 0; i < sizeof input_list / sizeof *input_list; i++)
+		if ((unsigned)input_list[i]->id < INPUT_COUNT)
+			cat.inputs[input_list[i]->id] = input_list[i];
 }
 
 size_t registry_count(void)
 {
-	pthread_once(&order_once, build_order);
-	return order_count;
+	pthread_once(&cat_once, build);
+	return cat.n;
 }
 
-const struct check_def *registry_check(size_t i)
+const struct check *registry_check(size_t i)
 {
-	return i < registry_count() ? order[i].def : NULL;
-}
-
-const struct family *registry_family(size_t i)
-{
-	return i < registry_count() ? order[i].fam : NULL;
+	return i < registry_count() ? cat.v[i] : NULL;
 }
 
 long registry_index(const char *id)
 {
 	size_t n = registry_count();
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(order[i].def->id, id) == 0)
+		if (strcmp(cat.v[i]->id, id) == 0)
 			return (long)i;
 	return -1;
 }
 
-size_t registry_family_count(void)
+const struct input_def *registry_input(enum input id)
 {
-	return FAMILY_COUNT;
+	pthread_once(&cat_once, build);
+	return (unsigned)id < INPUT_COUNT ? cat.inputs[id] : NULL;
 }
 
-const struct family *registry_family_at(size_t i)
+unsigned registry_needs(const bool *enabled)
 {
-	return i < FAMILY_COUNT ? families[i] : NULL;
+	unsigned need = 0;
+	for (size_t i = 0; i < registry_count(); i++)
+		if (enabled[i])
+			need |= cat.v[i]->needs;
+	/* what those are computed from, and so on (the graph is acyclic) */
+	for (bool grew = true; grew;) {
+		grew = false;
+		for (unsigned k = 0; k < INPUT_COUNT; k++)
+			if ((need & NEED(k)) && cat.inputs[k] && (cat.inputs[k]->needs & ~need)) {
+				need |= cat.inputs[k]->needs;
+				grew = true;
+			}
+	}
+	return need;
 }
 
 int registry_select(const char *list, bool *enabled, bool value, char *why, size_t whylen)

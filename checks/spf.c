@@ -1,60 +1,34 @@
-/* spf: SPF of the MAIL FROM domain and of the HELO name (checks.md § SPF,
- * helo.spf). The verdict comes from lib/spf_eval (RFC 7208 with its
- * limits); libspf2's verdict is kept beside it as a second opinion. */
+/* spf: SPF of the MAIL FROM domain (checks.md § SPF) and of the HELO
+ * identity (helo.spf, in checks/helo.c). The verdict comes from
+ * lib/records/spf_eval (RFC 7208 with its limits); libspf2's verdict is
+ * kept beside it as a second opinion (lib/proc/spf2pool). Inputs IN_SPF,
+ * IN_SPF_SECOND, IN_HELO_SPF and IN_HELO_SPF_SECOND. */
 #include "spf.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/util/strbuf.h"
+#include "../lib/util/timeouts.h"
 #include "../lib/util/xalloc.h"
-#include "audit.h"
+#include "check.h"
 #include "lookup.h"
-#include "registry.h"
-#include "spf_second.h"
-
-static const struct check_def checks[] = {
-    {"helo.spf", "SPF for the HELO name passes for the IP", {"RFC 7208 2.3"}},
-    {"spf.record", "the domain has exactly one SPF record, which parses", {"RFC 7208 3", "RFC 7208 4.5"}},
-    {"spf.pass", "SPF (check_host) for the IP and the MAIL FROM domain is pass", {"RFC 7208 2.6", "1&1"}},
-    {"spf.lookups",
-     "the SPF tree stays within the DNS lookup limits (10 terms, 2 void lookups)",
-     {"RFC 7208 4.6.4"}},
-    {"spf.all", "the SPF record ends in -all or ~all", {"RFC 7208 5.1"}},
-    {"spf.ptr", "the SPF tree does not use the ptr mechanism", {"RFC 7208 5.5"}},
-};
 
 /* RFC 7208 3.4: keep the answer within 512 bytes. */
 #define RECORD_WARN_LEN 450
 
-/* ------------------------------------------------------------ lib/dns as spf_dns */
-
-static void dns_pre(void *ctx, const char *name, uint16_t type)
-{
-	dns_prefetch(ctx, name, type);
-}
-
-static const struct dns_answer *dns_ask(void *ctx, const char *name, uint16_t type)
-{
-	return dns_query(ctx, name, type);
-}
-
-void spf_outcome_run(struct dns *d, struct spf2_pool *spf2, const struct spf_request *rq, int timeout_ms,
-                     struct spf_outcome *out)
+void spf_outcome_run(const struct resolver *dns, const struct spf_request *rq, struct spf_outcome *out)
 {
 	memset(out, 0, sizeof *out);
-	struct spf_dns sd = {d, dns_pre, dns_ask};
-	spf_walk(&sd, rq, &out->tree);
-	spf_check_host(&sd, rq, &out->verdict);
-	spf_second_run(spf2, d, rq, timeout_ms, &out->second);
+	spf_walk(dns, rq, &out->tree);
+	spf_check_host(dns, rq, &out->verdict);
+	out->root_txt = resolver_query(dns, rq->domain, DNS_T_TXT); /* from the cache */
 }
 
 void spf_outcome_clear(struct spf_outcome *o)
 {
 	spf_verdict_clear(&o->verdict);
 	spf_tree_clear(&o->tree);
-	free(o->second.result);
-	free(o->second.why);
 	memset(o, 0, sizeof *o);
 }
 
@@ -91,9 +65,8 @@ cJSON *spf_tree_json_new(const struct spf_tree *t)
 	return t->n ? node_json(t, 0) : cJSON_CreateNull();
 }
 
-cJSON *spf_outcome_json_new(const struct spf_outcome *o)
+cJSON *spf_verdict_json_new(const struct spf_verdict *v, const struct spf_second *second)
 {
-	const struct spf_verdict *v = &o->verdict;
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "result", spf_result_name(v->result));
 	cJSON_AddStringToObject(j, "reason", v->reason);
@@ -103,15 +76,94 @@ cJSON *spf_outcome_json_new(const struct spf_outcome *o)
 	cJSON_AddNumberToObject(j, "lookups", v->lookups);
 	cJSON_AddNumberToObject(j, "void_lookups", v->voids);
 	cJSON *s = cJSON_AddObjectToObject(j, "libspf2");
-	if (o->second.ran) {
-		json_add_str(s, "result", o->second.result);
-		if (o->second.why)
-			cJSON_AddStringToObject(s, "why", o->second.why);
+	if (second && second->ran) {
+		json_add_str(s, "result", second->result);
+		if (second->why)
+			cJSON_AddStringToObject(s, "why", second->why);
 	} else {
-		cJSON_AddStringToObject(s, "why", o->second.why ? o->second.why : "not run");
+		cJSON_AddStringToObject(s, "why", second && second->why ? second->why : "not run");
 	}
 	return j;
 }
+
+/* ------------------------------------------------------------ the inputs */
+
+/* SPF of an identity: domain, with sender postmaster@domain. */
+static struct spf_outcome *outcome_new(const struct audit *a, const char *domain)
+{
+	struct spf_outcome *o = xcalloc(1, sizeof *o);
+	char *sender = xasprintf("postmaster@%s", domain);
+	struct spf_request rq = {a->t->ip, domain, sender, a->t->helo};
+	spf_outcome_run(a->dns, &rq, o);
+	free(sender);
+	return o;
+}
+
+static void outcome_free(void *v)
+{
+	spf_outcome_clear(v);
+	free(v);
+}
+
+/* libspf2's verdict on the same request, from the warm cache. */
+static struct spf_second *second_new(const struct audit *a, const char *domain)
+{
+	struct spf_second *s = xcalloc(1, sizeof *s);
+	char *sender = xasprintf("postmaster@%s", domain);
+	struct spf_request rq = {a->t->ip, domain, sender, a->t->helo};
+	struct timeouts tm;
+	timeouts_from(a->o->timeout_ms, &tm);
+	spf_second_run(a->spf2, a->dns, &rq, tm.libspf2_ms, s);
+	free(sender);
+	return s;
+}
+
+static void second_free(void *v)
+{
+	spf_second_clear(v);
+	free(v);
+}
+
+static void *spf_compute(const struct audit *a, const struct inputs *in)
+{
+	(void)in;
+	return outcome_new(a, a->t->mail_from);
+}
+
+static void *spf_second_compute(const struct audit *a, const struct inputs *in)
+{
+	input_get(in, IN_SPF); /* its lookups fill the cache first */
+	return second_new(a, a->t->mail_from);
+}
+
+/* The HELO identity (RFC 7208 2.3): sender postmaster@helo. Without a
+ * HELO name there is nothing to evaluate: an empty outcome. */
+static void *helo_spf_compute(const struct audit *a, const struct inputs *in)
+{
+	(void)in;
+	return a->t->helo ? outcome_new(a, a->t->helo) : xcalloc(1, sizeof(struct spf_outcome));
+}
+
+static void *helo_spf_second_compute(const struct audit *a, const struct inputs *in)
+{
+	input_get(in, IN_HELO_SPF);
+	return a->t->helo ? second_new(a, a->t->helo) : xcalloc(1, sizeof(struct spf_second));
+}
+
+const struct input_def input_spf = {
+	.id = IN_SPF, .name = "SPF of the MAIL FROM domain", .compute = spf_compute, .free = outcome_free};
+const struct input_def input_spf_second = {.id = IN_SPF_SECOND,
+                                           .name = "libspf2's SPF verdict for the MAIL FROM domain",
+                                           .needs = NEED(IN_SPF),
+                                           .compute = spf_second_compute,
+                                           .free = second_free};
+const struct input_def input_helo_spf = {
+	.id = IN_HELO_SPF, .name = "SPF of the HELO name", .compute = helo_spf_compute, .free = outcome_free};
+const struct input_def input_helo_spf_second = {.id = IN_HELO_SPF_SECOND,
+                                                .name = "libspf2's SPF verdict for the HELO name",
+                                                .needs = NEED(IN_HELO_SPF),
+                                                .compute = helo_spf_second_compute,
+                                                .free = second_free};
 
 /* ------------------------------------------------------------ the checks */
 
@@ -164,8 +216,7 @@ static void check_record(const struct audit *a, const struct spf_outcome *o, con
 		finding_set_remedy(f, "Fix the record's syntax (RFC 7208 12), e.g. with `senderaudit spf`.");
 		break;
 	case SPF_NODE_DNSERR: {
-		const struct dns_answer *ans = dns_query(a->dns, dom, DNS_T_TXT);
-		f = add_lookup_error(a, out, "spf.record", NULL, "the SPF record", ans);
+		f = add_lookup_error(a, out, "spf.record", NULL, "the SPF record", o->root_txt);
 		break;
 	}
 	default:
@@ -179,8 +230,8 @@ static void check_record(const struct audit *a, const struct spf_outcome *o, con
 	cJSON_AddNumberToObject(f->data, "length", (double)n->record_len);
 }
 
-static void check_pass(const struct audit *a, const struct spf_outcome *o, const char *dom,
-                       struct findings *out)
+static void check_pass(const struct audit *a, const struct spf_outcome *o, const struct spf_second *second,
+                       const char *dom, struct findings *out)
 {
 	const struct spf_verdict *v = &o->verdict;
 	struct finding *f;
@@ -218,21 +269,21 @@ static void check_pass(const struct audit *a, const struct spf_outcome *o, const
 	/* Receivers differ: say so when libspf2 (Exim, ...) would decide otherwise,
 	 * or could not decide at all. */
 	char *d = NULL;
-	if (o->second.result && strcmp(o->second.result, res) != 0)
+	if (second->result && strcmp(second->result, res) != 0)
 		d = xasprintf(
 		    "%s libspf2 says %s for the same data: receivers built on it (Exim and others) will "
 		    "decide that way.",
-		    f->detail ? f->detail : "", o->second.result);
-	else if (o->second.ran && !o->second.result)
+		    f->detail ? f->detail : "", second->result);
+	else if (second->ran && !second->result)
 		d = xasprintf(
 		    "%s libspf2 did not evaluate the same data (%s): receivers built on it may fail on "
 		    "this record.",
-		    f->detail ? f->detail : "", o->second.why ? o->second.why : "no result");
+		    f->detail ? f->detail : "", second->why ? second->why : "no result");
 	if (d) {
 		finding_set_detail(f, "%s", d);
 		free(d);
 	}
-	cJSON *j = spf_outcome_json_new(o);
+	cJSON *j = spf_verdict_json_new(&o->verdict, second);
 	cJSON_AddStringToObject(j, "domain", dom);
 	cJSON_Delete(f->data);
 	f->data = j;
@@ -309,10 +360,11 @@ static void check_lookups(const struct spf_outcome *o, const char *dom, struct f
 /* The record could not be read (lookup failed): what depends on it is an
  * error, not a skip. */
 static struct finding *add_unread(const struct audit *a, struct findings *out, const char *id,
-                                  const struct spf_tree *t, const char *what)
+                                  const struct spf_outcome *o, const char *what)
 {
+	const struct spf_tree *t = &o->tree;
 	const struct spf_node *root = &t->nodes[0];
-	const struct dns_answer *ans = dns_query(a->dns, root->domain, DNS_T_TXT);
+	const struct dns_answer *ans = o->root_txt;
 	if (!dns_status_answered(ans->status))
 		return add_lookup_error(a, out, id, NULL, what, ans);
 	struct finding *f = findings_add(out, id, NULL, STATUS_ERROR, "Could not check %s: %s", what,
@@ -331,7 +383,7 @@ static void check_all(const struct audit *a, const struct spf_outcome *o, const 
 	const struct spf_node *root = &o->tree.nodes[0];
 	struct finding *f;
 	if (root->status == SPF_NODE_DNSERR) {
-		f = add_unread(a, out, "spf.all", &o->tree, "the SPF record's \"all\"");
+		f = add_unread(a, out, "spf.all", o, "the SPF record's \"all\"");
 	} else if (root->status != SPF_NODE_OK) {
 		f = findings_add(out, "spf.all", NULL, STATUS_SKIP, "no SPF record to read");
 	} else if (stop && (stop->status == SPF_NODE_DNSERR || stop->status == SPF_NODE_CUT)) {
@@ -384,12 +436,12 @@ static void check_ptr(const struct audit *a, const struct spf_outcome *o, const 
 	struct finding *f;
 	int n = cJSON_GetArraySize(where);
 	if (t->nodes[0].status == SPF_NODE_DNSERR) {
-		f = add_unread(a, out, "spf.ptr", t, "whether the SPF tree uses ptr");
+		f = add_unread(a, out, "spf.ptr", o, "whether the SPF tree uses ptr");
 	} else if (t->nodes[0].status != SPF_NODE_OK) {
 		f = findings_add(out, "spf.ptr", NULL, STATUS_SKIP, "no SPF record to read");
 	} else if (n == 0 && t->incomplete) {
 		/* a part of the tree that was not read may use it */
-		f = add_unread(a, out, "spf.ptr", t, "whether the SPF tree uses ptr");
+		f = add_unread(a, out, "spf.ptr", o, "whether the SPF tree uses ptr");
 	} else if (n == 0) {
 		f = findings_add(out, "spf.ptr", NULL, STATUS_PASS, "the SPF tree of %s does not use ptr",
 		                 dom);
@@ -424,7 +476,8 @@ static void helo_name_remedy(const struct audit *a, struct finding *f)
 }
 
 /* helo.spf: RFC 7208 2.3, the HELO identity (sender postmaster@helo). */
-static void check_helo(const struct audit *a, const struct spf_outcome *o, struct findings *out)
+void spf_helo_finding(const struct audit *a, const struct spf_outcome *o, const struct spf_second *second,
+                      struct findings *out)
 {
 	const char *h = a->t->helo;
 	const struct spf_verdict *v = &o->verdict;
@@ -466,81 +519,71 @@ static void check_helo(const struct audit *a, const struct spf_outcome *o, struc
 			helo_name_remedy(a, f);
 		break;
 	}
-	cJSON *j = spf_outcome_json_new(o);
+	cJSON *j = spf_verdict_json_new(&o->verdict, second);
 	cJSON_AddStringToObject(j, "helo", h);
 	cJSON_AddItemToObject(j, "tree", spf_tree_json_new(&o->tree));
 	cJSON_Delete(f->data);
 	f->data = j;
 }
 
-struct helo_job {
-	const struct audit *a;
-	struct spf_request rq;
-	struct spf_outcome o;
+/* ------------------------------------------------------------ runs */
+
+/* The checks of the MAIL FROM domain's SPF: fn(outcome, domain). */
+static void record_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	check_record(a, input_get(in, IN_SPF), a->t->mail_from, out);
+}
+
+static void pass_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	check_pass(a, input_get(in, IN_SPF), input_get(in, IN_SPF_SECOND), a->t->mail_from, out);
+}
+
+static void lookups_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	check_lookups(input_get(in, IN_SPF), a->t->mail_from, out);
+}
+
+static void all_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	check_all(a, input_get(in, IN_SPF), a->t->mail_from, out);
+}
+
+static void ptr_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	check_ptr(a, input_get(in, IN_SPF), a->t->mail_from, out);
+}
+
+static const struct check checks[] = {
+	{.id = "spf.record",
+	 .title = "the domain has exactly one SPF record, which parses",
+	 .refs = {"RFC 7208 3", "RFC 7208 4.5"},
+	 .needs = NEED(IN_SPF),
+	 .run = record_run,
+	 .file = __FILE__},
+	{.id = "spf.pass",
+	 .title = "SPF (check_host) for the IP and the MAIL FROM domain is pass",
+	 .refs = {"RFC 7208 2.6", "1&1"},
+	 .needs = NEED(IN_SPF) | NEED(IN_SPF_SECOND),
+	 .run = pass_run,
+	 .file = __FILE__},
+	{.id = "spf.lookups",
+	 .title = "the SPF tree stays within the DNS lookup limits (10 terms, 2 void lookups)",
+	 .refs = {"RFC 7208 4.6.4"},
+	 .needs = NEED(IN_SPF),
+	 .run = lookups_run,
+	 .file = __FILE__},
+	{.id = "spf.all",
+	 .title = "the SPF record ends in -all or ~all",
+	 .refs = {"RFC 7208 5.1"},
+	 .needs = NEED(IN_SPF),
+	 .run = all_run,
+	 .file = __FILE__},
+	{.id = "spf.ptr",
+	 .title = "the SPF tree does not use the ptr mechanism",
+	 .refs = {"RFC 7208 5.5"},
+	 .needs = NEED(IN_SPF),
+	 .run = ptr_run,
+	 .file = __FILE__},
 };
-
-static void *helo_main(void *arg)
-{
-	struct helo_job *j = arg;
-	spf_outcome_run(j->a->dns, j->a->spf2, &j->rq, j->a->o->timeout_ms, &j->o);
-	return NULL;
-}
-
-static void spf_run(const struct audit *a, struct findings *out)
-{
-	const struct target *t = a->t;
-	bool want_helo = audit_enabled(a, "helo.spf");
-	bool want_dom = audit_enabled(a, "spf.record") || audit_enabled(a, "spf.pass") ||
-	                audit_enabled(a, "spf.lookups") || audit_enabled(a, "spf.all") ||
-	                audit_enabled(a, "spf.ptr");
-	/* The HELO identity is independent of MAIL FROM's: evaluate both at once. */
-	struct helo_job hj = {0};
-	pthread_t th;
-	bool threaded = false;
-	char *helo_sender = NULL;
-	if (want_helo && t->helo) {
-		hj.a = a;
-		hj.rq.ip = t->ip;
-		hj.rq.domain = t->helo;
-		helo_sender = xasprintf("postmaster@%s", t->helo);
-		hj.rq.sender = helo_sender;
-		hj.rq.helo = t->helo;
-		threaded = pthread_create(&th, NULL, helo_main, &hj) == 0;
-		if (!threaded)
-			helo_main(&hj);
-	} else if (want_helo) {
-		struct finding *f = findings_add(out, "helo.spf", NULL, STATUS_SKIP, "no --helo given");
-		finding_set_detail(f,
-		                   "Pass --helo NAME (the name the server gives in HELO/EHLO) to check it.");
-	}
-	if (want_dom) {
-		const char *dom = t->mail_from;
-		char *sender = xasprintf("postmaster@%s", dom);
-		struct spf_request rq = {t->ip, dom, sender, t->helo};
-		struct spf_outcome o;
-		/* libspf2's verdict is shown by spf.pass only */
-		spf_outcome_run(a->dns, audit_enabled(a, "spf.pass") ? a->spf2 : NULL, &rq, a->o->timeout_ms,
-		                &o);
-		if (audit_enabled(a, "spf.record"))
-			check_record(a, &o, dom, out);
-		if (audit_enabled(a, "spf.pass"))
-			check_pass(a, &o, dom, out);
-		if (audit_enabled(a, "spf.lookups"))
-			check_lookups(&o, dom, out);
-		if (audit_enabled(a, "spf.all"))
-			check_all(a, &o, dom, out);
-		if (audit_enabled(a, "spf.ptr"))
-			check_ptr(a, &o, dom, out);
-		spf_outcome_clear(&o);
-		free(sender);
-	}
-	if (want_helo && t->helo) {
-		if (threaded)
-			pthread_join(th, NULL);
-		check_helo(a, &hj.o, out);
-		spf_outcome_clear(&hj.o);
-	}
-	free(helo_sender);
-}
-
-const struct family family_spf = {"spf", checks, sizeof checks / sizeof *checks, spf_run};
+FAMILY_OF(spf, checks);

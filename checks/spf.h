@@ -1,40 +1,39 @@
-/* spf: the SPF family's evaluation of one identity, shared by the audit's
- * checks and the `senderaudit spf` subcommand. */
+/* spf: the SPF family's evaluation of an identity (lib/records/spf_eval),
+ * shared by its checks, helo.spf and the `senderaudit spf` subcommand. */
 #ifndef SA_CHECKS_SPF_H
 #define SA_CHECKS_SPF_H
 
 #include <cjson/cJSON.h>
 
-#include "../lib/net/dns.h"
+#include "../lib/net/resolver.h"
+#include "../lib/proc/spf2pool.h"
 #include "../lib/records/spf_eval.h"
+#include "audit.h"
 
-/* libspf2's verdict for the same request, evaluated in a child process
- * from the answers the evaluator saw (a second opinion: receivers such as
- * Exim use libspf2). */
-struct spf_second {
-	bool ran;
-	char *result; /* libspf2's result name, or NULL when it did not finish */
-	char *why;    /* when it did not finish: crashed, hung, ... */
-};
-
+/* SPF of one identity: the decision and the tree as published (inputs
+ * IN_SPF and IN_HELO_SPF). libspf2's second opinion is input
+ * IN_SPF_SECOND / IN_HELO_SPF_SECOND. */
 struct spf_outcome {
 	struct spf_verdict verdict; /* the decision (RFC 7208, limits applied) */
 	struct spf_tree tree;       /* the published tree, walked in full */
-	struct spf_second second;
+	const struct dns_answer *root_txt; /* the domain's TXT answer (for its
+	                                      failure, when it failed) */
 };
 
-/* Evaluates rq over d: the tree walk first (it starts every lookup the
- * evaluation will need), then check_host from the cache, then libspf2 in
- * spf2's workers (NULL: not asked). */
-struct spf2_pool;
-void spf_outcome_run(struct dns *d, struct spf2_pool *spf2, const struct spf_request *rq, int timeout_ms,
-                     struct spf_outcome *out);
+/* The tree walk first (it starts every lookup the evaluation will need),
+ * then check_host from the cache. */
+void spf_outcome_run(const struct resolver *dns, const struct spf_request *rq, struct spf_outcome *out);
 void spf_outcome_clear(struct spf_outcome *o);
 
 /* The tree as nested JSON objects (domain, via, status, record, lookups,
  * total, children). */
 cJSON *spf_tree_json_new(const struct spf_tree *t);
-/* The verdict's facts as a JSON object (result, reason, matched, ...). */
-cJSON *spf_outcome_json_new(const struct spf_outcome *o);
+/* The verdict's facts as a JSON object (result, reason, matched, ...,
+ * libspf2's verdict when second is not NULL). */
+cJSON *spf_verdict_json_new(const struct spf_verdict *v, const struct spf_second *second);
+
+/* The helo.spf finding (checks/helo.c owns the check). */
+void spf_helo_finding(const struct audit *a, const struct spf_outcome *o, const struct spf_second *second,
+                      struct findings *out);
 
 #endif

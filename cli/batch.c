@@ -27,7 +27,7 @@ struct sender {
 
 struct batch {
 	const struct cli *c;
-	struct dns *dns;
+	const struct resolver *dns;
 	const struct psl *psl;
 	struct spf2_pool *spf2;
 	struct http_gate *gate; /* one per-RDAP-server limit for all the senders */
@@ -138,7 +138,7 @@ static void summary_table(FILE *out, const struct batch *b, bool color)
 	}
 }
 
-enum status batch_run(const struct cli *c, struct dns *dns, const struct psl *psl, struct spf2_pool *spf2,
+enum status batch_run(const struct cli *c, const struct resolver *dns, const struct psl *psl, struct spf2_pool *spf2,
                       struct http_gate *gate, const struct report_opts *ro, FILE *out, int *failed_lines)
 {
 	struct batch b = {.c = c, .dns = dns, .psl = psl, .spf2 = spf2, .gate = gate};

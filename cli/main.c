@@ -9,9 +9,10 @@
 
 #include "../checks/audit.h"
 #include "../checks/registry.h"
-#include "../checks/spf_second.h"
 #include "../lib/util/clock.h"
 #include "../lib/net/httpgate.h"
+#include "../lib/proc/spf2pool.h"
+#include "../lib/util/timeouts.h"
 #include "../report/report.h"
 #include "batch.h"
 #include "options.h"
@@ -45,7 +46,7 @@ static void list_checks(void)
 {
 	size_t n = registry_count();
 	for (size_t i = 0; i < n; i++) {
-		const struct check_def *d = registry_check(i);
+		const struct check *d = registry_check(i);
 		size_t cl = strcspn(d->id, ".");
 		printf("%-18s %-7.*s %s\n", d->id, (int)cl, d->id, d->title);
 	}
@@ -79,7 +80,7 @@ static int output_status(int rc, bool stdout_closed)
 }
 
 /* The audit of the sender on the command line, or of a --batch file. */
-static enum status run_audits(const struct cli *c, struct dns *dns, struct spf2_pool *spf2)
+static enum status run_audits(const struct cli *c, const struct resolver *dns, struct spf2_pool *spf2)
 {
 	struct psl *psl = psl_open();
 	/* Per RDAP server, 2 requests at once for the whole run, however many
@@ -154,18 +155,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	/* libspf2's workers are forked now, before any thread exists. Only
-	 * spf.pass and helo.spf show libspf2's verdict. */
-	bool spf = c.cmd == CMD_SPF;
-	for (size_t i = 0; i < registry_count() && !spf; i++)
-		spf = c.enabled[i] && (strcmp(registry_check(i)->id, "spf.pass") == 0 ||
-		                       strcmp(registry_check(i)->id, "helo.spf") == 0);
+	/* libspf2's workers are forked now, before any thread exists, when
+	 * an enabled check shows libspf2's verdict. */
+	bool spf = c.cmd == CMD_SPF ||
+	           (registry_needs(c.enabled) & (NEED(IN_SPF_SECOND) | NEED(IN_HELO_SPF_SECOND)));
 	spf2 = spf ? spf2_pool_new(c.cmd == CMD_SPF ? 1 : c.batch ? 4 : 2) : NULL;
 
 	struct dns_config dc = {
 		.servers = (const char *const *)c.resolvers,
 		.server_count = c.resolver_count,
-		.timeout_ms = c.timeout_ms,
+		.timeout_ms = c.ao.timeout_ms,
 		.retries = c.retries,
 	};
 	dns = dns_new(&dc, err, sizeof err);
@@ -178,10 +177,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	struct resolver res = dns_resolver(dns);
 	if (c.cmd == CMD_SPF) {
-		rc = spf_command(&c, dns, spf2, stdout);
+		rc = spf_command(&c, &res, spf2, stdout);
 	} else {
-		enum status worst = run_audits(&c, dns, spf2);
+		enum status worst = run_audits(&c, &res, spf2);
 		rc = exit_status(worst, c.fail_on);
 	}
 	if (c.verbosity > 0)

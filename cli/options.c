@@ -11,6 +11,7 @@
 #include "../checks/registry.h"
 #include "../lib/util/names.h"
 #include "../lib/util/text.h"
+#include "../lib/util/timeouts.h"
 #include "../lib/util/xalloc.h"
 
 enum {
@@ -335,7 +336,6 @@ static int parse_spf_args(struct cli *c, int rest, char **args, char *err, size_
 		c->spf_sender = xasprintf("postmaster@%s", c->t.domain);
 	else
 		c->spf_sender = xasprintf("%.*s@%s", (int)(at - s), s, c->t.domain);
-	c->ao.timeout_ms = c->timeout_ms;
 	return 0;
 }
 
@@ -397,7 +397,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 	case OPT_TIMEOUT:
 		if (parse_number("--timeout", arg, 0.1, 60, &v, err, errlen) < 0)
 			return -1;
-		c->timeout_ms = (int)lround(v * 1000);
+		c->ao.timeout_ms = (int)lround(v * 1000);
 		return 0;
 	case OPT_RETRIES: return parse_whole("--retries", arg, 0, 5, &c->retries, err, errlen);
 	case OPT_FORMAT:
@@ -463,8 +463,8 @@ static int parse_sender(const struct cli *c, struct target *t, const char *ip, c
 int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof *c);
-	c->timeout_ms = 5000;
-	c->retries = 2;
+	c->ao.timeout_ms = TIMEOUT_DEFAULT_MS;
+	c->retries = RETRIES_DEFAULT;
 	c->fail_on = STATUS_WARN;
 	c->jobs = 16;
 	size_t nc = registry_count();
@@ -529,7 +529,6 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		snprintf(err, errlen, "--skip: %s", why);
 		return -1;
 	}
-	c->ao.timeout_ms = c->timeout_ms;
 	return 0;
 }
 

@@ -19,7 +19,6 @@ struct cli {
 	struct audit_opts ao;
 	char *resolvers[CLI_MAX_RESOLVERS];
 	size_t resolver_count;
-	int timeout_ms;
 	int retries;
 	enum cli_format format;
 	enum status fail_on; /* STATUS_WARN or STATUS_FAIL */

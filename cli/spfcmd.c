@@ -4,6 +4,7 @@
 
 #include "../checks/spf.h"
 #include "../lib/util/text.h"
+#include "../lib/util/timeouts.h"
 
 static int result_exit(enum spf_result r)
 {
@@ -46,13 +47,17 @@ static void put_tree(FILE *out, const struct spf_tree *t, size_t i, int depth)
 			put_tree(out, t, k, depth + 1);
 }
 
-int spf_command(const struct cli *c, struct dns *dns, struct spf2_pool *spf2, FILE *out)
+int spf_command(const struct cli *c, const struct resolver *dns, struct spf2_pool *spf2, FILE *out)
 {
 	struct spf_request rq = {c->t.ip, c->t.domain, c->spf_sender, c->t.helo};
 	struct spf_outcome o;
-	spf_outcome_run(dns, spf2, &rq, c->timeout_ms, &o);
+	spf_outcome_run(dns, &rq, &o);
+	struct timeouts tm;
+	timeouts_from(c->ao.timeout_ms, &tm);
+	struct spf_second second = {0};
+	spf_second_run(spf2, dns, &rq, tm.libspf2_ms, &second);
 	if (c->format == FORMAT_JSON) {
-		cJSON *j = spf_outcome_json_new(&o);
+		cJSON *j = spf_verdict_json_new(&o.verdict, &second);
 		cJSON_AddStringToObject(j, "ip", c->t.ip.text);
 		cJSON_AddStringToObject(j, "domain", c->t.domain);
 		cJSON_AddStringToObject(j, "sender", c->spf_sender);
@@ -76,7 +81,7 @@ int spf_command(const struct cli *c, struct dns *dns, struct spf2_pool *spf2, FI
 		if (o.tree.n)
 			fprintf(out, "%-12s %u lookups in the whole tree, %u void\n",
 			        "published:", o.tree.nodes[0].total, o.tree.voids);
-		put_field(out, "libspf2:", o.second.result ? o.second.result : o.second.why);
+		put_field(out, "libspf2:", second.result ? second.result : second.why);
 		if (o.tree.n && (o.tree.nodes[0].status == SPF_NODE_OK || o.tree.n > 1)) {
 			fprintf(out, "tree:\n");
 			put_tree(out, &o.tree, 0, 0);
@@ -84,5 +89,6 @@ int spf_command(const struct cli *c, struct dns *dns, struct spf2_pool *spf2, FI
 	}
 	int rc = result_exit(o.verdict.result);
 	spf_outcome_clear(&o);
+	spf_second_clear(&second);
 	return rc;
 }

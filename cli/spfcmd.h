@@ -8,9 +8,10 @@
 #include "options.h"
 
 struct spf2_pool;
+struct resolver;
 
 /* Evaluates and prints; returns the exit status (0 pass, 1 neutral, none
  * or softfail, 2 fail or permerror, 3 temperror). */
-int spf_command(const struct cli *c, struct dns *dns, struct spf2_pool *spf2, FILE *out);
+int spf_command(const struct cli *c, const struct resolver *dns, struct spf2_pool *spf2, FILE *out);
 
 #endif

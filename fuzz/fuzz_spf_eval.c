@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct memdns m;
 	memdns_load(&m, (const char *)data, size);
-	struct spf_dns d = {&m, NULL, memdns_query};
+	struct resolver d = memdns_resolver(&m);
 	struct spf_request rq = {{0}, "example.com", "user@example.com", "mail.example.org"};
 	char why[64];
 	ip_parse(size && (data[0] & 1) ? "2001:db8::7" : "192.0.2.7", &rq.ip, why, sizeof why);

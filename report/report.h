@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "../checks/audit.h"
+#include "../lib/model/target.h"
 #include "../lib/model/finding.h"
 
 struct report_info {

@@ -1,25 +1,9 @@
 /* text: the human report, grouped by category. */
 #include <string.h>
 
+#include "../lib/model/category.h"
 #include "../lib/util/text.h"
 #include "report.h"
-
-static const struct {
-	const char *category;
-	const char *title;
-} titles[] = {
-	{"rdns", "Reverse and forward DNS"}, {"helo", "HELO"},     {"spf", "SPF"},
-	{"dkim", "DKIM"},                    {"dmarc", "DMARC"},   {"mx", "Bounces (MX)"},
-	{"rdap", "Registration data"},      {"dnsbl", "DNS blocklists"}, {"smtp", "SMTP"},
-};
-
-static const char *title_of(const char *cat)
-{
-	for (size_t i = 0; i < sizeof titles / sizeof *titles; i++)
-		if (strcmp(titles[i].category, cat) == 0)
-			return titles[i].title;
-	return cat;
-}
 
 static const char *colour_of(enum status s)
 {
@@ -92,7 +76,7 @@ void report_text(FILE *out, const struct report_info *ri, const struct findings 
 			continue;
 		if (!cat || strcmp(cat, f->category) != 0) {
 			cat = f->category;
-			fprintf(out, "\n%s%s%s\n", o->color ? "\033[1m" : "", title_of(cat), o->color ? "\033[0m" : "");
+			fprintf(out, "\n%s%s%s\n", o->color ? "\033[1m" : "", category_title(cat), o->color ? "\033[0m" : "");
 		}
 		fputs("  ", out);
 		put_status(out, f->status, o->color);

@@ -1,6 +1,7 @@
-/* memdns.h: an in-memory DNS for the SPF evaluator's unit tests and fuzz
- * harness (struct spf_dns over a zone written as text). Header-only, so
- * both build it without a library of test code.
+/* memdns.h: an in-memory DNS for unit tests and fuzz harnesses (a struct
+ * resolver over a zone written as text). Header-only, so both build it
+ * without a library of test code. Thread-safe: the audit asks from the
+ * threads of its inputs.
  *
  * Zone text: one record per line, "name TYPE data":
  *   A 192.0.2.1 | AAAA 2001:db8::1 | MX 10 host | PTR host | TXT text to the
@@ -11,11 +12,12 @@
 #define SA_MEMDNS_H
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "../lib/records/spf_eval.h"
+#include "../lib/net/resolver.h"
 
 struct memdns_rec {
 	char *name;
@@ -29,11 +31,13 @@ struct memdns {
 	struct dns_answer **answers; /* handed out, freed by memdns_free */
 	size_t nans;
 	unsigned queries;
+	pthread_mutex_t mu;
 };
 
 static inline void memdns_load(struct memdns *m, const char *text, size_t len)
 {
 	memset(m, 0, sizeof *m);
+	pthread_mutex_init(&m->mu, NULL);
 	size_t i = 0;
 	while (i < len) {
 		size_t e = i;
@@ -66,7 +70,6 @@ static inline void memdns_load(struct memdns *m, const char *text, size_t len)
 static inline const struct dns_answer *memdns_query(void *ctx, const char *name, uint16_t type)
 {
 	struct memdns *m = ctx;
-	m->queries++;
 	struct dns_answer *a = calloc(1, sizeof *a);
 	a->qname = strdup(name);
 	a->qtype = type;
@@ -105,9 +108,23 @@ static inline const struct dns_answer *memdns_query(void *ctx, const char *name,
 		a->rrs[a->rr_count++] = rr;
 		a->status = DNS_OK;
 	}
+	pthread_mutex_lock(&m->mu);
+	m->queries++;
 	m->answers = realloc(m->answers, (m->nans + 1) * sizeof *m->answers);
 	m->answers[m->nans++] = a;
+	pthread_mutex_unlock(&m->mu);
 	return a;
+}
+
+static inline const char *memdns_servers(void *ctx)
+{
+	(void)ctx;
+	return "memdns";
+}
+
+static inline struct resolver memdns_resolver(struct memdns *m)
+{
+	return (struct resolver){.ctx = m, .query = memdns_query, .servers = memdns_servers};
 }
 
 static inline void memdns_free(struct memdns *m)
@@ -122,6 +139,7 @@ static inline void memdns_free(struct memdns *m)
 		free(m->answers[i]);
 	}
 	free(m->answers);
+	pthread_mutex_destroy(&m->mu);
 }
 
 #endif

@@ -1302,40 +1302,6 @@ const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t typ
 	return vet_negative(d, first, r);
 }
 
-int dns_resolve_host(struct dns *d, const char *host, struct ipaddr *out, size_t max, char *why, size_t whylen)
-{
-	char lit[64];
-	snprintf(lit, sizeof lit, "%s", host);
-	size_t hl = strlen(lit);
-	if (hl > 2 && lit[0] == '[' && lit[hl - 1] == ']') { /* a URL's IPv6 literal */
-		memmove(lit, lit + 1, hl - 2);
-		lit[hl - 2] = '\0';
-	}
-	char w[80];
-	if (max && strlen(host) < sizeof lit && ip_parse(lit, &out[0], w, sizeof w) == 0)
-		return 1;
-	dns_prefetch(d, host, DNS_T_A);
-	dns_prefetch(d, host, DNS_T_AAAA);
-	const struct dns_answer *both[2] = {dns_query(d, host, DNS_T_A), dns_query(d, host, DNS_T_AAAA)};
-	size_t n = 0;
-	for (int k = 0; k < 2; k++)
-		for (size_t i = 0; both[k]->status == DNS_OK && i < both[k]->rr_count && n < max; i++) {
-			struct ipaddr *ip = &out[n++];
-			memset(ip, 0, sizeof *ip);
-			ip->af = k == 0 ? AF_INET : AF_INET6;
-			memcpy(ip->b, both[k]->rrs[i].addr, k == 0 ? 4 : 16);
-			inet_ntop(ip->af, ip->b, ip->text, sizeof ip->text);
-		}
-	if (n)
-		return (int)n;
-	const struct dns_answer *bad = !dns_status_answered(both[0]->status) ? both[0] : both[1];
-	if (!dns_status_answered(bad->status))
-		snprintf(why, whylen, "cannot resolve %.100s: %s", host, dns_answer_why(bad));
-	else
-		snprintf(why, whylen, "%.100s has no address (%s)", host, dns_status_name(both[0]->status));
-	return -1;
-}
-
 bool dns_grade_wire(const uint8_t *buf, size_t len, const char *name, uint16_t type, struct dns_answer *out)
 {
 	memset(out, 0, sizeof *out);

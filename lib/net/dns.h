@@ -104,13 +104,6 @@ void dns_prefetch(struct dns *d, const char *name, uint16_t type);
  * until dns_free. Thread-safe. */
 const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t type);
 
-/* The addresses of host (A and AAAA asked at once), for connecting to it:
- * up to max of them, IPv4 first. An address literal is returned as is.
- * Returns the number found, or -1 with a reason in why (the lookups
- * failed, or the name has no address). */
-struct ipaddr;
-int dns_resolve_host(struct dns *d, const char *host, struct ipaddr *out, size_t max, char *why, size_t whylen);
-
 /* A one-line description of a failed answer for findings:
  * "SERVFAIL from 127.0.0.1#53 for mail.example.com/A". */
 const char *dns_answer_why(const struct dns_answer *a);

@@ -11,6 +11,7 @@
 
 #include "../util/clock.h"
 #include "httpgate.h"
+#include "resolver.h"
 #include "../util/xalloc.h"
 
 #define MAX_REDIRS 5
@@ -159,14 +160,14 @@ static bool pin_host(struct http *h, struct req *q)
 {
 	curl_slist_free_all(q->resolved);
 	q->resolved = NULL;
-	if (!h->o.resolver.resolve)
+	if (!h->o.resolver)
 		return true;
 	char host[256], why[200];
 	long port = 0;
 	if (url_host_port(q->cur_url, host, sizeof host, &port) < 0)
 		return true; /* libcurl reports the malformed URL */
 	struct ipaddr addrs[RESOLVE_MAX_ADDRS];
-	int n = h->o.resolver.resolve(h->o.resolver.ctx, host, addrs, RESOLVE_MAX_ADDRS, why, sizeof why);
+	int n = resolver_host_addrs(h->o.resolver, host, addrs, RESOLVE_MAX_ADDRS, why, sizeof why);
 	if (n < 0) {
 		set_err(q, HTTP_E_CONNECT, "cannot connect: %.180s", why);
 		return false;

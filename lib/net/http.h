@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "resolve.h"
+struct resolver;
 
 struct http_gate;
 
@@ -24,9 +24,9 @@ struct http_opts {
 	/* Shared per-server limits, or NULL for none. Time queued for a slot
 	 * counts against total_timeout_ms. */
 	struct http_gate *gate;
-	/* Resolves every host a request goes to, redirects included; with
-	 * .resolve NULL libcurl resolves by itself (the system's resolver). */
-	struct host_resolver resolver;
+	/* Resolves every host a request goes to, redirects included; NULL:
+	 * libcurl resolves by itself (the system's resolver). */
+	const struct resolver *resolver;
 };
 
 enum http_err {

@@ -16,6 +16,7 @@
 
 #include "../util/clock.h"
 #include "../util/xalloc.h"
+#include "resolver.h"
 
 #define WHOIS_MAX (256 * 1024)
 
@@ -51,14 +52,14 @@ static int connect_by(const struct addrinfo *ai, int64_t deadline)
 
 /* Connects to one of host's addresses (from res, or the system's resolver
  * when res has none) without passing the deadline. */
-static int connect_host(const struct host_resolver *res, const char *host, int port, int64_t deadline,
+static int connect_host(const struct resolver *res, const char *host, int port, int64_t deadline,
                         char *why, size_t whylen)
 {
 	int fd = -1, err = 0;
-	if (res && res->resolve) {
+	if (res) {
 		struct ipaddr addrs[RESOLVE_MAX_ADDRS];
 		char w[200];
-		int n = res->resolve(res->ctx, host, addrs, RESOLVE_MAX_ADDRS, w, sizeof w);
+		int n = resolver_host_addrs(res, host, addrs, RESOLVE_MAX_ADDRS, w, sizeof w);
 		if (n < 0) {
 			snprintf(why, whylen, "WHOIS server %s: %s", host, w);
 			return -1;
@@ -108,7 +109,7 @@ static int connect_host(const struct host_resolver *res, const char *host, int p
 	return fd;
 }
 
-char *whois_query_new(const struct host_resolver *res, const char *host, int port, const char *query,
+char *whois_query_new(const struct resolver *res, const char *host, int port, const char *query,
                       int timeout_ms, char *why, size_t whylen)
 {
 	int64_t deadline = clock_mono_ms() + timeout_ms;
@@ -331,7 +332,7 @@ int whois_parse_domain(const char *text, const char *domain, struct rdap_domain 
 	return 1;
 }
 
-int whois_domain_lookup(const struct host_resolver *res, const char *iana_host, int port, const char *domain,
+int whois_domain_lookup(const struct resolver *res, const char *iana_host, int port, const char *domain,
                         int timeout_ms, struct rdap_domain *d, char **server, char *why, size_t whylen)
 {
 	memset(d, 0, sizeof *d);

@@ -7,15 +7,15 @@
 #include <stddef.h>
 
 #include "../records/rdap.h"
-#include "resolve.h"
+struct resolver;
 
 #define WHOIS_IANA "whois.iana.org"
 #define WHOIS_PORT 43
 
 /* Sends query to host:port and returns the answer (at most 256 KiB), or
  * NULL with a reason in why. The whole exchange is bounded by timeout_ms.
- * host is resolved by res (NULL, or .resolve NULL: the system's resolver). */
-char *whois_query_new(const struct host_resolver *res, const char *host, int port, const char *query,
+ * host is resolved by res (NULL: the system's resolver). */
+char *whois_query_new(const struct resolver *res, const char *host, int port, const char *query,
                       int timeout_ms, char *why, size_t whylen);
 
 /* The server an IANA answer refers to ("refer:" or "whois:"), or NULL. */
@@ -29,7 +29,7 @@ int whois_parse_domain(const char *text, const char *domain, struct rdap_domain 
  * port then also applies to the referred server), every host resolved by
  * res. server gets the registry's WHOIS host. Returns 1, 0 or -1 (why says
  * what failed). */
-int whois_domain_lookup(const struct host_resolver *res, const char *iana_host, int port, const char *domain,
+int whois_domain_lookup(const struct resolver *res, const char *iana_host, int port, const char *domain,
                         int timeout_ms, struct rdap_domain *d, char **server, char *why, size_t whylen);
 
 #endif

@@ -100,12 +100,12 @@ static void ip_unmap(struct ipaddr *ip)
 	}
 }
 
-static const struct dns_answer *ask(const struct spf_dns *d, const char *name, uint16_t type)
+static const struct dns_answer *ask(const struct resolver *d, const char *name, uint16_t type)
 {
 	return d->query(d->ctx, name, type);
 }
 
-static void prefetch(const struct spf_dns *d, const char *name, uint16_t type)
+static void prefetch(const struct resolver *d, const char *name, uint16_t type)
 {
 	if (d->prefetch && name_is_dns(name))
 		d->prefetch(d->ctx, name, type);
@@ -140,7 +140,7 @@ struct fetched {
 	char why[160];
 };
 
-static void fetch_record(const struct spf_dns *d, const char *domain, struct fetched *f)
+static void fetch_record(const struct resolver *d, const char *domain, struct fetched *f)
 {
 	memset(f, 0, sizeof *f);
 	if (!domain_usable(domain)) {
@@ -178,7 +178,7 @@ static void fetch_record(const struct spf_dns *d, const char *domain, struct fet
 /* ------------------------------------------------------------ check_host */
 
 struct ev {
-	const struct spf_dns *dns;
+	const struct resolver *dns;
 	const struct spf_request *rq;
 	struct ipaddr ip;
 	const char *sender;
@@ -602,7 +602,7 @@ static char *sender_new(const struct spf_request *rq)
 	return xstrdup(rq->sender);
 }
 
-void spf_check_host(const struct spf_dns *dns, const struct spf_request *rq, struct spf_verdict *out)
+void spf_check_host(const struct resolver *dns, const struct spf_request *rq, struct spf_verdict *out)
 {
 	memset(out, 0, sizeof *out);
 	struct ev e = {0};
@@ -645,7 +645,7 @@ struct pending {
 };
 
 struct walk {
-	const struct spf_dns *dns;
+	const struct resolver *dns;
 	const struct spf_request *rq;
 	struct ev ev; /* for macro expansion (%{p} included) */
 	struct spf_tree *t;
@@ -812,7 +812,7 @@ static void check_pending(struct walk *w, size_t from, size_t to)
 	}
 }
 
-void spf_walk(const struct spf_dns *dns, const struct spf_request *rq, struct spf_tree *out)
+void spf_walk(const struct resolver *dns, const struct spf_request *rq, struct spf_tree *out)
 {
 	memset(out, 0, sizeof *out);
 	struct walk w = {0};

@@ -1,5 +1,5 @@
 /* spf_eval: RFC 7208 check_host() and a static walk of a domain's SPF
- * include/redirect tree. Both ask DNS through struct spf_dns, so the audit
+ * include/redirect tree. Both ask DNS through struct resolver, so the audit
  * feeds them lib/dns (shared cache, concurrent lookups) and unit tests and
  * fuzzers feed them answers from memory. */
 #ifndef SA_SPF_EVAL_H
@@ -9,16 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../net/dns.h"
+#include "../net/resolver.h"
 #include "../util/names.h"
-
-struct spf_dns {
-	void *ctx;
-	/* Starts a lookup without waiting; may be NULL. */
-	void (*prefetch)(void *ctx, const char *name, uint16_t type);
-	/* The graded answer; never NULL, owned by the provider. */
-	const struct dns_answer *(*query)(void *ctx, const char *name, uint16_t type);
-};
 
 enum spf_result {
 	SPF_RES_NONE,
@@ -52,7 +44,7 @@ struct spf_verdict {
 };
 
 /* RFC 7208 4: evaluates the request; the result is final (limits applied). */
-void spf_check_host(const struct spf_dns *dns, const struct spf_request *rq, struct spf_verdict *out);
+void spf_check_host(const struct resolver *dns, const struct spf_request *rq, struct spf_verdict *out);
 void spf_verdict_clear(struct spf_verdict *v);
 
 /* The include/redirect tree as published, walked whatever the client IP,
@@ -97,7 +89,7 @@ struct spf_tree {
 
 /* Walks the tree of rq->domain; macros are expanded for rq. Every lookup of
  * a level is started before any is waited for. */
-void spf_walk(const struct spf_dns *dns, const struct spf_request *rq, struct spf_tree *out);
+void spf_walk(const struct resolver *dns, const struct spf_request *rq, struct spf_tree *out);
 void spf_tree_clear(struct spf_tree *t);
 
 /* The effective `all` of the tree: the root's, or through redirect=. 0 when

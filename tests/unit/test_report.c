@@ -128,39 +128,8 @@ static void t_status(struct unit_ctx *t)
 	findings_free(&fs);
 }
 
-static void t_registry(struct unit_ctx *t)
-{
-	size_t n = registry_count();
-	UNIT_CHECK(t, n >= 10);
-	UNIT_EQ_STR(t, registry_check(0)->id, "rdns.ptr");
-	UNIT_CHECK(t, registry_index("mx.bounces") > registry_index("helo.matches"));
-	UNIT_CHECK(t, registry_index("helo.syntax") > registry_index("rdns.domain"));
-	UNIT_EQ_INT(t, registry_index("nope"), -1);
-	bool *en = calloc(n, sizeof *en);
-	char why[128];
-	UNIT_EQ_INT(t, registry_select("helo,rdns.ptr", en, true, why, sizeof why), 0);
-	UNIT_CHECK(t, en[registry_index("helo.syntax")] && en[registry_index("rdns.ptr")]);
-	UNIT_CHECK(t, !en[registry_index("rdns.single")] && !en[registry_index("mx.bounces")]);
-	UNIT_EQ_INT(t, registry_select("rdns.nope", en, true, why, sizeof why), -1);
-	UNIT_EQ_INT(t, registry_select("rdn", en, true, why, sizeof why), -1);
-	UNIT_EQ_INT(t, registry_select(",", en, true, why, sizeof why), -1);
-	/* every family's check is in the catalogue exactly once */
-	size_t sum = 0;
-	for (size_t f = 0; f < registry_family_count(); f++)
-		sum += registry_family_at(f)->check_count;
-	UNIT_EQ_INT(t, sum, n);
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = i + 1; j < n; j++)
-			UNIT_CHECK(t, strcmp(registry_check(i)->id, registry_check(j)->id) != 0);
-	/* every check cites a source and has a title */
-	for (size_t i = 0; i < n; i++)
-		UNIT_CHECK(t, registry_check(i)->refs[0] && registry_check(i)->title);
-	free(en);
-}
-
 static const struct unit_case cases[] = {
 	{"text report", t_text},     {"text report -q/-v/colour", t_text_quiet_verbose_color},
 	{"json report", t_json},     {"status order", t_status},
-	{"registry", t_registry},
 };
 UNIT_MAIN(cases)

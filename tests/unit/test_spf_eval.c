@@ -14,7 +14,7 @@ struct run {
 static void run(struct run *r, const char *zone, const char *ip, const char *domain)
 {
 	memdns_load(&r->m, zone, strlen(zone));
-	struct spf_dns d = {&r->m, NULL, memdns_query};
+	struct resolver d = memdns_resolver(&r->m);
 	struct spf_request rq = {{0}, domain, NULL, "mail.example.com"};
 	char why[64];
 	ip_parse(ip, &rq.ip, why, sizeof why);

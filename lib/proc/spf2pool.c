@@ -1,14 +1,14 @@
-/* spf_second: libspf2 in worker processes, asking their DNS questions of
- * the audit over a socket (see spf_second.h).
+/* spf2pool: libspf2 in worker processes, asking their DNS questions of
+ * the audit over a socket (see spf2pool.h).
  *
  * A worker: libspf2 with a DNS layer whose lookup() sends "type, name" to
  * the parent and reads the graded answer back; it evaluates one request
- * after another. The parent: answers from lib/dns (so the same resolver,
+ * after another. The parent: answers through the audit's resolver (the same
  * cache and timeouts), until the worker writes its result, dies, or runs
  * out of time (then it is killed and replaced). Workers are forked when the
  * pool is made, before the process has threads; only a replacement is
  * forked later. */
-#include "spf_second.h"
+#include "spf2pool.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -31,8 +31,8 @@
 #include <spf2/spf.h>
 #include <spf2/spf_dns.h>
 
-#include "../lib/util/clock.h"
-#include "../lib/util/xalloc.h"
+#include "../util/clock.h"
+#include "../util/xalloc.h"
 
 /* Wire messages (host byte order: both ends are this process image).
  * parent -> worker: 'E', then ip, sender, helo as (u16 len, bytes)
@@ -264,7 +264,7 @@ static void set_why(struct spf_second *out, const char *why)
 }
 
 /* Serves the child's questions; returns when it answered, failed or timed out. */
-static void serve(struct dns *d, int fd, int64_t deadline, struct spf_second *out)
+static void serve(const struct resolver *d, int fd, int64_t deadline, struct spf_second *out)
 {
 	for (int q = 0; q <= MAX_QUESTIONS; q++) {
 		char hdr[5];
@@ -290,7 +290,7 @@ static void serve(struct dns *d, int fd, int64_t deadline, struct spf_second *ou
 		if (!read_all(fd, name, len))
 			return;
 		name[len] = '\0';
-		const struct dns_answer *a = dns_query(d, name, type);
+		const struct dns_answer *a = resolver_query(d, name, type);
 		if (!send_answer(fd, a, type))
 			return;
 	}
@@ -360,6 +360,13 @@ static void reap(struct worker *w, bool kill_it, struct spf_second *out)
 	w->fd = -1;
 }
 
+void spf_second_clear(struct spf_second *s)
+{
+	free(s->result);
+	free(s->why);
+	memset(s, 0, sizeof *s);
+}
+
 struct spf2_pool *spf2_pool_new(size_t workers)
 {
 	struct spf2_pool *p = xcalloc(1, sizeof *p);
@@ -393,7 +400,7 @@ static bool send_str(int fd, const char *s)
 	return write_all(fd, &l, 2) && write_all(fd, s, l);
 }
 
-void spf_second_run(struct spf2_pool *p, struct dns *d, const struct spf_request *rq, int timeout_ms,
+void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct spf_request *rq, int timeout_ms,
                     struct spf_second *out)
 {
 	memset(out, 0, sizeof *out);
@@ -433,10 +440,8 @@ void spf_second_run(struct spf2_pool *p, struct dns *d, const struct spf_request
 		out->ran = true;
 		bool sent = write_all(w->fd, "E", 1) && send_str(w->fd, rq->ip.text) &&
 		            send_str(w->fd, sender) && send_str(w->fd, rq->helo ? rq->helo : "");
-		/* the whole evaluation gets a few lookups' time */
-		int64_t budget = 4L * (timeout_ms > 0 ? timeout_ms : 5000);
 		if (sent)
-			serve(d, w->fd, clock_mono_ms() + budget, out);
+			serve(d, w->fd, clock_mono_ms() + timeout_ms, out);
 		if (!out->result)
 			reap(w, true, out); /* dead, hung or confused: replace it */
 	}

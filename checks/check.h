@@ -1,0 +1,82 @@
+/* check: the unit the registry runs. A check declares the inputs it needs
+ * (facts several checks share: the PTR names, the SPF tree, the DMARC
+ * policy...), and judges them: it never looks anything up itself and never
+ * prints. An input is computed once per audit, on its own thread, by the
+ * family that knows how (its lookups go through the audit's resolver); the
+ * runner computes exactly the inputs of the enabled checks, so disabling one
+ * check cannot leave another's input missing. */
+#ifndef SA_CHECK_H
+#define SA_CHECK_H
+
+#include <stdbool.h>
+
+#include "../lib/model/finding.h"
+#include "audit.h"
+
+/* The shared inputs; each is defined (computed) in the file named. */
+enum input {
+	IN_PTR,             /* lookup.c: the IP's PTR names */
+	IN_PTR_ADDRS,       /* rdns.c: the addresses of every PTR name */
+	IN_HELO_ADDRS,      /* helo.c: the addresses of the HELO name */
+	IN_SPF,             /* spf.c: SPF of the MAIL FROM domain (tree, verdict) */
+	IN_SPF_SECOND,      /* spf.c: libspf2's verdict for it */
+	IN_HELO_SPF,        /* spf.c: SPF of the HELO identity */
+	IN_HELO_SPF_SECOND, /* spf.c: libspf2's verdict for it */
+	IN_DKIM,            /* dkim.c: the selectors' key records */
+	IN_DMARC,           /* dmarc.c: the domain's policy (DNS Tree Walk) */
+	IN_DMARC_AUTH,      /* dmarc.c: the report destinations' authorizations */
+	IN_MAILFROM_ORG,    /* dmarc.c: the MAIL FROM domain's Tree Walk */
+	IN_MX,              /* mx.c: the MAIL FROM domain's MX hosts */
+	IN_RDAP_IP,         /* rdap.c: registration data of the IP's network */
+	IN_RDAP_DOMAIN,     /* rdap.c: registration data of the domain */
+	IN_DNSBL_IP,        /* dnsbl.c: the IP on each blocklist */
+	IN_DNSBL_DOMAIN,    /* dnsbl.c: the domains on each domain blocklist */
+	INPUT_COUNT
+};
+#define NEED(x) (1u << (x))
+
+/* What one check (or one input's computation) may read. */
+struct inputs {
+	struct input_table *tab;
+	unsigned allowed; /* the declared needs */
+	const char *user; /* check id or input name, for the misuse report */
+};
+
+/* The value of input id, computed on first use (or waited for). Reading an
+ * input that was not declared still works, but the runner reports it as an
+ * internal error (the suites would see it). */
+const void *input_get(const struct inputs *in, enum input id);
+
+struct input_def {
+	enum input id;
+	const char *name;
+	unsigned needs; /* the inputs it is computed from */
+	/* Computes the value: lookups through a->dns, failures recorded in the
+	 * value (never "not found" for "could not ask"). Never NULL. */
+	void *(*compute)(const struct audit *a, const struct inputs *in);
+	void (*free)(void *value);
+};
+
+#define CHECK_MAX_REFS 4
+
+struct check {
+	const char *id;    /* "rdns.ptr" */
+	const char *title; /* one line for --list-checks and the man page */
+	const char *refs[CHECK_MAX_REFS]; /* sources, cited by short name */
+	unsigned needs;    /* NEED(IN_PTR) | ... */
+	/* Appends its findings (one, or one per subject) judging its inputs:
+	 * a fact that could not be learned makes it `error`, never pass or
+	 * fail. Must not print, exit or look anything up. */
+	void (*run)(const struct audit *a, const struct inputs *in, struct findings *out);
+	const char *file;  /* __FILE__ of the definition: one hop from id to code */
+};
+
+/* A family's checks, for the registry (checks/families.inc). */
+struct family {
+	const char *name;
+	const struct check *checks;
+	size_t count;
+};
+#define FAMILY_OF(fam, arr) const struct family family_##fam = {#fam, arr, sizeof arr / sizeof *arr}
+
+#endif

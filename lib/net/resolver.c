@@ -1,0 +1,90 @@
+/* resolver: the DNS interface of checks and record evaluators (see
+ * resolver.h), lib/dns behind it, and host-address lookups for the
+ * transports that connect by name (RDAP over HTTP, WHOIS). */
+#include "resolver.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+void resolver_prefetch(const struct resolver *r, const char *name, uint16_t type)
+{
+	if (r->prefetch)
+		r->prefetch(r->ctx, name, type);
+}
+
+const struct dns_answer *resolver_query(const struct resolver *r, const char *name, uint16_t type)
+{
+	return r->query(r->ctx, name, type);
+}
+
+const char *resolver_servers(const struct resolver *r)
+{
+	return r->servers ? r->servers(r->ctx) : "the resolver";
+}
+
+static void dns_pre(void *ctx, const char *name, uint16_t type)
+{
+	dns_prefetch(ctx, name, type);
+}
+
+static const struct dns_answer *dns_ask(void *ctx, const char *name, uint16_t type)
+{
+	return dns_query(ctx, name, type);
+}
+
+static const char *dns_servers(void *ctx)
+{
+	return dns_servers_text(ctx);
+}
+
+static void dns_limit(void *ctx, const char *zone, int max_inflight)
+{
+	dns_limit_zone(ctx, zone, max_inflight);
+}
+
+static void dns_expect(void *ctx, const char *name)
+{
+	dns_expect_tld(ctx, name);
+}
+
+struct resolver dns_resolver(struct dns *d)
+{
+	return (struct resolver){d, dns_pre, dns_ask, dns_servers, dns_limit, dns_expect};
+}
+
+int resolver_host_addrs(const struct resolver *r, const char *host, struct ipaddr *out, size_t max, char *why,
+                        size_t whylen)
+{
+	char lit[64];
+	snprintf(lit, sizeof lit, "%s", host);
+	size_t hl = strlen(lit);
+	if (hl > 2 && lit[0] == '[' && lit[hl - 1] == ']') {
+		memmove(lit, lit + 1, hl - 2);
+		lit[hl - 2] = '\0';
+	}
+	char w[80];
+	if (max && strlen(host) < sizeof lit && ip_parse(lit, &out[0], w, sizeof w) == 0)
+		return 1;
+	resolver_prefetch(r, host, DNS_T_A);
+	resolver_prefetch(r, host, DNS_T_AAAA);
+	const struct dns_answer *both[2] = {resolver_query(r, host, DNS_T_A), resolver_query(r, host, DNS_T_AAAA)};
+	size_t n = 0;
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; both[k]->status == DNS_OK && i < both[k]->rr_count && n < max; i++) {
+			struct ipaddr *ip = &out[n++];
+			memset(ip, 0, sizeof *ip);
+			ip->af = k == 0 ? AF_INET : AF_INET6;
+			memcpy(ip->b, both[k]->rrs[i].addr, k == 0 ? 4 : 16);
+			inet_ntop(ip->af, ip->b, ip->text, sizeof ip->text);
+		}
+	if (n)
+		return (int)n;
+	const struct dns_answer *bad = !dns_status_answered(both[0]->status) ? both[0] : both[1];
+	if (!dns_status_answered(bad->status))
+		snprintf(why, whylen, "cannot resolve %.100s: %s", host, dns_answer_why(bad));
+	else
+		snprintf(why, whylen, "%.100s has no address (%s)", host, dns_status_name(both[0]->status));
+	return -1;
+}

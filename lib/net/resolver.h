@@ -1,0 +1,44 @@
+/* resolver: what code that asks DNS sees. The audit hands every check (and
+ * the SPF evaluator, the RDAP and WHOIS clients) one of these over lib/dns;
+ * unit tests and fuzzers hand them one over a zone in memory
+ * (tests/memdns.h). Answers are lib/dns's graded ones. */
+#ifndef SA_RESOLVER_H
+#define SA_RESOLVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/names.h"
+#include "dns.h"
+
+struct resolver {
+	void *ctx;
+	/* Starts a lookup without waiting; may be NULL. */
+	void (*prefetch)(void *ctx, const char *name, uint16_t type);
+	/* The graded answer; never NULL, owned by the provider, valid while it
+	 * lives. Blocks until graded. */
+	const struct dns_answer *(*query)(void *ctx, const char *name, uint16_t type);
+	/* Which servers answer, for remedies ("127.0.0.1#53"); may be NULL. */
+	const char *(*servers)(void *ctx);
+	/* Caps one zone's lookups on the wire at once (dns_limit_zone); may be NULL. */
+	void (*limit_zone)(void *ctx, const char *zone, int max_inflight);
+	/* Declares that name exists (dns_expect_tld); may be NULL. */
+	void (*expect_tld)(void *ctx, const char *name);
+};
+
+void resolver_prefetch(const struct resolver *r, const char *name, uint16_t type);
+const struct dns_answer *resolver_query(const struct resolver *r, const char *name, uint16_t type);
+const char *resolver_servers(const struct resolver *r);
+
+/* lib/dns behind the interface. */
+struct resolver dns_resolver(struct dns *d);
+
+#define RESOLVE_MAX_ADDRS 8
+/* The addresses of host (A and AAAA asked at once), for connecting to it:
+ * up to max, IPv4 first. An address literal (a URL's [IPv6] too) is returned
+ * as is. Returns how many, or -1 with a reason in why (the lookups failed,
+ * or the name has no address). */
+int resolver_host_addrs(const struct resolver *r, const char *host, struct ipaddr *out, size_t max, char *why,
+                        size_t whylen);
+
+#endif

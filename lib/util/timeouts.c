@@ -1,0 +1,15 @@
+/* timeouts: the audit's time limits from --timeout (see timeouts.h). An
+ * RDAP or WHOIS exchange is a connection plus a request, so twice a
+ * lookup's budget; libspf2 evaluates a whole tree one lookup after another
+ * (each bounded by the DNS budget), so four times. */
+#include "timeouts.h"
+
+void timeouts_from(int timeout_ms, struct timeouts *out)
+{
+	int t = timeout_ms > 0 ? timeout_ms : TIMEOUT_DEFAULT_MS;
+	out->dns_ms = t;
+	out->http_connect_ms = t;
+	out->http_total_ms = 2 * t;
+	out->whois_ms = 2 * t;
+	out->libspf2_ms = 4 * t;
+}
