@@ -174,19 +174,3 @@ struct finding *add_lookup_error(const struct audit *a, struct findings *out, co
 	finding_lookup_failed(a, f, ans);
 	return f;
 }
-
-void json_add_str(cJSON *obj, const char *key, const char *val)
-{
-	if (val)
-		cJSON_AddStringToObject(obj, key, val);
-	else
-		cJSON_AddNullToObject(obj, key);
-}
-
-cJSON *json_str_array(char *const *v, size_t n)
-{
-	cJSON *arr = cJSON_CreateArray();
-	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, cJSON_CreateString(v[i]));
-	return arr;
-}

@@ -4,6 +4,7 @@
 #ifndef SA_LOOKUP_H
 #define SA_LOOKUP_H
 
+#include "../lib/util/json.h"
 #include "audit.h"
 #include "check.h"
 
@@ -47,10 +48,5 @@ void finding_lookup_failed(const struct audit *a, struct finding *f, const struc
 /* Appends a finding with status error for a failed lookup. */
 struct finding *add_lookup_error(const struct audit *a, struct findings *out, const char *id, const char *subject,
                                  const char *what, const struct dns_answer *ans);
-
-/* Adds name (or null) to a JSON object. */
-void json_add_str(cJSON *obj, const char *key, const char *val);
-/* A JSON array of strings. */
-cJSON *json_str_array(char *const *v, size_t n);
 
 #endif

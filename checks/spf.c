@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/records/spf_json.h"
 #include "../lib/util/strbuf.h"
 #include "../lib/util/timeouts.h"
 #include "../lib/util/xalloc.h"
@@ -32,57 +33,11 @@ void spf_outcome_clear(struct spf_outcome *o)
 	memset(o, 0, sizeof *o);
 }
 
-static const char *node_status_name(enum spf_node_status s)
+/* The verdict and libspf2's beside it. */
+static cJSON *verdict_json_new(const struct spf_verdict *v, const struct spf_second *second)
 {
-	static const char *const n[] = {"ok",        "none", "multiple", "syntax",
-	                                "dns-error", "loop", "invalid",  "not-walked"};
-	return n[s];
-}
-
-static cJSON *node_json(const struct spf_tree *t, size_t i)
-{
-	const struct spf_node *n = &t->nodes[i];
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "domain", n->domain);
-	json_add_str(o, "via", n->via);
-	cJSON_AddStringToObject(o, "status", node_status_name(n->status));
-	if (n->why)
-		cJSON_AddStringToObject(o, "why", n->why);
-	json_add_str(o, "record", n->record);
-	cJSON_AddNumberToObject(o, "lookups", n->own);
-	cJSON_AddNumberToObject(o, "total", n->total);
-	if (n->macros)
-		cJSON_AddNumberToObject(o, "macro_terms", n->macros);
-	cJSON *kids = cJSON_AddArrayToObject(o, "children");
-	for (size_t k = i + 1; k < t->n; k++)
-		if (t->nodes[k].parent == (long)i)
-			cJSON_AddItemToArray(kids, node_json(t, k));
-	return o;
-}
-
-cJSON *spf_tree_json_new(const struct spf_tree *t)
-{
-	return t->n ? node_json(t, 0) : cJSON_CreateNull();
-}
-
-cJSON *spf_verdict_json_new(const struct spf_verdict *v, const struct spf_second *second)
-{
-	cJSON *j = cJSON_CreateObject();
-	cJSON_AddStringToObject(j, "result", spf_result_name(v->result));
-	cJSON_AddStringToObject(j, "reason", v->reason);
-	json_add_str(j, "matched", v->matched);
-	json_add_str(j, "matched_in", v->matched_in);
-	json_add_str(j, "explanation", v->explanation);
-	cJSON_AddNumberToObject(j, "lookups", v->lookups);
-	cJSON_AddNumberToObject(j, "void_lookups", v->voids);
-	cJSON *s = cJSON_AddObjectToObject(j, "libspf2");
-	if (second && second->ran) {
-		json_add_str(s, "result", second->result);
-		if (second->why)
-			cJSON_AddStringToObject(s, "why", second->why);
-	} else {
-		cJSON_AddStringToObject(s, "why", second && second->why ? second->why : "not run");
-	}
+	cJSON *j = spf_verdict_json_new(v);
+	cJSON_AddItemToObject(j, "libspf2", spf_second_json_new(second));
 	return j;
 }
 
@@ -283,7 +238,7 @@ static void check_pass(const struct audit *a, const struct spf_outcome *o, const
 		finding_set_detail(f, "%s", d);
 		free(d);
 	}
-	cJSON *j = spf_verdict_json_new(&o->verdict, second);
+	cJSON *j = verdict_json_new(&o->verdict, second);
 	cJSON_AddStringToObject(j, "domain", dom);
 	cJSON_Delete(f->data);
 	f->data = j;
@@ -519,7 +474,7 @@ void spf_helo_finding(const struct audit *a, const struct spf_outcome *o, const 
 			helo_name_remedy(a, f);
 		break;
 	}
-	cJSON *j = spf_verdict_json_new(&o->verdict, second);
+	cJSON *j = verdict_json_new(&o->verdict, second);
 	cJSON_AddStringToObject(j, "helo", h);
 	cJSON_AddItemToObject(j, "tree", spf_tree_json_new(&o->tree));
 	cJSON_Delete(f->data);

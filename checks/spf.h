@@ -25,13 +25,6 @@ struct spf_outcome {
 void spf_outcome_run(const struct resolver *dns, const struct spf_request *rq, struct spf_outcome *out);
 void spf_outcome_clear(struct spf_outcome *o);
 
-/* The tree as nested JSON objects (domain, via, status, record, lookups,
- * total, children). */
-cJSON *spf_tree_json_new(const struct spf_tree *t);
-/* The verdict's facts as a JSON object (result, reason, matched, ...,
- * libspf2's verdict when second is not NULL). */
-cJSON *spf_verdict_json_new(const struct spf_verdict *v, const struct spf_second *second);
-
 /* The helo.spf finding (checks/helo.c owns the check). */
 void spf_helo_finding(const struct audit *a, const struct spf_outcome *o, const struct spf_second *second,
                       struct findings *out);

@@ -15,6 +15,13 @@ static cJSON *str_or_null(const char *s)
 
 /* DNS and RDAP strings are bytes, not text: make every string valid UTF-8
  * (cJSON prints whatever it holds). */
+static void sanitize(cJSON *n);
+
+void report_json_sanitize(cJSON *root)
+{
+	sanitize(root);
+}
+
 static void sanitize(cJSON *n)
 {
 	for (; n; n = n->next) {

@@ -204,6 +204,14 @@ else
 fi
 
 # ---------------------------------------------------------------- the spf subcommand
+# spf_json: the subcommand's JSON in $TMP/o.json is valid by its schema.
+spf_json() {
+	if /usr/bin/python3 "$ROOT/tests/validate-json.py" --schema spf "$TMP/o.json" 2>"$TMP/schema"; then
+		ok
+	else
+		bad "$CASE: not valid by report/senderaudit-spf.schema.json: $(head -c 300 "$TMP/schema")"
+	fi
+}
 case_ "spf subcommand: pass, text"
 "$BIN" spf "$IP" good.test --resolver "$R" >"$TMP/o.txt" 2>"$TMP/err"
 RC=$?
@@ -215,11 +223,14 @@ case_ "spf subcommand: fail with explanation-less record, exit 2"
 RC=$?
 expect_rc 2
 OUT=$TMP/o.json
+spf_json
 expect_jq '.result == "fail" and .sender == "someone@good.test" and .domain == "good.test"' "fail for the sender's domain"
+expect_jq '.schema_version == 1 and .tool.name == "senderaudit"' "schema version and tool"
 case_ "spf subcommand: over-limit chain"
 "$BIN" spf "$IP" chain.spf.test --resolver "$R" --format json >"$TMP/o.json" 2>"$TMP/err"
 RC=$?
 expect_rc 2
+spf_json
 expect_jq '.result == "permerror" and .tree_lookups == 16 and (.tree.children | length) == 1' "permerror with the tree"
 case_ "spf subcommand: softfail exits 1, temperror 3"
 "$BIN" spf "$IP" soft.spf.test --resolver "$R" >/dev/null 2>&1
@@ -232,6 +243,7 @@ case_ "spf subcommand: the HELO identity (empty sender)"
 "$BIN" spf "$IP" "" --helo helo-pass.spf.test --resolver "$R" --format json >"$TMP/o.json" 2>"$TMP/err"
 RC=$?
 expect_rc 0
+spf_json
 expect_jq '.domain == "helo-pass.spf.test" and .result == "pass"' "checked the HELO name"
 case_ "spf subcommand: usage errors"
 for args in "spf" "spf $IP" "spf not-an-ip good.test" "spf $IP good.test extra" "spf $IP ''"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""Validate senderaudit JSON reports against report/senderaudit.schema.json.
+"""Validate senderaudit JSON reports against report/senderaudit.schema.json
+(or, with --schema spf, the spf subcommand's report/senderaudit-spf.schema.json).
 
-usage: validate-json.py [--lines] FILE|-
+usage: validate-json.py [--lines] [--schema audit|spf] FILE|-
 
 Reads one JSON object from FILE (or standard input for "-"), or with --lines
 one object per line (JSON Lines, batch mode). Exits 0 when the input is valid,
@@ -17,8 +18,11 @@ import sys
 import jsonschema
 from jsonschema.exceptions import best_match
 
-SCHEMA = os.path.join(os.path.dirname(os.path.realpath(__file__)),
-                      "..", "report", "senderaudit.schema.json")
+SCHEMAS = {
+    "audit": "senderaudit.schema.json",
+    "spf": "senderaudit-spf.schema.json",
+}
+REPORT_DIR = os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "report")
 
 
 class InputError(Exception):
@@ -66,11 +70,14 @@ def main():
         description="Validate senderaudit JSON output against its schema.")
     ap.add_argument("--lines", action="store_true",
                     help="the input is JSON Lines: one report per line")
+    ap.add_argument("--schema", choices=sorted(SCHEMAS), default="audit",
+                    help="which report the input is (default: audit)")
     ap.add_argument("file", metavar="FILE",
                     help='the JSON to check, or "-" for standard input')
     args = ap.parse_args()
 
     V = jsonschema.Draft202012Validator
+    SCHEMA = os.path.join(REPORT_DIR, SCHEMAS[args.schema])
     try:
         with open(SCHEMA, encoding="utf-8") as f:
             schema = json.load(f)

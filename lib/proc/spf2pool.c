@@ -32,6 +32,7 @@
 #include <spf2/spf_dns.h>
 
 #include "../util/clock.h"
+#include "../util/json.h"
 #include "../util/xalloc.h"
 
 /* Wire messages (host byte order: both ends are this process image).
@@ -365,6 +366,19 @@ void spf_second_clear(struct spf_second *s)
 	free(s->result);
 	free(s->why);
 	memset(s, 0, sizeof *s);
+}
+
+cJSON *spf_second_json_new(const struct spf_second *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (s && s->ran) {
+		json_add_str(o, "result", s->result);
+		if (s->why)
+			cJSON_AddStringToObject(o, "why", s->why);
+	} else {
+		cJSON_AddStringToObject(o, "why", s && s->why ? s->why : "not run");
+	}
+	return o;
 }
 
 struct spf2_pool *spf2_pool_new(size_t workers)

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "../net/resolver.h"
 #include "../records/spf_eval.h"
 
@@ -19,6 +21,8 @@ struct spf_second {
 	char *why;    /* when it did not finish: crashed, hung, ... */
 };
 void spf_second_clear(struct spf_second *s);
+/* As JSON: {"result": ...} or {"why": ...} (NULL s: not run). */
+cJSON *spf_second_json_new(const struct spf_second *s);
 
 struct spf2_pool;
 
