@@ -42,7 +42,8 @@ const void *input_get(const struct inputs *in, enum input id)
 	const struct input_def *def = registry_input(id);
 	pthread_mutex_lock(&t->mu);
 	if (!(in->allowed & NEED(id)))
-		sb_sep_printf(&t->misuse, "; ", "%s reads %s, which it does not declare", in->user, def->name);
+		sb_sep_printf(&t->misuse, "; ", "%s reads %s, which it does not declare", in->user,
+		              def->name);
 	while (t->slot[id].st == SLOT_RUNNING)
 		pthread_cond_wait(&t->cv, &t->mu);
 	if (t->slot[id].st == SLOT_IDLE) {
@@ -136,7 +137,8 @@ static void run_check(const struct audit *a, struct input_table *tab, size_t i, 
 		if (own != fs.n || !own) {
 			findings_free(&fs);
 			findings_init(&fs);
-			internal_error(&fs, def, own ? "the check reported for another" : "the check did not report");
+			internal_error(&fs, def,
+			               own ? "the check reported for another" : "the check did not report");
 		}
 	}
 	for (size_t k = 0; k < fs.n; k++)

@@ -60,15 +60,15 @@ struct input_def {
 #define CHECK_MAX_REFS 4
 
 struct check {
-	const char *id;    /* "rdns.ptr" */
-	const char *title; /* one line for --list-checks and the man page */
+	const char *id;                   /* "rdns.ptr" */
+	const char *title;                /* one line for --list-checks and the man page */
 	const char *refs[CHECK_MAX_REFS]; /* sources, cited by short name */
-	unsigned needs;    /* NEED(IN_PTR) | ... */
+	unsigned needs;                   /* NEED(IN_PTR) | ... */
 	/* Appends its findings (one, or one per subject) judging its inputs:
 	 * a fact that could not be learned makes it `error`, never pass or
 	 * fail. Must not print, exit or look anything up. */
 	void (*run)(const struct audit *a, const struct inputs *in, struct findings *out);
-	const char *file;  /* __FILE__ of the definition: one hop from id to code */
+	const char *file; /* __FILE__ of the definition: one hop from id to code */
 };
 
 /* A family's checks, for the registry (checks/families.inc). */

@@ -26,7 +26,8 @@ static void put_tree(FILE *out, const struct spf_tree *t, size_t i, int depth)
 		fprintf(out, "%s:", n->via);
 	text_put_safe(out, n->domain);
 	if (n->status == SPF_NODE_OK)
-		fprintf(out, "  [%u lookup%s, %u with what it pulls in]\n", n->own, n->own == 1 ? "" : "s", n->total);
+		fprintf(out, "  [%u lookup%s, %u with what it pulls in]\n", n->own, n->own == 1 ? "" : "s",
+		        n->total);
 	else
 		fputc('\n', out);
 	fprintf(out, "  %*s  ", depth * 2, "");
@@ -44,10 +45,11 @@ void report_spf_text(FILE *out, const struct spf_report *r)
 	fprintf(out, "%s\n", spf_result_name(v->result));
 	put_field(out, "reason:", v->reason);
 	put_field(out, "explanation:", v->explanation);
-	fprintf(out, "%-12s %u DNS-querying term%s (limit 10), %u void lookup%s (limit 2)\n", "evaluated:",
-	        v->lookups, v->lookups == 1 ? "" : "s", v->voids, v->voids == 1 ? "" : "s");
+	fprintf(out, "%-12s %u DNS-querying term%s (limit 10), %u void lookup%s (limit 2)\n",
+	        "evaluated:", v->lookups, v->lookups == 1 ? "" : "s", v->voids, v->voids == 1 ? "" : "s");
 	if (t->n)
-		fprintf(out, "%-12s %u lookups in the whole tree, %u void\n", "published:", t->nodes[0].total, t->voids);
+		fprintf(out, "%-12s %u lookups in the whole tree, %u void\n", "published:", t->nodes[0].total,
+		        t->voids);
 	put_field(out, "libspf2:", r->second->result ? r->second->result : r->second->why);
 	if (t->n && (t->nodes[0].status == SPF_NODE_OK || t->n > 1)) {
 		fprintf(out, "tree:\n");

@@ -4,16 +4,16 @@
 #include <string.h>
 
 static const struct category categories[] = {
-	{"rdns", "Reverse and forward DNS"},
-	{"helo", "HELO"},
-	{"spf", "SPF"},
-	{"dkim", "DKIM"},
-	{"dmarc", "DMARC"},
-	{"mx", "Bounces (MX)"},
-	{"rdap", "Registration data"},
-	{"dnsbl", "DNS blocklists"},
-	{"smtp", "SMTP"},
-	{"message", "Message"},
+    {"rdns", "Reverse and forward DNS"},
+    {"helo", "HELO"},
+    {"spf", "SPF"},
+    {"dkim", "DKIM"},
+    {"dmarc", "DMARC"},
+    {"mx", "Bounces (MX)"},
+    {"rdap", "Registration data"},
+    {"dnsbl", "DNS blocklists"},
+    {"smtp", "SMTP"},
+    {"message", "Message"},
 };
 #define COUNT (sizeof categories / sizeof *categories)
 

@@ -69,7 +69,8 @@ int resolver_host_addrs(const struct resolver *r, const char *host, struct ipadd
 		return 1;
 	resolver_prefetch(r, host, DNS_T_A);
 	resolver_prefetch(r, host, DNS_T_AAAA);
-	const struct dns_answer *both[2] = {resolver_query(r, host, DNS_T_A), resolver_query(r, host, DNS_T_AAAA)};
+	const struct dns_answer *both[2] = {resolver_query(r, host, DNS_T_A),
+	                                    resolver_query(r, host, DNS_T_AAAA)};
 	size_t n = 0;
 	for (int k = 0; k < 2; k++)
 		for (size_t i = 0; both[k]->status == DNS_OK && i < both[k]->rr_count && n < max; i++) {

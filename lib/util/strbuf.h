@@ -18,7 +18,7 @@ void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(pri
 void sb_vprintf(struct strbuf *b, const char *fmt, va_list ap);
 /* Appends sep (unless b is empty) and then printf-formatted text. */
 void sb_sep_printf(struct strbuf *b, const char *sep, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Appends n bytes of s. */
 void sb_putn(struct strbuf *b, const char *s, size_t n);
 /* The text so far: "" when empty. */

@@ -56,7 +56,8 @@ static void t_one_hop(struct unit_ctx *t)
 		snprintf(want, sizeof want, "checks/%.*s.c", (int)strcspn(c->id, "."), c->id);
 		size_t fl = c->file ? strlen(c->file) : 0, wl = strlen(want);
 		if (!UNIT_CHECK(t, fl >= wl && strcmp(c->file + fl - wl, want) == 0))
-			printf("     %s is defined in %s, want %s\n", c->id, c->file ? c->file : "(unknown)", want);
+			printf("     %s is defined in %s, want %s\n", c->id, c->file ? c->file : "(unknown)",
+			       want);
 	}
 }
 
@@ -87,9 +88,9 @@ static void t_inputs(struct unit_ctx *t)
 }
 
 static const struct unit_case cases[] = {
-	{"catalogue", t_catalogue},
-	{"--only/--skip selection", t_select},
-	{"check id to file in one hop", t_one_hop},
-	{"inputs defined and closed", t_inputs},
+    {"catalogue", t_catalogue},
+    {"--only/--skip selection", t_select},
+    {"check id to file in one hop", t_one_hop},
+    {"inputs defined and closed", t_inputs},
 };
 UNIT_MAIN(cases)
