@@ -562,167 +562,186 @@ static void domain_findings(const struct run *r, bool want_status, bool want_con
 
 /* ------------------------------------------------------------ the run */
 
-/* Fetches the registration data of the IP's network (want_ip) or of the
- * domain: bootstrap, then the registry (and the registrar of a thin
- * registry), or WHOIS for a TLD without RDAP. Every server name is
- * resolved through the audit's resolver. */
-static struct run *fetch(const struct audit *a, bool want_ip, bool want_dom)
+/* The network's answer: parsed, and checked to hold the IP. */
+static void take_ip(struct run *r, struct http_resp *resp)
 {
-	struct run *rp = xcalloc(1, sizeof *rp);
-	struct run r = {0};
-	r.a = a;
+	struct query *q = &r->ipq;
+	const struct ipaddr *ip = &r->a->t->ip;
+	char why[300];
+	if (q->absent) {
+		q->error = xasprintf("%s: HTTP 404, the registry has no network for %s", resp->effective_url, ip->text);
+	} else if (q->error) {
+		return;
+	} else if (rdap_ipnet_parse(resp->body ? resp->body : "", resp->len, &r->net, why, sizeof why) < 0) {
+		q->error = xasprintf("%s: %s", resp->effective_url, why);
+		rdap_ipnet_free(&r->net);
+	} else if (r->net.af && !rdap_ipnet_contains(&r->net, ip)) {
+		q->error = xasprintf("%s answered with network %s, which does not hold %s", resp->effective_url,
+		                     r->net.cidr, ip->text);
+		rdap_ipnet_free(&r->net);
+	} else {
+		r->net_ok = true;
+	}
+}
+
+/* The registry's answer; a thin registry's points at the registrar, which
+ * is asked next. */
+static void take_domain(struct run *r, struct http_resp *resp)
+{
+	struct query *q = &r->domq;
+	char why[300];
+	if (q->error || q->absent)
+		return;
+	if (rdap_domain_parse(resp->body ? resp->body : "", resp->len, &r->dom, why, sizeof why) < 0) {
+		q->error = xasprintf("%s: %s", resp->effective_url, why);
+		rdap_domain_free(&r->dom);
+		return;
+	}
+	r->dom_ok = true;
+	/* A thin registry: the registrant is at the registrar. */
+	if (r->dom.reg == RDAP_REG_NONE && r->dom.related &&
+	    (strncasecmp(r->dom.related, "https://", 8) == 0 ||
+	     (r->allow_http && strncasecmp(r->dom.related, "http://", 7) == 0))) {
+		r->rarq.url = xstrdup(r->dom.related);
+		r->rarq.resp = http_get(r->h, r->rarq.url, &r->rarq);
+	}
+}
+
+static void take_registrar(struct run *r, struct http_resp *resp)
+{
+	struct query *q = &r->rarq;
+	struct rdap_domain rd;
+	char why[300];
+	if (q->error)
+		return;
+	if (q->absent)
+		q->error = xasprintf("%s: HTTP 404 from the registrar", resp->effective_url);
+	else if (rdap_domain_parse(resp->body ? resp->body : "", resp->len, &rd, why, sizeof why) < 0)
+		q->error = xasprintf("%s: %s", resp->effective_url, why);
+	else {
+		rdap_domain_merge(&r->dom, &rd);
+		rdap_domain_free(&rd);
+	}
+}
+
+/* The bootstrap file name of the run, loaded into bf (its `boot` or `why`). */
+static void load_bootstrap(struct run *r, bool ip, struct rdap_boot_file *bf)
+{
+	bf->name = !ip ? "dns.json" : r->a->t->ip.af == AF_INET ? "ipv4.json" : "ipv6.json";
+	char *cache = rdap_cache_dir_new();
+	rdap_boot_load(r->h, r->a->o->rdap_bootstrap, RDAP_IANA_BOOTSTRAP, cache, bf, 1);
+	free(cache);
+	if (bf->note)
+		r->boot_note = xstrdup(bf->note);
+}
+
+static void ip_start(struct run *r, const struct rdap_boot_file *bf)
+{
+	const struct ipaddr *ip = &r->a->t->ip;
+	char *base = bf->boot ? rdap_boot_ip_new(bf->boot, ip, r->allow_http) : NULL;
+	if (!bf->boot) {
+		r->ipq.error = xasprintf("the RDAP bootstrap %s could not be loaded: %s", bf->name, bf->why);
+		r->ipq.remedy = remedy_bootstrap;
+	} else if (!base) {
+		r->ipq.error = xasprintf("the RDAP bootstrap (%s) names no %sRDAP service for %s: not a public, "
+		                         "RIR-allocated address",
+		                         bf->name, r->allow_http ? "" : "https ", ip->text);
+		r->ipq.remedy = remedy_not_public;
+	} else {
+		r->ipq.url = xasprintf("%sip/%s", base, ip->text);
+		r->ipq.resp = http_get(r->h, r->ipq.url, &r->ipq);
+	}
+	free(base);
+}
+
+/* RDAP where the TLD has it, else WHOIS on a thread of its own. */
+static void domain_start(struct run *r, const struct rdap_boot_file *bf, int whois_ms)
+{
+	const struct audit *a = r->a;
+	char *base = bf->boot ? rdap_boot_domain_new(bf->boot, r->regdom, r->allow_http) : NULL;
+	if (!bf->boot) {
+		r->domq.error = xasprintf("the RDAP bootstrap %s could not be loaded: %s", bf->name, bf->why);
+		r->domq.remedy = remedy_bootstrap;
+	} else if (base) {
+		r->domq.url = xasprintf("%sdomain/%s", base, r->regdom);
+		r->domq.resp = http_get(r->h, r->domq.url, &r->domq);
+	} else {
+		r->use_whois = true;
+		r->wj = (struct whois_job){.res = a->dns,
+		                           .host = a->o->whois_server ? a->o->whois_server : WHOIS_IANA,
+		                           .port = a->o->whois_port ? a->o->whois_port : WHOIS_PORT,
+		                           .domain = r->regdom,
+		                           .timeout_ms = whois_ms,
+		                           .rc = -1};
+		r->wth_started = pthread_create(&r->wth, NULL, whois_main, &r->wj) == 0;
+		if (!r->wth_started)
+			whois_main(&r->wj);
+	}
+	free(base);
+}
+
+static void whois_finish(struct run *r)
+{
+	if (r->wth_started)
+		pthread_join(r->wth, NULL);
+	if (r->use_whois && r->wj.rc == 1) {
+		r->dom = r->wj.d;
+		memset(&r->wj.d, 0, sizeof r->wj.d);
+		r->dom_ok = true;
+	}
+	if (r->use_whois && r->wj.rc < 0 && !r->wj.why[0])
+		snprintf(r->wj.why, sizeof r->wj.why, "the WHOIS lookup failed");
+}
+
+/* Fetches the registration data of the IP's network (ip) or of the domain:
+ * bootstrap, then the registry (and the registrar of a thin registry), or
+ * WHOIS for a TLD without RDAP. Every server name is resolved through the
+ * audit's resolver. The run owns the HTTP client and its answers. */
+static struct run *fetch(const struct audit *a, bool ip)
+{
+	struct run *r = xcalloc(1, sizeof *r);
+	r->a = a;
 	const char *override = a->o->rdap_bootstrap;
 	/* Plain http only where the user named it: a bootstrap URL or
 	 * directory of their own (tests: a loopback server). */
-	r.allow_http = override && strncmp(override, "https://", 8) != 0;
+	r->allow_http = override && strncmp(override, "https://", 8) != 0;
+	r->regdom = psl_registrable_new(a->psl, a->t->domain);
+	if (!r->regdom)
+		r->regdom = xstrdup(a->t->domain);
 	struct timeouts tm;
 	timeouts_from(a->o->timeout_ms, &tm);
 	struct http_opts ho = {.connect_timeout_ms = tm.http_connect_ms,
 	                       .total_timeout_ms = tm.http_total_ms,
 	                       .max_body = MAX_BODY,
-	                       .allow_http = r.allow_http,
+	                       .allow_http = r->allow_http,
 	                       .accept = "application/rdap+json, application/json;q=0.9",
 	                       .gate = a->http_gate,
 	                       .resolver = a->dns};
-	struct http *h = http_new(&ho);
-	if (!h) {
-		r.ipq.error = xstrdup("libcurl could not start (out of memory?)");
-		r.domq.error = xstrdup("libcurl could not start (out of memory?)");
-		*rp = r;
-		return rp;
+	if (!(r->h = http_new(&ho))) {
+		struct query *q = ip ? &r->ipq : &r->domq;
+		q->error = xstrdup("libcurl could not start (out of memory?)");
+		return r;
 	}
-	r.regdom = psl_registrable_new(a->psl, a->t->domain);
-	if (!r.regdom)
-		r.regdom = xstrdup(a->t->domain);
-
-	struct rdap_boot_file files[2] = {{0}, {0}};
-	size_t nf = 0;
-	int ipf = -1, domf = -1;
-	if (want_ip) {
-		ipf = (int)nf;
-		files[nf++].name = a->t->ip.af == AF_INET ? "ipv4.json" : "ipv6.json";
-	}
-	if (want_dom) {
-		domf = (int)nf;
-		files[nf++].name = "dns.json";
-	}
-	char *cache = rdap_cache_dir_new();
-	rdap_boot_load(h, override, RDAP_IANA_BOOTSTRAP, cache, files, nf);
-	free(cache);
-	for (size_t i = 0; i < nf; i++)
-		if (files[i].note && !r.boot_note)
-			r.boot_note = xstrdup(files[i].note);
-
-	/* Start every independent question before waiting for any. */
-	if (want_ip) {
-		struct rdap_boot_file *bf = &files[ipf];
-		char *base = bf->boot ? rdap_boot_ip_new(bf->boot, &a->t->ip, r.allow_http) : NULL;
-		if (!bf->boot) {
-			r.ipq.error =
-			    xasprintf("the RDAP bootstrap %s could not be loaded: %s", bf->name, bf->why);
-			r.ipq.remedy = remedy_bootstrap;
-		} else if (!base) {
-			r.ipq.error =
-			    xasprintf("the RDAP bootstrap (%s) names no %sRDAP service for %s: not a public, "
-			              "RIR-allocated address",
-			              bf->name, r.allow_http ? "" : "https ", a->t->ip.text);
-			r.ipq.remedy = remedy_not_public;
-		} else {
-			r.ipq.url = xasprintf("%sip/%s", base, a->t->ip.text);
-			r.ipq.resp = http_get(h, r.ipq.url, &r.ipq);
-		}
-		free(base);
-	}
-	if (want_dom) {
-		struct rdap_boot_file *bf = &files[domf];
-		char *base = bf->boot ? rdap_boot_domain_new(bf->boot, r.regdom, r.allow_http) : NULL;
-		if (!bf->boot) {
-			r.domq.error =
-			    xasprintf("the RDAP bootstrap %s could not be loaded: %s", bf->name, bf->why);
-			r.domq.remedy = remedy_bootstrap;
-		} else if (base) {
-			r.domq.url = xasprintf("%sdomain/%s", base, r.regdom);
-			r.domq.resp = http_get(h, r.domq.url, &r.domq);
-		} else {
-			r.use_whois = true;
-		}
-		free(base);
-	}
-	if (r.use_whois) {
-		r.wj.res = a->dns;
-		r.wj.host = a->o->whois_server ? a->o->whois_server : WHOIS_IANA;
-		r.wj.port = a->o->whois_port ? a->o->whois_port : WHOIS_PORT;
-		r.wj.domain = r.regdom;
-		r.wj.timeout_ms = tm.whois_ms;
-		r.wj.rc = -1;
-		r.wth_started = pthread_create(&r.wth, NULL, whois_main, &r.wj) == 0;
-		if (!r.wth_started)
-			whois_main(&r.wj);
-	}
-
+	struct rdap_boot_file bf = {0};
+	load_bootstrap(r, ip, &bf);
+	if (ip)
+		ip_start(r, &bf);
+	else
+		domain_start(r, &bf, tm.whois_ms);
+	rdap_boot_file_free(&bf);
 	struct http_resp *resp;
-	char why[300];
-	while ((resp = http_next(h))) {
+	while ((resp = http_next(r->h))) {
 		struct query *q = resp->user;
 		grade(q);
-		if (q == &r.ipq && !q->error && !q->absent) {
-			if (rdap_ipnet_parse(resp->body ? resp->body : "", resp->len, &r.net, why,
-			                     sizeof why) < 0) {
-				q->error = xasprintf("%s: %s", resp->effective_url, why);
-				rdap_ipnet_free(&r.net);
-			} else if (r.net.af && !rdap_ipnet_contains(&r.net, &a->t->ip)) {
-				q->error = xasprintf("%s answered with network %s, which does not hold %s",
-				                     resp->effective_url, r.net.cidr, a->t->ip.text);
-				rdap_ipnet_free(&r.net);
-			} else {
-				r.net_ok = true;
-			}
-		} else if (q == &r.ipq && q->absent) {
-			q->error = xasprintf("%s: HTTP 404, the registry has no network for %s",
-			                     resp->effective_url, a->t->ip.text);
-		} else if (q == &r.domq && !q->error && !q->absent) {
-			if (rdap_domain_parse(resp->body ? resp->body : "", resp->len, &r.dom, why,
-			                      sizeof why) < 0) {
-				q->error = xasprintf("%s: %s", resp->effective_url, why);
-				rdap_domain_free(&r.dom);
-			} else {
-				r.dom_ok = true;
-				/* A thin registry: the registrant is at the registrar. */
-				if (r.dom.reg == RDAP_REG_NONE && r.dom.related &&
-				    (strncasecmp(r.dom.related, "https://", 8) == 0 ||
-				     (r.allow_http && strncasecmp(r.dom.related, "http://", 7) == 0))) {
-					r.rarq.url = xstrdup(r.dom.related);
-					r.rarq.resp = http_get(h, r.rarq.url, &r.rarq);
-				}
-			}
-		} else if (q == &r.rarq && !q->error) {
-			struct rdap_domain rd;
-			if (q->absent) {
-				q->error = xasprintf("%s: HTTP 404 from the registrar", resp->effective_url);
-			} else if (rdap_domain_parse(resp->body ? resp->body : "", resp->len, &rd, why,
-			                             sizeof why) < 0) {
-				q->error = xasprintf("%s: %s", resp->effective_url, why);
-			} else {
-				rdap_domain_merge(&r.dom, &rd);
-				rdap_domain_free(&rd);
-			}
-		}
+		if (q == &r->ipq)
+			take_ip(r, resp);
+		else if (q == &r->domq)
+			take_domain(r, resp);
+		else if (q == &r->rarq)
+			take_registrar(r, resp);
 	}
-	if (r.wth_started)
-		pthread_join(r.wth, NULL);
-	if (r.use_whois && r.wj.rc == 1) {
-		r.dom = r.wj.d;
-		memset(&r.wj.d, 0, sizeof r.wj.d);
-		r.dom_ok = true;
-	}
-	if (r.use_whois && r.wj.rc < 0 && !r.wj.why[0])
-		snprintf(r.wj.why, sizeof r.wj.why, "the WHOIS lookup failed");
-
-	for (size_t i = 0; i < nf; i++)
-		rdap_boot_file_free(&files[i]);
-	r.h = h;
-	*rp = r;
-	return rp;
+	whois_finish(r);
+	return r;
 }
 
 static void run_free(void *v)
@@ -745,13 +764,13 @@ static void run_free(void *v)
 static void *ip_compute(const struct audit *a, const struct inputs *in)
 {
 	(void)in;
-	return fetch(a, true, false);
+	return fetch(a, true);
 }
 
 static void *domain_compute(const struct audit *a, const struct inputs *in)
 {
 	(void)in;
-	return fetch(a, false, true);
+	return fetch(a, false);
 }
 
 const struct input_def input_rdap_ip = {
