@@ -73,62 +73,62 @@ struct keyword {
 };
 
 static const struct keyword keywords[] = {
-	{"dyn", KW_STRONG | KW_POOL},
-	{"dynamic", KW_STRONG | KW_POOL},
-	{"dynip", KW_STRONG | KW_POOL},
-	{"dhcp", KW_STRONG | KW_POOL},
-	{"ddns", KW_STRONG | KW_POOL},
-	{"pool", KW_STRONG | KW_POOL},
-	{"cpe", KW_STRONG},
-	{"ppp", KW_STRONG},
-	{"pppoe", KW_STRONG},
-	{"pptp", KW_STRONG},
-	{"dial", KW_STRONG},
-	{"dialup", KW_STRONG},
-	{"dialin", KW_STRONG},
-	{"dip", KW_STRONG | KW_SHORT},
-	{"cust", KW_STRONG},
-	{"customer", KW_STRONG},
-	{"client", KW_STRONG},
-	{"user", KW_STRONG | KW_SHORT},
-	{"subscriber", KW_STRONG},
-	{"res", KW_STRONG | KW_SHORT},
-	{"resnet", KW_STRONG},
-	{"residential", KW_STRONG},
-	{"home", KW_STRONG},
-	{"unassigned", KW_STRONG},
-	{"unknown", KW_STRONG},
-	{"generic", KW_STRONG},
-	{"host", KW_STRONG | KW_SHORT},
-	{"ip", KW_STRONG | KW_SHORT},
-	{"pc", KW_STRONG | KW_SHORT},
-	{"dsl", KW_WEAK},
-	{"adsl", KW_WEAK},
-	{"vdsl", KW_WEAK},
-	{"xdsl", KW_WEAK},
-	{"sdsl", KW_WEAK},
-	{"cable", KW_WEAK},
-	{"catv", KW_WEAK},
-	{"docsis", KW_WEAK},
-	{"modem", KW_WEAK},
-	{"isdn", KW_WEAK},
-	{"broadband", KW_WEAK},
-	{"bb", KW_WEAK | KW_SHORT},
-	{"wireless", KW_WEAK},
-	{"wlan", KW_WEAK},
-	{"mobile", KW_WEAK},
-	{"lte", KW_WEAK},
-	{"ftth", KW_WEAK},
-	{"fttx", KW_WEAK},
-	{"fttb", KW_WEAK},
-	{"fttp", KW_WEAK},
-	{"fiber", KW_WEAK},
-	{"fibre", KW_WEAK},
-	{"cm", KW_WEAK | KW_SHORT},
-	{"node", KW_WEAK | KW_SHORT},
-	{"nat", KW_WEAK | KW_SHORT},
-	{"rev", KW_WEAK | KW_SHORT},
-	{"reverse", KW_WEAK},
+    {"dyn", KW_STRONG | KW_POOL},
+    {"dynamic", KW_STRONG | KW_POOL},
+    {"dynip", KW_STRONG | KW_POOL},
+    {"dhcp", KW_STRONG | KW_POOL},
+    {"ddns", KW_STRONG | KW_POOL},
+    {"pool", KW_STRONG | KW_POOL},
+    {"cpe", KW_STRONG},
+    {"ppp", KW_STRONG},
+    {"pppoe", KW_STRONG},
+    {"pptp", KW_STRONG},
+    {"dial", KW_STRONG},
+    {"dialup", KW_STRONG},
+    {"dialin", KW_STRONG},
+    {"dip", KW_STRONG | KW_SHORT},
+    {"cust", KW_STRONG},
+    {"customer", KW_STRONG},
+    {"client", KW_STRONG},
+    {"user", KW_STRONG | KW_SHORT},
+    {"subscriber", KW_STRONG},
+    {"res", KW_STRONG | KW_SHORT},
+    {"resnet", KW_STRONG},
+    {"residential", KW_STRONG},
+    {"home", KW_STRONG},
+    {"unassigned", KW_STRONG},
+    {"unknown", KW_STRONG},
+    {"generic", KW_STRONG},
+    {"host", KW_STRONG | KW_SHORT},
+    {"ip", KW_STRONG | KW_SHORT},
+    {"pc", KW_STRONG | KW_SHORT},
+    {"dsl", KW_WEAK},
+    {"adsl", KW_WEAK},
+    {"vdsl", KW_WEAK},
+    {"xdsl", KW_WEAK},
+    {"sdsl", KW_WEAK},
+    {"cable", KW_WEAK},
+    {"catv", KW_WEAK},
+    {"docsis", KW_WEAK},
+    {"modem", KW_WEAK},
+    {"isdn", KW_WEAK},
+    {"broadband", KW_WEAK},
+    {"bb", KW_WEAK | KW_SHORT},
+    {"wireless", KW_WEAK},
+    {"wlan", KW_WEAK},
+    {"mobile", KW_WEAK},
+    {"lte", KW_WEAK},
+    {"ftth", KW_WEAK},
+    {"fttx", KW_WEAK},
+    {"fttb", KW_WEAK},
+    {"fttp", KW_WEAK},
+    {"fiber", KW_WEAK},
+    {"fibre", KW_WEAK},
+    {"cm", KW_WEAK | KW_SHORT},
+    {"node", KW_WEAK | KW_SHORT},
+    {"nat", KW_WEAK | KW_SHORT},
+    {"rev", KW_WEAK | KW_SHORT},
+    {"reverse", KW_WEAK},
 };
 
 static const char *const static_words[] = {"static", "staticip", "fix", "fixed", "fixip"};
@@ -137,9 +137,9 @@ static const char *const static_words[] = {"static", "staticip", "fix", "fixed",
  * heuristics (ESP names such as mail-ed1-f51 or a27-18.smtp-out carry octets
  * and serials by design). Tokens starting with "mail" or "smtp" count too. */
 static const char *const role_words[] = {
-	"mx",   "mta",      "out",  "outbound", "outgoing", "relay", "send",  "sender", "bounce", "bounces",
-	"post", "exchange", "ns",   "dns",      "www",      "web",   "srv",   "server", "gw",     "gateway",
-	"vps",  "ftp",      "imap", "pop",      "api",      "proxy", "email", "esmtp",  "mailer",
+    "mx",   "mta",      "out",  "outbound", "outgoing", "relay", "send",  "sender", "bounce", "bounces",
+    "post", "exchange", "ns",   "dns",      "www",      "web",   "srv",   "server", "gw",     "gateway",
+    "vps",  "ftp",      "imap", "pop",      "api",      "proxy", "email", "esmtp",  "mailer",
 };
 
 static bool is_digit(char c)
@@ -868,12 +868,104 @@ static void finish_static(struct generic_verdict *out)
 		       "; it says 'static', but receivers still treat IP-derived names as generic");
 }
 
+/* An address written as a name is no host name at all: true (out filled)
+ * when name[0..len) is one. */
+static bool judge_literal(const char *name, size_t len, const struct ipaddr *ip, struct generic_verdict *out)
+{
+	unsigned char lit[16];
+	int litaf = 0;
+	if (!address_literal(name, len, lit, &litaf))
+		return false;
+	bool same = !ip || (ip->af == litaf && memcmp(ip->b, lit, litaf == AF_INET ? 4 : 16) == 0);
+	out->status = STATUS_WARN;
+	out->octets = same ? (litaf == AF_INET ? 4 : 8) : 0;
+	for (int k = 0; same && k < out->octets; k++) {
+		const char *sep = k ? ", " : "";
+		if (litaf == AF_INET)
+			append(out->octets_text, sizeof(out->octets_text), "%s%u", sep, lit[k]);
+		else
+			append(out->octets_text, sizeof(out->octets_text), "%s%x", sep,
+			       (unsigned)lit[2 * k] << 8 | lit[2 * k + 1]);
+	}
+	snprintf(out->encoding, sizeof(out->encoding), "%s", same ? "literal" : "");
+	snprintf(out->shape, sizeof(out->shape), "address literal");
+	snprintf(out->reason, sizeof(out->reason), "is an IP address literal, not a host name");
+	return true;
+}
+
+/* How many of the IP's octets (IPv6: groups) the host part carries, into
+ * out (octets, octets_text, encoding); idx gets each IPv4 octet's token.
+ * Returns true when the whole address is there as one token. */
+static bool find_octets(struct scan *s, const struct ipaddr *ip, struct generic_verdict *out, int idx[4])
+{
+	bool whole = false;
+	if (ip && ip->af == AF_INET) {
+		if (v4_whole(s, ip->b, out->encoding, sizeof(out->encoding))) {
+			whole = true;
+			out->octets = 4;
+		} else {
+			out->octets = v4_tokens(s, ip->b, idx);
+			if (out->octets >= 2)
+				v4_encoding(s, idx, out->encoding, sizeof(out->encoding));
+		}
+		for (int p = 0; p < 4; p++)
+			if (whole || idx[p] >= 0)
+				append(out->octets_text, sizeof(out->octets_text), "%s%u",
+				       out->octets_text[0] ? ", " : "", ip->b[p]);
+	} else if (ip) {
+		bool found[8];
+		out->octets = v6_groups(s, ip->b, found, out->encoding, sizeof(out->encoding));
+		for (int g = 0; g < 8; g++)
+			if (found[g])
+				append(out->octets_text, sizeof(out->octets_text), "%s%x",
+				       out->octets_text[0] ? ", " : "",
+				       (unsigned)ip->b[2 * g] << 8 | ip->b[2 * g + 1]);
+	}
+	return whole;
+}
+
+/* The verdict from what was found; carried says it in words. */
+static void decide(const struct scan *s, bool embeds, const char *poolkw, const char *carried, int last_tok,
+                   struct generic_verdict *out)
+{
+	if (out->keyword[0] && (embeds || out->octets >= 2)) {
+		out->status = STATUS_FAIL;
+		snprintf(out->reason, sizeof(out->reason), "carries %s and the keyword '%s'", carried,
+		         out->keyword);
+	} else if (out->pool) {
+		out->status = STATUS_FAIL;
+		snprintf(out->reason, sizeof(out->reason), "names a numbered dynamic pool (keyword '%s')",
+		         poolkw);
+	} else if (embeds) {
+		out->status = STATUS_WARN;
+		snprintf(out->reason, sizeof(out->reason), "carries %s with no dynamic keyword", carried);
+	} else if (out->keyword[0]) {
+		out->status = STATUS_WARN;
+		snprintf(out->reason, sizeof(out->reason),
+		         "has the dynamic keyword '%s' but does not carry the IP", out->keyword);
+	} else {
+		char what[48] = "";
+		const char *why =
+		    out->role ? NULL
+		              : find_shape(s, last_tok, out->shape, sizeof(out->shape), what, sizeof(what));
+		if (why) {
+			out->status = STATUS_WARN;
+			snprintf(out->reason, sizeof(out->reason), "has no server role word and %s (%s)", why,
+			         what);
+		} else if (out->octets > 0) {
+			snprintf(out->reason, sizeof(out->reason),
+			         "looks like a server name (carries %s, fine for a server)", carried);
+		} else {
+			snprintf(out->reason, sizeof(out->reason), "looks like a server name");
+		}
+	}
+}
+
 void generic_classify(const char *name, const char *registrable, const struct ipaddr *ip,
                       struct generic_verdict *out)
 {
 	struct scan s;
 	char iptext[INET6_ADDRSTRLEN] = "";
-	const char *unit;
 	memset(out, 0, sizeof(*out));
 	out->status = STATUS_PASS;
 	if (!name)
@@ -883,33 +975,11 @@ void generic_classify(const char *name, const char *registrable, const struct ip
 	if (ip && !inet_ntop(ip->af, ip->b, iptext, sizeof(iptext)))
 		ip = NULL;
 	bool v6 = ip && ip->af == AF_INET6;
-	unit = v6 ? "groups" : "octets";
-
 	size_t len = strlen(name);
 	if (len > 0 && name[len - 1] == '.')
 		len--;
-
-	/* An address written as a name is no host name at all. */
-	unsigned char lit[16];
-	int litaf = 0;
-	if (address_literal(name, len, lit, &litaf)) {
-		bool same = !ip || (ip->af == litaf && memcmp(ip->b, lit, litaf == AF_INET ? 4 : 16) == 0);
-		out->status = STATUS_WARN;
-		out->octets = same ? (litaf == AF_INET ? 4 : 8) : 0;
-		for (int k = 0; same && k < out->octets; k++) {
-			const char *sep = k ? ", " : "";
-			if (litaf == AF_INET)
-				append(out->octets_text, sizeof(out->octets_text), "%s%u", sep, lit[k]);
-			else
-				append(out->octets_text, sizeof(out->octets_text), "%s%x", sep,
-				       (unsigned)lit[2 * k] << 8 | lit[2 * k + 1]);
-		}
-		snprintf(out->encoding, sizeof(out->encoding), "%s", same ? "literal" : "");
-		snprintf(out->shape, sizeof(out->shape), "address literal");
-		snprintf(out->reason, sizeof(out->reason), "is an IP address literal, not a host name");
+	if (judge_literal(name, len, ip, out))
 		return;
-	}
-
 	size_t hl = host_length(name, len, registrable);
 	if (hl == 0) {
 		snprintf(out->reason, sizeof(out->reason),
@@ -918,31 +988,8 @@ void generic_classify(const char *name, const char *registrable, const struct ip
 	}
 	scan_host(&s, name, hl);
 
-	/* Octets of this IP. */
 	int idx[4] = {-1, -1, -1, -1};
-	bool whole = false;
-	if (ip && !v6) {
-		if (v4_whole(&s, ip->b, out->encoding, sizeof(out->encoding))) {
-			whole = true;
-			out->octets = 4;
-		} else {
-			out->octets = v4_tokens(&s, ip->b, idx);
-			if (out->octets >= 2)
-				v4_encoding(&s, idx, out->encoding, sizeof(out->encoding));
-		}
-		for (int p = 0; p < 4; p++)
-			if (whole || idx[p] >= 0)
-				append(out->octets_text, sizeof(out->octets_text), "%s%u",
-				       out->octets_text[0] ? ", " : "", ip->b[p]);
-	} else if (ip) {
-		bool found[8];
-		out->octets = v6_groups(&s, ip->b, found, out->encoding, sizeof(out->encoding));
-		for (int g = 0; g < 8; g++)
-			if (found[g])
-				append(out->octets_text, sizeof(out->octets_text), "%s%x",
-				       out->octets_text[0] ? ", " : "",
-				       (unsigned)ip->b[2 * g] << 8 | ip->b[2 * g + 1]);
-	}
+	bool whole = find_octets(&s, ip, out, idx);
 	bool embeds = whole || (v6 ? out->octets >= 2 : out->octets >= 3);
 
 	/* An address-like sequence: the only address evidence when the IP is
@@ -981,40 +1028,8 @@ void generic_classify(const char *name, const char *registrable, const struct ip
 		snprintf(carried, sizeof(carried), "the address-like numbers %s (not %s)", like_text, iptext);
 	else if (out->octets > 0)
 		snprintf(carried, sizeof(carried), "%s%d %s of %s%s%s%s", whole ? "all " : "", out->octets,
-		         out->octets == 1 ? (v6 ? "group" : "octet") : unit, iptext,
+		         out->octets == 1 ? (v6 ? "group" : "octet") : (v6 ? "groups" : "octets"), iptext,
 		         out->encoding[0] ? " (" : "", out->encoding, out->encoding[0] ? ")" : "");
-
-	if (out->keyword[0] && (embeds || out->octets >= 2)) {
-		out->status = STATUS_FAIL;
-		snprintf(out->reason, sizeof(out->reason), "carries %s and the keyword '%s'", carried,
-		         out->keyword);
-	} else if (out->pool) {
-		out->status = STATUS_FAIL;
-		snprintf(out->reason, sizeof(out->reason), "names a numbered dynamic pool (keyword '%s')",
-		         poolkw);
-	} else if (embeds) {
-		out->status = STATUS_WARN;
-		snprintf(out->reason, sizeof(out->reason), "carries %s with no dynamic keyword", carried);
-	} else if (out->keyword[0]) {
-		out->status = STATUS_WARN;
-		snprintf(out->reason, sizeof(out->reason),
-		         "has the dynamic keyword '%s' but does not carry the IP", out->keyword);
-	} else {
-		char what[48] = "";
-		int last_tok = (ip && !v6 && out->octets == 1) ? idx[3] : -1;
-		const char *why =
-		    out->role ? NULL
-		              : find_shape(&s, last_tok, out->shape, sizeof(out->shape), what, sizeof(what));
-		if (why) {
-			out->status = STATUS_WARN;
-			snprintf(out->reason, sizeof(out->reason), "has no server role word and %s (%s)", why,
-			         what);
-		} else if (out->octets > 0) {
-			snprintf(out->reason, sizeof(out->reason),
-			         "looks like a server name (carries %s, fine for a server)", carried);
-		} else {
-			snprintf(out->reason, sizeof(out->reason), "looks like a server name");
-		}
-	}
+	decide(&s, embeds, poolkw, carried, (ip && !v6 && out->octets == 1) ? idx[3] : -1, out);
 	finish_static(out);
 }
