@@ -801,16 +801,103 @@ static bool advance(struct dns *d, struct entry *e, int64_t now)
 	return false;
 }
 
+/* The descriptors the loop waits on: the wake pipe, then every socket of
+ * every active entry (who says whose, and which try; -1: its TCP one). */
+struct pollset {
+	struct pollfd *pfd;
+	struct {
+		struct entry *e;
+		int k;
+	} *who;
+	size_t n, cap;
+};
+
+/* Advances every active entry and drops the finished ones; returns when
+ * the loop must look again at the latest (a retry or a deadline). */
+static int64_t advance_all(struct dns *d, int64_t now)
+{
+	size_t w = 0;
+	int64_t wake_at = now + 1000;
+	for (size_t i = 0; i < d->active_count; i++) {
+		struct entry *e = d->active[i];
+		if (advance(d, e, now))
+			continue;
+		d->active[w++] = e;
+		if (e->next_ms < wake_at && !e->tcp_tried)
+			wake_at = e->next_ms;
+		if (e->deadline_ms < wake_at)
+			wake_at = e->deadline_ms;
+	}
+	d->active_count = w;
+	return wake_at;
+}
+
+static void pollset_add(struct pollset *ps, int fd, short events, struct entry *e, int k)
+{
+	ps->pfd[ps->n] = (struct pollfd){fd, events, 0};
+	ps->who[ps->n].e = e;
+	ps->who[ps->n].k = k;
+	ps->n++;
+}
+
+static void pollset_fill(struct dns *d, struct pollset *ps)
+{
+	size_t need = 1;
+	for (size_t i = 0; i < d->active_count; i++)
+		need += (size_t)d->active[i]->tries + 1;
+	if (need > ps->cap) {
+		ps->cap = need * 2;
+		ps->pfd = xrealloc(ps->pfd, ps->cap * sizeof *ps->pfd);
+		ps->who = xrealloc(ps->who, ps->cap * sizeof *ps->who);
+	}
+	ps->n = 0;
+	pollset_add(ps, d->wake[0], POLLIN, NULL, 0);
+	for (size_t i = 0; i < d->active_count; i++) {
+		struct entry *e = d->active[i];
+		for (int k = 0; k < e->tries; k++)
+			if (e->fds[k] >= 0)
+				pollset_add(ps, e->fds[k], POLLIN, e, k);
+		if (e->tcp_fd >= 0)
+			pollset_add(ps, e->tcp_fd, e->tcp_sending ? POLLOUT : POLLIN, e, -1);
+	}
+}
+
+/* Handles what poll reported: the wake pipe drained, replies graded. */
+static void dispatch(struct dns *d, const struct pollset *ps)
+{
+	if (ps->pfd[0].revents) {
+		char buf[256];
+		pthread_mutex_lock(&d->mu);
+		while (read(d->wake[0], buf, sizeof buf) > 0)
+			;
+		d->wake_pending = false;
+		pthread_mutex_unlock(&d->mu);
+	}
+	for (size_t i = 1; i < ps->n; i++) {
+		if (!ps->pfd[i].revents)
+			continue;
+		struct entry *e = ps->who[i].e;
+		if (e->state == ST_DONE)
+			continue;
+		int k = ps->who[i].k;
+		bool done = k < 0 ? handle_tcp(d, e, ps->pfd[i].revents) : handle_udp(d, e, k);
+		if (done) {
+			/* Drop it from active now so later fds of it are ignored. */
+			for (size_t j = 0; j < d->active_count; j++)
+				if (d->active[j] == e) {
+					d->active[j] = d->active[--d->active_count];
+					break;
+				}
+		}
+	}
+}
+
+/* The event loop: admit queued lookups, advance them (tries, deadlines),
+ * wait for their sockets, grade what came. */
 static void *loop_main(void *arg)
 {
 	struct dns *d = arg;
-	size_t pcap = 0;
-	struct pollfd *pfd = NULL;
-	struct {
-		struct entry *e;
-		int k; /* try index, or -1 for TCP */
-	} *who = NULL;
-
+	struct pollset ps = {0};
 	for (;;) {
 		int64_t now = now_ms();
 		pthread_mutex_lock(&d->mu);
@@ -819,84 +906,17 @@ static void *loop_main(void *arg)
 		if (stop)
 			break;
 		admit(d, now);
-
-		/* Advance every active entry; compact the done ones away. */
-		size_t w = 0;
-		int64_t wake_at = now + 1000;
-		for (size_t i = 0; i < d->active_count; i++) {
-			struct entry *e = d->active[i];
-			if (advance(d, e, now))
-				continue;
-			d->active[w++] = e;
-			if (e->next_ms < wake_at && !e->tcp_tried)
-				wake_at = e->next_ms;
-			if (e->deadline_ms < wake_at)
-				wake_at = e->deadline_ms;
-		}
-		d->active_count = w;
-
-		size_t need = 1;
-		for (size_t i = 0; i < d->active_count; i++)
-			need += (size_t)d->active[i]->tries + 1;
-		if (need > pcap) {
-			pcap = need * 2;
-			pfd = xrealloc(pfd, pcap * sizeof *pfd);
-			who = xrealloc(who, pcap * sizeof *who);
-		}
-		size_t np = 0;
-		pfd[np].fd = d->wake[0];
-		pfd[np].events = POLLIN;
-		who[np].e = NULL;
-		np++;
-		for (size_t i = 0; i < d->active_count; i++) {
-			struct entry *e = d->active[i];
-			for (int k = 0; k < e->tries; k++)
-				if (e->fds[k] >= 0) {
-					pfd[np] = (struct pollfd){e->fds[k], POLLIN, 0};
-					who[np].e = e;
-					who[np].k = k;
-					np++;
-				}
-			if (e->tcp_fd >= 0) {
-				pfd[np] = (struct pollfd){e->tcp_fd, e->tcp_sending ? POLLOUT : POLLIN, 0};
-				who[np].e = e;
-				who[np].k = -1;
-				np++;
-			}
-		}
+		int64_t wake_at = advance_all(d, now);
+		pollset_fill(d, &ps);
 		int64_t t = wake_at - now_ms();
-		int r = poll(pfd, np, t < 0 ? 0 : (int)t);
+		int r = poll(ps.pfd, ps.n, t < 0 ? 0 : (int)t);
 		if (r < 0 && errno != EINTR)
 			break;
-		if (r <= 0)
-			continue;
-		if (pfd[0].revents) {
-			char buf[256];
-			pthread_mutex_lock(&d->mu);
-			while (read(d->wake[0], buf, sizeof buf) > 0)
-				;
-			d->wake_pending = false;
-			pthread_mutex_unlock(&d->mu);
-		}
-		for (size_t i = 1; i < np; i++) {
-			if (!pfd[i].revents)
-				continue;
-			struct entry *e = who[i].e;
-			if (e->state == ST_DONE)
-				continue;
-			bool done = who[i].k < 0 ? handle_tcp(d, e, pfd[i].revents) : handle_udp(d, e, who[i].k);
-			if (done) {
-				/* Drop it from active now so later fds of it are ignored. */
-				for (size_t j = 0; j < d->active_count; j++)
-					if (d->active[j] == e) {
-						d->active[j] = d->active[--d->active_count];
-						break;
-					}
-			}
-		}
+		if (r > 0)
+			dispatch(d, &ps);
 	}
-	free(pfd);
-	free(who);
+	free(ps.pfd);
+	free(ps.who);
 	return NULL;
 }
 
