@@ -49,7 +49,7 @@ struct whois_job {
 
 struct run {
 	const struct audit *a;
-	struct http *h;  /* owns the responses below */
+	struct http *h; /* owns the responses below */
 	bool allow_http;
 	char *boot_note; /* stale bootstrap used */
 	/* IP */
@@ -76,8 +76,8 @@ static void query_free(struct query *q)
 static void *whois_main(void *arg)
 {
 	struct whois_job *j = arg;
-	j->rc = whois_domain_lookup(j->res, j->host, j->port, j->domain, j->timeout_ms, &j->d, &j->server, j->why,
-	                            sizeof j->why);
+	j->rc = whois_domain_lookup(j->res, j->host, j->port, j->domain, j->timeout_ms, &j->d, &j->server,
+	                            j->why, sizeof j->why);
 	return NULL;
 }
 
@@ -180,128 +180,151 @@ static bool name_related(const char *name, const char *regdom)
 	return hit;
 }
 
-static void ip_findings(const struct run *r, bool want_abuse, bool want_owner, struct findings *out)
+/* The URL that answered for the network (after redirects). */
+static const char *ip_url(const struct run *r)
 {
-	const struct audit *a = r->a;
-	const char *ip = a->t->ip.text;
-	const char *url = r->ipq.resp && r->ipq.resp->effective_url ? r->ipq.resp->effective_url : r->ipq.url;
-	if (!r->net_ok) {
-		char *what[2] = {xasprintf("the abuse contact of %s", ip), xasprintf("the holder of %s", ip)};
-		const char *why = r->ipq.error ? r->ipq.error : "no answer";
-		const char *rem = r->ipq.remedy ? r->ipq.remedy : remedy_unreachable;
-		if (want_abuse)
-			add_error(out, "rdap.ip.abuse", what[0], why, rem, url);
-		if (want_owner)
-			add_error(out, "rdap.ip.owner", what[1], why, rem, url);
-		free(what[0]);
-		free(what[1]);
+	return r->ipq.resp && r->ipq.resp->effective_url ? r->ipq.resp->effective_url : r->ipq.url;
+}
+
+/* The network, or NULL with an error finding of id when it is unknown. */
+static const struct rdap_ipnet *net_or_error(const struct run *r, const char *id, const char *what,
+                                             struct findings *out)
+{
+	if (r->net_ok)
+		return &r->net;
+	char *w = xasprintf("%s %s", what, r->a->t->ip.text);
+	add_error(out, id, w, r->ipq.error ? r->ipq.error : "no answer",
+	          r->ipq.remedy ? r->ipq.remedy : remedy_unreachable, ip_url(r));
+	free(w);
+	return NULL;
+}
+
+static const char *net_label(const struct rdap_ipnet *n)
+{
+	return n->name ? n->name : n->handle ? n->handle : "?";
+}
+
+static void abuse_finding(const struct run *r, struct findings *out)
+{
+	const struct rdap_ipnet *n = net_or_error(r, "rdap.ip.abuse", "the abuse contact of", out);
+	if (!n)
 		return;
-	}
-	const struct rdap_ipnet *n = &r->net;
-	const char *label = n->name ? n->name : n->handle ? n->handle : "?";
+	const char *ip = r->a->t->ip.text, *label = net_label(n), *url = ip_url(r);
 	char *server = host_of_new(url);
-	if (want_abuse) {
-		struct finding *f;
-		if (n->abuse_emails.n) {
-			f = findings_add(out, "rdap.ip.abuse", NULL, STATUS_PASS, "abuse contact for %s: %s",
-			                 ip, n->abuse_emails.v[0]);
-			if (n->abuse_from_remark)
-				finding_set_detail(
-				    f,
-				    "Network %s (%s) at %s has no structured abuse contact; the address "
-				    "comes from a remark of the network object.",
-				    label, n->cidr ? n->cidr : "?", server);
-			else
-				finding_set_detail(f, "Network %s (%s) at %s: abuse contact %s.", label,
-				                   n->cidr ? n->cidr : "?", server,
-				                   n->abuse_handle ? n->abuse_handle : "(no handle)");
-		} else {
-			f = findings_add(out, "rdap.ip.abuse", NULL, STATUS_FAIL, "no abuse contact for %s",
-			                 ip);
+	struct finding *f;
+	if (n->abuse_emails.n) {
+		f = findings_add(out, "rdap.ip.abuse", NULL, STATUS_PASS, "abuse contact for %s: %s", ip,
+		                 n->abuse_emails.v[0]);
+		if (n->abuse_from_remark)
 			finding_set_detail(
-			    f, "Network %s (%s) at %s %s.", label, n->cidr ? n->cidr : "?", server,
-			    n->abuse_entity ? "has an entity with the abuse role but no e-mail address in it"
-			                    : "has no entity with the abuse role");
-			finding_set_remedy(
 			    f,
-			    "Have the holder of %s register an abuse contact with a monitored e-mail "
-			    "address (RIPE/AFRINIC abuse-c, ARIN abuse POC, APNIC/LACNIC IRT or abuse "
-			    "contact), e.g. abuse@%s; if the block is your provider's, ask them to.",
-			    n->cidr ? n->cidr : label, r->regdom ? r->regdom : a->t->domain);
-		}
-		cJSON_AddItemToObject(f->data, "network", net_json(n));
-		cJSON_AddItemToObject(f->data, "abuse_emails",
-		                      json_str_array(n->abuse_emails.v, n->abuse_emails.n));
-		cJSON_AddStringToObject(f->data, "abuse_source",
-		                        n->abuse_emails.n == 0 ? "none"
-		                        : n->abuse_from_remark ? "remark"
-		                                               : "entity");
-		json_add_str(f->data, "rdap_url", url);
+			    "Network %s (%s) at %s has no structured abuse contact; the address comes "
+			    "from a remark of the network object.",
+			    label, n->cidr ? n->cidr : "?", server);
+		else
+			finding_set_detail(f, "Network %s (%s) at %s: abuse contact %s.", label,
+			                   n->cidr ? n->cidr : "?", server,
+			                   n->abuse_handle ? n->abuse_handle : "(no handle)");
+	} else {
+		f = findings_add(out, "rdap.ip.abuse", NULL, STATUS_FAIL, "no abuse contact for %s", ip);
+		finding_set_detail(f, "Network %s (%s) at %s %s.", label, n->cidr ? n->cidr : "?", server,
+		                   n->abuse_entity
+		                       ? "has an entity with the abuse role but no e-mail address in it"
+		                       : "has no entity with the abuse role");
+		finding_set_remedy(f,
+		                   "Have the holder of %s register an abuse contact with a monitored e-mail "
+		                   "address (RIPE/AFRINIC abuse-c, ARIN abuse POC, APNIC/LACNIC IRT or abuse "
+		                   "contact), e.g. abuse@%s; if the block is your provider's, ask them to.",
+		                   n->cidr ? n->cidr : label, r->regdom ? r->regdom : r->a->t->domain);
 	}
-	if (want_owner) {
-		const char *holder = n->holder ? n->holder : n->name;
-		const char *why = NULL;
-		char *mail = NULL;
-		if (name_related(n->holder, r->regdom))
-			why = "the holder's name";
-		else if (name_related(n->name, r->regdom))
-			why = "the network's name";
-		for (size_t i = 0; !why && i < n->emails.n && r->regdom; i++) {
-			const char *at = strrchr(n->emails.v[i], '@');
-			char *rd = at ? psl_registrable_new(a->psl, at + 1) : NULL;
-			if (rd && strcmp(rd, r->regdom) == 0) {
-				mail = xstrdup(n->emails.v[i]);
-				why = "a contact e-mail address";
-			}
-			free(rd);
+	cJSON_AddItemToObject(f->data, "network", net_json(n));
+	cJSON_AddItemToObject(f->data, "abuse_emails", json_str_array(n->abuse_emails.v, n->abuse_emails.n));
+	cJSON_AddStringToObject(f->data, "abuse_source",
+	                        n->abuse_emails.n == 0 ? "none"
+	                        : n->abuse_from_remark ? "remark"
+	                                               : "entity");
+	json_add_str(f->data, "rdap_url", url);
+	free(server);
+}
+
+/* How the network relates to the domain (NULL: it does not); *mail gets
+ * the contact address that did it (new string), if one did. */
+static const char *owner_relation(const struct run *r, const struct rdap_ipnet *n, char **mail)
+{
+	*mail = NULL;
+	if (name_related(n->holder, r->regdom))
+		return "the holder's name";
+	if (name_related(n->name, r->regdom))
+		return "the network's name";
+	for (size_t i = 0; i < n->emails.n && r->regdom; i++) {
+		const char *at = strrchr(n->emails.v[i], '@');
+		char *rd = at ? psl_registrable_new(r->a->psl, at + 1) : NULL;
+		bool hit = rd && strcmp(rd, r->regdom) == 0;
+		free(rd);
+		if (hit) {
+			*mail = xstrdup(n->emails.v[i]);
+			return "a contact e-mail address";
 		}
-		int bits = n->af == AF_INET ? 32 : 128;
-		/* M3AAWG: /29 and larger (v4) must be documented; a v6 /64 is the
-		 * smallest block a customer normally gets. */
-		bool large = n->host_bits >= (n->af == AF_INET ? 3 : 64);
-		struct finding *f;
-		if (why) {
-			f = findings_add(out, "rdap.ip.owner", NULL, STATUS_PASS, "%s is registered to %s",
-			                 n->cidr ? n->cidr : label, holder ? holder : "?");
-			finding_set_detail(f, "Related to %s by %s%s%s%s (network %s at %s).", r->regdom, why,
-			                   mail ? " (" : "", mail ? mail : "", mail ? ")" : "", label,
-			                   server);
-		} else if (large && !a->t->shared) {
-			f = findings_add(out, "rdap.ip.owner", NULL, STATUS_WARN,
-			                 "%s sits in %s's block %s (/%d) with no reassignment to %s", ip,
-			                 holder ? holder : "an unnamed holder", n->cidr ? n->cidr : label,
-			                 bits - n->host_bits, r->regdom ? r->regdom : a->t->domain);
-			finding_set_detail(
-			    f,
-			    "The most specific network at %s is %s (%s%s%s); neither its holder, its name "
-			    "nor its contacts' e-mail domains relate to %s.",
-			    server, label, n->type ? "type " : "", n->type ? n->type : "",
-			    n->type ? "" : "no type", r->regdom ? r->regdom : a->t->domain);
-			finding_set_remedy(
-			    f,
-			    "Ask the provider (%s) to register a reassignment of the addresses you send "
-			    "from to your organisation, with your abuse contact (ARIN: reassign/SWIP; "
-			    "RIPE: an ASSIGNED PA inetnum; APNIC, LACNIC, AFRINIC: a customer "
-			    "assignment) — M3AAWG expects /29 and larger blocks documented.",
-			    holder ? holder : "the block's holder");
-		} else {
-			f = findings_add(out, "rdap.ip.owner", NULL, STATUS_INFO, "%s is registered to %s",
-			                 n->cidr ? n->cidr : label, holder ? holder : "an unnamed holder");
-			finding_set_detail(
-			    f, "%s",
-			    a->t->shared ? "A shared (ESP) address is expected to be registered to "
-			                   "the ESP, not to the sender."
-			    : n->host_bits < 0
-			        ? "The network's size is unknown; its holder does not relate to the domain."
-			        : "A small network whose holder does not relate to the domain by name.");
-		}
-		cJSON_AddItemToObject(f->data, "network", net_json(n));
-		json_add_str(f->data, "related_by", why);
-		json_add_str(f->data, "domain", r->regdom);
-		cJSON_AddBoolToObject(f->data, "large_block", large);
-		json_add_str(f->data, "rdap_url", url);
-		free(mail);
 	}
+	return NULL;
+}
+
+static void owner_finding(const struct run *r, struct findings *out)
+{
+	const struct rdap_ipnet *n = net_or_error(r, "rdap.ip.owner", "the holder of", out);
+	if (!n)
+		return;
+	const struct audit *a = r->a;
+	const char *ip = a->t->ip.text, *label = net_label(n), *url = ip_url(r);
+	const char *holder = n->holder ? n->holder : n->name;
+	const char *dom = r->regdom ? r->regdom : a->t->domain;
+	char *server = host_of_new(url), *mail;
+	const char *why = owner_relation(r, n, &mail);
+	int bits = n->af == AF_INET ? 32 : 128;
+	/* M3AAWG: /29 and larger (v4) must be documented; a v6 /64 is the
+	 * smallest block a customer normally gets. */
+	bool large = n->host_bits >= (n->af == AF_INET ? 3 : 64);
+	struct finding *f;
+	if (why) {
+		f = findings_add(out, "rdap.ip.owner", NULL, STATUS_PASS, "%s is registered to %s",
+		                 n->cidr ? n->cidr : label, holder ? holder : "?");
+		finding_set_detail(f, "Related to %s by %s%s%s%s (network %s at %s).", r->regdom, why,
+		                   mail ? " (" : "", mail ? mail : "", mail ? ")" : "", label, server);
+	} else if (large && !a->t->shared) {
+		f = findings_add(out, "rdap.ip.owner", NULL, STATUS_WARN,
+		                 "%s sits in %s's block %s (/%d) with no reassignment to %s", ip,
+		                 holder ? holder : "an unnamed holder", n->cidr ? n->cidr : label,
+		                 bits - n->host_bits, dom);
+		finding_set_detail(
+		    f,
+		    "The most specific network at %s is %s (%s%s%s); neither its holder, its name "
+		    "nor its contacts' e-mail domains relate to %s.",
+		    server, label, n->type ? "type " : "", n->type ? n->type : "", n->type ? "" : "no type",
+		    dom);
+		finding_set_remedy(
+		    f,
+		    "Ask the provider (%s) to register a reassignment of the addresses you send "
+		    "from to your organisation, with your abuse contact (ARIN: reassign/SWIP; "
+		    "RIPE: an ASSIGNED PA inetnum; APNIC, LACNIC, AFRINIC: a customer "
+		    "assignment) — M3AAWG expects /29 and larger blocks documented.",
+		    holder ? holder : "the block's holder");
+	} else {
+		f = findings_add(out, "rdap.ip.owner", NULL, STATUS_INFO, "%s is registered to %s",
+		                 n->cidr ? n->cidr : label, holder ? holder : "an unnamed holder");
+		finding_set_detail(
+		    f, "%s",
+		    a->t->shared ? "A shared (ESP) address is expected to be registered to the ESP, not to "
+		                   "the sender."
+		    : n->host_bits < 0
+		        ? "The network's size is unknown; its holder does not relate to the domain."
+		        : "A small network whose holder does not relate to the domain by name.");
+	}
+	cJSON_AddItemToObject(f->data, "network", net_json(n));
+	json_add_str(f->data, "related_by", why);
+	json_add_str(f->data, "domain", r->regdom);
+	cJSON_AddBoolToObject(f->data, "large_block", large);
+	json_add_str(f->data, "rdap_url", url);
+	free(mail);
 	free(server);
 }
 
@@ -569,15 +592,16 @@ static void take_ip(struct run *r, struct http_resp *resp)
 	const struct ipaddr *ip = &r->a->t->ip;
 	char why[300];
 	if (q->absent) {
-		q->error = xasprintf("%s: HTTP 404, the registry has no network for %s", resp->effective_url, ip->text);
+		q->error = xasprintf("%s: HTTP 404, the registry has no network for %s", resp->effective_url,
+		                     ip->text);
 	} else if (q->error) {
 		return;
 	} else if (rdap_ipnet_parse(resp->body ? resp->body : "", resp->len, &r->net, why, sizeof why) < 0) {
 		q->error = xasprintf("%s: %s", resp->effective_url, why);
 		rdap_ipnet_free(&r->net);
 	} else if (r->net.af && !rdap_ipnet_contains(&r->net, ip)) {
-		q->error = xasprintf("%s answered with network %s, which does not hold %s", resp->effective_url,
-		                     r->net.cidr, ip->text);
+		q->error = xasprintf("%s answered with network %s, which does not hold %s",
+		                     resp->effective_url, r->net.cidr, ip->text);
 		rdap_ipnet_free(&r->net);
 	} else {
 		r->net_ok = true;
@@ -643,9 +667,10 @@ static void ip_start(struct run *r, const struct rdap_boot_file *bf)
 		r->ipq.error = xasprintf("the RDAP bootstrap %s could not be loaded: %s", bf->name, bf->why);
 		r->ipq.remedy = remedy_bootstrap;
 	} else if (!base) {
-		r->ipq.error = xasprintf("the RDAP bootstrap (%s) names no %sRDAP service for %s: not a public, "
-		                         "RIR-allocated address",
-		                         bf->name, r->allow_http ? "" : "https ", ip->text);
+		r->ipq.error =
+		    xasprintf("the RDAP bootstrap (%s) names no %sRDAP service for %s: not a public, "
+		              "RIR-allocated address",
+		              bf->name, r->allow_http ? "" : "https ", ip->text);
 		r->ipq.remedy = remedy_not_public;
 	} else {
 		r->ipq.url = xasprintf("%sip/%s", base, ip->text);
@@ -774,9 +799,11 @@ static void *domain_compute(const struct audit *a, const struct inputs *in)
 }
 
 const struct input_def input_rdap_ip = {
-	.id = IN_RDAP_IP, .name = "the IP network's registration data", .compute = ip_compute, .free = run_free};
-const struct input_def input_rdap_domain = {
-	.id = IN_RDAP_DOMAIN, .name = "the domain's registration data", .compute = domain_compute, .free = run_free};
+    .id = IN_RDAP_IP, .name = "the IP network's registration data", .compute = ip_compute, .free = run_free};
+const struct input_def input_rdap_domain = {.id = IN_RDAP_DOMAIN,
+                                            .name = "the domain's registration data",
+                                            .compute = domain_compute,
+                                            .free = run_free};
 
 /* ------------------------------------------------------------ the checks */
 
@@ -798,7 +825,7 @@ static void abuse_run(const struct audit *a, const struct inputs *in, struct fin
 	(void)a;
 	const struct run *r = input_get(in, IN_RDAP_IP);
 	size_t first = out->n;
-	ip_findings(r, true, false, out);
+	abuse_finding(r, out);
 	add_boot_note(r, out, first);
 }
 
@@ -807,7 +834,7 @@ static void owner_run(const struct audit *a, const struct inputs *in, struct fin
 	(void)a;
 	const struct run *r = input_get(in, IN_RDAP_IP);
 	size_t first = out->n;
-	ip_findings(r, false, true, out);
+	owner_finding(r, out);
 	add_boot_note(r, out, first);
 }
 
@@ -830,29 +857,29 @@ static void contact_run(const struct audit *a, const struct inputs *in, struct f
 }
 
 static const struct check checks[] = {
-	{.id = "rdap.ip.abuse",
-	 .title = "the network holding the IP has an abuse contact with an e-mail address",
-	 .refs = {"M3AAWG Senders BCP 3.1", "RFC 9083"},
-	 .needs = NEED(IN_RDAP_IP),
-	 .run = abuse_run,
-	 .file = __FILE__},
-	{.id = "rdap.ip.owner",
-	 .title = "the network holding the IP names a holder related to the domain (blocks of /29 and up)",
-	 .refs = {"M3AAWG Senders BCP 3.1"},
-	 .needs = NEED(IN_RDAP_IP),
-	 .run = owner_run,
-	 .file = __FILE__},
-	{.id = "rdap.domain.status",
-	 .title = "the domain is registered, not on hold and more than 30 days from expiry",
-	 .refs = {"RFC 9083", "RFC 8056"},
-	 .needs = NEED(IN_RDAP_DOMAIN),
-	 .run = status_run,
-	 .file = __FILE__},
-	{.id = "rdap.domain.contact",
-	 .title = "the registrant is not a privacy/proxy service; the registrar has an abuse contact",
-	 .refs = {"M3AAWG Senders BCP 3.1", "RFC 9537"},
-	 .needs = NEED(IN_RDAP_DOMAIN),
-	 .run = contact_run,
-	 .file = __FILE__},
+    {.id = "rdap.ip.abuse",
+     .title = "the network holding the IP has an abuse contact with an e-mail address",
+     .refs = {"M3AAWG Senders BCP 3.1", "RFC 9083"},
+     .needs = NEED(IN_RDAP_IP),
+     .run = abuse_run,
+     .file = __FILE__},
+    {.id = "rdap.ip.owner",
+     .title = "the network holding the IP names a holder related to the domain (blocks of /29 and up)",
+     .refs = {"M3AAWG Senders BCP 3.1"},
+     .needs = NEED(IN_RDAP_IP),
+     .run = owner_run,
+     .file = __FILE__},
+    {.id = "rdap.domain.status",
+     .title = "the domain is registered, not on hold and more than 30 days from expiry",
+     .refs = {"RFC 9083", "RFC 8056"},
+     .needs = NEED(IN_RDAP_DOMAIN),
+     .run = status_run,
+     .file = __FILE__},
+    {.id = "rdap.domain.contact",
+     .title = "the registrant is not a privacy/proxy service; the registrar has an abuse contact",
+     .refs = {"M3AAWG Senders BCP 3.1", "RFC 9537"},
+     .needs = NEED(IN_RDAP_DOMAIN),
+     .run = contact_run,
+     .file = __FILE__},
 };
 FAMILY_OF(rdap, checks);
