@@ -1,3 +1,7 @@
+/* options: the command line, parsed and validated before any lookup (see
+ * options.h): getopt_long over one option table, each value checked and
+ * turned into the audit's target and settings; a bad one is a one-line
+ * usage error. */
 #include "options.h"
 
 #include <errno.h>
@@ -94,7 +98,8 @@ void cli_usage(FILE *out)
 	      "                          TLD has no RDAP (default whois.iana.org; #PORT: every\n"
 	      "                          WHOIS connection uses that port)\n"
 	      "  --timeout SECONDS       budget of one DNS lookup, retries included (default 5);\n"
-	      "                          RDAP: connect timeout, twice that per request\n"
+	      "                          RDAP: connect timeout, twice that per request and\n"
+	      "                          WHOIS exchange, four times for libspf2's evaluation\n"
 	      "  --retries N             extra tries of an unanswered lookup (default 2)\n"
 	      "  --format text|json      output format (default text)\n"
 	      "  --fail-on warn|fail     lowest status that makes the exit status non-zero\n"

@@ -1,3 +1,5 @@
+/* finding: the result model (see finding.h): findings and lists of them,
+ * status names and the severity order reports and the exit status use. */
 #include "finding.h"
 
 #include <stdarg.h>

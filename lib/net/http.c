@@ -1,3 +1,8 @@
+/* http: every HTTP request of an audit (see http.h), over libcurl's multi
+ * interface: concurrent GETs with a connect timeout and a total budget, a
+ * body cap, redirects followed here hop by hop (each host resolved by the
+ * caller's resolver), one Retry-After honoured, and the per-server limits of
+ * a struct http_gate. */
 #include "http.h"
 
 #include <curl/curl.h>

@@ -1,3 +1,6 @@
+/* httpgate: per-server request limits shared by every struct http of a run
+ * (see httpgate.h): slots handed out first come, first served, and one
+ * server's back-off holding back all its later requests. */
 #include "httpgate.h"
 
 #include <ctype.h>

@@ -1,3 +1,8 @@
+/* whois: WHOIS over TCP port 43 (RFC 3912) for TLDs without RDAP (see
+ * whois.h): the referral from the IANA server, the registry's answer, and
+ * its fields read into the same facts as an RDAP domain. Every host is
+ * resolved through the caller's resolver, every exchange bounded in time
+ * and size. */
 #include "whois.h"
 
 #include <ctype.h>

@@ -1,3 +1,6 @@
+/* dmarc: DMARC records (RFC 9989, with RFC 7489's historic tags) parsed by
+ * hand into their tags, policies and report URIs, with the names of the
+ * DNS Tree Walk (see dmarc.h). */
 #include "dmarc.h"
 
 #include <stdarg.h>

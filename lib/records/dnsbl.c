@@ -1,3 +1,7 @@
+/* dnsbl: the built-in DNS blocklist table (dnsbl_zones.def), query names
+ * (reversed IPv4, IPv6 nibbles, domains), RFC 5782 test points, and the
+ * decoding of answers into listings, policy listings and error codes (see
+ * dnsbl.h). Pure: no lookups. */
 #include "dnsbl.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,7 @@
+/* rdap: RDAP answers (RFC 9083) parsed with cJSON into the facts the
+ * checks judge: a network's holder and abuse contacts (entities walked
+ * recursively), a domain's status, events, registrant and redactions
+ * (RFC 9537); see rdap.h. */
 #include "rdap.h"
 
 #include <arpa/inet.h>

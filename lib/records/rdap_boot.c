@@ -1,3 +1,6 @@
+/* rdap_boot: the IANA RDAP bootstrap registries (RFC 9224): parsing, the
+ * longest-prefix and longest-label matches, and loading the files from
+ * IANA, a URL or a directory through a one-day cache (see rdap_boot.h). */
 #include "rdap_boot.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,6 @@
+/* psl: registrable (organizational) domains from the Public Suffix List
+ * through libpsl, with the ICANN section alone where private suffixes would
+ * mislead (see psl.h). */
 #include "psl.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,6 @@
+/* text: outside data made safe to show: UTF-8 validation and repair for
+ * JSON, terminal-safe output with control bytes escaped, and arguments
+ * echoed in messages escaped and cut (see text.h). */
 #include "text.h"
 
 #include <stdio.h>
