@@ -1,6 +1,9 @@
 /* batch: --batch FILE. Senders are audited --jobs at a time over one DNS
  * layer (one cache for the whole batch: a name shared by 500 senders is asked
- * once), and reported in input order as soon as each is done. */
+ * once), and reported in input order as soon as each is done. Also the path
+ * every finished audit takes to the report, batch or not: its DNS questions
+ * counted, its problems marked against --baseline, the run's worst status
+ * added up. */
 #include "batch.h"
 
 #include <errno.h>
@@ -10,7 +13,9 @@
 #include <unistd.h>
 
 #include "../checks/audit.h"
+#include "../lib/net/replay.h"
 #include "../lib/util/clock.h"
+#include "../report/baseline.h"
 #include "../lib/util/text.h"
 #include "../lib/util/xalloc.h"
 
@@ -20,9 +25,8 @@ struct sender {
 	struct findings fs;
 	char started[32];
 	long ms;
+	unsigned long lookups;
 	bool done;
-	enum status worst;
-	long counts[STATUS_COUNT];
 };
 
 struct batch {
@@ -47,15 +51,20 @@ static void *worker(void *arg)
 		if (i >= b->n)
 			return NULL;
 		struct sender *s = &b->v[i];
-		struct audit a = {.t = &s->t, .o = &b->c->ao, .dns = b->dns, .psl = b->psl, .enabled = b->c->enabled,
+		struct dns_counter *cnt = dns_counter_new(b->dns);
+		struct resolver counted = dns_counter_resolver(cnt);
+		struct audit a = {.t = &s->t, .o = &b->c->ao, .dns = &counted, .psl = b->psl, .enabled = b->c->enabled,
 		                   .spf2 = b->spf2, .http_gate = b->gate};
 		clock_rfc3339(s->started, sizeof s->started);
 		int64_t t0 = clock_mono_ms();
 		struct findings fs;
 		findings_init(&fs);
 		audit_run(&a, &fs);
+		unsigned long lookups = dns_counter_count(cnt);
+		dns_counter_free(cnt);
 		pthread_mutex_lock(&b->mu);
 		s->fs = fs;
+		s->lookups = lookups;
 		s->ms = (long)(clock_mono_ms() - t0);
 		s->done = true;
 		pthread_cond_broadcast(&b->cv);
@@ -123,27 +132,47 @@ static void progress(size_t done, size_t total, int64_t t0)
 		fputc('\n', stderr);
 }
 
-static void summary_table(FILE *out, const struct batch *b, bool color)
+void run_out_sender(struct run_out *o, struct report_info *ri, const struct findings *fs)
 {
-	(void)color;
-	fprintf(out, "\n%-40s %-6s %5s %5s %5s %5s %5s %5s\n", "sender", "status", "pass", "warn", "fail", "error",
-	        "skip", "info");
-	for (size_t i = 0; i < b->n; i++) {
-		const struct sender *s = &b->v[i];
-		char who[300];
-		snprintf(who, sizeof who, "%s %s", s->t.ip.text, s->t.domain);
-		fprintf(out, "%-40s %-6s %5ld %5ld %5ld %5ld %5ld %5ld\n", who, status_name(s->worst),
-		        s->counts[STATUS_PASS], s->counts[STATUS_WARN], s->counts[STATUS_FAIL], s->counts[STATUS_ERROR],
-		        s->counts[STATUS_SKIP], s->counts[STATUS_INFO]);
+	struct report_diff *d = o->baseline ? report_diff_new(o->baseline, ri->t, fs) : NULL;
+	ri->diff = d;
+	o->rep->sender(o->st, ri, fs);
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct finding *f = &fs->v[i];
+		if (status_rank(f->status) > status_rank(o->worst))
+			o->worst = f->status;
+		if (report_fails_run(f, d ? d->marks[i] : MARK_NONE, o->ro) &&
+		    status_rank(f->status) > status_rank(o->worst_failing))
+			o->worst_failing = f->status;
 	}
+	ri->diff = NULL;
+	report_diff_free(d);
 }
 
-enum status batch_run(const struct cli *c, const struct resolver *dns, const struct psl *psl, struct spf2_pool *spf2,
-                      struct http_gate *gate, const struct report_opts *ro, FILE *out, int *failed_lines)
+void run_one(const struct audit *a0, struct run_out *o)
+{
+	struct dns_counter *cnt = dns_counter_new(a0->dns);
+	struct resolver counted = dns_counter_resolver(cnt);
+	struct audit a = *a0;
+	a.dns = &counted;
+	char started[32];
+	clock_rfc3339(started, sizeof started);
+	int64_t t0 = clock_mono_ms();
+	struct findings fs;
+	findings_init(&fs);
+	audit_run(&a, &fs);
+	struct report_info ri = {.t = a.t, .started_at = started, .duration_ms = (long)(clock_mono_ms() - t0),
+	                         .lookups = dns_counter_count(cnt)};
+	dns_counter_free(cnt);
+	run_out_sender(o, &ri, &fs);
+	findings_free(&fs);
+}
+
+void batch_run(const struct cli *c, const struct resolver *dns, const struct psl *psl, struct spf2_pool *spf2,
+               struct http_gate *gate, struct run_out *o, int *failed_lines)
 {
 	struct batch b = {.c = c, .dns = dns, .psl = psl, .spf2 = spf2, .gate = gate};
 	size_t malformed = 0;
-	enum status worst = STATUS_SKIP;
 	*failed_lines = 0;
 	const char *file = strcmp(c->batch, "-") == 0 ? "standard input" : c->batch;
 	if (read_senders(c, &b, &malformed) < 0) {
@@ -152,7 +181,7 @@ enum status batch_run(const struct cli *c, const struct resolver *dns, const str
 		fprintf(stderr, ": %s\n", strerror(errno));
 		free_senders(&b);
 		*failed_lines = 1;
-		return STATUS_ERROR;
+		return;
 	}
 	*failed_lines = (int)malformed;
 	if (b.n == 0) {
@@ -163,7 +192,7 @@ enum status batch_run(const struct cli *c, const struct resolver *dns, const str
 		        malformed ? "no line could be read" : "only blank or comment lines");
 		if (!*failed_lines)
 			*failed_lines = 1;
-		return STATUS_ERROR;
+		return;
 	}
 	pthread_mutex_init(&b.mu, NULL);
 	pthread_cond_init(&b.cv, NULL);
@@ -178,28 +207,16 @@ enum status batch_run(const struct cli *c, const struct resolver *dns, const str
 
 	bool show_progress = isatty(STDERR_FILENO) && b.n > 1;
 	int64_t t0 = clock_mono_ms();
-	struct report_opts jo = *ro;
-	jo.compact = true; /* JSON Lines */
 	for (size_t i = 0; i < b.n; i++) {
 		struct sender *s = &b.v[i];
 		pthread_mutex_lock(&b.mu);
 		while (!s->done)
 			pthread_cond_wait(&b.cv, &b.mu);
 		pthread_mutex_unlock(&b.mu);
-		struct report_info ri = {.t = &s->t, .started_at = s->started, .duration_ms = s->ms};
-		if (c->format == FORMAT_JSON) {
-			report_json(out, &ri, &s->fs, &jo);
-		} else {
-			if (i)
-				fputc('\n', out);
-			report_text(out, &ri, &s->fs, ro);
-		}
-		fflush(out);
-		s->worst = findings_worst(&s->fs);
-		for (size_t k = 0; k < s->fs.n; k++)
-			s->counts[s->fs.v[k].status]++;
-		if (status_rank(s->worst) > status_rank(worst))
-			worst = s->worst;
+		struct report_info ri = {.t = &s->t, .started_at = s->started, .duration_ms = s->ms,
+		                         .lookups = s->lookups};
+		run_out_sender(o, &ri, &s->fs);
+		fflush(o->out); /* JSON Lines and text blocks as each sender is done */
 		findings_free(&s->fs);
 		if (show_progress)
 			progress(i + 1, b.n, t0);
@@ -207,10 +224,7 @@ enum status batch_run(const struct cli *c, const struct resolver *dns, const str
 	for (size_t i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	free(th);
-	if (c->format == FORMAT_TEXT && b.n)
-		summary_table(out, &b, ro->color);
 	free_senders(&b);
 	pthread_mutex_destroy(&b.mu);
 	pthread_cond_destroy(&b.cv);
-	return worst;
 }

@@ -8,11 +8,32 @@
 #include "options.h"
 
 struct http_gate;
+struct baseline;
 
-/* Audits every sender of c->batch and prints their reports (JSON Lines, or
- * text blocks and a summary table). Returns the worst status over all
- * senders; *failed_lines counts malformed lines (reported on stderr). */
-enum status batch_run(const struct cli *c, const struct resolver *dns, const struct psl *psl, struct spf2_pool *spf2,
-                      struct http_gate *gate, const struct report_opts *ro, FILE *out, int *failed_lines);
+/* Where a run's finished audits go, and what they add up to. */
+struct run_out {
+	const struct reporter *rep;
+	void *st;                        /* rep's state */
+	FILE *out;                       /* what rep writes to */
+	const struct report_opts *ro;
+	const struct baseline *baseline; /* --baseline, or NULL */
+	enum status worst;               /* over every finding */
+	enum status worst_failing;       /* over the findings that fail the run
+	                                    (report_fails_run); STATUS_SKIP: none */
+};
+
+/* Marks fs against the baseline, hands it to the reporter and adds it up.
+ * ri->diff is set here. */
+void run_out_sender(struct run_out *o, struct report_info *ri, const struct findings *fs);
+
+/* Audits one sender t through dns (its questions counted for the report)
+ * and hands it to o. */
+void run_one(const struct audit *a, struct run_out *o);
+
+/* Audits every sender of c->batch and hands each to o in input order, as
+ * soon as it is done. *failed_lines counts malformed lines (reported on
+ * stderr), or is 1 when nothing could be audited. */
+void batch_run(const struct cli *c, const struct resolver *dns, const struct psl *psl, struct spf2_pool *spf2,
+               struct http_gate *gate, struct run_out *o, int *failed_lines);
 
 #endif

@@ -11,8 +11,11 @@
 #include "../checks/registry.h"
 #include "../lib/util/clock.h"
 #include "../lib/net/httpgate.h"
+#include "../lib/net/replay.h"
 #include "../lib/proc/spf2pool.h"
+#include "../lib/util/text.h"
 #include "../lib/util/timeouts.h"
+#include "../report/baseline.h"
 #include "../report/report.h"
 #include "batch.h"
 #include "options.h"
@@ -23,12 +26,14 @@
  * written (a gate must not read silence as success). */
 #define EXIT_UNKNOWN 3
 
-static int exit_status(enum status worst, enum status fail_on)
+/* The exit status of the worst finding that fails the run (see
+ * report_fails_run: --fail-on decides which do). */
+static int exit_status(enum status worst_failing)
 {
-	switch (worst) {
+	switch (worst_failing) {
 	case STATUS_FAIL: return 2;
 	case STATUS_ERROR: return EXIT_UNKNOWN;
-	case STATUS_WARN: return fail_on == STATUS_WARN ? 1 : 0;
+	case STATUS_WARN: return 1;
 	default: return 0;
 	}
 }
@@ -44,11 +49,14 @@ static bool want_color(enum cli_color c)
 
 static void list_checks(void)
 {
-	size_t n = registry_count();
+	size_t n = registry_count(), w = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strlen(registry_check(i)->id) > w)
+			w = strlen(registry_check(i)->id);
 	for (size_t i = 0; i < n; i++) {
 		const struct check *d = registry_check(i);
 		size_t cl = strcspn(d->id, ".");
-		printf("%-18s %-7.*s %s\n", d->id, (int)cl, d->id, d->title);
+		printf("%-*s %-7.*s %s\n", (int)w, d->id, (int)cl, d->id, d->title);
 	}
 }
 
@@ -79,41 +87,40 @@ static int output_status(int rc, bool stdout_closed)
 	return EXIT_UNKNOWN;
 }
 
-/* The audit of the sender on the command line, or of a --batch file. */
-static enum status run_audits(const struct cli *c, const struct resolver *dns, struct spf2_pool *spf2)
+/* The audit of the sender on the command line, or of a --batch file,
+ * reported in c's format. Returns the exit status. */
+static int run_audits(const struct cli *c, const struct resolver *dns, struct spf2_pool *spf2,
+                      const struct baseline *bl)
 {
 	struct psl *psl = psl_open();
 	/* Per RDAP server, 2 requests at once for the whole run, however many
 	 * audits run side by side (registries rate-limit per client). */
 	struct http_gate *gate = http_gate_new(2);
-	struct report_opts ro = {.color = want_color(c->color), .verbosity = c->verbosity};
-	enum status worst;
+	struct report_opts ro = {.color = want_color(c->color),
+	                         .verbosity = c->verbosity,
+	                         .batch = c->batch != NULL,
+	                         .warn_ok = c->fail_on == STATUS_FAIL,
+	                         .new_only = c->fail_on_new};
+	const struct reporter *rep = reporter_find(report_format_names[c->format]);
+	struct run_out o = {.rep = rep, .ro = &ro, .out = stdout, .baseline = bl, .worst = STATUS_SKIP,
+	                    .worst_failing = STATUS_SKIP};
+	o.st = rep->begin(stdout, &ro);
+	int bad_lines = 0;
 	if (c->batch) {
-		int bad_lines = 0;
-		worst = batch_run(c, dns, psl, spf2, gate, &ro, stdout, &bad_lines);
-		/* A sender that could not be read is a sender not checked. */
-		if (bad_lines && status_rank(worst) < status_rank(STATUS_ERROR))
-			worst = STATUS_ERROR;
+		batch_run(c, dns, psl, spf2, gate, &o, &bad_lines);
 	} else {
-		char started[32];
-		clock_rfc3339(started, sizeof started);
-		int64_t t0 = clock_mono_ms();
 		struct audit a = {.t = &c->t, .o = &c->ao, .dns = dns, .psl = psl, .enabled = c->enabled,
 		                  .spf2 = spf2, .http_gate = gate};
-		struct findings fs;
-		findings_init(&fs);
-		audit_run(&a, &fs);
-		struct report_info ri = {.t = &c->t, .started_at = started, .duration_ms = (long)(clock_mono_ms() - t0)};
-		if (c->format == FORMAT_JSON)
-			report_json(stdout, &ri, &fs, &ro);
-		else
-			report_text(stdout, &ri, &fs, &ro);
-		worst = findings_worst(&fs);
-		findings_free(&fs);
+		run_one(&a, &o);
 	}
+	/* A sender that could not be read is a sender not checked. */
+	if (bad_lines && status_rank(o.worst_failing) < status_rank(STATUS_ERROR))
+		o.worst_failing = STATUS_ERROR;
+	int rc = exit_status(o.worst_failing);
+	rep->end(o.st, rc);
 	psl_close(psl);
 	http_gate_free(gate);
-	return worst;
+	return rc;
 }
 
 static void print_dns_stats(struct dns *dns)
@@ -121,9 +128,96 @@ static void print_dns_stats(struct dns *dns)
 	struct dns_stats st;
 	dns_get_stats(dns, &st);
 	fprintf(stderr,
-	        "senderaudit: dns: %lu lookups (%lu from cache or merged), %lu packets sent, %lu over TCP, "
+	        "senderaudit: dns: %lu lookup%s (%lu from cache or merged), %lu packet%s sent, %lu over TCP, "
 	        "%lu timed out, at most %lu in flight; resolver %s\n",
-	        st.lookups, st.cache_hits, st.sent, st.tcp, st.timeouts, st.max_inflight, dns_servers_text(dns));
+	        st.lookups, st.lookups == 1 ? "" : "s", st.cache_hits, st.sent, st.sent == 1 ? "" : "s", st.tcp,
+	        st.timeouts, st.max_inflight, dns_servers_text(dns));
+}
+
+/* The run's resolver: lib/dns, or the answers of --replay-dns; behind a
+ * recorder with --save-dns. */
+struct run_dns {
+	struct dns *dns;
+	struct dns_replay *replay;
+	struct dns_recorder *rec;
+	FILE *save;
+	struct resolver base, top;
+};
+
+/* Sets up d for c; returns 0, or an exit status after a line on stderr. */
+static int run_dns_open(struct run_dns *d, const struct cli *c)
+{
+	char err[1024];
+	memset(d, 0, sizeof *d);
+	if (c->replay_dns) {
+		d->replay = dns_replay_load(c->replay_dns, err, sizeof err);
+		if (!d->replay) {
+			fprintf(stderr, "senderaudit: --replay-dns: ");
+			text_put_safe(stderr, err);
+			fprintf(stderr, " (see senderaudit --help)\n");
+			return EXIT_USAGE;
+		}
+		d->base = dns_replay_resolver(d->replay);
+	} else {
+		struct dns_config dc = {
+			.servers = (const char *const *)c->resolvers,
+			.server_count = c->resolver_count,
+			.timeout_ms = c->ao.timeout_ms,
+			.retries = c->retries,
+		};
+		d->dns = dns_new(&dc, err, sizeof err);
+		if (!d->dns) {
+			/* A malformed --resolver is a usage error; an unusable system
+			 * configuration means nothing could be checked. */
+			fprintf(stderr, "senderaudit: %s%s%s\n", c->resolver_count ? "--resolver: " : "", err,
+			        c->resolver_count ? " (see senderaudit --help)" : "");
+			return c->resolver_count ? EXIT_USAGE : EXIT_UNKNOWN;
+		}
+		d->base = dns_resolver(d->dns);
+	}
+	d->top = d->base;
+	if (c->save_dns) {
+		/* opened now, so a file that cannot be written costs no lookups */
+		d->save = fopen(c->save_dns, "w");
+		if (!d->save) {
+			fprintf(stderr, "senderaudit: --save-dns: cannot write ");
+			text_put_safe(stderr, c->save_dns);
+			fprintf(stderr, ": %s (see senderaudit --help)\n", strerror(errno));
+			return EXIT_USAGE;
+		}
+		d->rec = dns_recorder_new(&d->base);
+		d->top = dns_recorder_resolver(d->rec);
+	}
+	return 0;
+}
+
+/* Writes --save-dns; returns rc, or EXIT_UNKNOWN when it failed. */
+static int run_dns_save(struct run_dns *d, const struct cli *c, int rc)
+{
+	if (!d->save)
+		return rc;
+	int r = dns_recorder_write(d->rec, d->save);
+	int e = errno;
+	if (fclose(d->save) != 0 && r == 0) {
+		r = -1;
+		e = errno;
+	}
+	d->save = NULL;
+	if (r == 0)
+		return rc;
+	fprintf(stderr, "senderaudit: --save-dns: cannot write ");
+	text_put_safe(stderr, c->save_dns);
+	fprintf(stderr, ": %s\n", strerror(e));
+	return EXIT_UNKNOWN;
+}
+
+static void run_dns_close(struct run_dns *d)
+{
+	if (d->save)
+		fclose(d->save);
+	dns_recorder_free(d->rec);
+	dns_free(d->dns);
+	dns_replay_free(d->replay);
 }
 
 int main(int argc, char **argv)
@@ -136,14 +230,21 @@ int main(int argc, char **argv)
 	char err[1024];
 	int rc = 0;
 	struct spf2_pool *spf2 = NULL;
-	struct dns *dns = NULL;
+	struct baseline *bl = NULL;
+	struct run_dns d;
+	memset(&d, 0, sizeof d);
 	if (cli_parse(&c, argc, argv, err, sizeof err) < 0) {
-		fprintf(stderr, "senderaudit: %s (see senderaudit --help)\n", err);
+		fprintf(stderr, "senderaudit: %s (see senderaudit %s)\n", err, c.hint ? c.hint : "--help");
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	switch (c.cmd) {
-	case CMD_HELP: cli_usage(stdout); goto written;
+	case CMD_HELP:
+		if (c.help_spf)
+			cli_usage_spf(stdout);
+		else
+			cli_usage(stdout);
+		goto written;
 	case CMD_VERSION: printf("senderaudit %s\n", SA_VERSION); goto written;
 	case CMD_LIST_CHECKS: list_checks(); goto written;
 	case CMD_AUDIT:
@@ -154,6 +255,16 @@ int main(int argc, char **argv)
 		rc = output_status(0, true);
 		goto out;
 	}
+	if (c.baseline) {
+		bl = baseline_load(c.baseline, err, sizeof err);
+		if (!bl) {
+			fprintf(stderr, "senderaudit: --baseline: ");
+			text_put_safe(stderr, err);
+			fprintf(stderr, " (see senderaudit --help)\n");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
 
 	/* libspf2's workers are forked now, before any thread exists, when
 	 * an enabled check shows libspf2's verdict. */
@@ -161,36 +272,22 @@ int main(int argc, char **argv)
 	           (registry_needs(c.enabled) & (NEED(IN_SPF_SECOND) | NEED(IN_HELO_SPF_SECOND)));
 	spf2 = spf ? spf2_pool_new(c.cmd == CMD_SPF ? 1 : c.batch ? 4 : 2) : NULL;
 
-	struct dns_config dc = {
-		.servers = (const char *const *)c.resolvers,
-		.server_count = c.resolver_count,
-		.timeout_ms = c.ao.timeout_ms,
-		.retries = c.retries,
-	};
-	dns = dns_new(&dc, err, sizeof err);
-	if (!dns) {
-		/* A malformed --resolver is a usage error; an unusable system
-		 * configuration means nothing could be checked. */
-		fprintf(stderr, "senderaudit: %s%s%s\n", c.resolver_count ? "--resolver: " : "", err,
-		        c.resolver_count ? " (see senderaudit --help)" : "");
-		rc = c.resolver_count ? EXIT_USAGE : EXIT_UNKNOWN;
+	rc = run_dns_open(&d, &c);
+	if (rc)
 		goto out;
-	}
-
-	struct resolver res = dns_resolver(dns);
-	if (c.cmd == CMD_SPF) {
-		rc = spf_command(&c, &res, spf2, stdout);
-	} else {
-		enum status worst = run_audits(&c, &res, spf2);
-		rc = exit_status(worst, c.fail_on);
-	}
-	if (c.verbosity > 0)
-		print_dns_stats(dns);
+	if (c.cmd == CMD_SPF)
+		rc = spf_command(&c, &d.top, spf2, stdout);
+	else
+		rc = run_audits(&c, &d.top, spf2, bl);
+	if (c.verbosity > 0 && d.dns)
+		print_dns_stats(d.dns);
+	rc = run_dns_save(&d, &c, rc);
 written:
 	rc = output_status(rc, stdout_closed);
 out:
-	dns_free(dns);
+	run_dns_close(&d);
 	spf2_pool_free(spf2);
+	baseline_free(bl);
 	cli_free(&c);
 	return rc;
 }

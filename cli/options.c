@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../checks/registry.h"
+#include "../report/report.h"
 #include "../lib/util/names.h"
 #include "../lib/util/text.h"
 #include "../lib/util/timeouts.h"
@@ -38,6 +39,10 @@ enum {
 	OPT_VERSION,
 	OPT_BATCH,
 	OPT_JOBS,
+	OPT_BASELINE,
+	OPT_SAVE_DNS,
+	OPT_REPLAY_DNS,
+	OPT_END
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +66,9 @@ static const struct option long_opts[] = {
 	{"list-checks", no_argument, NULL, OPT_LIST_CHECKS},
 	{"batch", required_argument, NULL, OPT_BATCH},
 	{"jobs", required_argument, NULL, OPT_JOBS},
+	{"baseline", required_argument, NULL, OPT_BASELINE},
+	{"save-dns", required_argument, NULL, OPT_SAVE_DNS},
+	{"replay-dns", required_argument, NULL, OPT_REPLAY_DNS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -70,7 +78,9 @@ void cli_usage(FILE *out)
 {
 	fputs("Usage: senderaudit [OPTIONS] IP DOMAIN\n"
 	      "       senderaudit [OPTIONS] --batch FILE\n"
-	      "       senderaudit spf [--helo NAME] [--format json] [--resolver ADDR] IP SENDER\n"
+	      "       senderaudit spf [--helo NAME] [--format text|json] [--resolver ADDR[#PORT]]\n"
+	      "                       [--timeout SECONDS] [--retries N] [--save-dns FILE]\n"
+	      "                       [--replay-dns FILE] [-v] IP SENDER\n"
 	      "       senderaudit --list-checks\n"
 	      "Audit the infrastructure that sends mail from IP for DOMAIN: reverse and\n"
 	      "forward DNS, HELO, SPF, DKIM, DMARC, bounce handling, registration data\n"
@@ -78,7 +88,8 @@ void cli_usage(FILE *out)
 	      "\n"
 	      "The spf subcommand prints the SPF verdict alone (like spfquery) for IP and\n"
 	      "SENDER (a domain or an address; \"\" = the HELO identity): the result, why,\n"
-	      "the lookups it took and the include tree with each branch's count.\n"
+	      "the lookups it took and the include tree with each branch's count\n"
+	      "(senderaudit spf --help).\n"
 	      "\n"
 	      "Options:\n"
 	      "  --helo NAME             the HELO/EHLO name (without it helo.* checks are skip)\n"
@@ -87,7 +98,7 @@ void cli_usage(FILE *out)
 	      "                          common selectors are probed\n"
 	      "  --mail-from DOMAIN      the envelope (MAIL FROM) domain, when not DOMAIN\n"
 	      "  --dnsbl ZONES           DNS blocklists to ask (comma-separated), replacing the\n"
-	      "                          built-in list; +ZONE adds one, none disables them\n"
+	      "                          built-in list; +ZONE adds one; none (alone) disables them\n"
 	      "  --only IDS              run only these checks or categories (comma-separated)\n"
 	      "  --skip IDS              do not run these checks or categories\n"
 	      "  --resolver ADDR[#PORT]  DNS server to ask instead of /etc/resolv.conf's\n"
@@ -101,9 +112,16 @@ void cli_usage(FILE *out)
 	      "                          RDAP: connect timeout, twice that per request and\n"
 	      "                          WHOIS exchange, four times for libspf2's evaluation\n"
 	      "  --retries N             extra tries of an unanswered lookup (default 2)\n"
-	      "  --format text|json      output format (default text)\n"
-	      "  --fail-on warn|fail     lowest status that makes the exit status non-zero\n"
-	      "                          (default warn)\n"
+	      "  --save-dns FILE         write every DNS answer of the run to FILE\n"
+	      "  --replay-dns FILE       answer DNS only from FILE (written by --save-dns); a\n"
+	      "                          question not in it is an error that names it\n"
+	      "  --format FORMAT         output format: text (default), json, nagios (a\n"
+	      "                          monitoring plugin's line), junit (JUnit XML),\n"
+	      "                          prometheus (OpenMetrics text), html (one page)\n"
+	      "  --fail-on warn|fail|new  lowest status that makes the exit status non-zero\n"
+	      "                          (default warn); new: only problems --baseline lacks\n"
+	      "  --baseline FILE         an earlier JSON report or JSON Lines batch: each\n"
+	      "                          problem is marked new, unchanged or fixed\n"
 	      "  --color auto|always|never  colour in text output (default auto; NO_COLOR)\n"
 	      "  --batch FILE            audit every sender of FILE (- = stdin), one per line:\n"
 	      "                          IP DOMAIN [HELO]; '#' starts a comment\n"
@@ -117,8 +135,35 @@ void cli_usage(FILE *out)
 	      "Exit status: 0 nothing worse than pass/info/skip, 1 worst is warn, 2 some\n"
 	      "check failed, 3 no fail but some check could not be determined (error),\n"
 	      "nothing was audited (an empty --batch file) or the report could not be\n"
-	      "written, 64 usage error. spf subcommand: 0 pass, 1 neutral, none or\n"
-	      "softfail, 2 fail or permerror, 3 temperror, 64 usage error.\n",
+	      "written, 64 usage error. With --fail-on new, only new problems count: 1 a\n"
+	      "new warn, 2 a new fail, 3 a new error, else 0. spf subcommand: 0 pass, 1\n"
+	      "neutral, none or softfail, 2 fail or permerror, 3 temperror, 64 usage error.\n",
+	      out);
+}
+
+void cli_usage_spf(FILE *out)
+{
+	fputs("Usage: senderaudit spf [OPTIONS] IP SENDER\n"
+	      "The SPF verdict (RFC 7208 check_host) of IP for SENDER, like spfquery:\n"
+	      "SENDER is a domain or an address; \"\" checks the HELO identity of --helo.\n"
+	      "Prints the result, the term that decided it, the explanation of a fail,\n"
+	      "the lookups it took, libspf2's verdict, and the include tree with each\n"
+	      "branch's count.\n"
+	      "\n"
+	      "Options:\n"
+	      "  --helo NAME             the HELO/EHLO name (the identity of an empty SENDER)\n"
+	      "  --format text|json      output format (default text)\n"
+	      "  --resolver ADDR[#PORT]  DNS server to ask instead of /etc/resolv.conf's\n"
+	      "  --timeout SECONDS       budget of one DNS lookup, retries included (default 5)\n"
+	      "  --retries N             extra tries of an unanswered lookup (default 2)\n"
+	      "  --save-dns FILE         write every DNS answer to FILE\n"
+	      "  --replay-dns FILE       answer DNS only from FILE (written by --save-dns)\n"
+	      "  -v, --verbose           DNS statistics on standard error\n"
+	      "  -h, --help              print this help and exit\n"
+	      "The audit's other options do not apply to it (a usage error).\n"
+	      "\n"
+	      "Exit status: 0 pass, 1 neutral, none or softfail, 2 fail or permerror,\n"
+	      "3 temperror, 64 usage error.\n",
 	      out);
 }
 
@@ -222,6 +267,11 @@ static int parse_dnsbl(struct cli *c, const char *arg, char *err, size_t errlen)
 		snprintf(err, errlen, "--dnsbl: empty list of zones");
 		rc = -1;
 	}
+	/* "zen.spamhaus.org,none" would silently ask no list at all */
+	if (rc == 0 && c->ao.dnsbl_none && (c->ao.dnsbl_zone_count || c->ao.dnsbl_extra_count)) {
+		snprintf(err, errlen, "--dnsbl: none disables every list and cannot be combined with zones");
+		rc = -1;
+	}
 	free(copy);
 	return rc;
 }
@@ -243,13 +293,29 @@ static int parse_choice(const char *opt, const char *arg, const char *const *cho
 	return -1;
 }
 
+/* Digits with at most one decimal point: strtod alone would also take
+ * "0x10", "1e1", "inf" and leading spaces. */
+static bool is_decimal(const char *s)
+{
+	bool digits = false, point = false;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digits = true;
+		else if (*s == '.' && !point)
+			point = true;
+		else
+			return false;
+	}
+	return digits;
+}
+
 static int parse_number(const char *opt, const char *arg, double lo, double hi, double *out, char *err,
                         size_t errlen)
 {
 	char *end;
 	errno = 0;
-	double v = strtod(arg, &end);
-	if (errno || end == arg || *end || !isfinite(v) || v < lo || v > hi) {
+	double v = is_decimal(arg) ? strtod(arg, &end) : NAN;
+	if (errno || !is_decimal(arg) || *end || !isfinite(v) || v < lo || v > hi) {
 		snprintf(err, errlen, "%s: '%s' is not a number from %g to %g", opt, TEXT_SHOW(arg), lo, hi);
 		return -1;
 	}
@@ -344,11 +410,26 @@ static int parse_spf_args(struct cli *c, int rest, char **args, char *err, size_
 	return 0;
 }
 
+/* A FILE argument that must be a readable file (not a directory). */
+static int readable_file(const char *opt, const char *arg, const char **out, char *err, size_t errlen)
+{
+	struct stat st;
+	if (access(arg, R_OK) != 0) {
+		snprintf(err, errlen, "%s: cannot read '%s': %s", opt, TEXT_SHOW(arg), strerror(errno));
+		return -1;
+	}
+	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: '%s' is a directory", opt, TEXT_SHOW(arg));
+		return -1;
+	}
+	*out = arg;
+	return 0;
+}
+
 static int parse_one(struct cli *c, int opt, const char *arg, const char **only, const char **skip, char *err,
                      size_t errlen)
 {
-	static const char *const formats[] = {"text", "json", NULL};
-	static const char *const fail_ons[] = {"warn", "fail", NULL};
+	static const char *const fail_ons[] = {"warn", "fail", "new", NULL};
 	static const char *const colors[] = {"auto", "always", "never", NULL};
 	char why[512];
 	double v;
@@ -406,14 +487,24 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 		return 0;
 	case OPT_RETRIES: return parse_whole("--retries", arg, 0, 5, &c->retries, err, errlen);
 	case OPT_FORMAT:
-		if (parse_choice("--format", arg, formats, &k, err, errlen) < 0)
+		if (parse_choice("--format", arg, report_format_names, &k, err, errlen) < 0)
 			return -1;
 		c->format = (enum cli_format)k;
 		return 0;
 	case OPT_FAIL_ON:
 		if (parse_choice("--fail-on", arg, fail_ons, &k, err, errlen) < 0)
 			return -1;
-		c->fail_on = k ? STATUS_FAIL : STATUS_WARN;
+		c->fail_on = k == 1 ? STATUS_FAIL : STATUS_WARN;
+		c->fail_on_new = k == 2;
+		return 0;
+	case OPT_BASELINE: return readable_file("--baseline", arg, &c->baseline, err, errlen);
+	case OPT_REPLAY_DNS: return readable_file("--replay-dns", arg, &c->replay_dns, err, errlen);
+	case OPT_SAVE_DNS:
+		if (!*arg) {
+			snprintf(err, errlen, "--save-dns: an empty file name");
+			return -1;
+		}
+		c->save_dns = arg;
 		return 0;
 	case OPT_COLOR:
 		if (parse_choice("--color", arg, colors, &k, err, errlen) < 0)
@@ -442,6 +533,37 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 	}
 	snprintf(err, errlen, "internal error: option %d", opt);
 	return -1;
+}
+
+/* The options that apply to `senderaudit spf`. */
+static bool spf_option(int opt)
+{
+	switch (opt) {
+	case OPT_HELO:
+	case OPT_FORMAT:
+	case OPT_RESOLVER:
+	case OPT_TIMEOUT:
+	case OPT_RETRIES:
+	case OPT_SAVE_DNS:
+	case OPT_REPLAY_DNS:
+	case 'v':
+	case 'h': return true;
+	}
+	return false;
+}
+
+/* "--only", "-q/--quiet": an option as the user may have typed it. */
+static const char *option_name(int opt, char *buf, size_t len)
+{
+	for (const struct option *o = long_opts; o->name; o++)
+		if (o->val == opt) {
+			if (opt < 256)
+				snprintf(buf, len, "-%c/--%s", opt, o->name);
+			else
+				snprintf(buf, len, "--%s", o->name);
+			return buf;
+		}
+	return "?";
 }
 
 /* Fills t's IP, domain, HELO and MAIL FROM domain (the rest of t as set). */
@@ -478,10 +600,18 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		c->enabled[i] = true;
 
 	const char *only = NULL, *skip = NULL;
-	/* `senderaudit spf IP SENDER`: the subcommand shares the options. */
+	/* `senderaudit help [spf]`: what a new user types first. */
+	if ((argc == 2 || (argc == 3 && strcmp(argv[2], "spf") == 0)) && strcmp(argv[1], "help") == 0) {
+		c->cmd = CMD_HELP;
+		c->help_spf = argc == 3;
+		return 0;
+	}
+	/* `senderaudit spf IP SENDER`: the subcommand takes the options that
+	 * apply to one SPF evaluation; the audit's others are refused. */
 	bool spf = argc > 1 && strcmp(argv[1], "spf") == 0;
 	if (spf) {
 		c->cmd = CMD_SPF;
+		c->hint = "spf --help";
 		argc--;
 		argv++;
 	}
@@ -500,13 +630,33 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 			snprintf(err, errlen, "option '%s' needs a value", TEXT_SHOW(argv[optind - 1]));
 			return -1;
 		}
+		if (spf && !spf_option(opt)) {
+			char name[40];
+			snprintf(err, errlen, "spf: %s is an option of the audit, not of the spf subcommand",
+			         option_name(opt, name, sizeof name));
+			return -1;
+		}
 		if (parse_one(c, opt, optarg, &only, &skip, err, errlen) < 0)
 			return -1;
+	}
+	if (spf && c->cmd == CMD_HELP)
+		c->help_spf = true;
+	if (spf && c->format != FORMAT_TEXT && c->format != FORMAT_JSON) {
+		snprintf(err, errlen, "spf: --format is text or json");
+		return -1;
+	}
+	if (c->save_dns && c->replay_dns && strcmp(c->save_dns, c->replay_dns) == 0) {
+		snprintf(err, errlen, "--save-dns would overwrite the --replay-dns file");
+		return -1;
 	}
 	if (c->cmd == CMD_SPF && spf)
 		return parse_spf_args(c, argc - optind, argv + optind, err, errlen);
 	if (c->cmd != CMD_AUDIT)
 		return 0;
+	if (c->fail_on_new && !c->baseline) {
+		snprintf(err, errlen, "--fail-on new needs --baseline (what would be new?)");
+		return -1;
+	}
 
 	int rest = argc - optind;
 	if (c->batch) {
@@ -527,11 +677,13 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 			c->enabled[i] = false;
 		if (registry_select(only, c->enabled, true, why, sizeof why) < 0) {
 			snprintf(err, errlen, "--only: %s", why);
+			c->hint = "--list-checks";
 			return -1;
 		}
 	}
 	if (skip && registry_select(skip, c->enabled, false, why, sizeof why) < 0) {
 		snprintf(err, errlen, "--skip: %s", why);
+		c->hint = "--list-checks";
 		return -1;
 	}
 	return 0;

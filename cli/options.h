@@ -10,7 +10,8 @@
 #define CLI_MAX_RESOLVERS 3
 
 enum cli_cmd { CMD_AUDIT, CMD_HELP, CMD_VERSION, CMD_LIST_CHECKS, CMD_SPF };
-enum cli_format { FORMAT_TEXT, FORMAT_JSON };
+/* In the order of report_format_names (report/report.h). */
+enum cli_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_NAGIOS, FORMAT_JUNIT, FORMAT_PROMETHEUS, FORMAT_HTML };
 enum cli_color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 struct cli {
@@ -22,6 +23,13 @@ struct cli {
 	int retries;
 	enum cli_format format;
 	enum status fail_on; /* STATUS_WARN or STATUS_FAIL */
+	bool fail_on_new;    /* --fail-on new: only problems absent from --baseline */
+	const char *baseline;   /* --baseline FILE, or NULL */
+	const char *save_dns;   /* --save-dns FILE, or NULL */
+	const char *replay_dns; /* --replay-dns FILE, or NULL */
+	bool help_spf;       /* `senderaudit spf --help` */
+	const char *hint;    /* for a usage error: what the message points to
+	                        ("--list-checks"); NULL: "--help" */
 	enum cli_color color;
 	int verbosity;       /* -1 quiet, 0, 1 verbose */
 	bool *enabled;       /* per catalogue index */
@@ -43,7 +51,8 @@ void cli_free(struct cli *c);
 int cli_parse_batch_line(const struct cli *c, const char *line, struct target *t, char *err, size_t errlen);
 void target_free(struct target *t);
 
-/* The --help text. */
+/* The --help text, and the spf subcommand's (`senderaudit spf --help`). */
 void cli_usage(FILE *out);
+void cli_usage_spf(FILE *out);
 
 #endif

@@ -1,9 +1,11 @@
-/* json: the JSON report, schema version 1 (shared/spec/json.md). */
+/* json: the JSON report, schema version 1 (shared/spec/json.md), and its
+ * reporter: one object, or one line per sender in a batch (JSON Lines). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../lib/util/text.h"
+#include "../lib/util/xalloc.h"
 #include "report.h"
 
 #define SCHEMA_VERSION 1
@@ -99,7 +101,25 @@ cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
 		for (size_t k = 0; k < f->ref_count; k++)
 			cJSON_AddItemToArray(refs, cJSON_CreateString(f->refs[k]));
 		cJSON_AddItemToObject(o, "data", cJSON_Duplicate(f->data, 1));
+		if (ri->diff && ri->diff->marks[i] != MARK_NONE)
+			cJSON_AddStringToObject(o, "baseline", ri->diff->marks[i] == MARK_NEW ? "new" : "unchanged");
 		cJSON_AddItemToArray(arr, o);
+	}
+	if (ri->diff) {
+		const struct report_diff *d = ri->diff;
+		cJSON *b = cJSON_AddObjectToObject(root, "baseline");
+		cJSON_AddBoolToObject(b, "sender_known", d->sender_known);
+		cJSON_AddNumberToObject(b, "new", (double)d->new_count);
+		cJSON_AddNumberToObject(b, "unchanged", (double)d->unchanged_count);
+		cJSON *fx = cJSON_AddArrayToObject(b, "fixed");
+		for (size_t k = 0; k < d->fixed_count; k++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "id", d->fixed[k].id);
+			cJSON_AddItemToObject(o, "subject", str_or_null(d->fixed[k].subject));
+			cJSON_AddStringToObject(o, "status", d->fixed[k].status);
+			cJSON_AddStringToObject(o, "summary", d->fixed[k].summary);
+			cJSON_AddItemToArray(fx, o);
+		}
 	}
 	sanitize(root);
 	return root;
@@ -116,3 +136,31 @@ void report_json(FILE *out, const struct report_info *ri, const struct findings 
 	}
 	cJSON_Delete(root);
 }
+
+struct json_state {
+	FILE *out;
+	struct report_opts o;
+};
+
+static void *json_begin(FILE *out, const struct report_opts *o)
+{
+	struct json_state *st = xcalloc(1, sizeof *st);
+	st->out = out;
+	st->o = *o;
+	st->o.compact = o->compact || o->batch; /* JSON Lines */
+	return st;
+}
+
+static void json_sender(void *p, const struct report_info *ri, const struct findings *fs)
+{
+	struct json_state *st = p;
+	report_json(st->out, ri, fs, &st->o);
+}
+
+static void json_end(void *p, int exit_status)
+{
+	(void)exit_status;
+	free(p);
+}
+
+const struct reporter reporter_json = {"json", json_begin, json_sender, json_end};

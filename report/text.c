@@ -1,8 +1,16 @@
-/* text: the human report, grouped by category. */
+/* text: the human report, grouped by category, and its reporter: one block
+ * per sender, and in a batch a closing table of each sender's worst status
+ * and counts. Names are shown in their Unicode form (the JSON keeps the
+ * A-labels); with -q, identical errors of one category are one entry that
+ * names its checks. */
+#include <idn2.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../lib/model/category.h"
+#include "../lib/util/strbuf.h"
 #include "../lib/util/text.h"
+#include "../lib/util/xalloc.h"
 #include "report.h"
 
 static const char *colour_of(enum status s)
@@ -44,6 +52,47 @@ static void put_line(FILE *out, const char *prefix, const char *s)
 	fputc('\n', out);
 }
 
+/* A name as people read it: an IDN's U-labels ("bücher.example"); any
+ * other name, or one libidn2 will not decode, as it is. */
+static void put_name(FILE *out, const char *name)
+{
+	char *u = NULL;
+	if (strstr(name, "xn--") && idn2_to_unicode_8z8z(name, &u, 0) == IDN2_OK && u) {
+		text_put_safe(out, u);
+		idn2_free(u);
+		return;
+	}
+	idn2_free(u);
+	text_put_safe(out, name);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* With -q, the errors that one failed lookup leaves on a whole category
+ * (six rdns checks with the same three lines) are one entry: true when
+ * g has the same category, status, summary, detail and remedy as f. */
+static bool same_error(const struct finding *f, const struct finding *g)
+{
+	return f->status == STATUS_ERROR && g->status == STATUS_ERROR && strcmp(f->category, g->category) == 0 &&
+	       same_text(f->summary, g->summary) && same_text(f->detail, g->detail) &&
+	       same_text(f->remedy, g->remedy);
+}
+
+static const char *mark_text(const struct report_info *ri, size_t i)
+{
+	if (!ri->diff)
+		return NULL;
+	switch (ri->diff->marks[i]) {
+	case MARK_NEW: return "new";
+	case MARK_UNCHANGED: return "unchanged";
+	case MARK_NONE: break;
+	}
+	return NULL;
+}
+
 void report_text(FILE *out, const struct report_info *ri, const struct findings *fs, const struct report_opts *o)
 {
 	const struct target *t = ri->t;
@@ -52,16 +101,16 @@ void report_text(FILE *out, const struct report_info *ri, const struct findings 
 	if (t->ip.mapped)
 		fprintf(out, " (given as ::ffff:%s, an IPv4-mapped IPv6 address)", t->ip.text);
 	fputs(" sending for ", out);
-	text_put_safe(out, t->domain);
+	put_name(out, t->domain);
 	fputs(" (", out);
 	if (t->helo) {
 		fputs("HELO ", out);
-		text_put_safe(out, t->helo);
+		put_name(out, t->helo);
 		fputs(", ", out);
 	}
 	if (t->mail_from_given) {
 		fputs("MAIL FROM domain ", out);
-		text_put_safe(out, t->mail_from);
+		put_name(out, t->mail_from);
 		fputs(", ", out);
 	}
 	fprintf(out, "%s IP)\n", t->shared ? "shared" : "dedicated");
@@ -87,9 +136,24 @@ void report_text(FILE *out, const struct report_info *ri, const struct findings 
 			text_put_safe(out, f->subject);
 			fputc(']', out);
 		}
+		size_t last = i;
+		while (o->verbosity < 0 && last + 1 < fs->n && same_error(f, &fs->v[last + 1]) &&
+		       same_text(mark_text(ri, i), mark_text(ri, last + 1))) {
+			const struct finding *g = &fs->v[++last];
+			fputs(", ", out);
+			text_put_safe(out, g->id);
+			if (g->subject) {
+				fputs(" [", out);
+				text_put_safe(out, g->subject);
+				fputc(']', out);
+			}
+		}
 		fputs(": ", out);
 		text_put_safe(out, f->summary);
+		if (mark_text(ri, i))
+			fprintf(out, "  [%s]", mark_text(ri, i));
 		fputc('\n', out);
+		i = last;
 		bool problem = is_problem(f->status);
 		if (f->detail && (problem || o->verbosity > 0 || f->status == STATUS_SKIP))
 			put_line(out, "         ", f->detail);
@@ -114,13 +178,90 @@ void report_text(FILE *out, const struct report_info *ri, const struct findings 
 			}
 		}
 	}
-	long counts[STATUS_COUNT] = {0};
-	for (size_t i = 0; i < fs->n; i++)
-		counts[fs->v[i].status]++;
+	const struct report_diff *d = ri->diff;
+	if (d && d->fixed_count) {
+		fprintf(out, "\n%sFixed since the baseline%s\n", o->color ? "\033[1m" : "", o->color ? "\033[0m" : "");
+		for (size_t k = 0; k < d->fixed_count; k++) {
+			const struct report_fixed *x = &d->fixed[k];
+			fputs("  was ", out);
+			text_put_safe(out, x->status);
+			fputs("  ", out);
+			text_put_safe(out, x->id);
+			if (x->subject) {
+				fputs(" [", out);
+				text_put_safe(out, x->subject);
+				fputc(']', out);
+			}
+			fputs(": ", out);
+			text_put_safe(out, x->summary);
+			fputc('\n', out);
+		}
+	}
+	long counts[STATUS_COUNT];
+	report_count(fs, counts);
 	enum status worst = findings_worst(fs);
+	if (d)
+		fprintf(out, "\nbaseline: %zu new, %zu unchanged, %zu fixed%s", d->new_count, d->unchanged_count,
+		        d->fixed_count, d->sender_known ? "" : " (the baseline does not hold this sender)");
 	fprintf(out, "\n%ld pass, %ld warn, %ld fail, %ld error, %ld skip, %ld info: ", counts[STATUS_PASS],
 	        counts[STATUS_WARN], counts[STATUS_FAIL], counts[STATUS_ERROR], counts[STATUS_SKIP],
 	        counts[STATUS_INFO]);
 	put_status(out, worst, o->color);
 	fprintf(out, " (%ld ms)\n", ri->duration_ms);
 }
+
+/* The text reporter: a block per sender; a batch ends with a table of each
+ * sender's worst status and counts. */
+struct text_row {
+	char who[300];
+	enum status worst;
+	long counts[STATUS_COUNT];
+};
+
+struct text_state {
+	FILE *out;
+	struct report_opts o;
+	struct text_row *rows;
+	size_t n, cap;
+};
+
+static void *text_begin(FILE *out, const struct report_opts *o)
+{
+	struct text_state *st = xcalloc(1, sizeof *st);
+	st->out = out;
+	st->o = *o;
+	return st;
+}
+
+static void text_sender(void *p, const struct report_info *ri, const struct findings *fs)
+{
+	struct text_state *st = p;
+	if (st->n)
+		fputc('\n', st->out);
+	report_text(st->out, ri, fs, &st->o);
+	xgrow(&st->rows, &st->cap, st->n + 1, sizeof *st->rows);
+	struct text_row *r = &st->rows[st->n++];
+	snprintf(r->who, sizeof r->who, "%s %s", ri->t->ip.text, ri->t->domain);
+	r->worst = findings_worst(fs);
+	report_count(fs, r->counts);
+}
+
+static void text_end(void *p, int exit_status)
+{
+	struct text_state *st = p;
+	(void)exit_status;
+	if (st->o.batch && st->n) {
+		fprintf(st->out, "\n%-40s %-6s %5s %5s %5s %5s %5s %5s\n", "sender", "status", "pass", "warn", "fail",
+		        "error", "skip", "info");
+		for (size_t i = 0; i < st->n; i++) {
+			const struct text_row *r = &st->rows[i];
+			fprintf(st->out, "%-40s %-6s %5ld %5ld %5ld %5ld %5ld %5ld\n", r->who, status_name(r->worst),
+			        r->counts[STATUS_PASS], r->counts[STATUS_WARN], r->counts[STATUS_FAIL],
+			        r->counts[STATUS_ERROR], r->counts[STATUS_SKIP], r->counts[STATUS_INFO]);
+		}
+	}
+	free(st->rows);
+	free(st);
+}
+
+const struct reporter reporter_text = {"text", text_begin, text_sender, text_end};

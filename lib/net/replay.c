@@ -1,0 +1,683 @@
+/* replay: --save-dns and --replay-dns as resolvers (see replay.h for the
+ * file format), and the per-audit question counter. A recorder keeps the
+ * answers its provider owns and writes them once, sorted; a replay owns
+ * the answers it parsed and those it made up for questions it lacks. */
+#include "replay.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "../util/strmap.h"
+#include "../util/xalloc.h"
+
+#define REPLAY_HEADER "# senderaudit DNS answers (--save-dns), format 1: see senderaudit(1), DNS ANSWER FILES"
+
+/* The map key of a question: the name as lib/dns normalizes it ("." stays
+ * the root), \001, the type. Sorting keys sorts by name, then type. */
+static char *key_new(const char *name, uint16_t type)
+{
+	char *n = strcmp(name, ".") == 0 ? xstrdup(".") : name_normalize_new(name);
+	char *k = xasprintf("%s\001%05u", n, (unsigned)type);
+	free(n);
+	return k;
+}
+
+static uint16_t key_type(const char *key)
+{
+	return (uint16_t)atoi(strrchr(key, '\001') + 1);
+}
+
+/* ---- tokens ---- */
+
+static bool bare_ok(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			return false;
+	}
+	return true;
+}
+
+static void put_token(FILE *out, const char *s, size_t n)
+{
+	if (bare_ok(s, n)) {
+		fwrite(s, 1, n, out);
+		return;
+	}
+	fputc('"', out);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(out, "\\%03u", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void put_str(FILE *out, const char *s)
+{
+	put_token(out, s, strlen(s));
+}
+
+/* Reads the next token of *p (bare or quoted) into a new string; its
+ * length in *len (a TXT may hold NUL bytes). Returns NULL at the end of
+ * the line or on a malformed token (*bad set). */
+static char *next_token(const char **p, size_t *len, bool *bad)
+{
+	const char *s = *p;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	*bad = false;
+	if (!*s) {
+		*p = s;
+		return NULL;
+	}
+	char *out = xmalloc(strlen(s) + 1);
+	size_t n = 0;
+	if (*s != '"') {
+		while (*s && *s != ' ' && *s != '\t')
+			out[n++] = *s++;
+	} else {
+		s++;
+		for (;;) {
+			if (!*s) {
+				*bad = true;
+				free(out);
+				return NULL;
+			}
+			if (*s == '"') {
+				s++;
+				break;
+			}
+			if (*s == '\\') {
+				if (s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9' && s[3] >= '0' &&
+				    s[3] <= '9') {
+					int v = (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+					if (v > 255) {
+						*bad = true;
+						free(out);
+						return NULL;
+					}
+					out[n++] = (char)v;
+					s += 4;
+				} else if (s[1]) {
+					out[n++] = s[1];
+					s += 2;
+				} else {
+					*bad = true;
+					free(out);
+					return NULL;
+				}
+				continue;
+			}
+			out[n++] = *s++;
+		}
+		if (*s && *s != ' ' && *s != '\t') {
+			*bad = true;
+			free(out);
+			return NULL;
+		}
+	}
+	out[n] = '\0';
+	if (len)
+		*len = n;
+	*p = s;
+	return out;
+}
+
+/* ---- the recorder ---- */
+
+struct dns_recorder {
+	const struct resolver *below;
+	pthread_mutex_t mu;
+	struct strmap *answers; /* key -> const struct dns_answer *, the provider's */
+};
+
+struct dns_recorder *dns_recorder_new(const struct resolver *below)
+{
+	struct dns_recorder *r = xcalloc(1, sizeof *r);
+	r->below = below;
+	pthread_mutex_init(&r->mu, NULL);
+	r->answers = strmap_new();
+	return r;
+}
+
+void dns_recorder_free(struct dns_recorder *r)
+{
+	if (!r)
+		return;
+	strmap_free(r->answers);
+	pthread_mutex_destroy(&r->mu);
+	free(r);
+}
+
+static void rec_prefetch(void *ctx, const char *name, uint16_t type)
+{
+	struct dns_recorder *r = ctx;
+	resolver_prefetch(r->below, name, type);
+}
+
+static const struct dns_answer *rec_query(void *ctx, const char *name, uint16_t type)
+{
+	struct dns_recorder *r = ctx;
+	const struct dns_answer *a = resolver_query(r->below, name, type);
+	char *k = key_new(name, type);
+	pthread_mutex_lock(&r->mu);
+	if (!strmap_get(r->answers, k))
+		strmap_put(r->answers, k, (void *)a);
+	pthread_mutex_unlock(&r->mu);
+	free(k);
+	return a;
+}
+
+static const char *rec_servers(void *ctx)
+{
+	struct dns_recorder *r = ctx;
+	return resolver_servers(r->below);
+}
+
+static void rec_limit(void *ctx, const char *zone, int max)
+{
+	struct dns_recorder *r = ctx;
+	if (r->below->limit_zone)
+		r->below->limit_zone(r->below->ctx, zone, max);
+}
+
+static void rec_expect(void *ctx, const char *name)
+{
+	struct dns_recorder *r = ctx;
+	if (r->below->expect_tld)
+		r->below->expect_tld(r->below->ctx, name);
+}
+
+struct resolver dns_recorder_resolver(struct dns_recorder *r)
+{
+	return (struct resolver){r, rec_prefetch, rec_query, rec_servers, rec_limit, rec_expect};
+}
+
+static void write_rr(FILE *out, uint16_t type, const struct dns_rr *rr)
+{
+	char ip[INET6_ADDRSTRLEN];
+	fprintf(out, "rr %lu", (unsigned long)rr->ttl);
+	switch (type) {
+	case DNS_T_A:
+	case DNS_T_AAAA:
+		inet_ntop(type == DNS_T_A ? AF_INET : AF_INET6, rr->addr, ip, sizeof ip);
+		fprintf(out, " %s", ip);
+		break;
+	case DNS_T_MX:
+		fprintf(out, " %u ", rr->pref);
+		put_str(out, rr->name ? rr->name : ".");
+		break;
+	case DNS_T_PTR:
+	case DNS_T_NS:
+	case DNS_T_CNAME:
+		fputc(' ', out);
+		put_str(out, rr->name ? rr->name : ".");
+		break;
+	case DNS_T_TXT:
+		fputc(' ', out);
+		/* always quoted: a TXT is a string, even a one-word one */
+		if (bare_ok(rr->txt ? rr->txt : "", rr->txt_len))
+			fprintf(out, "\"%.*s\"", (int)rr->txt_len, rr->txt);
+		else
+			put_token(out, rr->txt ? rr->txt : "", rr->txt_len);
+		break;
+	}
+}
+
+int dns_recorder_write(struct dns_recorder *r, FILE *out)
+{
+	pthread_mutex_lock(&r->mu);
+	const char **keys = strmap_keys_sorted_new(r->answers);
+	size_t n = strmap_count(r->answers);
+	fprintf(out, "%s\nservers ", REPLAY_HEADER);
+	put_str(out, resolver_servers(r->below));
+	fputc('\n', out);
+	for (size_t i = 0; i < n; i++) {
+		const struct dns_answer *a = strmap_get(r->answers, keys[i]);
+		size_t nl = (size_t)(strchr(keys[i], '\001') - keys[i]);
+		uint16_t type = key_type(keys[i]);
+		char tb[12];
+		const char *tn = dns_type_name(type, tb, sizeof tb);
+#define Q()                                 \
+	do {                                \
+		put_token(out, keys[i], nl); \
+		fprintf(out, " %s ", tn);   \
+	} while (0)
+		Q();
+		fprintf(out, "status %s %u", dns_status_name(a->status), a->rcode);
+		if (a->why) {
+			fputc(' ', out);
+			put_str(out, a->why);
+		}
+		fputc('\n', out);
+		for (size_t k = 0; k < a->cname_count; k++) {
+			Q();
+			fputs("cname ", out);
+			put_str(out, a->cnames[k]);
+			fputc('\n', out);
+		}
+		for (size_t k = 0; k < a->rr_count; k++) {
+			Q();
+			write_rr(out, type, &a->rrs[k]);
+			fputc('\n', out);
+		}
+#undef Q
+	}
+	free(keys);
+	pthread_mutex_unlock(&r->mu);
+	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}
+
+/* ---- the replay ---- */
+
+struct dns_replay {
+	char *name; /* the file, for messages */
+	char *servers;
+	pthread_mutex_t mu;
+	struct strmap *answers; /* key -> struct dns_answer *, owned */
+	struct dns_answer **all; /* every answer owned, for freeing */
+	size_t n_all;
+};
+
+static struct dns_answer *own_answer(struct dns_replay *r, const char *key, uint16_t type)
+{
+	struct dns_answer *a = xcalloc(1, sizeof *a);
+	a->qname = xstrndup(key, (size_t)(strchr(key, '\001') - key));
+	a->qtype = type;
+	r->all = xrealloc(r->all, (r->n_all + 1) * sizeof *r->all);
+	r->all[r->n_all++] = a;
+	strmap_put(r->answers, key, a);
+	return a;
+}
+
+static int parse_type(const char *s, uint16_t *out)
+{
+	static const uint16_t known[] = {DNS_T_A, DNS_T_NS, DNS_T_CNAME, DNS_T_PTR, DNS_T_MX, DNS_T_TXT, DNS_T_AAAA};
+	char tb[12];
+	for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+		if (strcmp(s, dns_type_name(known[i], tb, sizeof tb)) == 0) {
+			*out = known[i];
+			return 0;
+		}
+	char *end;
+	if (strncmp(s, "TYPE", 4) == 0) {
+		unsigned long v = strtoul(s + 4, &end, 10);
+		if (end != s + 4 && !*end && v > 0 && v <= 65535) {
+			*out = (uint16_t)v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int parse_status(const char *s, enum dns_status *out)
+{
+	for (int i = DNS_OK; i <= DNS_UNTRUSTED; i++)
+		if (strcmp(s, dns_status_name((enum dns_status)i)) == 0) {
+			*out = (enum dns_status)i;
+			return 0;
+		}
+	return -1;
+}
+
+static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	if (!s || !*s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* One record line's data into a new record of a. */
+static const char *parse_rr(struct dns_answer *a, uint16_t type, const char **p)
+{
+	bool bad;
+	size_t len;
+	char *ttl = next_token(p, NULL, &bad);
+	unsigned long v;
+	if (!parse_ulong(ttl, 0xffffffffUL, &v)) {
+		free(ttl);
+		return "a record's TTL is not a number";
+	}
+	free(ttl);
+	struct dns_rr rr;
+	memset(&rr, 0, sizeof rr);
+	rr.type = type;
+	rr.ttl = (uint32_t)v;
+	const char *why = NULL;
+	char *d = next_token(p, &len, &bad);
+	switch (type) {
+	case DNS_T_A:
+	case DNS_T_AAAA:
+		if (!d || inet_pton(type == DNS_T_A ? AF_INET : AF_INET6, d, rr.addr) != 1)
+			why = "not an address";
+		break;
+	case DNS_T_MX: {
+		char *host = next_token(p, NULL, &bad);
+		if (!parse_ulong(d, 65535, &v) || !host) {
+			why = "an MX record is PREF HOST";
+			free(host);
+			break;
+		}
+		rr.pref = (uint16_t)v;
+		rr.name = host;
+		break;
+	}
+	case DNS_T_PTR:
+	case DNS_T_NS:
+	case DNS_T_CNAME:
+		if (!d)
+			why = "a record without its host name";
+		rr.name = d;
+		d = NULL;
+		break;
+	case DNS_T_TXT:
+		if (!d)
+			why = "a TXT record without its string";
+		rr.txt = d;
+		rr.txt_len = len;
+		d = NULL;
+		break;
+	default:
+		if (d)
+			why = "data for a type that carries none here";
+	}
+	free(d);
+	if (!why && (d = next_token(p, NULL, &bad)) != NULL) {
+		free(d);
+		why = "more fields than the record has";
+	}
+	if (why || bad) {
+		free(rr.name);
+		free(rr.txt);
+		return why ? why : "a malformed quoted string";
+	}
+	a->rrs = xrealloc(a->rrs, (a->rr_count + 1) * sizeof *a->rrs);
+	a->rrs[a->rr_count++] = rr;
+	return NULL;
+}
+
+/* One line; NULL or what is wrong with it. */
+static const char *parse_line(struct dns_replay *r, const char *line)
+{
+	const char *p = line;
+	bool bad;
+	char *name = next_token(&p, NULL, &bad);
+	if (!name)
+		return bad ? "a malformed quoted string" : NULL;
+	if (strcmp(name, "servers") == 0) {
+		free(name);
+		char *s = next_token(&p, NULL, &bad);
+		if (!s)
+			return "servers without a value";
+		free(r->servers);
+		r->servers = s;
+		return NULL;
+	}
+	const char *why = NULL;
+	char *tn = next_token(&p, NULL, &bad), *kind = next_token(&p, NULL, &bad), *k = NULL;
+	uint16_t type;
+	if (!tn || !kind) {
+		why = "a line is NAME TYPE status|cname|rr ...";
+		goto out;
+	}
+	if (parse_type(tn, &type) < 0) {
+		why = "unknown record type";
+		goto out;
+	}
+	k = key_new(name, type);
+	struct dns_answer *a = strmap_get(r->answers, k);
+	if (strcmp(kind, "status") == 0) {
+		if (a) {
+			why = "a second status line for the same question";
+			goto out;
+		}
+		char *st = next_token(&p, NULL, &bad), *rc = next_token(&p, NULL, &bad);
+		enum dns_status s;
+		unsigned long rcode;
+		if (!st || parse_status(st, &s) < 0 || !parse_ulong(rc, 65535, &rcode)) {
+			why = "status STATUS RCODE [WHY], STATUS one of lib/dns's grades";
+		} else {
+			a = own_answer(r, k, type);
+			a->status = s;
+			a->rcode = (unsigned)rcode;
+			a->why = next_token(&p, NULL, &bad);
+			char *extra = bad ? NULL : next_token(&p, NULL, &bad);
+			if (extra || bad)
+				why = "more fields than a status line has";
+			free(extra);
+		}
+		free(st);
+		free(rc);
+		goto out;
+	}
+	if (!a) {
+		why = "a record before its question's status line";
+		goto out;
+	}
+	if (strcmp(kind, "cname") == 0) {
+		char *t = next_token(&p, NULL, &bad);
+		if (!t) {
+			why = "cname without a target";
+			goto out;
+		}
+		a->cnames = xrealloc(a->cnames, (a->cname_count + 1) * sizeof *a->cnames);
+		a->cnames[a->cname_count++] = t;
+	} else if (strcmp(kind, "rr") == 0) {
+		why = parse_rr(a, type, &p);
+	} else {
+		why = "the third field is status, cname or rr";
+	}
+out:
+	free(name);
+	free(tn);
+	free(kind);
+	free(k);
+	return why;
+}
+
+struct dns_replay *dns_replay_parse(const char *text, size_t len, const char *name, char *err, size_t errlen)
+{
+	struct dns_replay *r = xcalloc(1, sizeof *r);
+	r->name = xstrdup(name);
+	pthread_mutex_init(&r->mu, NULL);
+	r->answers = strmap_new();
+	size_t i = 0, lineno = 0;
+	while (i < len) {
+		size_t e = i;
+		while (e < len && text[e] != '\n')
+			e++;
+		lineno++;
+		char *line = xstrndup(text + i, e - i);
+		size_t ll = strlen(line);
+		const char *why = NULL;
+		if (ll != e - i)
+			why = "a NUL byte in the line";
+		i = e + 1;
+		if (ll && line[ll - 1] == '\r')
+			line[ll - 1] = '\0';
+		if (!why && line[0] != '#')
+			why = parse_line(r, line);
+		free(line);
+		if (why) {
+			snprintf(err, errlen, "%.200s:%zu: %s", name, lineno, why);
+			dns_replay_free(r);
+			return NULL;
+		}
+	}
+	if (!r->servers)
+		r->servers = xasprintf("the DNS answers of %s", name);
+	return r;
+}
+
+struct dns_replay *dns_replay_load(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "cannot read %.200s: %s", path, strerror(errno));
+		return NULL;
+	}
+	char *buf = NULL;
+	size_t len = 0, cap = 0, got;
+	char chunk[65536];
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		xgrow(&buf, &cap, len + got + 1, 1);
+		memcpy(buf + len, chunk, got);
+		len += got;
+	}
+	bool failed = ferror(f);
+	fclose(f);
+	struct dns_replay *r = NULL;
+	if (failed)
+		snprintf(err, errlen, "cannot read %.200s", path);
+	else
+		r = dns_replay_parse(buf ? buf : "", len, path, err, errlen);
+	free(buf);
+	return r;
+}
+
+void dns_replay_free(struct dns_replay *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_all; i++) {
+		dns_answer_clear(r->all[i]);
+		free(r->all[i]);
+	}
+	free(r->all);
+	strmap_free(r->answers);
+	pthread_mutex_destroy(&r->mu);
+	free(r->servers);
+	free(r->name);
+	free(r);
+}
+
+static const struct dns_answer *replay_query(void *ctx, const char *name, uint16_t type)
+{
+	struct dns_replay *r = ctx;
+	char *k = key_new(name, type);
+	pthread_mutex_lock(&r->mu);
+	struct dns_answer *a = strmap_get(r->answers, k);
+	if (!a) {
+		/* Not "does not exist": the file cannot say. */
+		a = own_answer(r, k, type);
+		a->status = DNS_NETWORK;
+		char tb[12];
+		a->why = xasprintf("%s/%s is not in the DNS answers of %s (it was not asked when they were saved)",
+		                   a->qname, dns_type_name(type, tb, sizeof tb), r->name);
+	}
+	pthread_mutex_unlock(&r->mu);
+	free(k);
+	return a;
+}
+
+static const char *replay_servers(void *ctx)
+{
+	struct dns_replay *r = ctx;
+	return r->servers;
+}
+
+struct resolver dns_replay_resolver(struct dns_replay *r)
+{
+	return (struct resolver){.ctx = r, .query = replay_query, .servers = replay_servers};
+}
+
+/* ---- the counter ---- */
+
+struct dns_counter {
+	const struct resolver *below;
+	pthread_mutex_t mu;
+	struct strmap *seen; /* key -> the counter itself (a set) */
+};
+
+struct dns_counter *dns_counter_new(const struct resolver *below)
+{
+	struct dns_counter *c = xcalloc(1, sizeof *c);
+	c->below = below;
+	pthread_mutex_init(&c->mu, NULL);
+	c->seen = strmap_new();
+	return c;
+}
+
+void dns_counter_free(struct dns_counter *c)
+{
+	if (!c)
+		return;
+	strmap_free(c->seen);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+static void count(struct dns_counter *c, const char *name, uint16_t type)
+{
+	char *k = key_new(name, type);
+	pthread_mutex_lock(&c->mu);
+	strmap_put(c->seen, k, c);
+	pthread_mutex_unlock(&c->mu);
+	free(k);
+}
+
+static void cnt_prefetch(void *ctx, const char *name, uint16_t type)
+{
+	struct dns_counter *c = ctx;
+	count(c, name, type);
+	resolver_prefetch(c->below, name, type);
+}
+
+static const struct dns_answer *cnt_query(void *ctx, const char *name, uint16_t type)
+{
+	struct dns_counter *c = ctx;
+	count(c, name, type);
+	return resolver_query(c->below, name, type);
+}
+
+static const char *cnt_servers(void *ctx)
+{
+	struct dns_counter *c = ctx;
+	return resolver_servers(c->below);
+}
+
+static void cnt_limit(void *ctx, const char *zone, int max)
+{
+	struct dns_counter *c = ctx;
+	if (c->below->limit_zone)
+		c->below->limit_zone(c->below->ctx, zone, max);
+}
+
+static void cnt_expect(void *ctx, const char *name)
+{
+	struct dns_counter *c = ctx;
+	if (c->below->expect_tld)
+		c->below->expect_tld(c->below->ctx, name);
+}
+
+struct resolver dns_counter_resolver(struct dns_counter *c)
+{
+	return (struct resolver){c, cnt_prefetch, cnt_query, cnt_servers, cnt_limit, cnt_expect};
+}
+
+unsigned long dns_counter_count(struct dns_counter *c)
+{
+	pthread_mutex_lock(&c->mu);
+	unsigned long n = strmap_count(c->seen);
+	pthread_mutex_unlock(&c->mu);
+	return n;
+}

@@ -1,0 +1,106 @@
+/* strmap: an open-addressing hash map from strings to pointers (see
+ * strmap.h): FNV-1a, linear probing, doubled at half full. */
+#include "strmap.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+struct slot {
+	char *key;
+	void *val;
+};
+
+struct strmap {
+	struct slot *v;
+	size_t cap, n; /* cap is a power of two */
+};
+
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+struct strmap *strmap_new(void)
+{
+	struct strmap *m = xcalloc(1, sizeof *m);
+	m->cap = 64;
+	m->v = xcalloc(m->cap, sizeof *m->v);
+	return m;
+}
+
+void strmap_free(struct strmap *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->v[i].key);
+	free(m->v);
+	free(m);
+}
+
+static struct slot *find(const struct strmap *m, const char *key)
+{
+	size_t i = (size_t)hash(key) & (m->cap - 1);
+	while (m->v[i].key && strcmp(m->v[i].key, key) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return &m->v[i];
+}
+
+void *strmap_get(const struct strmap *m, const char *key)
+{
+	return find(m, key)->val;
+}
+
+static void grow(struct strmap *m)
+{
+	struct slot *old = m->v;
+	size_t oc = m->cap;
+	m->cap *= 2;
+	m->v = xcalloc(m->cap, sizeof *m->v);
+	for (size_t i = 0; i < oc; i++)
+		if (old[i].key)
+			*find(m, old[i].key) = old[i];
+	free(old);
+}
+
+int strmap_put(struct strmap *m, const char *key, void *val)
+{
+	if ((m->n + 1) * 2 > m->cap)
+		grow(m);
+	struct slot *s = find(m, key);
+	if (s->key) {
+		s->val = val;
+		return 0;
+	}
+	s->key = xstrdup(key);
+	s->val = val;
+	m->n++;
+	return 1;
+}
+
+size_t strmap_count(const struct strmap *m)
+{
+	return m->n;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char **strmap_keys_sorted_new(const struct strmap *m)
+{
+	const char **k = xcalloc(m->n ? m->n : 1, sizeof *k);
+	size_t j = 0;
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->v[i].key)
+			k[j++] = m->v[i].key;
+	qsort(k, j, sizeof *k, cmp);
+	return k;
+}
