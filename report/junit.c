@@ -6,7 +6,7 @@
  * the default), and with --fail-on new only new problems are failures or
  * errors. Passes, infos and problems that do not fail the run say what they
  * found in <system-out>. The whole run is one <testsuites> document
- * (tests/testdata/junit.xsd is the dialect, checked with xmllint). */
+ * (testdata/junit/junit.xsd is the dialect, checked with xmllint). */
 #include <stdlib.h>
 #include <string.h>
 
