@@ -66,6 +66,42 @@ static void put_name(FILE *out, const char *name)
 	text_put_safe(out, name);
 }
 
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+/* A summary or subject with every name that holds an A-label in its
+ * Unicode form. Details and remedies keep the A-labels: they name what to
+ * type into a zone file. */
+static void put_idn_text(FILE *out, const char *s)
+{
+	if (!strstr(s, "xn--")) {
+		text_put_safe(out, s);
+		return;
+	}
+	struct strbuf b = {0};
+	for (const char *p = s; *p;) {
+		size_t n = 0;
+		while (name_char(p[n]))
+			n++;
+		if (n == 0) {
+			sb_putn(&b, p++, 1);
+			continue;
+		}
+		char *run = xstrndup(p, n), *u = NULL;
+		if (strstr(run, "xn--") && idn2_to_unicode_8z8z(run, &u, 0) == IDN2_OK && u)
+			sb_printf(&b, "%s", u);
+		else
+			sb_putn(&b, p, n);
+		idn2_free(u);
+		free(run);
+		p += n;
+	}
+	text_put_safe(out, sb_str(&b));
+	sb_free(&b);
+}
+
 static bool same_text(const char *a, const char *b)
 {
 	return a == b || (a && b && strcmp(a, b) == 0);
@@ -133,7 +169,7 @@ void report_text(FILE *out, const struct report_info *ri, const struct findings 
 		text_put_safe(out, f->id);
 		if (f->subject) {
 			fputs(" [", out);
-			text_put_safe(out, f->subject);
+			put_idn_text(out, f->subject);
 			fputc(']', out);
 		}
 		size_t last = i;
@@ -149,7 +185,7 @@ void report_text(FILE *out, const struct report_info *ri, const struct findings 
 			}
 		}
 		fputs(": ", out);
-		text_put_safe(out, f->summary);
+		put_idn_text(out, f->summary);
 		if (mark_text(ri, i))
 			fprintf(out, "  [%s]", mark_text(ri, i));
 		fputc('\n', out);
