@@ -276,7 +276,7 @@ static void check_lookups(const struct spf_outcome *o, const char *dom, struct f
 	} else if (t->incomplete) {
 		f = findings_add(out, "spf.lookups", NULL, STATUS_ERROR,
 		                 "the SPF tree of %s could not be read in full", dom);
-		finding_set_detail(f, "%s; %u lookups counted so far.", t->incomplete_why, total);
+		finding_set_detail(f, "%s; %u lookup%s counted so far.", t->incomplete_why, total, total == 1 ? "" : "s");
 		finding_set_remedy(
 		    f, "Check that the name servers of every domain in the SPF tree answer; run again.");
 	} else if (total > 8) {
@@ -296,8 +296,9 @@ static void check_lookups(const struct spf_outcome *o, const char *dom, struct f
 		if (worst)
 			finding_set_detail(
 			    f,
-			    "The largest branch is %s:%s with %u lookups; the whole tree is in data.tree.%s",
+			    "The largest branch is %s:%s with %u lookup%s; the whole tree is in data.tree.%s",
 			    t->nodes[worst].via, t->nodes[worst].domain, t->nodes[worst].total,
+			    t->nodes[worst].total == 1 ? "" : "s",
 			    macros ? " Terms with macros were counted for this sender only." : "");
 		finding_set_remedy(
 		    f, "Bring the tree under 10 lookups (8 leaves room for a provider's change): replace "

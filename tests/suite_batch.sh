@@ -42,6 +42,25 @@ RC=$?
 [ $RC = 3 ] && ok || bad "$CASE: exit $RC"
 [ "$(jq -r .status "$TMP/out")" = pass ] && ok || bad "$CASE: the good sender still runs"
 
+# The rule the man page and README state: a malformed line counts as an
+# error (exit 3 unless a sender fails: 2); a file with no sender exits 3.
+case_ "malformed lines: the documented exit status"
+printf '192.0.2.17 good.test\nnot a sender\n' >"$TMP/failbad"
+"$BIN" --resolver "$R" --only "$ONLY" --format json --batch "$TMP/failbad" >/dev/null 2>&1
+RC=$?
+[ $RC = 2 ] && ok || bad "$CASE: a failing sender and a malformed line: exit $RC, want 2"
+printf '# nothing\n\n' >"$TMP/empty"
+"$BIN" --resolver "$R" --only "$ONLY" --batch "$TMP/empty" >/dev/null 2>"$TMP/err"
+RC=$?
+[ $RC = 3 ] && grep -q 'holds no sender' "$TMP/err" && ok || bad "$CASE: no sender: exit $RC, want 3"
+printf 'bad line here too\n' >"$TMP/allbad"
+"$BIN" --resolver "$R" --only "$ONLY" --batch "$TMP/allbad" >/dev/null 2>&1
+RC=$?
+[ $RC = 3 ] && ok || bad "$CASE: only malformed lines: exit $RC, want 3"
+grep -q 'exit status is 3 unless a sender fails (2)' "$ROOT/man/senderaudit.1" 2>/dev/null ||
+	sed -n '/^\.It Fl \\-batch/,/^\.It Fl/p' "$ROOT/man/senderaudit.1" | tr '\n' ' ' | grep -q 'the exit status is 3 unless a sender fails (2)' && ok || bad "$CASE: the man page states another rule"
+grep -q 'count as an `error` (exit status 3 unless a sender fails)' "$ROOT/README.md" && ok || bad "$CASE: README states another rule"
+
 case_ "text blocks and a summary table, from stdin"
 "$BIN" --resolver "$R" --only "$ONLY" --color never --batch - <"$TMP/senders" >"$TMP/out" 2>"$TMP/err"
 [ "$(grep -c '^senderaudit .*: ' "$TMP/out")" = 3 ] && ok || bad "$CASE: report blocks"
