@@ -6,6 +6,11 @@ VERSION  = 0.2.0
 PREFIX  ?= /usr/local
 BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man
+# Shell completions (completions/, written by scripts/completions.sh), where
+# bash-completion, zsh and fish look for them.
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  = $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -139,12 +144,21 @@ install: $(REL)/$(PROG)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(REL)/$(PROG) $(DESTDIR)$(BINDIR)/$(PROG)
 	install -m 644 man/$(PROG).1 $(DESTDIR)$(MANDIR)/man1/$(PROG).1
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 644 completions/$(PROG).bash $(DESTDIR)$(BASHCOMPDIR)/$(PROG)
+	install -m 644 completions/_$(PROG) $(DESTDIR)$(ZSHCOMPDIR)/_$(PROG)
+	install -m 644 completions/$(PROG).fish $(DESTDIR)$(FISHCOMPDIR)/$(PROG).fish
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/$(PROG) $(DESTDIR)$(MANDIR)/man1/$(PROG).1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/$(PROG) $(DESTDIR)$(ZSHCOMPDIR)/_$(PROG) $(DESTDIR)$(FISHCOMPDIR)/$(PROG).fish
+
+# The shell completions, after an option or a check was added.
+completions: $(REL)/$(PROG)
+	@bash scripts/completions.sh $(REL)/$(PROG)
 
 clean:
 	rm -rf build $(PROG)
 
-.PHONY: all deps check-build check-valgrind test demo bench fuzz fuzz-build fuzz-smoke lint install uninstall clean
+.PHONY: completions all deps check-build check-valgrind test demo bench fuzz fuzz-build fuzz-smoke lint install uninstall clean
 .SECONDARY:
