@@ -12,8 +12,12 @@ mkdir -p "$OUT/corpus" "$OUT/crashes"
 /usr/bin/python3 "$ROOT/fuzz/seeds.py" "$OUT/seeds" || exit 1
 pass=0
 fail=0
+n=0
 for f in "$@"; do
 	name=$(basename "$f")
+	n=$((n + 1))
+	# a line as each harness starts: make test is otherwise silent for minutes
+	echo "fuzz [$n/$#] $name: ${secs} s..."
 	mkdir -p "$OUT/corpus/$name" "$OUT/seeds/$name"
 	reg=$ROOT/fuzz/regressions/$name
 	if [ -d "$reg" ] && [ -n "$(ls -A "$reg")" ]; then

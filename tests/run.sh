@@ -61,10 +61,13 @@ if [ -n "$VGLOG" ]; then
 	rm -rf "$VGLOG"
 fi
 # The fuzz smoke: each harness a few seconds, and its regression inputs.
+# Its lines are shown as they come (a harness a line as it starts and ends),
+# not after the minutes the whole smoke takes.
 if [ -n "${FUZZERS:-}" ]; then
-	bash fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-15}" $FUZZERS >"$log" 2>&1
+	set -o pipefail 2>/dev/null
+	bash fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-15}" $FUZZERS 2>&1 | tee "$log"
 	rc=$?
-	cat "$log"
+	set +o pipefail 2>/dev/null
 	count fuzz $rc
 fi
 rm -f "$log"

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "../../checks/registry.h"
+#include "../../lib/net/replay.h"
 #include "../../report/report.h"
 #include "unit.h"
 
@@ -35,8 +36,8 @@ static char *render(bool json, int verbosity, bool color)
 	struct findings fs;
 	findings_init(&fs);
 	fill(&fs);
-	struct report_info ri = {&t, "2026-11-22T07:00:00Z", 12};
-	struct report_opts o = {color, verbosity, false};
+	struct report_info ri = {.t = &t, .started_at = "2026-11-22T07:00:00Z", .duration_ms = 12};
+	struct report_opts o = {.color = color, .verbosity = verbosity};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -128,8 +129,107 @@ static void t_status(struct unit_ctx *t)
 	findings_free(&fs);
 }
 
+/* A format's whole output for the fixed findings, as one sender or as a
+ * batch of the same sender twice. */
+static char *render_format(const char *fmt, bool batch)
+{
+	struct target t;
+	make_target(&t);
+	struct findings fs;
+	findings_init(&fs);
+	fill(&fs);
+	struct report_info ri = {.t = &t, .started_at = "2026-11-22T07:00:00Z", .duration_ms = 12, .lookups = 1};
+	struct report_opts o = {.batch = batch};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const struct reporter *r = reporter_find(fmt);
+	void *st = r->begin(f, &o);
+	r->sender(st, &ri, &fs);
+	if (batch)
+		r->sender(st, &ri, &fs);
+	r->end(st, 2);
+	fclose(f);
+	findings_free(&fs);
+	return buf;
+}
+
+static void t_formats(struct unit_ctx *t)
+{
+	UNIT_CHECK(t, reporter_find("xml") == NULL);
+	for (size_t i = 0; report_format_names[i]; i++)
+		UNIT_CHECK(t, reporter_find(report_format_names[i]) != NULL);
+	char *s = render_format("nagios", false);
+	UNIT_CHECK(t, strncmp(s, "SENDERAUDIT CRITICAL - 2 problems: FAIL rdns.single: 192.0.2.10 has 2 PTR records; "
+	                         "WARN mx.bounces: no MX \xef\xbf\xbd |", 90) == 0 || strstr(s, "SENDERAUDIT CRITICAL - 2 problems: FAIL rdns.single"));
+	UNIT_CHECK(t, strstr(s, " | pass=1;;;0 warn=1;;;0 fail=1;;;0 error=0;;;0 skip=1;;;0 info=0;;;0 duration=0.012s;;;0 lookups=1;;;0\n"));
+	UNIT_CHECK(t, strchr(s, '\n') == s + strlen(s) - 1);
+	free(s);
+	s = render_format("junit", true);
+	UNIT_CHECK(t, strstr(s, "<testsuites name=\"senderaudit\" tests=\"8\" failures=\"4\" errors=\"0\" time=\"0.024\">"));
+	UNIT_CHECK(t, strstr(s, "evil\\x1b[2J")); /* no raw control character in XML */
+	UNIT_CHECK(t, strstr(s, "<testsuite name=\"192.0.2.10 example.com: rdns\""));
+	free(s);
+	s = render_format("prometheus", true);
+	/* the same sender twice is one series */
+	UNIT_CHECK(t, strstr(s, "senderaudit_status{ip=\"192.0.2.10\",domain=\"example.com\"} 2\n"));
+	UNIT_CHECK(t, strstr(strstr(s, "senderaudit_status{") + 1, "senderaudit_status{") == NULL);
+	UNIT_CHECK(t, strstr(s, "senderaudit_last_run_timestamp_seconds{ip=\"192.0.2.10\",domain=\"example.com\"} 1795330800\n"));
+	UNIT_CHECK(t, strcmp(s + strlen(s) - 6, "# EOF\n") == 0);
+	free(s);
+	s = render_format("html", true);
+	UNIT_CHECK(t, strncmp(s, "<!DOCTYPE html>", 15) == 0);
+	UNIT_CHECK(t, strstr(s, "evil\\x1b[2J.example.com."));
+	UNIT_CHECK(t, strstr(s, "<a href=\"#sender-2\">"));
+	free(s);
+}
+
+static void t_replay(struct unit_ctx *t)
+{
+	static const char text[] = "# c\nservers \"127.0.0.1#53 \\\"x\\\"\"\n"
+	                           "a.test TXT status OK 0\n"
+	                           "a.test TXT rr 60 \"v=spf1 \\000 -all\"\n"
+	                           "b.test MX status OK 0\nb.test MX cname c.test\nb.test MX rr 5 10 .\n"
+	                           "d.test A status SERVFAIL 2 \"why not\"\n";
+	char err[256];
+	struct dns_replay *r = dns_replay_parse(text, sizeof text - 1, "mem", err, sizeof err);
+	UNIT_CHECK(t, r != NULL);
+	if (!r)
+		return;
+	struct resolver res = dns_replay_resolver(r);
+	UNIT_EQ_STR(t, resolver_servers(&res), "127.0.0.1#53 \"x\"");
+	const struct dns_answer *a = resolver_query(&res, "A.Test.", DNS_T_TXT);
+	UNIT_CHECK(t, a->status == DNS_OK && a->rr_count == 1 && a->rrs[0].txt_len == 13 && a->rrs[0].txt[7] == '\0');
+	a = resolver_query(&res, "b.test", DNS_T_MX);
+	UNIT_CHECK(t, a->cname_count == 1 && a->rr_count == 1 && a->rrs[0].pref == 10);
+	UNIT_EQ_STR(t, a->rrs[0].name, ".");
+	a = resolver_query(&res, "d.test", DNS_T_A);
+	UNIT_CHECK(t, a->status == DNS_SERVFAIL && a->rcode == 2);
+	UNIT_EQ_STR(t, a->why, "why not");
+	a = resolver_query(&res, "e.test", DNS_T_A);
+	UNIT_CHECK(t, a->status == DNS_NETWORK && strstr(a->why, "e.test/A is not in the DNS answers of mem"));
+	/* recorded again, the same facts */
+	struct dns_recorder *rec = dns_recorder_new(&res);
+	struct resolver rr = dns_recorder_resolver(rec);
+	resolver_query(&rr, "a.test", DNS_T_TXT);
+	resolver_query(&rr, "b.test", DNS_T_MX);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	UNIT_CHECK(t, dns_recorder_write(rec, f) == 0);
+	fclose(f);
+	UNIT_CHECK(t, strstr(buf, "\na.test TXT rr 60 \"v=spf1 \\000 -all\"\nb.test MX status OK 0\nb.test MX cname c.test\n"
+	                          "b.test MX rr 5 10 .\n"));
+	free(buf);
+	dns_recorder_free(rec);
+	dns_replay_free(r);
+	UNIT_CHECK(t, dns_replay_parse("x A rr 1 1.2.3.4\n", 17, "m", err, sizeof err) == NULL);
+	UNIT_EQ_STR(t, err, "m:1: a record before its question's status line");
+}
+
 static const struct unit_case cases[] = {
 	{"text report", t_text},     {"text report -q/-v/colour", t_text_quiet_verbose_color},
 	{"json report", t_json},     {"status order", t_status},
+	{"formats", t_formats},      {"DNS answer files", t_replay},
 };
 UNIT_MAIN(cases)
