@@ -4,7 +4,12 @@
 # otherwise it prints the exact command and fails.
 PKGS="gcc make libc6-dev pkg-config libldns-dev libpsl-dev publicsuffix libcjson-dev libidn2-dev \
 libspf2-dev libcurl4-openssl-dev libssl-dev nsd bind9-dnsutils jq mandoc python3 python3-jsonschema python3-dnspython python3-yaml \
-clang libclang-rt-14-dev spfquery openssl strace util-linux bsdutils"
+clang libclang-rt-14-dev spfquery openssl strace util-linux bsdutils \
+libxml2-utils prometheus python3-prometheus-client tidy chromium groff-base man-db bash-completion zsh fish"
+# The format validators of suite_formats.sh: xmllint (libxml2-utils), promtool
+# (prometheus; its service is not started by the tests), tidy, headless
+# chromium; groff and man for the docs suite; zsh and fish for the
+# completions' syntax.
 # `deps.sh bench`: also what `make bench` needs.
 [ "${1:-}" = bench ] && PKGS="$PKGS libunbound-dev rblcheck spfquery dnsperf time bc"
 
