@@ -73,7 +73,8 @@ struct baseline *baseline_load(const char *path, char *err, size_t errlen)
 {
 	FILE *f = strcmp(path, "-") == 0 ? NULL : fopen(path, "r");
 	if (!f) {
-		snprintf(err, errlen, "cannot read '%.200s': %s", path, strcmp(path, "-") == 0 ? "not from stdin" : strerror(errno));
+		snprintf(err, errlen, "cannot read '%.200s': %s", path,
+		         strcmp(path, "-") == 0 ? "not from stdin" : strerror(errno));
 		return NULL;
 	}
 	char *buf = NULL;
@@ -90,7 +91,8 @@ struct baseline *baseline_load(const char *path, char *err, size_t errlen)
 	size_t pos = 0, reports = 0;
 	const char *why = NULL;
 	while (buf && !why) {
-		while (pos < len && (buf[pos] == ' ' || buf[pos] == '\n' || buf[pos] == '\r' || buf[pos] == '\t'))
+		while (pos < len &&
+		       (buf[pos] == ' ' || buf[pos] == '\n' || buf[pos] == '\r' || buf[pos] == '\t'))
 			pos++;
 		if (pos >= len)
 			break;
@@ -142,7 +144,8 @@ static bool same(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-struct report_diff *report_diff_new(const struct baseline *b, const struct target *t, const struct findings *fs)
+struct report_diff *report_diff_new(const struct baseline *b, const struct target *t,
+                                    const struct findings *fs)
 {
 	struct report_diff *d = xcalloc(1, sizeof *d);
 	d->marks = xcalloc(fs->n ? fs->n : 1, sizeof *d->marks);
@@ -175,8 +178,8 @@ struct report_diff *report_diff_new(const struct baseline *b, const struct targe
 			continue;
 		d->fixed = xrealloc(d->fixed, (d->fixed_count + 1) * sizeof *d->fixed);
 		d->fixed[d->fixed_count++] = (struct report_fixed){
-			xstrdup(s->v[k].id), s->v[k].subject ? xstrdup(s->v[k].subject) : NULL,
-			xstrdup(s->v[k].status), xstrdup(s->v[k].summary)};
+		    xstrdup(s->v[k].id), s->v[k].subject ? xstrdup(s->v[k].subject) : NULL,
+		    xstrdup(s->v[k].status), xstrdup(s->v[k].summary)};
 	}
 	return d;
 }

@@ -26,7 +26,8 @@ void baseline_free(struct baseline *b);
 
 /* The marks of one audit's findings against the baseline; the caller
  * frees it with report_diff_free. */
-struct report_diff *report_diff_new(const struct baseline *b, const struct target *t, const struct findings *fs);
+struct report_diff *report_diff_new(const struct baseline *b, const struct target *t,
+                                    const struct findings *fs);
 void report_diff_free(struct report_diff *d);
 
 #endif

@@ -31,28 +31,28 @@ struct html_state {
 };
 
 static const char css[] =
-	"body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1b1b1b;"
-	"background:#fff;margin:0 auto;max-width:64rem;padding:1rem 1.5rem}"
-	"h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.3rem;margin:2rem 0 .5rem;"
-	"border-bottom:2px solid #ddd;padding-bottom:.2rem}h3{font-size:1.05rem;margin:1.2rem 0 .4rem}"
-	"table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.2rem .6rem;"
-	"text-align:left}td.n{text-align:right}"
-	".finding{border-left:6px solid #999;padding:.3rem .8rem;margin:.4rem 0;background:#f7f7f7}"
-	".finding p{margin:.2rem 0}.st{display:inline-block;min-width:3.5rem;font-weight:bold;"
-	"font-family:monospace;padding:0 .3rem;border-radius:3px;color:#fff;text-align:center}"
-	".pass{border-color:#2e7d32}.pass .st,.st.pass{background:#2e7d32}"
-	".warn{border-color:#b26a00}.warn .st,.st.warn{background:#b26a00}"
-	".fail{border-color:#c62828}.fail .st,.st.fail{background:#c62828}"
-	".error{border-color:#6a1b9a}.error .st,.st.error{background:#6a1b9a}"
-	".skip{border-color:#9e9e9e}.skip .st,.st.skip{background:#757575}"
-	".info{border-color:#0277bd}.info .st,.st.info{background:#0277bd}"
-	"code{font-family:monospace}.id{font-weight:bold}.fix{font-weight:bold}"
-	".mark{font-size:.85em;border:1px solid #555;border-radius:3px;padding:0 .3rem;margin-left:.4rem}"
-	"pre{white-space:pre-wrap;word-break:break-all;font-size:.85em;margin:.2rem 0}"
-	".refs,.detail{color:#444}footer{margin-top:2rem;color:#666;font-size:.85em}"
-	"@media print{body{max-width:none;padding:0;font-size:11pt}.finding{break-inside:avoid;"
-	"background:none}h2{break-after:avoid}h3{break-after:avoid}a{color:inherit;text-decoration:none}"
-	".st{color:#000;border:1px solid #000;background:none!important}}";
+    "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1b1b1b;"
+    "background:#fff;margin:0 auto;max-width:64rem;padding:1rem 1.5rem}"
+    "h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.3rem;margin:2rem 0 .5rem;"
+    "border-bottom:2px solid #ddd;padding-bottom:.2rem}h3{font-size:1.05rem;margin:1.2rem 0 .4rem}"
+    "table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.2rem .6rem;"
+    "text-align:left}td.n{text-align:right}"
+    ".finding{border-left:6px solid #999;padding:.3rem .8rem;margin:.4rem 0;background:#f7f7f7}"
+    ".finding p{margin:.2rem 0}.st{display:inline-block;min-width:3.5rem;font-weight:bold;"
+    "font-family:monospace;padding:0 .3rem;border-radius:3px;color:#fff;text-align:center}"
+    ".pass{border-color:#2e7d32}.pass .st,.st.pass{background:#2e7d32}"
+    ".warn{border-color:#b26a00}.warn .st,.st.warn{background:#b26a00}"
+    ".fail{border-color:#c62828}.fail .st,.st.fail{background:#c62828}"
+    ".error{border-color:#6a1b9a}.error .st,.st.error{background:#6a1b9a}"
+    ".skip{border-color:#9e9e9e}.skip .st,.st.skip{background:#757575}"
+    ".info{border-color:#0277bd}.info .st,.st.info{background:#0277bd}"
+    "code{font-family:monospace}.id{font-weight:bold}.fix{font-weight:bold}"
+    ".mark{font-size:.85em;border:1px solid #555;border-radius:3px;padding:0 .3rem;margin-left:.4rem}"
+    "pre{white-space:pre-wrap;word-break:break-all;font-size:.85em;margin:.2rem 0}"
+    ".refs,.detail{color:#444}footer{margin-top:2rem;color:#666;font-size:.85em}"
+    "@media print{body{max-width:none;padding:0;font-size:11pt}.finding{break-inside:avoid;"
+    "background:none}h2{break-after:avoid}h3{break-after:avoid}a{color:inherit;text-decoration:none}"
+    ".st{color:#000;border:1px solid #000;background:none!important}}";
 
 static void *html_begin(FILE *out, const struct report_opts *o)
 {
@@ -64,7 +64,7 @@ static void *html_begin(FILE *out, const struct report_opts *o)
 
 static void counts_cells(struct strbuf *b, const long counts[STATUS_COUNT])
 {
-	static const enum status order[] = {STATUS_PASS, STATUS_WARN, STATUS_FAIL,
+	static const enum status order[] = {STATUS_PASS,  STATUS_WARN, STATUS_FAIL,
 	                                    STATUS_ERROR, STATUS_SKIP, STATUS_INFO};
 	for (size_t i = 0; i < STATUS_COUNT; i++)
 		sb_printf(b, "<td class=\"n\">%ld</td>", counts[order[i]]);
@@ -77,7 +77,8 @@ static void put_finding(struct strbuf *b, const struct finding *f, enum report_m
 	 * across the senders of a batch) */
 	sb_printf(b, "<div class=\"finding %s\" data-check=\"", s);
 	markup_escape(b, f->id);
-	sb_printf(b, "\"><p><span class=\"st\">%s</span> <code class=\"id\">", report_status_upper(f->status));
+	sb_printf(b, "\"><p><span class=\"st\">%s</span> <code class=\"id\">",
+	          report_status_upper(f->status));
 	markup_escape(b, f->id);
 	sb_printf(b, "</code>");
 	if (f->subject) {
@@ -95,7 +96,8 @@ static void put_finding(struct strbuf *b, const struct finding *f, enum report_m
 		markup_escape(b, f->detail);
 		sb_printf(b, "</p>\n");
 	}
-	if (f->remedy && (f->status == STATUS_WARN || f->status == STATUS_FAIL || f->status == STATUS_ERROR)) {
+	if (f->remedy &&
+	    (f->status == STATUS_WARN || f->status == STATUS_FAIL || f->status == STATUS_ERROR)) {
 		sb_printf(b, "<p><span class=\"fix\">Fix:</span> ");
 		markup_escape(b, f->remedy);
 		sb_printf(b, "</p>\n");
@@ -156,8 +158,9 @@ static void html_sender(void *p, const struct report_info *ri, const struct find
 	sb_printf(b, "%s IP; audit started ", t->shared ? "shared" : "dedicated");
 	markup_escape(b, ri->started_at);
 	sb_printf(b, ", took %ld ms, %lu DNS lookups.</p>\n", ri->duration_ms, ri->lookups);
-	sb_printf(b, "<table><tr><th>pass</th><th>warn</th><th>fail</th><th>error</th><th>skip</th><th>info</th>"
-	             "</tr><tr>");
+	sb_printf(b,
+	          "<table><tr><th>pass</th><th>warn</th><th>fail</th><th>error</th><th>skip</th><th>info</th>"
+	          "</tr><tr>");
 	counts_cells(b, r->counts);
 	sb_printf(b, "</tr></table>\n");
 	if (ri->diff)
@@ -219,22 +222,25 @@ static void html_end(void *p, int exit_status)
 		if (status_rank(st->rows[i].worst) > status_rank(worst))
 			worst = st->rows[i].worst;
 	}
-	sb_printf(&h, "<p>Worst status <span class=\"st %s\">%s</span> over %zu sender%s; exit status %d. "
-	              "Each problem says what to change; <b>error</b> means a lookup failed and the "
-	              "status is unknown.</p>\n",
+	sb_printf(&h,
+	          "<p>Worst status <span class=\"st %s\">%s</span> over %zu sender%s; exit status %d. "
+	          "Each problem says what to change; <b>error</b> means a lookup failed and the "
+	          "status is unknown.</p>\n",
 	          status_name(worst), report_status_upper(worst), st->n, st->n == 1 ? "" : "s", exit_status);
 	if (st->o.batch) {
-		sb_printf(&h, "<h2>Senders</h2>\n<table>\n<tr><th>sender</th><th>status</th><th>pass</th><th>warn</th>"
-		              "<th>fail</th><th>error</th><th>skip</th><th>info</th><th>ms</th>%s</tr>\n",
-		          st->n && st->rows[0].diff ? "<th>new</th>" : "");
+		sb_printf(
+		    &h,
+		    "<h2>Senders</h2>\n<table>\n<tr><th>sender</th><th>status</th><th>pass</th><th>warn</th>"
+		    "<th>fail</th><th>error</th><th>skip</th><th>info</th><th>ms</th>%s</tr>\n",
+		    st->n && st->rows[0].diff ? "<th>new</th>" : "");
 		for (size_t i = 0; i < st->n; i++) {
 			const struct html_row *r = &st->rows[i];
 			sb_printf(&h, "<tr><td><a href=\"#sender-%zu\">", i + 1);
 			markup_escape(&h, r->ip);
 			sb_printf(&h, " ");
 			markup_escape(&h, r->domain);
-			sb_printf(&h, "</a></td><td><span class=\"st %s\">%s</span></td>", status_name(r->worst),
-			          report_status_upper(r->worst));
+			sb_printf(&h, "</a></td><td><span class=\"st %s\">%s</span></td>",
+			          status_name(r->worst), report_status_upper(r->worst));
 			counts_cells(&h, r->counts);
 			sb_printf(&h, "<td class=\"n\">%ld</td>", r->ms);
 			if (r->diff)
@@ -245,8 +251,10 @@ static void html_end(void *p, int exit_status)
 	}
 	fputs(sb_str(&h), st->out);
 	fputs(sb_str(&st->body), st->out);
-	fprintf(st->out, "<footer>senderaudit %s: pass, warn, fail, error, skip and info as in "
-	                 "<code>man senderaudit</code>.</footer>\n</body>\n</html>\n", SA_VERSION);
+	fprintf(st->out,
+	        "<footer>senderaudit %s: pass, warn, fail, error, skip and info as in "
+	        "<code>man senderaudit</code>.</footer>\n</body>\n</html>\n",
+	        SA_VERSION);
 	sb_free(&h);
 	sb_free(&st->body);
 	for (size_t i = 0; i < st->n; i++) {

@@ -109,9 +109,10 @@ static void junit_sender(void *p, const struct report_info *ri, const struct fin
 			put_case(st, &cases, suite, &fs->v[i], ri->diff ? ri->diff->marks[i] : MARK_NONE, sc);
 		sb_printf(&st->suites, "  <testsuite name=\"");
 		markup_escape(&st->suites, suite);
-		sb_printf(&st->suites,
-		          "\" tests=\"%ld\" failures=\"%ld\" errors=\"%ld\" skipped=\"%ld\" timestamp=\"%.19s\">\n",
-		          sc[0], sc[1], sc[2], sc[3], ri->started_at);
+		sb_printf(
+		    &st->suites,
+		    "\" tests=\"%ld\" failures=\"%ld\" errors=\"%ld\" skipped=\"%ld\" timestamp=\"%.19s\">\n",
+		    sc[0], sc[1], sc[2], sc[3], ri->started_at);
 		sb_printf(&st->suites, "    <properties>\n      <property name=\"ip\" value=\"");
 		markup_escape(&st->suites, ri->t->ip.text);
 		sb_printf(&st->suites, "\"/>\n      <property name=\"domain\" value=\"");
@@ -131,7 +132,8 @@ static void junit_end(void *p, int exit_status)
 	(void)exit_status;
 	fprintf(st->out,
 	        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	        "<testsuites name=\"senderaudit\" tests=\"%ld\" failures=\"%ld\" errors=\"%ld\" time=\"%.3f\">\n%s"
+	        "<testsuites name=\"senderaudit\" tests=\"%ld\" failures=\"%ld\" errors=\"%ld\" "
+	        "time=\"%.3f\">\n%s"
 	        "</testsuites>\n",
 	        st->tests, st->failures, st->errors, (double)st->duration_ms / 1000.0, sb_str(&st->suites));
 	sb_free(&st->suites);

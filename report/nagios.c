@@ -14,7 +14,7 @@
 #include "report.h"
 
 /* Problems named in the line; the rest are counted ("and 4 more"). */
-#define NAGIOS_NAMED 3
+#define NAGIOS_NAMED       3
 #define NAGIOS_SUMMARY_MAX 120
 
 struct nagios_state {
@@ -145,8 +145,10 @@ static void nagios_end(void *p, int exit_status)
 	struct strbuf b = {0};
 	sb_printf(&b, "SENDERAUDIT %s - ", state_word(exit_status));
 	if (st->o.batch)
-		sb_printf(&b, "%zu sender%s, %zu failing", st->senders, st->senders == 1 ? "" : "s", st->failing);
-	size_t problems = (size_t)(st->counts[STATUS_WARN] + st->counts[STATUS_FAIL] + st->counts[STATUS_ERROR]);
+		sb_printf(&b, "%zu sender%s, %zu failing", st->senders, st->senders == 1 ? "" : "s",
+		          st->failing);
+	size_t problems =
+	    (size_t)(st->counts[STATUS_WARN] + st->counts[STATUS_FAIL] + st->counts[STATUS_ERROR]);
 	if (!st->o.batch)
 		sb_printf(&b, "%zu problem%s", problems, problems == 1 ? "" : "s");
 	if (st->baseline)
@@ -159,7 +161,7 @@ static void nagios_end(void *p, int exit_status)
 	sb_printf(&b, " |");
 	if (st->o.batch)
 		sb_printf(&b, " senders=%zu;;;0 failing=%zu;;;0", st->senders, st->failing);
-	static const enum status order[] = {STATUS_PASS, STATUS_WARN, STATUS_FAIL,
+	static const enum status order[] = {STATUS_PASS,  STATUS_WARN, STATUS_FAIL,
 	                                    STATUS_ERROR, STATUS_SKIP, STATUS_INFO};
 	for (size_t i = 0; i < STATUS_COUNT; i++)
 		sb_printf(&b, " %s=%ld;;;0", status_name(order[i]), st->counts[order[i]]);

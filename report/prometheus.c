@@ -18,16 +18,17 @@ enum metric { M_CHECK, M_CHECKS, M_STATUS, M_DURATION, M_LOOKUPS, M_STARTED, M_N
 static const struct {
 	const char *name, *unit, *help;
 } metrics[M_COUNT] = {
-	{"senderaudit_check_status", NULL,
-	 "One sample per check (and subject) of the last audit, value 1, its status in the status label."},
-	{"senderaudit_checks", NULL, "Number of checks of the last audit with each status."},
-	{"senderaudit_status", NULL,
-	 "Worst status of the last audit as the exit status gives it: 0 pass, info or skip; 1 warn; 2 fail; 3 error."},
-	{"senderaudit_duration_seconds", "seconds", "How long the last audit took."},
-	{"senderaudit_dns_lookups", NULL, "Distinct DNS questions the last audit asked."},
-	{"senderaudit_last_run_timestamp_seconds", "seconds", "When the last audit started, in Unix time."},
-	{"senderaudit_baseline_new_problems", NULL,
-	 "Problems (warn, fail, error) of the last audit that the --baseline report did not have."},
+    {"senderaudit_check_status", NULL,
+     "One sample per check (and subject) of the last audit, value 1, its status in the status label."},
+    {"senderaudit_checks", NULL, "Number of checks of the last audit with each status."},
+    {"senderaudit_status", NULL,
+     "Worst status of the last audit as the exit status gives it: 0 pass, info or skip; 1 warn; 2 fail; 3 "
+     "error."},
+    {"senderaudit_duration_seconds", "seconds", "How long the last audit took."},
+    {"senderaudit_dns_lookups", NULL, "Distinct DNS questions the last audit asked."},
+    {"senderaudit_last_run_timestamp_seconds", "seconds", "When the last audit started, in Unix time."},
+    {"senderaudit_baseline_new_problems", NULL,
+     "Problems (warn, fail, error) of the last audit that the --baseline report did not have."},
 };
 
 struct prom_state {
@@ -113,7 +114,7 @@ static void prom_sender(void *p, const struct report_info *ri, const struct find
 	}
 	long counts[STATUS_COUNT];
 	report_count(fs, counts);
-	static const enum status order[] = {STATUS_PASS, STATUS_WARN, STATUS_FAIL,
+	static const enum status order[] = {STATUS_PASS,  STATUS_WARN, STATUS_FAIL,
 	                                    STATUS_ERROR, STATUS_SKIP, STATUS_INFO};
 	for (size_t i = 0; i < STATUS_COUNT; i++) {
 		sample(&st->m[M_CHECKS], M_CHECKS, ri);

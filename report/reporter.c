@@ -6,7 +6,7 @@
 #include "report.h"
 
 static const struct reporter *const reporters[] = {
-	&reporter_text, &reporter_json, &reporter_nagios, &reporter_junit, &reporter_prometheus, &reporter_html,
+    &reporter_text, &reporter_json, &reporter_nagios, &reporter_junit, &reporter_prometheus, &reporter_html,
 };
 
 const char *const report_format_names[] = {"text", "json", "nagios", "junit", "prometheus", "html", NULL};

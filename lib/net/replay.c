@@ -237,6 +237,13 @@ static void write_rr(FILE *out, uint16_t type, const struct dns_rr *rr)
 	}
 }
 
+/* "NAME TYPE " of a line: the name part of the key, quoted if need be. */
+static void put_question(FILE *out, const char *key, size_t name_len, const char *type)
+{
+	put_token(out, key, name_len);
+	fprintf(out, " %s ", type);
+}
+
 int dns_recorder_write(struct dns_recorder *r, FILE *out)
 {
 	pthread_mutex_lock(&r->mu);
@@ -251,12 +258,7 @@ int dns_recorder_write(struct dns_recorder *r, FILE *out)
 		uint16_t type = key_type(keys[i]);
 		char tb[12];
 		const char *tn = dns_type_name(type, tb, sizeof tb);
-#define Q()                                 \
-	do {                                \
-		put_token(out, keys[i], nl); \
-		fprintf(out, " %s ", tn);   \
-	} while (0)
-		Q();
+		put_question(out, keys[i], nl, tn);
 		fprintf(out, "status %s %u", dns_status_name(a->status), a->rcode);
 		if (a->why) {
 			fputc(' ', out);
@@ -264,17 +266,16 @@ int dns_recorder_write(struct dns_recorder *r, FILE *out)
 		}
 		fputc('\n', out);
 		for (size_t k = 0; k < a->cname_count; k++) {
-			Q();
+			put_question(out, keys[i], nl, tn);
 			fputs("cname ", out);
 			put_str(out, a->cnames[k]);
 			fputc('\n', out);
 		}
 		for (size_t k = 0; k < a->rr_count; k++) {
-			Q();
+			put_question(out, keys[i], nl, tn);
 			write_rr(out, type, &a->rrs[k]);
 			fputc('\n', out);
 		}
-#undef Q
 	}
 	free(keys);
 	pthread_mutex_unlock(&r->mu);
@@ -287,7 +288,7 @@ struct dns_replay {
 	char *name; /* the file, for messages */
 	char *servers;
 	pthread_mutex_t mu;
-	struct strmap *answers; /* key -> struct dns_answer *, owned */
+	struct strmap *answers;  /* key -> struct dns_answer *, owned */
 	struct dns_answer **all; /* every answer owned, for freeing */
 	size_t n_all;
 };
@@ -305,7 +306,8 @@ static struct dns_answer *own_answer(struct dns_replay *r, const char *key, uint
 
 static int parse_type(const char *s, uint16_t *out)
 {
-	static const uint16_t known[] = {DNS_T_A, DNS_T_NS, DNS_T_CNAME, DNS_T_PTR, DNS_T_MX, DNS_T_TXT, DNS_T_AAAA};
+	static const uint16_t known[] = {DNS_T_A,  DNS_T_NS,  DNS_T_CNAME, DNS_T_PTR,
+	                                 DNS_T_MX, DNS_T_TXT, DNS_T_AAAA};
 	char tb[12];
 	for (size_t i = 0; i < sizeof known / sizeof *known; i++)
 		if (strcmp(s, dns_type_name(known[i], tb, sizeof tb)) == 0) {
@@ -581,8 +583,9 @@ static const struct dns_answer *replay_query(void *ctx, const char *name, uint16
 		a = own_answer(r, k, type);
 		a->status = DNS_NETWORK;
 		char tb[12];
-		a->why = xasprintf("%s/%s is not in the DNS answers of %s (it was not asked when they were saved)",
-		                   a->qname, dns_type_name(type, tb, sizeof tb), r->name);
+		a->why =
+		    xasprintf("%s/%s is not in the DNS answers of %s (it was not asked when they were saved)",
+		              a->qname, dns_type_name(type, tb, sizeof tb), r->name);
 	}
 	pthread_mutex_unlock(&r->mu);
 	free(k);
