@@ -42,8 +42,17 @@ for u in "$@"; do
 	grep -E '^(FAIL|     |note)|passed, ' "$log"
 	count "$u" $rc
 done
-# Every tests/suite_*.sh, the docs drift suite last.
-for s in $(ls tests/suite_*.sh | grep -v suite_docs.sh) tests/suite_docs.sh; do
+# Every tests/suite_*.sh, the docs drift suite last; SA_SUITES=NAMES (e.g.
+# "cli docs", or "none") runs only those.
+suites=$(ls tests/suite_*.sh | grep -v suite_docs.sh)
+suites="$suites tests/suite_docs.sh"
+if [ -n "${SA_SUITES:-}" ]; then
+	suites=
+	for n in $SA_SUITES; do
+		[ -f "tests/suite_$n.sh" ] && suites="$suites tests/suite_$n.sh"
+	done
+fi
+for s in $suites; do
 	bash "$s" "$BIN" >"$log" 2>&1
 	rc=$?
 	cat "$log"
@@ -64,11 +73,13 @@ fi
 # Its lines are shown as they come (a harness a line as it starts and ends),
 # not after the minutes the whole smoke takes.
 if [ -n "${FUZZERS:-}" ]; then
-	set -o pipefail 2>/dev/null
-	bash fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-15}" $FUZZERS 2>&1 | tee "$log"
-	rc=$?
-	set +o pipefail 2>/dev/null
-	count fuzz $rc
+	{
+		bash fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-15}" $FUZZERS 2>&1
+		echo $? >"$log.rc"
+	} | tee "$log"
+	rc=$(cat "$log.rc" 2>/dev/null || echo 1)
+	rm -f "$log.rc"
+	count fuzz "$rc"
 fi
 rm -f "$log"
 echo "$total_p passed, $total_f failed"

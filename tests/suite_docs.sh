@@ -61,6 +61,16 @@ for want in 'RFC 7505, June 2015' 'RFC 8259 JSON with RFC 3339 timestamps' "$(se
 	echo "$page" | grep -qF "$want" && ok || bad "man renders without: $want"
 done
 
+# The README names the Debian package of every library the binary links
+# (the sanitizers of the test build aside).
+for lib in $(objdump -p "$BIN" 2>/dev/null | awk '/NEEDED/ {print $2}'); do
+	case $lib in libasan* | libubsan* | libm.so* | libc.so* | ld-linux*) continue ;; esac
+	path=$(ldd "$BIN" | awk -v l="$lib" '$1 == l {print $3}')
+	pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -n 1 | cut -d: -f1)
+	[ -z "$pkg" ] && pkg=$(dpkg -S "$path" 2>/dev/null | head -n 1 | cut -d: -f1)
+	grep -q "\`$pkg\`" "$README" && ok || bad "README's runtime libraries lack $pkg ($lib)"
+done
+
 # Every format is shown once in the README.
 for fmt in json nagios junit prometheus html; do
 	grep -q -- "--format $fmt" "$README" && ok || bad "README has no example of --format $fmt"
