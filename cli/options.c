@@ -645,6 +645,10 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		snprintf(err, errlen, "spf: --format is text or json");
 		return -1;
 	}
+	if (c->replay_dns && c->resolver_count) {
+		snprintf(err, errlen, "--resolver with --replay-dns: the answers come from the file");
+		return -1;
+	}
 	if (c->save_dns && c->replay_dns && strcmp(c->save_dns, c->replay_dns) == 0) {
 		snprintf(err, errlen, "--save-dns would overwrite the --replay-dns file");
 		return -1;

@@ -75,6 +75,11 @@ put("fuzz_whois", "w0", "Domain Name: EXAMPLE.COM\r\nRegistrar: Example Registra
     "Registrant Organization: Domains By Proxy, LLC\r\nRegistrar Abuse Contact Email: abuse@example\r\n")
 put("fuzz_whois", "w1", "refer:        whois.nic.example\n\ndomain:       EXAMPLE\n")
 put("fuzz_whois", "w2", "No match for \"EXAMPLE.COM\".\n")
+for name in os.listdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testdata", "replay")):
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testdata", "replay", name), "rb") as f:
+        put("fuzz_replay", name, f.read())
+put("fuzz_replay", "q", b'servers "a \\"b\\" \\000"\na.test TXT status OK 0\na.test TXT rr 1 "x\\255y"\n'
+    b"a.test MX status NXDOMAIN 3 why\nx A status OK 0\nx A cname y\nx A rr 5 192.0.2.1\n")
 
 for i, rec in enumerate(["v=spf1 -all", "v=spf1 include:_spf.example.com ip4:192.0.2.0/24 ip6:2001:db8::/32 mx/24 a:mail.%{d}/24//64 ~all",
                          "v=spf1 exists:%{ir}.%{l1r+-}._spf.%{d} redirect=_spf.example.com exp=explain.%{d}",

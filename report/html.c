@@ -46,6 +46,7 @@ static const char css[] =
     ".error{border-color:#6a1b9a}.error .st,.st.error{background:#6a1b9a}"
     ".skip{border-color:#9e9e9e}.skip .st,.st.skip{background:#757575}"
     ".info{border-color:#0277bd}.info .st,.st.info{background:#0277bd}"
+    "ul.problems{list-style:none;padding-left:0}ul.problems li{margin:.15rem 0}"
     "code{font-family:monospace}.id{font-weight:bold}.fix{font-weight:bold}"
     ".mark{font-size:.85em;border:1px solid #555;border-radius:3px;padding:0 .3rem;margin-left:.4rem}"
     "pre{white-space:pre-wrap;word-break:break-all;font-size:.85em;margin:.2rem 0}"
@@ -70,12 +71,20 @@ static void counts_cells(struct strbuf *b, const long counts[STATUS_COUNT])
 		sb_printf(b, "<td class=\"n\">%ld</td>", counts[order[i]]);
 }
 
-static void put_finding(struct strbuf *b, const struct finding *f, enum report_mark m)
+static bool problem(enum status s)
+{
+	return s == STATUS_WARN || s == STATUS_FAIL || s == STATUS_ERROR;
+}
+
+/* anchor: "s<sender>-<finding>", unique in the page, for the list of
+ * problems above the findings. */
+static void put_finding(struct strbuf *b, const struct finding *f, enum report_mark m, size_t sender,
+                        size_t index)
 {
 	const char *s = status_name(f->status);
 	/* data-check: a handle for scripts and tests (an id would repeat
 	 * across the senders of a batch) */
-	sb_printf(b, "<div class=\"finding %s\" data-check=\"", s);
+	sb_printf(b, "<div class=\"finding %s\" id=\"s%zu-%zu\" data-check=\"", s, sender, index);
 	markup_escape(b, f->id);
 	sb_printf(b, "\"><p><span class=\"st\">%s</span> <code class=\"id\">",
 	          report_status_upper(f->status));
@@ -167,6 +176,27 @@ static void html_sender(void *p, const struct report_info *ri, const struct find
 		sb_printf(b, "<p>Against the baseline: %zu new, %zu unchanged, %zu fixed problems%s.</p>\n",
 		          ri->diff->new_count, ri->diff->unchanged_count, ri->diff->fixed_count,
 		          ri->diff->sender_known ? "" : " (the baseline does not hold this sender)");
+	size_t problems = 0;
+	for (size_t i = 0; i < fs->n; i++)
+		problems += problem(fs->v[i].status);
+	if (problems) {
+		sb_printf(b, "<p>Problems:</p>\n<ul class=\"problems\">\n");
+		for (size_t i = 0; i < fs->n; i++) {
+			const struct finding *f = &fs->v[i];
+			if (!problem(f->status))
+				continue;
+			sb_printf(b, "<li><a href=\"#s%zu-%zu\"><span class=\"st %s\">%s</span> ", st->n, i,
+			          status_name(f->status), report_status_upper(f->status));
+			markup_escape(b, f->id);
+			if (f->subject) {
+				sb_printf(b, " [");
+				markup_escape(b, f->subject);
+				sb_printf(b, "]");
+			}
+			sb_printf(b, "</a></li>\n");
+		}
+		sb_printf(b, "</ul>\n");
+	}
 	const char *cat = NULL;
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->v[i];
@@ -176,7 +206,7 @@ static void html_sender(void *p, const struct report_info *ri, const struct find
 			markup_escape(b, category_title(cat));
 			sb_printf(b, "</h3>\n");
 		}
-		put_finding(b, f, ri->diff ? ri->diff->marks[i] : MARK_NONE);
+		put_finding(b, f, ri->diff ? ri->diff->marks[i] : MARK_NONE, st->n, i);
 	}
 	if (ri->diff && ri->diff->fixed_count) {
 		sb_printf(b, "<h3>Fixed since the baseline</h3>\n<ul>\n");

@@ -33,6 +33,7 @@ struct nagios_state {
 		int rank;
 	} named[NAGIOS_NAMED];
 	size_t named_n, more;
+	char who[300]; /* "IP DOMAIN" of a single audit */
 };
 
 /* Plugin output is one line and '|' starts the perfdata: neither a newline
@@ -92,6 +93,7 @@ static void nagios_sender(void *p, const struct report_info *ri, const struct fi
 {
 	struct nagios_state *st = p;
 	st->senders++;
+	snprintf(st->who, sizeof st->who, "%s %s", ri->t->ip.text, ri->t->domain);
 	long counts[STATUS_COUNT];
 	report_count(fs, counts);
 	for (int s = 0; s < STATUS_COUNT; s++)
@@ -150,7 +152,7 @@ static void nagios_end(void *p, int exit_status)
 	size_t problems =
 	    (size_t)(st->counts[STATUS_WARN] + st->counts[STATUS_FAIL] + st->counts[STATUS_ERROR]);
 	if (!st->o.batch)
-		sb_printf(&b, "%zu problem%s", problems, problems == 1 ? "" : "s");
+		sb_printf(&b, "%s: %zu problem%s", st->who, problems, problems == 1 ? "" : "s");
 	if (st->baseline)
 		sb_printf(&b, " (%zu new)", st->new_count);
 	for (size_t i = 0; i < st->named_n; i++)

@@ -48,6 +48,7 @@ usage_error "bad --format" --format xml 192.0.2.1 example.com
 usage_error "--fail-on new without --baseline" --fail-on new 192.0.2.1 example.com
 usage_error "--baseline missing" --baseline /nonexistent 192.0.2.1 example.com
 usage_error "--replay-dns missing" --replay-dns /nonexistent 192.0.2.1 example.com
+usage_error "--replay-dns with --resolver" --replay-dns /dev/null 192.0.2.1 example.com
 usage_error "empty --only" --only , 192.0.2.1 example.com
 usage_error "bad --format" --format xml 192.0.2.1 example.com
 usage_error "bad --fail-on" --fail-on error 192.0.2.1 example.com

@@ -112,7 +112,7 @@ RC=$?
 [ "$(xmllint --xpath 'string(/testsuites/@failures)' "$TMP/w3")" = 0 ] && ok || bad "$CASE: --fail-on fail: a warning is no JUnit failure"
 "$BIN" --resolver 127.0.0.1#9 --timeout 0.3 --retries 0 --only rdns.ptr --format nagios 192.0.2.10 good.test >"$TMP/e" 2>/dev/null
 RC=$?
-[ $RC = 3 ] && grep -q '^SENDERAUDIT UNKNOWN - 1 problem: ERROR rdns.ptr' "$TMP/e" && ok || bad "$CASE: an error: exit $RC, $(head -c 150 "$TMP/e")"
+[ $RC = 3 ] && grep -q '^SENDERAUDIT UNKNOWN - 192.0.2.10 good.test: 1 problem: ERROR rdns.ptr' "$TMP/e" && ok || bad "$CASE: an error: exit $RC, $(head -c 150 "$TMP/e")"
 "$BIN" --resolver 127.0.0.1#9 --timeout 0.3 --retries 0 --only rdns.ptr --format junit 192.0.2.10 good.test >"$TMP/e2" 2>/dev/null
 [ "$(xmllint --xpath 'count(//testcase/error)' "$TMP/e2")" = 1 ] && [ "$(xmllint --xpath 'count(//testcase/skipped)' "$TMP/e2")" -gt 20 ] && ok ||
 	bad "$CASE: error is <error>, skip is <skipped>"
@@ -161,7 +161,7 @@ grep -q 'rdns.generic: .*  \[new\]$' "$TMP/b2.txt" && grep -q '^Fixed since the 
 for fmt in nagios junit html prometheus; do
 	"$BIN" "${A[@]}" --baseline "$TMP/base2.json" --fail-on new --format $fmt --helo mail.good.test 192.0.2.17 good.test >"$TMP/b2.$fmt" 2>/dev/null
 done
-grep -q '^SENDERAUDIT CRITICAL - 5 problems (1 new): FAIL rdns.generic (new): ' "$TMP/b2.nagios" && grep -q ' new=1;;;0' "$TMP/b2.nagios" && ok ||
+grep -q '^SENDERAUDIT CRITICAL - 192.0.2.17 good.test: 5 problems (1 new): FAIL rdns.generic (new): ' "$TMP/b2.nagios" && grep -q ' new=1;;;0' "$TMP/b2.nagios" && ok ||
 	bad "$CASE: nagios: $(head -c 200 "$TMP/b2.nagios")"
 [ "$(xmllint --xpath 'string(/testsuites/@failures)' "$TMP/b2.junit")" = 1 ] && ok || bad "$CASE: junit: only the new problem is a failure"
 grep -q 'Fixed since the baseline' "$TMP/b2.html" && tidy -q -e "$TMP/b2.html" >/dev/null 2>&1 && ok || bad "$CASE: html"
