@@ -95,6 +95,11 @@ sys.exit(0 if n == int(sys.argv[2]) else "%d check samples, want %s" % (n, sys.a
 	timeout 60 "${CHR[@]}" --screenshot="$TMP/$c.png" --window-size=1024,1400 "file://$TMP/$c.html" >/dev/null 2>&1
 	read -r w h colours < <(/usr/bin/python3 "$ROOT/tests/png-colours.py" "$TMP/$c.png" 2>&1)
 	[ "${w:-0}" = 1024 ] && [ "${colours:-0}" -gt 20 ] 2>/dev/null && ok || bad "$CASE: screenshot ${w:-?}x${h:-?} with ${colours:-?} colours (blank?)"
+	# it prints: a print style, and Chromium makes a PDF of pages from it
+	grep -q '@media print' "$TMP/$c.html" && ok || bad "$CASE: no print style"
+	timeout 60 "${CHR[@]}" --no-pdf-header-footer --print-to-pdf="$TMP/$c.pdf" "file://$TMP/$c.html" >/dev/null 2>&1
+	pages=$(grep -ac '/Type */Page\b' "$TMP/$c.pdf" 2>/dev/null)
+	[ "$(head -c 5 "$TMP/$c.pdf" 2>/dev/null)" = "%PDF-" ] && [ "${pages:-0}" -ge 1 ] && ok || bad "$CASE: printing to PDF gave ${pages:-no} pages"
 done
 
 case_ "every format exits as the JSON report does"
