@@ -14,6 +14,7 @@
 
 #include "../checks/registry.h"
 #include "../lib/util/names.h"
+#include "../lib/util/strbuf.h"
 #include "../lib/util/text.h"
 #include "../lib/util/timeouts.h"
 #include "../lib/util/xalloc.h"
@@ -234,12 +235,11 @@ static int parse_choice(const char *opt, const char *arg, const char *const *cho
 			*out = i;
 			return 0;
 		}
-	char list[120] = "";
-	for (int i = 0; choices[i]; i++) {
-		strncat(list, i ? "|" : "", sizeof list - strlen(list) - 1);
-		strncat(list, choices[i], sizeof list - strlen(list) - 1);
-	}
-	snprintf(err, errlen, "%s: '%s' is not one of %s", opt, TEXT_SHOW(arg), list);
+	struct strbuf list = {0};
+	for (int i = 0; choices[i]; i++)
+		sb_sep_printf(&list, "|", "%s", choices[i]);
+	snprintf(err, errlen, "%s: '%s' is not one of %s", opt, TEXT_SHOW(arg), sb_str(&list));
+	sb_free(&list);
 	return -1;
 }
 
