@@ -16,6 +16,7 @@
 #include "../lib/records/rdap.h"
 #include "../lib/records/rdap_boot.h"
 #include "../lib/net/whois.h"
+#include "../lib/records/whois_domain.h"
 #include "../lib/util/strbuf.h"
 #include "../lib/util/timeouts.h"
 #include "../lib/util/xalloc.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "../lib/records/rdap.h"
-#include "../lib/net/whois.h"
+#include "../lib/records/whois_domain.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -8,7 +8,7 @@
 
 #include "../../lib/records/rdap.h"
 #include "../../lib/records/rdap_boot.h"
-#include "../../lib/net/whois.h"
+#include "../../lib/records/whois_domain.h"
 #include "unit.h"
 
 static char *fixture_new(struct unit_ctx *t, const char *name, size_t *len)
