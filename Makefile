@@ -89,6 +89,12 @@ check-build: deps $(SAN)/$(PROG) $(UNITBINS) $(TOOLS)
 test: check-build fuzz-build
 	@FUZZERS="$(FUZZERS)" SA_TOOLS=$(SAN)/tests/tools sh tests/run.sh $(SAN)/$(PROG) $(UNITBINS)
 
+# The sweeps in full (SA_SWEEP=full): every question of the clean sender's
+# audit under every fault, where `make test` runs a sample; each prints its
+# violations and its summary line.
+sweep: check-build
+	@rc=0; for s in tests/suite_sweep_*.sh; do SA_SWEEP=full bash $$s $(SAN)/$(PROG) || rc=1; done; exit $$rc
+
 # The whole suite under valgrind (leaks and memory errors fail it).
 check-valgrind: deps $(VG)/$(PROG) $(VGUNITBINS) $(VGTOOLS)
 	@SA_VALGRIND_BIN=$(VG)/$(PROG) SA_TOOLS=$(VG)/tests/tools SA_SLOW=1 sh tests/run.sh tests/valgrind-wrap.sh $(VGUNITBINS)
@@ -146,5 +152,5 @@ uninstall:
 clean:
 	rm -rf build $(PROG)
 
-.PHONY: all deps check-build check-valgrind test demo bench fuzz fuzz-build fuzz-smoke lint install uninstall clean
+.PHONY: all deps check-build check-valgrind test sweep demo bench fuzz fuzz-build fuzz-smoke lint install uninstall clean
 .SECONDARY:

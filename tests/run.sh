@@ -1,16 +1,20 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # run.sh SENDERAUDIT UNITBIN...: the whole suite. Runs every unit-test
-# binary and every shell suite (tests/suite_*.sh SENDERAUDIT), adds up their "N passed, N failed" lines and
-# ends with the total on a line of its own.
+# binary, then the shell suites (tests/suite_*.sh SENDERAUDIT) SA_TEST_JOBS
+# at a time (default 4, 2 under valgrind), then the fuzz smoke; adds up their
+# "N passed, N failed" lines and ends with the total on a line of its own.
+# Each suite writes to a log of its own, printed whole when the suite ends.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 BIN=$1
 shift
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 total_p=0
 total_f=0
-log=$(mktemp /tmp/senderaudit-test.XXXXXX)
+LOGS=$(mktemp -d /tmp/senderaudit-test.XXXXXX)
+log=$LOGS/unit.log
 
-count() { # count NAME: adds the last "N passed, N failed" line of $log
+count() { # count NAME RC: adds the last "N passed, N failed" line of $log
 	line=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	p=${line%% passed*}
 	f=${line#*passed, }
@@ -31,10 +35,12 @@ count() { # count NAME: adds the last "N passed, N failed" line of $log
 # process's valgrind log must come out empty.
 VGLOG=
 UNIT_RUNNER=
+jobs=${SA_TEST_JOBS:-4}
 if [ -n "${SA_VALGRIND_BIN:-}" ]; then
 	VGLOG=$(mktemp -d /tmp/senderaudit-vg.XXXXXX)
 	export SA_VALGRIND_LOG=$VGLOG
 	UNIT_RUNNER="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$VGLOG/unit.%p.log"
+	jobs=${SA_TEST_JOBS:-2}
 fi
 for u in "$@"; do
 	$UNIT_RUNNER "$u" >"$log" 2>&1
@@ -42,13 +48,31 @@ for u in "$@"; do
 	grep -E '^(FAIL|     |note)|passed, ' "$log"
 	count "$u" $rc
 done
-# Every tests/suite_*.sh, the docs drift suite last.
-for s in $(ls tests/suite_*.sh | grep -v suite_docs.sh) tests/suite_docs.sh; do
-	bash "$s" "$BIN" >"$log" 2>&1
+
+# Every tests/suite_*.sh, $jobs at a time. A suite that ends has its log
+# printed (so logs never interleave) and counted.
+declare -A suite_of started
+suite_done() {
+	local pid rc
+	wait -n -p pid
 	rc=$?
+	log=$LOGS/$(basename "${suite_of[$pid]}").log
 	cat "$log"
-	count "$s" $rc
+	echo "-- ${suite_of[$pid]}: $(($(date +%s) - started[$pid])) s"
+	count "${suite_of[$pid]}" $rc
+	unset "suite_of[$pid]"
+}
+# The longest suites start first, so that none of them ends last alone.
+long="tests/suite_spf_conformance.sh tests/suite_rdap.sh tests/suite_hardening.sh"
+for s in $(printf '%s\n' $long tests/suite_*.sh | awk '!seen[$0]++'); do
+	[ -f "$s" ] || continue
+	[ "${#suite_of[@]}" -ge "$jobs" ] && suite_done
+	bash "$s" "$BIN" >"$LOGS/$(basename "$s").log" 2>&1 </dev/null &
+	suite_of[$!]=$s
+	started[$!]=$(date +%s)
 done
+while [ "${#suite_of[@]}" -gt 0 ]; do suite_done; done
+
 if [ -n "$VGLOG" ]; then
 	n=0
 	for l in "$VGLOG"/*.log; do
@@ -60,13 +84,15 @@ if [ -n "$VGLOG" ]; then
 	[ $n = 0 ] && total_p=$((total_p + 1)) || total_f=$((total_f + n))
 	rm -rf "$VGLOG"
 fi
-# The fuzz smoke: each harness a few seconds, and its regression inputs.
+# The fuzz smoke: each harness a few seconds, and its regression inputs;
+# one harness per core, after the suites (whose time limits need the CPU).
 if [ -n "${FUZZERS:-}" ]; then
-	bash fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-15}" $FUZZERS >"$log" 2>&1
+	log=$LOGS/fuzz.log
+	FUZZ_JOBS=${FUZZ_JOBS:-$(nproc)} bash fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-15}" $FUZZERS >"$log" 2>&1
 	rc=$?
 	cat "$log"
 	count fuzz $rc
 fi
-rm -f "$log"
+rm -rf "$LOGS"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" = 0 ]
