@@ -30,13 +30,19 @@ SWEEP_TIMEOUT=${SWEEP_TIMEOUT:-1}
 SWEEP_WORKERS=${SWEEP_WORKERS:-2}
 if [ -n "${SA_SLOW:-}" ]; then SWEEP_TIMEOUT=3; fi
 
-# sweep_start NAME: NSD and the RDAP server (BOOT: its bootstrap URL) in a
-# scratch directory TMP; RUNS is where the runs leave their reports.
+# sweep_start NAME: NSD and the RDAP server in a scratch directory TMP; RUNS
+# is where the runs leave their reports. The bootstrap (BOOT, a directory)
+# names the RDAP server rdap-host.good.test, which only the suites' NSD
+# resolves: the servers' names are questions of the audit like any other.
 sweep_start() {
 	SUITE=$1
 	suite_start "$1"
 	rdap_server_start "$1"
-	BOOT=http://127.0.0.1:$HP/boot/
+	BOOT=$TMP/byname
+	mkdir -p "$BOOT"
+	for f in ipv4.json ipv6.json dns.json; do
+		sed "s#//127.0.0.1:$HP/#//rdap-host.good.test:$HP/#g" "$TMP/boot/$f" >"$BOOT/$f"
+	done
 	RUNS=$TMP/runs
 	mkdir -p "$RUNS"
 }
@@ -67,7 +73,8 @@ sweep_audit() {
 	local name=$1 res=$2
 	shift 2
 	"$BIN" --format json --resolver "$res" --timeout "$SWEEP_TIMEOUT" --retries 0 \
-		--rdap-bootstrap "$BOOT" "$@" >"$RUNS/$name.json" 2>"$RUNS/$name.err" </dev/null
+		--rdap-bootstrap "$BOOT" --whois-server "whois-host.good.test#$WP" "$@" >"$RUNS/$name.json" \
+		2>"$RUNS/$name.err" </dev/null
 	echo $? >"$RUNS/$name.rc"
 }
 
