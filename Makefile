@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # senderaudit — plain Makefile. `make`, `make test`, `make demo`,
 # `make install PREFIX=... DESTDIR=...`, `make uninstall`, `make clean`.
 

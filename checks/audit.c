@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* audit: the runner. The inputs the enabled checks need are started at
  * once, each on its own thread (an input waits only for the inputs it is
  * computed from, so an audit lasts as long as its longest chain of

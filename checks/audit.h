@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* audit: one audit of a target: the services its checks may use, and the
  * runner that computes the inputs the enabled checks need (once each,
  * concurrently) and then runs each enabled check on them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* check: the unit the registry runs. A check declares the inputs it needs
  * (facts several checks share: the PTR names, the SPF tree, the DMARC
  * policy...), and judges them: it never looks anything up itself and never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dkim: DKIM key records of the audited domain (checks.md § DKIM). Input
  * IN_DKIM: the key record of every --selector, else of the common
  * selectors, asked at once; lib/records/dkimkey parses them. */

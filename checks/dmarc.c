@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dmarc: the domain's DMARC policy (checks.md § DMARC), discovered with the
  * RFC 9989 DNS Tree Walk; what RFC 7489 receivers (Public Suffix List) see
  * is reported where it differs. Inputs IN_DMARC (the policy), IN_DMARC_AUTH

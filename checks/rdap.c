@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rdap: registration data of the sending network and the domain (checks.md
  * § Registration data). RDAP servers come from the IANA bootstrap (cached a
  * day); the IP and domain lookups run at once over one curl multi handle,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* batch: --batch FILE. Senders are audited --jobs at a time over one DNS
  * layer (one cache for the whole batch: a name shared by 500 senders is asked
  * once), and reported in input order as soon as each is done. */

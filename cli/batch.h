@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* batch: --batch FILE, many senders over one DNS layer. */
 #ifndef SA_BATCH_H
 #define SA_BATCH_H

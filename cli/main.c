@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* senderaudit: audit the infrastructure an organisation sends mail from.
  * Only this file decides the exit status and exits. */
 #include <errno.h>

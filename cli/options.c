@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* options: the command line, parsed and validated before any lookup (see
  * options.h): getopt_long over one option table, each value checked and
  * turned into the audit's target and settings; a bad one is a one-line

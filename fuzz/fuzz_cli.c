@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz: the argument parser and the --batch line parser. Input: NUL- or
  * newline-separated arguments; the last one is also parsed as a batch line. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz: WHOIS text parsing (referrals and the key/value domain fields). */
 #include <stdint.h>
 #include <stdlib.h>

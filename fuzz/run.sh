@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # run.sh SECONDS FUZZER...: runs each libFuzzer harness for SECONDS on its
 # corpus (build/fuzz/corpus/NAME, seeded by fuzz/seeds.py), after replaying
 # fuzz/regressions/NAME (inputs that once crashed). Crashes are written to

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """seeds.py OUTDIR: seed corpora for the fuzz harnesses, one folder each,
 from the project's test data and ../shared's conformance data."""
 import os

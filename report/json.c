@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* json: the JSON report, schema version 1 (shared/spec/json.md). */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* text: the human report, grouped by category. */
 #include <string.h>
 

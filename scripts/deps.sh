@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # deps.sh: make sure the Debian 12 packages senderaudit needs to build, test
 # and demo are installed. As root it installs what is missing with apt-get;
 # otherwise it prints the exact command and fails.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """dnsserve.py: the UDP and TCP loops the test DNS servers (fakedns.py,
 faultdns.py) share. serve(respond, max_seconds, name) binds 127.0.0.1 on a
 free port for both protocols, prints the port, and answers every query with

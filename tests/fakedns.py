@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """fakedns.py [MAX_SECONDS]: a misbehaving DNS server on 127.0.0.1 (UDP and
 TCP, same port) for the DNS fault matrix. Prints its port, then serves until
 killed or MAX_SECONDS (default 300) have passed.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """faultdns.py UPSTREAM_PORT RULES LOG [MAX_SECONDS]: a DNS forwarder on
 127.0.0.1 (UDP and TCP, same port) that injects faults, for the sweeps.
 Prints its port, then serves until killed or MAX_SECONDS (default 1800).

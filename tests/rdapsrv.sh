@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # rdapsrv.sh: tests/rdap-server.py for the suites that ask RDAP. Sourced;
 # needs bash.
 #   rdap_suite_start NAME: a scratch directory TMP (removed on exit, with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # run.sh SENDERAUDIT UNITBIN...: the whole suite. Runs every unit-test
 # binary, then the shell suites (tests/suite_*.sh SENDERAUDIT) SA_TEST_JOBS
 # at a time (default 4, 2 under valgrind), then the fuzz smoke; adds up their

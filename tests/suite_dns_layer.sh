@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_dns_layer.sh SENDERAUDIT: lib/dns itself, through tests/tools/dnsq,
 # against the loopback fake server: identical lookups merge, retries and
 # timeouts are counted, truncation goes to TCP, per-zone limits hold.

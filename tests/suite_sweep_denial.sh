@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_sweep_denial.sh SENDERAUDIT: the denial sweep. The clean sender
 # and its variants (tests/sweep.sh: shared, IPv6, IPv4-mapped, other
 # --mail-from domains), through tests/faultdns.py answering NXDOMAIN to every

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_sweep_fault.sh SENDERAUDIT: the fault sweep. A recording run of the
 # clean sender (tests/sweep.sh) through tests/faultdns.py lists every DNS
 # question a full audit asks; then each question in turn is answered

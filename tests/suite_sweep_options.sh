@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_sweep_options.sh SENDERAUDIT: the option sweep. The clean sender
 # (tests/sweep.sh) with --only and with --skip of every check id and every
 # category of --list-checks, and every category with --only under each

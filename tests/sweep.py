@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """sweep.py MODE ARGS... OUT COUNTS: judges the runs of a sweep
 (tests/suite_sweep_*.sh). Run I (line I of JOBS, from 1) left OUT/I.json,
 OUT/I.err and OUT/I.rc (its exit status). Prints a FAIL line per violation

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # sweep.sh: what the sweeps (tests/suite_sweep_*.sh) share. Sourced after
 # nsd.sh, harness.sh and rdapsrv.sh; needs bash, ROOT and BIN. The sweeps
 # run many audits of one clean sender and let tests/sweep.py judge them all

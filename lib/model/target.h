@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* target: what one audit looks at, as the command line (or a --batch line)
  * gave it. Read by the checks and by the reports. */
 #ifndef SA_TARGET_H

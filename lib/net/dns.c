@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dns: a stub resolver with many queries in flight.
  *
  * Why not libunbound or a blocking ldns resolver per thread: the checks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dns: every DNS lookup of an audit goes through here.
  *
  * One event-loop thread keeps many queries in flight at once over UDP (TCP

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* resolver: the DNS interface of checks and record evaluators (see
  * resolver.h), lib/dns behind it, and host-address lookups for the
  * transports that connect by name (RDAP over HTTP, WHOIS). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* resolver: what code that asks DNS sees. The audit hands every check (and
  * the SPF evaluator, the RDAP and WHOIS clients) one of these over lib/dns;
  * unit tests and fuzzers hand them one over a zone in memory

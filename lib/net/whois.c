@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* whois: one WHOIS exchange over TCP port 43 (RFC 3912), see whois.h: the
  * host resolved through the caller's resolver, the exchange bounded in time
  * and size. Reading the answers is lib/records/whois_domain.c's. */

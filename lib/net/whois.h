@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* whois: one WHOIS exchange over TCP port 43 (RFC 3912): the transport for
  * TLDs whose registry has no RDAP service (lib/records/whois_domain.h reads
  * the answers). */

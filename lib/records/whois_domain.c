@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* whois_domain: WHOIS answers read into the same facts as an RDAP domain
  * (see whois_domain.h): the IANA referral, a registry's fields, and the
  * whole lookup over lib/net/whois's exchanges. */

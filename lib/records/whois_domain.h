@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* whois_domain: the WHOIS fallback for TLDs whose registry has no RDAP
  * service: the referral from whois.iana.org, then the registry's answer
  * parsed into the same facts as an RDAP domain. */

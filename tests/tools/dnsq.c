@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dnsq: lib/dns from the command line, for the DNS layer's own tests.
  *
  *   dnsq SERVER#PORT [-t MS] [-r N] [-c] [-l ZONE MAX]... NAME/TYPE...

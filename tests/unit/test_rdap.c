@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: lib/rdap (extraction from the real RDAP answers in
  * ../shared/fixtures/rdap, or $SA_SHARED/fixtures/rdap), lib/rdap_boot
  * (bootstrap matching) and lib/whois (key/value parsing). */

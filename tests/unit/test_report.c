@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the finding model, the registry and the report back ends. */
 #include <stdlib.h>
 
