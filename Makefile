@@ -139,8 +139,13 @@ fuzz: deps fuzz-build
 fuzz-smoke: fuzz-build
 	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
+# The tree's own rules: the man page lints clean, every source file has its
+# SPDX line, and every C file is as clang-format (.clang-format) writes it.
+CFILES = $(sort $(wildcard cli/*.[ch] checks/*.[ch] report/*.[ch] lib/*/*.[ch] tests/*.[ch] tests/*/*.[ch] fuzz/*.c bench/*.c))
 lint:
-	mandoc -Tlint -W warning man/$(PROG).1
+	@mandoc -Tlint -W warning man/$(PROG).1
+	@sh scripts/spdx.sh --check
+	@clang-format --dry-run -Werror $(CFILES) 2>&1 | grep -m 20 . && exit 1 || echo "lint: $(words $(CFILES)) C files formatted, SPDX lines, man page clean"
 
 install: $(REL)/$(PROG)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
