@@ -28,7 +28,7 @@ struct sender {
 
 struct batch {
 	const struct cli *c;
-	const struct resolver *dns;
+	struct dns *dns;
 	const struct psl *psl;
 	struct spf2_pool *spf2;
 	struct http_gate *gate; /* one per-RDAP-server limit for all the senders */
@@ -48,13 +48,17 @@ static void *worker(void *arg)
 		if (i >= b->n)
 			return NULL;
 		struct sender *s = &b->v[i];
-		struct audit a = {.t = &s->t, .o = &b->c->ao, .dns = b->dns, .psl = b->psl, .enabled = b->c->enabled,
-		                   .spf2 = b->spf2, .http_gate = b->gate};
+		/* the sender's answers are held until its audit is over */
+		struct dns_view *view = dns_view_new(b->dns);
+		struct resolver res = dns_view_resolver(view);
+		struct audit a = {.t = &s->t, .o = &b->c->ao, .dns = &res, .psl = b->psl, .enabled = b->c->enabled,
+		                  .spf2 = b->spf2, .http_gate = b->gate};
 		clock_rfc3339(s->started, sizeof s->started);
 		int64_t t0 = clock_mono_ms();
 		struct findings fs;
 		findings_init(&fs);
 		audit_run(&a, &fs);
+		dns_view_free(view);
 		pthread_mutex_lock(&b->mu);
 		s->fs = fs;
 		s->ms = (long)(clock_mono_ms() - t0);
@@ -139,7 +143,7 @@ static void summary_table(FILE *out, const struct batch *b, bool color)
 	}
 }
 
-enum status batch_run(const struct cli *c, const struct resolver *dns, const struct psl *psl, struct spf2_pool *spf2,
+enum status batch_run(const struct cli *c, struct dns *dns, const struct psl *psl, struct spf2_pool *spf2,
                       struct http_gate *gate, const struct report_opts *ro, FILE *out, int *failed_lines)
 {
 	struct batch b = {.c = c, .dns = dns, .psl = psl, .spf2 = spf2, .gate = gate};

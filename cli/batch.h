@@ -13,7 +13,7 @@ struct http_gate;
 /* Audits every sender of c->batch and prints their reports (JSON Lines, or
  * text blocks and a summary table). Returns the worst status over all
  * senders; *failed_lines counts malformed lines (reported on stderr). */
-enum status batch_run(const struct cli *c, const struct resolver *dns, const struct psl *psl, struct spf2_pool *spf2,
+enum status batch_run(const struct cli *c, struct dns *dns, const struct psl *psl, struct spf2_pool *spf2,
                       struct http_gate *gate, const struct report_opts *ro, FILE *out, int *failed_lines);
 
 #endif

@@ -81,7 +81,7 @@ static int output_status(int rc, bool stdout_closed)
 }
 
 /* The audit of the sender on the command line, or of a --batch file. */
-static enum status run_audits(const struct cli *c, const struct resolver *dns, struct spf2_pool *spf2)
+static enum status run_audits(const struct cli *c, struct dns *dns, struct spf2_pool *spf2)
 {
 	struct psl *psl = psl_open();
 	/* Per RDAP server, 2 requests at once for the whole run, however many
@@ -99,7 +99,9 @@ static enum status run_audits(const struct cli *c, const struct resolver *dns, s
 		char started[32];
 		clock_rfc3339(started, sizeof started);
 		int64_t t0 = clock_mono_ms();
-		struct audit a = {.t = &c->t, .o = &c->ao, .dns = dns, .psl = psl, .enabled = c->enabled,
+		struct dns_view *view = dns_view_new(dns);
+		struct resolver res = dns_view_resolver(view);
+		struct audit a = {.t = &c->t, .o = &c->ao, .dns = &res, .psl = psl, .enabled = c->enabled,
 		                  .spf2 = spf2, .http_gate = gate};
 		struct findings fs;
 		findings_init(&fs);
@@ -111,6 +113,7 @@ static enum status run_audits(const struct cli *c, const struct resolver *dns, s
 			report_text(stdout, &ri, &fs, &ro);
 		worst = findings_worst(&fs);
 		findings_free(&fs);
+		dns_view_free(view);
 	}
 	psl_close(psl);
 	http_gate_free(gate);
@@ -178,11 +181,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	struct resolver res = dns_resolver(dns);
 	if (c.cmd == CMD_SPF) {
+		struct resolver res = dns_resolver(dns);
 		rc = spf_command(&c, &res, spf2, stdout);
 	} else {
-		enum status worst = run_audits(&c, &res, spf2);
+		enum status worst = run_audits(&c, dns, spf2);
 		rc = exit_status(worst, c.fail_on);
 	}
 	if (c.verbosity > 0)

@@ -192,6 +192,18 @@ def respond(data, via_tcp):
             return answer(q, dns.rrset.from_text(qname, 300, "IN", "TXT",
                                                  '"v=spf1 include:x.silent.fault.test ip4:192.0.2.10 -all"')).to_wire()
         return answer(q).to_wire()
+    if behaviour == "ttl1":
+        # the cache's TTLs (suite_dns_layer.sh): an address kept 1 s
+        return answer(q, dns.rrset.from_text(qname, 1, "IN", "A", ADDR)).to_wire()
+    if behaviour in ("negttl1", "negttl300", "nosoa"):
+        # negative caching (RFC 2308): NXDOMAIN with an SOA whose minimum is
+        # 1 or 300 s, or with no SOA (not to be cached)
+        r = answer(q, rcode=dns.rcode.NXDOMAIN)
+        if behaviour != "nosoa":
+            m = 1 if behaviour == "negttl1" else 300
+            r.authority.append(dns.rrset.from_text(ZONE, 300, "IN", "SOA",
+                                                   "ns.fault.test. h.fault.test. 1 3600 600 86400 %d" % m))
+        return r.to_wire()
     if behaviour == "servfail":
         return answer(q, rcode=dns.rcode.SERVFAIL).to_wire()
     if behaviour == "refused":

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: ISC
 # suite_dns_layer.sh SENDERAUDIT: lib/dns itself, through tests/tools/dnsq,
 # against the loopback fake server: identical lookups merge, retries and
-# timeouts are counted, truncation goes to TCP, per-zone limits hold.
+# timeouts are counted, truncation goes to TCP, per-zone limits hold, the
+# cache keeps answers for their TTL (negative ones for their SOA's) and
+# holds its size.
 set -u
 BIN=$1
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,5 +66,36 @@ long=$(printf 'a%.0s' $(seq 1 64))
 run "$long.fault.test/A" "a..b.fault.test/A"
 [ "$(grep -c ' MALFORMED 0$' "$TMP/out")" = 2 ] && ok || bad "$CASE: $(cat "$TMP/out")"
 [ "$(stat sent)" = 0 ] && ok || bad "$CASE: sent $(stat sent)"
+
+# ---------------------------------------------------------------- the cache
+case_ "an answer is kept for its TTL: asked again after 1 s, not before"
+run ttl1.fault.test/A ok.fault.test/A sleep:300 ttl1.fault.test/A ok.fault.test/A sleep:1200 ttl1.fault.test/A ok.fault.test/A
+[ "$(grep -c ' OK 1$' "$TMP/out")" = 6 ] && ok || bad "$CASE: $(head -n 6 "$TMP/out")"
+[ "$(stat sent)" = 3 ] && [ "$(stat expired)" = 1 ] && ok || bad "$CASE: sent $(stat sent), expired $(stat expired)"
+
+case_ "negative answers are kept for their SOA's minimum (RFC 2308), not at all without an SOA"
+run a.negttl1.fault.test/A a.negttl300.fault.test/A a.nosoa.fault.test/A sleep:1200 \
+	a.negttl1.fault.test/A a.negttl300.fault.test/A a.nosoa.fault.test/A
+[ "$(grep -c ' NXDOMAIN 0$' "$TMP/out")" = 6 ] && ok || bad "$CASE: $(head -n 6 "$TMP/out")"
+# asked again: the 1 s one and the one without SOA
+[ "$(stat sent)" = 5 ] && [ "$(stat expired)" = 2 ] && ok || bad "$CASE: sent $(stat sent), expired $(stat expired)"
+
+case_ "failures are kept a few seconds, not for good"
+run servfail.fault.test/A sleep:10 servfail.fault.test/A
+[ "$(stat sent)" = 1 ] && ok || bad "$CASE: sent $(stat sent)"
+
+case_ "the cache holds its size: the least recently used idle answers go"
+run -C 3 a1.ok.fault.test/A a2.ok.fault.test/A a3.ok.fault.test/A sleep:0 a4.ok.fault.test/A a5.ok.fault.test/A \
+	sleep:0 a5.ok.fault.test/A a1.ok.fault.test/A
+[ "$(grep -c ' OK 1$' "$TMP/out")" = 7 ] && ok || bad "$CASE: $(head -n 7 "$TMP/out")"
+# a5 from the cache, a1 asked again
+[ "$(stat sent)" = 6 ] && [ "$(stat evicted)" -ge 2 ] && ok || bad "$CASE: sent $(stat sent), evicted $(stat evicted)"
+
+case_ "answers held by a phase are not evicted under it"
+args=()
+for i in $(seq 1 30); do args+=(h$i.ok.fault.test/A); done
+run -C 2 "${args[@]}"
+[ "$(grep -c ' OK 1$' "$TMP/out")" = 30 ] && ok || bad "$CASE: $(grep -vc ' OK 1$' "$TMP/out") not OK"
+[ "$(stat sent)" = 30 ] && ok || bad "$CASE: sent $(stat sent)"
 
 finish dns_layer

@@ -39,6 +39,12 @@
 #define TCP_MAX 65535
 #define MAX_ZONE_LIMITS 64
 #define DNS_MAX_EXPECT 64
+/* The cache: entries kept at most this long, failures this long (a batch
+ * must not hammer a broken zone, nor remember it for minutes), and this
+ * many entries by default before the least recently used idle ones go. */
+#define TTL_MAX_S 86400
+#define FAIL_TTL_S 5
+#define CACHE_MAX_DEFAULT 20000
 
 struct server {
 	struct sockaddr_storage ss;
@@ -61,6 +67,13 @@ struct entry {
 	struct dns_answer *chased;  /* after following CNAMEs (NULL: not yet) */
 	struct dns_answer *untrusted; /* the negative answer, made UNTRUSTED by
 	                                 a canary (NULL: not needed yet) */
+
+	/* The cache's bookkeeping (under mu). */
+	uint32_t ttl_s;             /* how long the answer may be kept */
+	int64_t expires_ms;         /* set when done */
+	unsigned refs;              /* views holding it (a pin counts one) */
+	bool in_table;              /* reachable by name; else an orphan */
+	struct entry *lru_prev, *lru_next; /* idle (done, no refs, in table) */
 
 	/* Loop-thread state while active. */
 	uint8_t *wire;
@@ -93,6 +106,9 @@ struct dns {
 	pthread_mutex_t mu;
 	struct entry **buckets;
 	size_t bucket_count, entry_count;
+	size_t cache_max;
+	struct entry *lru_head, *lru_tail; /* idle entries, oldest first */
+	struct entry *orphans;             /* expired but still held (by hnext) */
 	struct entry *queue_head, *queue_tail;
 	struct {
 		char *zone;
@@ -254,6 +270,30 @@ static void fill_rr(struct dns_rr *out, const ldns_rr *rr)
 	}
 }
 
+/* How long an answer may be kept: the smallest TTL of the answer section;
+ * for a negative answer (no record) its SOA's, the smaller of the record's
+ * TTL and the SOA minimum (RFC 2308 5), or nothing without one. */
+static uint32_t answer_ttl(const ldns_pkt *p, bool positive)
+{
+	uint32_t ttl = TTL_MAX_S;
+	if (positive) {
+		const ldns_rr_list *an = ldns_pkt_answer(p);
+		for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++)
+			if (ldns_rr_ttl(ldns_rr_list_rr(an, i)) < ttl)
+				ttl = ldns_rr_ttl(ldns_rr_list_rr(an, i));
+		return ttl;
+	}
+	const ldns_rr_list *au = ldns_pkt_authority(p);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(au); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(au, i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(rr) < 7)
+			continue;
+		uint32_t min = ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
+		return ldns_rr_ttl(rr) < min ? ldns_rr_ttl(rr) : min;
+	}
+	return 0;
+}
+
 /* Grades a reply whose ID and question matched into e->ans. */
 static void grade_packet(struct entry *e, ldns_pkt *p, const char *srv)
 {
@@ -313,6 +353,7 @@ static void grade_packet(struct entry *e, ldns_pkt *p, const char *srv)
 	}
 	ldns_rdf_deep_free(cur);
 
+	e->ttl_s = answer_ttl(p, a->rcode == LDNS_RCODE_NOERROR && a->rr_count);
 	switch (a->rcode) {
 	case LDNS_RCODE_NOERROR:
 		a->status = a->rr_count ? DNS_OK : DNS_NODATA;
@@ -333,7 +374,14 @@ static void grade_packet(struct entry *e, ldns_pkt *p, const char *srv)
 	}
 }
 
-/* ---- the cache ---- */
+/* ---- the cache ----
+ * Every answer is kept for its TTL (the smallest of the answer's records;
+ * a negative one for its SOA's, RFC 2308; a failure for FAIL_TTL_S). The
+ * answers an audit was handed stay valid while its view holds them (a
+ * reference); an entry nobody holds is idle, and the oldest idle ones are
+ * dropped when the cache has more than cache_max entries. An expired entry
+ * that is still held leaves the table (an orphan) and is freed with its
+ * last reference. */
 
 static size_t hash_key(const char *name, uint16_t type, size_t buckets)
 {
@@ -374,6 +422,101 @@ static void wake_loop(struct dns *d)
 	(void)r; /* a full pipe already means "wake up" */
 }
 
+static void entry_free(struct entry *e);
+
+/* The idle and orphan lists (d->mu held). */
+static void list_remove(struct entry **head, struct entry **tail, struct entry *e)
+{
+	if (e->lru_prev)
+		e->lru_prev->lru_next = e->lru_next;
+	else
+		*head = e->lru_next;
+	if (e->lru_next)
+		e->lru_next->lru_prev = e->lru_prev;
+	else if (tail)
+		*tail = e->lru_prev;
+	e->lru_prev = e->lru_next = NULL;
+}
+
+static void list_append(struct entry **head, struct entry **tail, struct entry *e)
+{
+	e->lru_next = NULL;
+	e->lru_prev = *tail;
+	if (*tail)
+		(*tail)->lru_next = e;
+	else
+		*head = e;
+	*tail = e;
+}
+
+static bool is_idle(const struct dns *d, const struct entry *e)
+{
+	return e->lru_prev || e->lru_next || d->lru_head == e;
+}
+
+/* Takes e out of the table (d->mu held): freed now when nobody holds it,
+ * else an orphan until its last reference goes. */
+static void unlink_entry(struct dns *d, struct entry *e)
+{
+	size_t k = hash_key(e->name, e->type, d->bucket_count);
+	for (struct entry **pp = &d->buckets[k]; *pp; pp = &(*pp)->hnext)
+		if (*pp == e) {
+			*pp = e->hnext;
+			break;
+		}
+	e->hnext = NULL;
+	e->in_table = false;
+	d->entry_count--;
+	if (is_idle(d, e))
+		list_remove(&d->lru_head, &d->lru_tail, e);
+	if (e->refs) {
+		struct entry *tail = NULL;
+		for (struct entry *o = d->orphans; o; o = o->lru_next)
+			tail = o;
+		list_append(&d->orphans, &tail, e);
+	} else {
+		entry_free(e);
+	}
+}
+
+/* Drops the least recently used idle entries while the cache is over its
+ * size (d->mu held). */
+static void evict(struct dns *d)
+{
+	while (d->entry_count > d->cache_max && d->lru_head) {
+		unlink_entry(d, d->lru_head);
+		d->stats.evicted++;
+	}
+}
+
+/* e is done and nobody holds it (d->mu held). */
+static void make_idle(struct dns *d, struct entry *e)
+{
+	if (!e->in_table || e->state != ST_DONE || is_idle(d, e))
+		return;
+	list_append(&d->lru_head, &d->lru_tail, e);
+	evict(d);
+}
+
+/* A reference to e (d->mu held): it stays valid until released. */
+static void hold(struct dns *d, struct entry *e)
+{
+	if (!e->refs++ && is_idle(d, e))
+		list_remove(&d->lru_head, &d->lru_tail, e);
+}
+
+static void release(struct dns *d, struct entry *e)
+{
+	if (--e->refs)
+		return;
+	if (e->in_table) {
+		make_idle(d, e);
+		return;
+	}
+	list_remove(&d->orphans, NULL, e);
+	entry_free(e);
+}
+
 /* Finds or creates the entry (with d->mu held). */
 static struct entry *cache_get(struct dns *d, const char *name, uint16_t type)
 {
@@ -383,6 +526,12 @@ static struct entry *cache_get(struct dns *d, const char *name, uint16_t type)
 	d->stats.lookups++;
 	for (struct entry *e = d->buckets[k]; e; e = e->hnext)
 		if (e->type == type && strcmp(e->name, norm) == 0) {
+			if (e->state == ST_DONE && now_ms() >= e->expires_ms) {
+				/* its TTL is over: ask again */
+				unlink_entry(d, e);
+				d->stats.expired++;
+				break;
+			}
 			free(norm);
 			d->stats.cache_hits++;
 			return e;
@@ -402,6 +551,7 @@ static struct entry *cache_get(struct dns *d, const char *name, uint16_t type)
 		}
 	e->hnext = d->buckets[k];
 	d->buckets[k] = e;
+	e->in_table = true;
 	if (++d->entry_count > d->bucket_count * 2)
 		cache_grow(d);
 
@@ -409,6 +559,7 @@ static struct entry *cache_get(struct dns *d, const char *name, uint16_t type)
 	if (!*norm || (strcmp(name, ".") != 0 && strcmp(norm, ".") == 0) ||
 	    ldns_str2rdf_dname(&dn, norm) != LDNS_STATUS_OK) {
 		e->state = ST_DONE;
+		e->expires_ms = INT64_MAX; /* no server will make it valid */
 		e->ans.status = DNS_MALFORMED;
 		e->ans.why = xasprintf("'%.80s' is not a valid DNS name (label or length limits)", norm);
 		return e;
@@ -479,8 +630,12 @@ static void finish(struct dns *d, struct entry *e, enum dns_status st, const cha
 	if (e->zone >= 0 && e->state == ST_ACTIVE)
 		d->limits[e->zone].inflight--;
 	e->state = ST_DONE;
+	uint32_t ttl = dns_status_answered(e->ans.status) ? e->ttl_s : FAIL_TTL_S;
+	e->expires_ms = now_ms() + (int64_t)(ttl < TTL_MAX_S ? ttl : TTL_MAX_S) * 1000;
 	if (e->done_cv)
 		pthread_cond_broadcast(e->done_cv);
+	if (!e->refs)
+		make_idle(d, e);
 	pthread_mutex_unlock(&d->mu);
 }
 
@@ -1016,6 +1171,7 @@ struct dns *dns_new(const struct dns_config *cfg, char *err, size_t errlen)
 		o += (size_t)snprintf(d->servers_text + o, sizeof d->servers_text - o, "%s%s", i ? ", " : "",
 		                      d->servers[i].text);
 	d->canaries = !cfg->trust_negatives;
+	d->cache_max = cfg->cache_max ? cfg->cache_max : CACHE_MAX_DEFAULT;
 	d->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 5000;
 	d->tries = cfg->retries >= 0 ? cfg->retries + 1 : 3;
 	if (d->tries > MAX_TRIES)
@@ -1089,6 +1245,11 @@ void dns_free(struct dns *d)
 			entry_free(e);
 			e = n;
 		}
+	}
+	while (d->orphans) {
+		struct entry *o = d->orphans;
+		d->orphans = o->lru_next;
+		entry_free(o);
 	}
 	free(d->buckets);
 	free(d->active);
@@ -1191,9 +1352,11 @@ static const char *canary_denies(struct dns *d, const char *name, char *buf, siz
 	for (size_t i = 0; i < 2 && names[i]; i++) {
 		pthread_mutex_lock(&d->mu);
 		struct entry *c = cache_get(d, names[i], DNS_T_NS);
+		hold(d, c);
 		wait_done(d, c);
-		pthread_mutex_unlock(&d->mu);
 		enum dns_status st = c->ans.status;
+		release(d, c);
+		pthread_mutex_unlock(&d->mu);
 		/* The root always has NS records; a TLD may be asked by a
 		 * server that is not its parent's and answer NODATA. */
 		if (st == DNS_NXDOMAIN || (i == 0 && st == DNS_NODATA)) {
@@ -1244,11 +1407,43 @@ static const struct dns_answer *vet_negative(struct dns *d, struct entry *e, con
 	return r;
 }
 
-const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t type)
+/* What one view (an audit) holds: every entry it was handed an answer of. */
+struct dns_view {
+	struct dns *d;
+	struct entry **held;
+	size_t n, cap;
+};
+
+struct dns_view *dns_view_new(struct dns *d)
+{
+	struct dns_view *v = xcalloc(1, sizeof *v);
+	v->d = d;
+	return v;
+}
+
+void dns_view_free(struct dns_view *v)
+{
+	if (!v)
+		return;
+	pthread_mutex_lock(&v->d->mu);
+	for (size_t i = 0; i < v->n; i++)
+		release(v->d, v->held[i]);
+	pthread_mutex_unlock(&v->d->mu);
+	free(v->held);
+	free(v);
+}
+
+/* The answer for name/type, e held by v (NULL: held for good). */
+static const struct dns_answer *query(struct dns *d, struct dns_view *v, const char *name, uint16_t type)
 {
 	pthread_mutex_lock(&d->mu);
 	canaries_start(d, name, type);
 	struct entry *first = cache_get(d, name, type);
+	hold(d, first);
+	if (v) {
+		xgrow(&v->held, &v->cap, v->n + 1, sizeof *v->held);
+		v->held[v->n++] = first;
+	}
 	wait_done(d, first);
 	if (first->untrusted) {
 		pthread_mutex_unlock(&d->mu);
@@ -1259,7 +1454,8 @@ const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t typ
 		pthread_mutex_unlock(&d->mu);
 		return vet_negative(d, first, c);
 	}
-	/* Done entries are immutable, so reading them unlocked is safe. */
+	/* Done entries are immutable, and first is held: reading it unlocked
+	 * is safe. */
 	pthread_mutex_unlock(&d->mu);
 	const struct dns_answer *a = &first->ans;
 	bool chase = a->status == DNS_NODATA && a->cname_count > 0;
@@ -1274,6 +1470,7 @@ const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t typ
 	for (size_t i = 0; i < a->cname_count; i++)
 		answer_add_cname(c, a->cnames[i]);
 	const struct dns_answer *cur = a;
+	struct entry *held = NULL; /* the hop whose answer cur is */
 	for (int hop = 0;; hop++) {
 		if (hop == MAX_CNAME_HOPS) {
 			c->status = DNS_MALFORMED;
@@ -1283,6 +1480,10 @@ const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t typ
 		const char *target = cur->cnames[cur->cname_count - 1];
 		pthread_mutex_lock(&d->mu);
 		struct entry *n = cache_get(d, target, type);
+		hold(d, n);
+		if (held)
+			release(d, held);
+		held = n;
 		wait_done(d, n);
 		pthread_mutex_unlock(&d->mu);
 		const struct dns_answer *na = &n->ans;
@@ -1312,6 +1513,8 @@ const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t typ
 		break;
 	}
 	pthread_mutex_lock(&d->mu);
+	if (held)
+		release(d, held);
 	if (first->chased) { /* another thread won the race */
 		answer_clear(c);
 		free(c);
@@ -1321,6 +1524,35 @@ const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t typ
 	const struct dns_answer *r = first->chased;
 	pthread_mutex_unlock(&d->mu);
 	return vet_negative(d, first, r);
+}
+
+const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t type)
+{
+	return query(d, NULL, name, type);
+}
+
+const struct dns_answer *dns_view_query(struct dns_view *v, const char *name, uint16_t type)
+{
+	return query(v->d, v, name, type);
+}
+
+/* A prefetch is held too: an answer the audit will read must not be
+ * evicted before it does. */
+void dns_view_prefetch(struct dns_view *v, const char *name, uint16_t type)
+{
+	struct dns *d = v->d;
+	pthread_mutex_lock(&d->mu);
+	canaries_start(d, name, type);
+	struct entry *e = cache_get(d, name, type);
+	hold(d, e);
+	xgrow(&v->held, &v->cap, v->n + 1, sizeof *v->held);
+	v->held[v->n++] = e;
+	pthread_mutex_unlock(&d->mu);
+}
+
+struct dns *dns_view_dns(const struct dns_view *v)
+{
+	return v->d;
 }
 
 bool dns_grade_wire(const uint8_t *buf, size_t len, const char *name, uint16_t type, struct dns_answer *out)
