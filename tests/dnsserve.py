@@ -3,7 +3,9 @@
 faultdns.py) share. serve(respond, max_seconds, name) binds 127.0.0.1 on a
 free port for both protocols, prints the port, and answers every query with
 respond(data, via_tcp): the reply's bytes, or None (or b"") for silence
-(over TCP: the connection is closed without a reply)."""
+(over TCP: the connection is closed without a reply). A UDP reply wrapped
+as OtherSource(bytes) is sent from another port: a spoofed answer the
+client must not accept."""
 import socket
 import threading
 import time
@@ -15,9 +17,16 @@ def udp_loop(sock, respond):
         threading.Thread(target=udp_one, args=(sock, respond, data, peer), daemon=True).start()
 
 
+class OtherSource(bytes):
+    pass
+
+
 def udp_one(sock, respond, data, peer):
     reply = respond(data, False)
-    if reply:
+    if isinstance(reply, OtherSource):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as other:
+            other.sendto(bytes(reply), peer)
+    elif reply:
         sock.sendto(reply, peer)
 
 

@@ -204,6 +204,9 @@ def respond(data, via_tcp):
             r.authority.append(dns.rrset.from_text(ZONE, 300, "IN", "SOA",
                                                    "ns.fault.test. h.fault.test. 1 3600 600 86400 %d" % m))
         return r.to_wire()
+    if behaviour == "othersource":
+        # a right answer from the wrong port (spoofed): never accepted
+        return dnsserve.OtherSource(normal(q, qname, qtype, behaviour).to_wire())
     if behaviour == "servfail":
         return answer(q, rcode=dns.rcode.SERVFAIL).to_wire()
     if behaviour == "refused":

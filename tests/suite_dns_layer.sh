@@ -98,4 +98,41 @@ run -C 2 "${args[@]}"
 [ "$(grep -c ' OK 1$' "$TMP/out")" = 30 ] && ok || bad "$CASE: $(grep -vc ' OK 1$' "$TMP/out") not OK"
 [ "$(stat sent)" = 30 ] && ok || bad "$CASE: sent $(stat sent)"
 
+# ---------------------------------------------------------------- the socket pool
+case_ "UDP sockets are reused: 200 lookups, a pool of sockets"
+args=()
+for i in $(seq 1 200); do args+=(p$i.ok.fault.test/A); done
+run "${args[@]}"
+[ "$(grep -c ' OK 1$' "$TMP/out")" = 200 ] && ok || bad "$CASE: $(grep -vc ' OK 1$' "$TMP/out") not OK"
+[ "$(stat sent)" = 200 ] && [ "$(stat sockets)" -le 8 ] && ok || bad "$CASE: sent $(stat sent) from $(stat sockets) sockets"
+
+case_ "a socket's port is replaced after 256 queries (source ports stay unpredictable)"
+args=()
+for i in $(seq 1 2200); do args+=(r$i.ok.fault.test/A); done
+# 32 at a time, so the Python server keeps up
+run -t 5000 -l ok.fault.test 32 "${args[@]}"
+[ "$(grep -c ' OK 1$' "$TMP/out")" = 2200 ] && ok || bad "$CASE: $(grep -vc ' OK 1$' "$TMP/out") not OK"
+[ "$(stat sockets)" -gt 8 ] && ok || bad "$CASE: only $(stat sockets) sockets for $(stat sent) queries"
+
+case_ "an answer from another source port is not accepted"
+run -t 600 -r 0 othersource.fault.test/A
+grep -q '^othersource.fault.test/A TIMEOUT 0$' "$TMP/out" && ok || bad "$CASE: $(head -n 1 "$TMP/out")"
+
+case_ "answers with a wrong ID or for another question are not accepted, and said"
+run -t 600 -r 0 wrongid.fault.test/A wrongq.fault.test/A ok.fault.test/A
+grep -q '^wrongid.fault.test/A TIMEOUT 0$' "$TMP/out" && grep -q '^wrongq.fault.test/A TIMEOUT 0$' "$TMP/out" &&
+	grep -q '^ok.fault.test/A OK 1$' "$TMP/out" && ok || bad "$CASE: $(head -n 3 "$TMP/out")"
+
+case_ "a closed port fails at once, for every query that was on its way"
+run -t 3000 -r 1 c1.ok.fault.test/A c2.ok.fault.test/A c3.ok.fault.test/A 2>/dev/null
+S_SAVE=$S
+S="127.0.0.1#9"
+run -t 3000 -r 1 c1.ok.fault.test/A c2.ok.fault.test/A c3.ok.fault.test/A
+S=$S_SAVE
+[ "$(grep -c ' NETWORK 0$' "$TMP/out")" = 3 ] && ok || bad "$CASE: $(head -n 3 "$TMP/out")"
+[ "$MS" -lt "$(budget 1000)" ] && ok || bad "$CASE: took $MS ms"
+
+case_ "the fake server stayed healthy"
+if ! grep -q Traceback "$TMP/fakedns.log"; then ok; else bad "$CASE: $(head -c 300 "$TMP/fakedns.log")"; fi
+
 finish dns_layer

@@ -45,6 +45,12 @@
 #define TTL_MAX_S 86400
 #define FAIL_TTL_S 5
 #define CACHE_MAX_DEFAULT 20000
+/* UDP sockets: a pool per server, each connect()ed to it (the kernel drops
+ * datagrams from other sources and reports a closed port), answers told
+ * apart by socket and ID, then by question. A socket's port serves
+ * SOCK_USES queries and is then replaced, so ports stay unpredictable. */
+#define POOL_PER_SERVER 8
+#define SOCK_USES 256
 
 struct server {
 	struct sockaddr_storage ss;
@@ -80,7 +86,7 @@ struct entry {
 	size_t wire_len;
 	bool no_edns;
 	int tries;                  /* UDP tries started */
-	int fds[MAX_TRIES];
+	int socks[MAX_TRIES];       /* pool socket of each try, or -1 */
 	uint16_t ids[MAX_TRIES];
 	int srv[MAX_TRIES];
 	int64_t start_ms, next_ms, deadline_ms;
@@ -127,7 +133,30 @@ struct dns {
 	/* loop thread only */
 	struct entry **active;
 	size_t active_count;
+	struct psock *socks;        /* the UDP pool, draining sockets included */
+	size_t nsocks;
+	int slot[MAX_SERVERS][POOL_PER_SERVER]; /* socks serving new queries, or -1 */
+	unsigned rr;                /* round robin over a server's slots */
+	struct outq *out;           /* tries in flight by (socket, ID) */
+	size_t out_cap, out_used;
 };
+
+/* A pooled UDP socket. */
+struct psock {
+	int fd;           /* connected to servers[si]; -1: free */
+	int si;
+	unsigned uses;    /* queries sent from its port */
+	unsigned pending; /* tries in flight on it */
+	bool draining;    /* used up: closed when its last try is over */
+};
+
+/* A try in flight: answers on socket sock with this ID are e's try k. */
+struct outq {
+	uint32_t key; /* sock << 16 | id, OUT_EMPTY when free */
+	struct entry *e;
+	int k;
+};
+#define OUT_EMPTY UINT32_MAX
 
 static const char *const status_names[] = {"OK",      "NXDOMAIN",  "NODATA",  "SERVFAIL", "REFUSED",
                                            "TIMEOUT", "MALFORMED", "NETWORK", "UNTRUSTED"};
@@ -526,8 +555,10 @@ static struct entry *cache_get(struct dns *d, const char *name, uint16_t type)
 	d->stats.lookups++;
 	for (struct entry *e = d->buckets[k]; e; e = e->hnext)
 		if (e->type == type && strcmp(e->name, norm) == 0) {
-			if (e->state == ST_DONE && now_ms() >= e->expires_ms) {
-				/* its TTL is over: ask again */
+			/* Its TTL is over: ask again, unless an audit in progress
+			 * holds it (it is of this moment: a TTL of 0 must not
+			 * make one audit ask the same question twice). */
+			if (e->state == ST_DONE && !e->refs && now_ms() >= e->expires_ms) {
 				unlink_entry(d, e);
 				d->stats.expired++;
 				break;
@@ -594,13 +625,139 @@ static int build_wire(struct entry *e)
 	return st == LDNS_STATUS_OK ? 0 : -1;
 }
 
-static void close_sockets(struct entry *e)
+/* ---- the UDP socket pool (loop thread only) ---- */
+
+static size_t out_slot(const struct dns *d, uint32_t key)
 {
-	for (int i = 0; i < e->tries; i++)
-		if (e->fds[i] >= 0) {
-			close(e->fds[i]);
-			e->fds[i] = -1;
-		}
+	return (size_t)((key * 2654435761u) & (d->out_cap - 1));
+}
+
+static struct outq *out_find(struct dns *d, int sock, uint16_t id)
+{
+	uint32_t key = (uint32_t)sock << 16 | id;
+	for (size_t i = out_slot(d, key);; i = (i + 1) & (d->out_cap - 1)) {
+		if (d->out[i].key == OUT_EMPTY)
+			return NULL;
+		if (d->out[i].key == key)
+			return &d->out[i];
+	}
+}
+
+static void out_grow(struct dns *d);
+
+static void out_add(struct dns *d, int sock, uint16_t id, struct entry *e, int k)
+{
+	if ((d->out_used + 1) * 2 > d->out_cap)
+		out_grow(d);
+	uint32_t key = (uint32_t)sock << 16 | id;
+	size_t i = out_slot(d, key);
+	while (d->out[i].key != OUT_EMPTY)
+		i = (i + 1) & (d->out_cap - 1);
+	d->out[i] = (struct outq){key, e, k};
+	d->out_used++;
+}
+
+static void out_grow(struct dns *d)
+{
+	struct outq *old = d->out;
+	size_t n = d->out_cap;
+	d->out_cap = n ? n * 2 : 1024;
+	d->out = xmalloc(d->out_cap * sizeof *d->out);
+	for (size_t i = 0; i < d->out_cap; i++)
+		d->out[i].key = OUT_EMPTY;
+	d->out_used = 0;
+	for (size_t i = 0; i < n; i++)
+		if (old[i].key != OUT_EMPTY)
+			out_add(d, (int)(old[i].key >> 16), (uint16_t)old[i].key, old[i].e, old[i].k);
+	free(old);
+}
+
+/* Removes an entry, shifting back the ones after it (linear probing). */
+static void out_remove(struct dns *d, struct outq *q)
+{
+	size_t i = (size_t)(q - d->out);
+	d->out[i].key = OUT_EMPTY;
+	d->out_used--;
+	for (size_t j = (i + 1) & (d->out_cap - 1); d->out[j].key != OUT_EMPTY; j = (j + 1) & (d->out_cap - 1)) {
+		struct outq moved = d->out[j];
+		d->out[j].key = OUT_EMPTY;
+		d->out_used--;
+		out_add(d, (int)(moved.key >> 16), (uint16_t)moved.key, moved.e, moved.k);
+	}
+}
+
+/* A fresh socket connected to server si, as pool socket index; -1 with
+ * errno set when it cannot be had. */
+static int sock_open(struct dns *d, int si)
+{
+	const struct server *s = &d->servers[si];
+	int fd = socket(s->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	/* connect(): the kernel picks a random port, drops datagrams from
+	 * other sources, and reports a closed port (ICMP) as ECONNREFUSED. */
+	if (connect(fd, (const struct sockaddr *)&s->ss, s->len) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	size_t i = 0;
+	while (i < d->nsocks && d->socks[i].fd >= 0)
+		i++;
+	if (i == d->nsocks) {
+		d->socks = xrealloc(d->socks, (d->nsocks + 1) * sizeof *d->socks);
+		d->nsocks++;
+	}
+	d->socks[i] = (struct psock){.fd = fd, .si = si};
+	d->stats.sockets++;
+	return (int)i;
+}
+
+static void sock_close(struct dns *d, int i)
+{
+	close(d->socks[i].fd);
+	d->socks[i].fd = -1;
+	for (int si = 0; si < d->server_count; si++)
+		for (int k = 0; k < POOL_PER_SERVER; k++)
+			if (d->slot[si][k] == i)
+				d->slot[si][k] = -1;
+}
+
+/* The pool socket for a query to server si; -1 with errno set. */
+static int sock_for(struct dns *d, int si)
+{
+	int *slot = &d->slot[si][d->rr++ % POOL_PER_SERVER];
+	if (*slot >= 0 && d->socks[*slot].uses >= SOCK_USES) {
+		/* used up: it drains, a new one takes its place */
+		d->socks[*slot].draining = true;
+		if (!d->socks[*slot].pending)
+			sock_close(d, *slot);
+		*slot = -1;
+	}
+	if (*slot < 0)
+		*slot = sock_open(d, si);
+	return *slot;
+}
+
+/* Try k of e is over: its socket no longer waits for it. */
+static void try_done(struct dns *d, struct entry *e, int k)
+{
+	int i = e->socks[k];
+	if (i < 0)
+		return;
+	struct outq *q = out_find(d, i, e->ids[k]);
+	if (q)
+		out_remove(d, q);
+	e->socks[k] = -1;
+	if (--d->socks[i].pending == 0 && d->socks[i].draining)
+		sock_close(d, i);
+}
+
+static void close_sockets(struct dns *d, struct entry *e)
+{
+	for (int k = 0; k < e->tries; k++)
+		try_done(d, e, k);
 	if (e->tcp_fd >= 0) {
 		close(e->tcp_fd);
 		e->tcp_fd = -1;
@@ -614,7 +771,7 @@ static void close_sockets(struct entry *e)
 /* Marks e done (loop thread). */
 static void finish(struct dns *d, struct entry *e, enum dns_status st, const char *why)
 {
-	close_sockets(e);
+	close_sockets(d, e);
 	if (st != DNS_OK && st != DNS_NXDOMAIN && st != DNS_NODATA) {
 		/* A failure replaces whatever partial data a reply had. */
 		struct dns_answer *a = &e->ans;
@@ -654,32 +811,39 @@ static void send_try(struct dns *d, struct entry *e, int64_t now)
 	int si = k % d->server_count;
 	const struct server *s = &d->servers[si];
 	e->srv[k] = si;
-	e->fds[k] = -1;
+	e->socks[k] = -1;
 	e->next_ms = now + (e->deadline_ms - e->start_ms) / d->tries;
 	if (e->next_ms > e->deadline_ms)
 		e->next_ms = e->deadline_ms;
 
-	uint16_t id = (uint16_t)arc4random_uniform(65536);
-	e->ids[k] = id;
-	e->wire[0] = (uint8_t)(id >> 8);
-	e->wire[1] = (uint8_t)id;
-	int fd = socket(s->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
+	int i = sock_for(d, si);
+	if (i < 0) {
 		e->net_errors++;
-		note_err(e, "cannot open a socket: %s", strerror(errno));
+		note_err(e, "cannot open a socket to %s: %s", s->text, strerror(errno));
 		e->next_ms = now;
 		return;
 	}
-	/* connect() makes the kernel drop datagrams from other sources and
-	 * report ICMP port-unreachable as ECONNREFUSED. */
-	if (connect(fd, (const struct sockaddr *)&s->ss, s->len) < 0 || send(fd, e->wire, e->wire_len, 0) < 0) {
+	/* an ID no other try on this socket has */
+	uint16_t id;
+	do
+		id = (uint16_t)arc4random_uniform(65536);
+	while (out_find(d, i, id));
+	e->ids[k] = id;
+	e->wire[0] = (uint8_t)(id >> 8);
+	e->wire[1] = (uint8_t)id;
+	if (send(d->socks[i].fd, e->wire, e->wire_len, 0) < 0) {
 		e->net_errors++;
-		note_err(e, "cannot send to %s: %s", s->text, strerror(errno));
-		close(fd);
+		if (errno == ECONNREFUSED)
+			note_err(e, "%s refused the connection (nothing listens on that port)", s->text);
+		else
+			note_err(e, "cannot send to %s: %s", s->text, strerror(errno));
 		e->next_ms = now; /* move on to the next try at once */
 		return;
 	}
-	e->fds[k] = fd;
+	e->socks[k] = i;
+	d->socks[i].uses++;
+	d->socks[i].pending++;
+	out_add(d, i, id, e, k);
 	pthread_mutex_lock(&d->mu);
 	d->stats.sent++;
 	pthread_mutex_unlock(&d->mu);
@@ -839,27 +1003,76 @@ static bool handle_tcp(struct dns *d, struct entry *e, short revents)
 	return handle_reply(d, e, e->tcp_buf + 2, e->tcp_len - 2, e->tcp_id, e->tcp_srv, true);
 }
 
-static bool handle_udp(struct dns *d, struct entry *e, int k)
+static void drop_active(struct dns *d, struct entry *e);
+
+/* A datagram whose ID no try of this socket has: if it answers the question
+ * of a try in flight on it, that try learns of the wrong ID (the fault
+ * matrix's "only replies with a wrong ID came"); otherwise it is a late
+ * answer to a finished query, or noise, and dropped. */
+static void stray_reply(struct dns *d, int sock, const uint8_t *buf, size_t n)
+{
+	ldns_pkt *p = NULL;
+	if (ldns_wire2pkt(&p, buf, n) != LDNS_STATUS_OK || !p)
+		return;
+	const ldns_rr_list *qs = ldns_pkt_question(p);
+	const ldns_rr *q = ldns_rr_list_rr_count(qs) == 1 ? ldns_rr_list_rr(qs, 0) : NULL;
+	char *qn = q ? rdf_name_new(ldns_rr_owner(q)) : NULL;
+	for (size_t i = 0; qn && i < d->out_cap; i++) {
+		struct outq *o = &d->out[i];
+		if (o->key != OUT_EMPTY && (int)(o->key >> 16) == sock && o->e->type == ldns_rr_get_type(q) &&
+		    strcmp(o->e->name, qn) == 0)
+			note_err(o->e, "only replies with a wrong ID came from %s", d->servers[d->socks[sock].si].text);
+	}
+	free(qn);
+	ldns_pkt_free(p);
+}
+
+/* A closed port (ICMP): every try in flight on the socket failed. */
+static void sock_refused(struct dns *d, int sock, int err)
+{
+	const char *srv = d->servers[d->socks[sock].si].text;
+	struct outq *hit = xcalloc(d->out_used + 1, sizeof *hit);
+	size_t n = 0;
+	for (size_t i = 0; i < d->out_cap; i++)
+		if (d->out[i].key != OUT_EMPTY && (int)(d->out[i].key >> 16) == sock)
+			hit[n++] = d->out[i];
+	for (size_t i = 0; i < n; i++) {
+		struct entry *e = hit[i].e;
+		e->net_errors++;
+		if (err == ECONNREFUSED)
+			note_err(e, "%s refused the connection (nothing listens on that port)", srv);
+		else
+			note_err(e, "error from %s: %s", srv, strerror(err));
+		e->next_ms = 0; /* this try is over: next one now */
+		try_done(d, e, hit[i].k);
+	}
+	free(hit);
+}
+
+/* Reads every datagram waiting on pool socket sock. */
+static void handle_sock(struct dns *d, int sock)
 {
 	uint8_t buf[65536];
 	for (;;) {
-		ssize_t n = recv(e->fds[k], buf, sizeof buf, 0);
+		if (d->socks[sock].fd < 0)
+			return;
+		ssize_t n = recv(d->socks[sock].fd, buf, sizeof buf, 0);
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return false;
-			e->net_errors++;
-			if (errno == ECONNREFUSED)
-				note_err(e, "%s refused the connection (nothing listens on that port)",
-				         d->servers[e->srv[k]].text);
-			else
-				note_err(e, "error from %s: %s", d->servers[e->srv[k]].text, strerror(errno));
-			close(e->fds[k]);
-			e->fds[k] = -1;
-			e->next_ms = 0; /* this try is over: next one now */
-			return false;
+			if (errno != EAGAIN && errno != EINTR)
+				sock_refused(d, sock, errno);
+			return;
 		}
+		if (n < 2)
+			continue;
+		struct outq *q = out_find(d, sock, (uint16_t)(buf[0] << 8 | buf[1]));
+		if (!q) {
+			stray_reply(d, sock, buf, (size_t)n);
+			continue;
+		}
+		struct entry *e = q->e;
+		int k = q->k;
 		if (handle_reply(d, e, buf, (size_t)n, e->ids[k], e->srv[k], false))
-			return true;
+			drop_active(d, e);
 	}
 }
 
@@ -998,9 +1211,7 @@ static void pollset_add(struct pollset *ps, int fd, short events, struct entry *
 
 static void pollset_fill(struct dns *d, struct pollset *ps)
 {
-	size_t need = 1;
-	for (size_t i = 0; i < d->active_count; i++)
-		need += (size_t)d->active[i]->tries + 1;
+	size_t need = 1 + d->nsocks + d->active_count;
 	if (need > ps->cap) {
 		ps->cap = need * 2;
 		ps->pfd = xrealloc(ps->pfd, ps->cap * sizeof *ps->pfd);
@@ -1008,14 +1219,25 @@ static void pollset_fill(struct dns *d, struct pollset *ps)
 	}
 	ps->n = 0;
 	pollset_add(ps, d->wake[0], POLLIN, NULL, 0);
+	for (size_t i = 0; i < d->nsocks; i++)
+		if (d->socks[i].fd >= 0 && d->socks[i].pending)
+			pollset_add(ps, d->socks[i].fd, POLLIN, NULL, (int)i);
 	for (size_t i = 0; i < d->active_count; i++) {
 		struct entry *e = d->active[i];
-		for (int k = 0; k < e->tries; k++)
-			if (e->fds[k] >= 0)
-				pollset_add(ps, e->fds[k], POLLIN, e, k);
 		if (e->tcp_fd >= 0)
 			pollset_add(ps, e->tcp_fd, e->tcp_sending ? POLLOUT : POLLIN, e, -1);
 	}
+}
+
+/* Takes a finished entry out of the active set at once, so nothing more
+ * of it is handled in this round. */
+static void drop_active(struct dns *d, struct entry *e)
+{
+	for (size_t j = 0; j < d->active_count; j++)
+		if (d->active[j] == e) {
+			d->active[j] = d->active[--d->active_count];
+			break;
+		}
 }
 
 /* Handles what poll reported: the wake pipe drained, replies graded. */
@@ -1033,18 +1255,12 @@ static void dispatch(struct dns *d, const struct pollset *ps)
 		if (!ps->pfd[i].revents)
 			continue;
 		struct entry *e = ps->who[i].e;
-		if (e->state == ST_DONE)
+		if (!e) {
+			handle_sock(d, ps->who[i].k);
 			continue;
-		int k = ps->who[i].k;
-		bool done = k < 0 ? handle_tcp(d, e, ps->pfd[i].revents) : handle_udp(d, e, k);
-		if (done) {
-			/* Drop it from active now so later fds of it are ignored. */
-			for (size_t j = 0; j < d->active_count; j++)
-				if (d->active[j] == e) {
-					d->active[j] = d->active[--d->active_count];
-					break;
-				}
 		}
+		if (e->state != ST_DONE && handle_tcp(d, e, ps->pfd[i].revents))
+			drop_active(d, e);
 	}
 }
 
@@ -1177,16 +1393,22 @@ struct dns *dns_new(const struct dns_config *cfg, char *err, size_t errlen)
 	if (d->tries > MAX_TRIES)
 		d->tries = MAX_TRIES;
 
-	/* Each query in flight may hold a socket per try plus one for TCP. */
+	/* UDP goes through the pool (draining sockets included, at most twice
+	 * its size); a query in flight may hold a TCP socket of its own. */
 	struct rlimit rl;
 	size_t fdcap = 1024;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		fdcap = (size_t)rl.rlim_cur;
-	size_t by_fds = fdcap > 128 ? (fdcap - 64) / (size_t)(d->tries + 1) : 16;
+	size_t pool = 2 * POOL_PER_SERVER * (size_t)d->server_count;
+	size_t by_fds = fdcap > 128 + pool ? fdcap - 64 - pool : 16;
 	d->max_inflight = cfg->max_inflight > 0 ? (size_t)cfg->max_inflight : 512;
 	if (d->max_inflight > by_fds)
 		d->max_inflight = by_fds;
 	d->active = xcalloc(d->max_inflight, sizeof *d->active);
+	for (int si = 0; si < MAX_SERVERS; si++)
+		for (int k = 0; k < POOL_PER_SERVER; k++)
+			d->slot[si][k] = -1;
+	out_grow(d);
 
 	d->bucket_count = 1024;
 	d->buckets = xcalloc(d->bucket_count, sizeof *d->buckets);
@@ -1210,9 +1432,14 @@ struct dns *dns_new(const struct dns_config *cfg, char *err, size_t errlen)
 	return d;
 }
 
+/* Frees an entry that no try of the pool points at (done, or the loop is
+ * over): only a TCP socket of its own may be left. */
 static void entry_free(struct entry *e)
 {
-	close_sockets(e);
+	if (e->tcp_fd >= 0)
+		close(e->tcp_fd);
+	free(e->tcp_buf);
+	free(e->wire);
 	if (e->done_cv) {
 		pthread_cond_destroy(e->done_cv);
 		free(e->done_cv);
@@ -1251,6 +1478,11 @@ void dns_free(struct dns *d)
 		d->orphans = o->lru_next;
 		entry_free(o);
 	}
+	for (size_t i = 0; i < d->nsocks; i++)
+		if (d->socks[i].fd >= 0)
+			close(d->socks[i].fd);
+	free(d->socks);
+	free(d->out);
 	free(d->buckets);
 	free(d->active);
 	for (int i = 0; i < d->limit_count; i++)

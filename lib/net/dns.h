@@ -132,6 +132,7 @@ struct dns_stats {
 	unsigned long max_inflight; /* most lookups on the wire at once */
 	unsigned long expired;      /* cached answers asked again after their TTL */
 	unsigned long evicted;      /* idle answers dropped to keep the cache's size */
+	unsigned long sockets;      /* UDP sockets opened (the pool and its replacements) */
 };
 void dns_get_stats(struct dns *d, struct dns_stats *out);
 

@@ -106,8 +106,10 @@ int main(int argc, char **argv)
 	}
 	struct dns_stats st;
 	dns_get_stats(d, &st);
-	printf("lookups=%lu cache_hits=%lu sent=%lu tcp=%lu timeouts=%lu max_inflight=%lu expired=%lu evicted=%lu\n",
-	       st.lookups, st.cache_hits, st.sent, st.tcp, st.timeouts, st.max_inflight, st.expired, st.evicted);
+	printf("lookups=%lu cache_hits=%lu sent=%lu tcp=%lu timeouts=%lu max_inflight=%lu expired=%lu evicted=%lu "
+	       "sockets=%lu\n",
+	       st.lookups, st.cache_hits, st.sent, st.tcp, st.timeouts, st.max_inflight, st.expired, st.evicted,
+	       st.sockets);
 	dns_free(d);
 	return 0;
 }
