@@ -32,6 +32,7 @@ struct batch {
 	const struct psl *psl;
 	struct spf2_pool *spf2;
 	struct http_gate *gate; /* one per-RDAP-server limit for all the senders */
+	struct workpool *pool;  /* the threads of every audit's inputs */
 	struct sender *v;
 	size_t n, next;
 	pthread_mutex_t mu;
@@ -52,7 +53,7 @@ static void *worker(void *arg)
 		struct dns_view *view = dns_view_new(b->dns);
 		struct resolver res = dns_view_resolver(view);
 		struct audit a = {.t = &s->t, .o = &b->c->ao, .dns = &res, .psl = b->psl, .enabled = b->c->enabled,
-		                  .spf2 = b->spf2, .http_gate = b->gate};
+		                  .spf2 = b->spf2, .http_gate = b->gate, .pool = b->pool};
 		clock_rfc3339(s->started, sizeof s->started);
 		int64_t t0 = clock_mono_ms();
 		struct findings fs;
@@ -144,9 +145,10 @@ static void summary_table(FILE *out, const struct batch *b, bool color)
 }
 
 enum status batch_run(const struct cli *c, struct dns *dns, const struct psl *psl, struct spf2_pool *spf2,
-                      struct http_gate *gate, const struct report_opts *ro, FILE *out, int *failed_lines)
+                      struct http_gate *gate, struct workpool *pool, const struct report_opts *ro, FILE *out,
+                      int *failed_lines)
 {
-	struct batch b = {.c = c, .dns = dns, .psl = psl, .spf2 = spf2, .gate = gate};
+	struct batch b = {.c = c, .dns = dns, .psl = psl, .spf2 = spf2, .gate = gate, .pool = pool};
 	size_t malformed = 0;
 	enum status worst = STATUS_SKIP;
 	*failed_lines = 0;

@@ -13,6 +13,7 @@
 #include "../lib/util/clock.h"
 #include "../lib/net/httpgate.h"
 #include "../lib/proc/spf2pool.h"
+#include "../lib/proc/workpool.h"
 #include "../lib/util/timeouts.h"
 #include "../report/report.h"
 #include "batch.h"
@@ -20,6 +21,8 @@
 #include "spfcmd.h"
 
 #define EXIT_USAGE 64
+/* Inputs an audit computes at once (checks/check.h has 16; rarely all). */
+#define INPUTS_PER_AUDIT 8
 /* Nothing determined: a check's error, or a report that could not be
  * written (a gate must not read silence as success). */
 #define EXIT_UNKNOWN 3
@@ -87,11 +90,14 @@ static enum status run_audits(const struct cli *c, struct dns *dns, struct spf2_
 	/* Per RDAP server, 2 requests at once for the whole run, however many
 	 * audits run side by side (registries rate-limit per client). */
 	struct http_gate *gate = http_gate_new(2);
+	/* Threads for the audits' inputs, started once for the run: a batch
+	 * would otherwise start and end one for every input of every sender. */
+	struct workpool *pool = workpool_new((c->batch ? (size_t)c->jobs : 1) * INPUTS_PER_AUDIT);
 	struct report_opts ro = {.color = want_color(c->color), .verbosity = c->verbosity};
 	enum status worst;
 	if (c->batch) {
 		int bad_lines = 0;
-		worst = batch_run(c, dns, psl, spf2, gate, &ro, stdout, &bad_lines);
+		worst = batch_run(c, dns, psl, spf2, gate, pool, &ro, stdout, &bad_lines);
 		/* A sender that could not be read is a sender not checked. */
 		if (bad_lines && status_rank(worst) < status_rank(STATUS_ERROR))
 			worst = STATUS_ERROR;
@@ -102,7 +108,7 @@ static enum status run_audits(const struct cli *c, struct dns *dns, struct spf2_
 		struct dns_view *view = dns_view_new(dns);
 		struct resolver res = dns_view_resolver(view);
 		struct audit a = {.t = &c->t, .o = &c->ao, .dns = &res, .psl = psl, .enabled = c->enabled,
-		                  .spf2 = spf2, .http_gate = gate};
+		                  .spf2 = spf2, .http_gate = gate, .pool = pool};
 		struct findings fs;
 		findings_init(&fs);
 		audit_run(&a, &fs);
@@ -115,6 +121,7 @@ static enum status run_audits(const struct cli *c, struct dns *dns, struct spf2_
 		findings_free(&fs);
 		dns_view_free(view);
 	}
+	workpool_free(pool);
 	psl_close(psl);
 	http_gate_free(gate);
 	return worst;

@@ -353,7 +353,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 	static const char *const colors[] = {"auto", "always", "never", NULL};
 	char why[512];
 	double v;
-	int k;
+	int k = 0;
 	switch (opt) {
 	case OPT_HELO:
 		if (c->cmd == CMD_SPF && *arg && strlen(arg) <= 255 && !has_control_or(arg, false)) {
