@@ -359,19 +359,19 @@ static void sig_finding(const struct audit *a, const struct dkimv_sig *s, struct
 	struct finding *f;
 	switch (s->result) {
 	case DKIMV_PASS: {
-		bool partial = s->l >= 0 && (s->body_len < 0 || s->l < s->body_len);
+		bool partial = s->l >= 0;
 		bool rsa_short =
 		    s->key_type && strcmp(s->key_type, "rsa") == 0 && s->key_bits && s->key_bits < 2048;
 		if (partial) {
 			f = findings_add(
 			    out, "message.dkim", subject, STATUS_WARN,
-			    "d=%s passes, but l=%lld signs only part of the body: content can be appended", d,
-			    s->l);
+			    "d=%s passes, but l=%lld limits what it signs: content can be appended", d, s->l);
 			finding_set_detail(
 			    f,
-			    "The body is %lld octets after canonicalisation; anyone can append to it and "
-			    "the signature still verifies (RFC 6376 8.2).",
-			    s->body_len);
+			    "The body is %lld octets; the signature covers %lld after canonicalisation. "
+			    "Anyone can append to it and the signature still verifies (RFC 6376 8.2)%s.",
+			    s->body_len, s->signed_len,
+			    s->body_len > s->l ? "; this message has content after what was signed" : "");
 			finding_set_remedy(
 			    f, "Sign the whole body: drop the l= tag from the signer's configuration.");
 		} else if (rsa_short) {

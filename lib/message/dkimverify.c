@@ -167,15 +167,18 @@ static DKIM_CBSTAT key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t
 	}
 	if (!q->ans)
 		return DKIM_CBSTAT_NOTFOUND;
+	/* A lookup that failed is recorded here and judged temperror; told
+	 * TRYAGAIN, libopendkim would stop at this signature and verify none
+	 * of the others. */
 	if (!dns_status_answered(q->ans->status))
-		return DKIM_CBSTAT_TRYAGAIN;
+		return DKIM_CBSTAT_NOTFOUND;
 	if (!q->record)
 		return DKIM_CBSTAT_NOTFOUND;
 	char *r = record_for_lib_new(q);
 	size_t rl = strlen(r);
 	if (rl >= buflen) {
 		free(r);
-		return DKIM_CBSTAT_ERROR;
+		return DKIM_CBSTAT_NOTFOUND;
 	}
 	memcpy(buf, r, rl + 1);
 	free(r);
@@ -278,8 +281,8 @@ static void judge(struct dkimv_sig *s, DKIM *dkim, DKIM_SIGINFO *sig, struct vct
 	s->header_hash = (flags & DKIM_SIGFLAG_PASSED) ? 1 : err == DKIM_SIGERROR_BADSIG ? 0 : -1;
 	ssize_t msglen = -1, canonlen = -1, signlen = -1;
 	if (dkim_sig_getcanonlen(dkim, sig, &msglen, &canonlen, &signlen) == DKIM_STAT_OK) {
-		s->body_len = canonlen;
-		s->signed_len = s->l >= 0 ? (s->l < canonlen ? s->l : canonlen) : canonlen;
+		s->body_len = msglen;
+		s->signed_len = canonlen;
 	}
 	struct keyq *q = s->key_name ? keyq_find(c, s->key_name) : NULL;
 	if (q) {
