@@ -326,6 +326,7 @@ static bool read_addr_spec(const char **pp, struct msg_mailbox *mb, char *why, s
 	} else if (!read_dot_atom(&p, &dom)) {
 		set_why(why, whylen, "an address with no domain after '@'");
 		sb_free(&local);
+		sb_free(&dom);
 		return false;
 	}
 	skip_cfws(&p);
