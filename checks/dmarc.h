@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dmarc: the DMARC family's policy discovery (RFC 9989 DNS Tree Walk, the
  * RFC 7489 view beside it), shared with the message family, which judges a
  * message's From: domain by the same rules (checks/message.c). */

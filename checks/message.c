@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* message: a real message audited as a receiver judges it (--message; the
  * message table of the man page's CHECKS): its DKIM signatures, DMARC on
  * its From: domain with SPF and DKIM alignment, the bulk-sender rules

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz: the message grammar (lib/message/rfc5322): reading a message
  * (fields, folding, line endings), every field through the mailbox, date,
  * msg-id, URI-list and tag-list parsers, the MIME check and the hints. */

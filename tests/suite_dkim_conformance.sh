@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_dkim_conformance.sh SENDERAUDIT: the signed messages of
 # ../shared/conformance/dkim/ (stalwartlabs/mail-auth's six, the two bundles
 # derived from dkimpy's data) verified by lib/message/dkimverify with their

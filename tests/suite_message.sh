@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_message.sh SENDERAUDIT: the message audit (--message) against a real
 # NSD. Keys (RSA 1024/2048/4096, Ed25519) are generated now with openssl and
 # served from a copy of testdata/zones; messages are signed now by real

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dkimverify: DKIM verification of a message (see dkimverify.h).
  *
  * libopendkim does the canonicalisation and the cryptography; this module

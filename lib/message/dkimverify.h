@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dkimverify: the DKIM signatures of a message (RFC 6376), verified with
  * libopendkim, every key asked through a struct resolver (so --resolver,
  * the timeouts and the error discipline hold), and judged by RFC 8301

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rfc5322: reading an Internet message (see rfc5322.h). One pass over the
  * bytes normalises line endings and measures lines; a second splits the
  * header section into fields. The small grammars (mailboxes, dates,

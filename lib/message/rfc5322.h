@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rfc5322: an Internet message (RFC 5322) as a receiver reads it: the
  * header fields, unfolded, and where the body starts; the grammars the
  * message audit judges (mailboxes, dates, Message-ID, RFC 2369 URI lists,

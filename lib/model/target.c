@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* target: the names of where a target's inputs came from (see target.h). */
 #include "target.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dkimv: lib/message/dkimverify from the command line, for the DKIM
  * conformance suite (tests/suite_dkim_conformance.sh).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests for lib/message/rfc5322: reading a message (line endings,
  * folding, malformed and 8-bit fields, limits), mailboxes, dates,
  * Message-ID, List-Unsubscribe URI lists, tag lists, MIME boundaries and the
