@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # senderaudit — plain Makefile. `make`, `make test`, `make demo`,
 # `make install PREFIX=... DESTDIR=...`, `make uninstall`, `make clean`.
 
@@ -17,7 +18,7 @@ CFLAGS  ?= -O2 -g
 WARNFLAGS = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
 STDFLAGS  = -std=c11 -D_GNU_SOURCE -DSA_VERSION='"$(VERSION)"' -pthread
-LIBS      = -lldns -lpsl -lcjson -lidn2 -lspf2 -lcurl -lcrypto -lm -pthread
+LIBS      = -lldns -lpsl -lcjson -lidn2 -lspf2 -lopendkim -lcurl -lcrypto -lm -pthread
 SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 SRCS     = $(sort $(wildcard lib/*/*.c checks/*.c report/*.c)) cli/main.c $(filter-out cli/main.c,$(sort $(wildcard cli/*.c)))
@@ -94,6 +95,12 @@ check-build: deps $(SAN)/$(PROG) $(UNITBINS) $(TOOLS)
 test: check-build fuzz-build
 	@FUZZERS="$(FUZZERS)" SA_TOOLS=$(SAN)/tests/tools sh tests/run.sh $(SAN)/$(PROG) $(UNITBINS)
 
+# The sweeps in full (SA_SWEEP=full): every question of the clean sender's
+# audit under every fault, where `make test` runs a sample; each prints its
+# violations and its summary line.
+sweep: check-build
+	@rc=0; for s in tests/suite_sweep_*.sh; do SA_SWEEP=full bash $$s $(SAN)/$(PROG) || rc=1; done; exit $$rc
+
 # The whole suite under valgrind (leaks and memory errors fail it).
 check-valgrind: deps $(VG)/$(PROG) $(VGUNITBINS) $(VGTOOLS)
 	@SA_VALGRIND_BIN=$(VG)/$(PROG) SA_TOOLS=$(VG)/tests/tools SA_SLOW=1 sh tests/run.sh tests/valgrind-wrap.sh $(VGUNITBINS)
@@ -137,8 +144,13 @@ fuzz: deps fuzz-build
 fuzz-smoke: fuzz-build
 	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
+# The tree's own rules: the man page lints clean, every source file has its
+# SPDX line, and every C file is as clang-format (.clang-format) writes it.
+CFILES = $(sort $(wildcard cli/*.[ch] checks/*.[ch] report/*.[ch] lib/*/*.[ch] tests/*.[ch] tests/*/*.[ch] fuzz/*.c bench/*.c))
 lint:
-	mandoc -Tlint -W warning man/$(PROG).1
+	@mandoc -Tlint -W warning man/$(PROG).1
+	@sh scripts/spdx.sh --check
+	@clang-format --dry-run -Werror $(CFILES) 2>&1 | grep -m 20 . && exit 1 || echo "lint: $(words $(CFILES)) C files formatted, SPDX lines, man page clean"
 
 install: $(REL)/$(PROG)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -160,5 +172,5 @@ completions: $(REL)/$(PROG)
 clean:
 	rm -rf build $(PROG)
 
-.PHONY: completions all deps check-build check-valgrind test demo bench fuzz fuzz-build fuzz-smoke lint install uninstall clean
+.PHONY: completions all deps check-build check-valgrind test sweep demo bench fuzz fuzz-build fuzz-smoke lint install uninstall clean
 .SECONDARY:

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """delayfwd.py UPSTREAM_PORT DELAY_MS [MAX_SECONDS [ADDR [PORT]]]: a DNS
 forwarder on ADDR (default 127.0.0.1) that delays every answer by a fixed
 time (UDP and TCP), in front of NSD on loopback. Prints its port on stdout,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dnsbench: the measurement behind lib/dns's design (README "Design notes").
  *
  *   dnsbench SERVER#PORT N

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """gen.py OUTDIR SENDERS ZONES: zone files for `make bench`.
 
 One full sender (sender.bench.test, 198.18.0.10: PTR, MX, SPF tree of depth 2,

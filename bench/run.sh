@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # run.sh BUILDDIR: `make bench`. NSD on loopback serves generated zones; a
 # forwarder adds a fixed delay to every answer where latency matters.
 #   0. the DNS layer against ldns-per-thread and libunbound

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* audit: the runner. The inputs the enabled checks need are started at
  * once, each on its own thread (an input waits only for the inputs it is
  * computed from, so an audit lasts as long as its longest chain of
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/proc/workpool.h"
 #include "../lib/util/strbuf.h"
 #include "../lib/util/xalloc.h"
 #include "check.h"
@@ -29,6 +31,7 @@ struct input_table {
 	const struct audit *a;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	unsigned started, ended; /* jobs given to the pool, and ended */
 	struct {
 		enum slot_state st;
 		void *value;
@@ -74,6 +77,18 @@ static void *start_main(void *arg)
 	struct inputs all = {s->tab, NEED(s->id), "the runner"};
 	input_get(&all, s->id);
 	return NULL;
+}
+
+/* The same as a job of the run's pool; the table lives until every job
+ * it was given has ended. */
+static void start_job(void *arg)
+{
+	struct starter *s = arg;
+	start_main(s);
+	pthread_mutex_lock(&s->tab->mu);
+	s->tab->ended++;
+	pthread_cond_broadcast(&s->tab->cv);
+	pthread_mutex_unlock(&s->tab->mu);
 }
 
 /* ------------------------------------------------------------ findings */
@@ -182,8 +197,14 @@ void audit_run(const struct audit *a, struct findings *out)
 	struct starter st[INPUT_COUNT];
 	for (unsigned k = 0; k < INPUT_COUNT; k++) {
 		st[k] = (struct starter){&tab, (enum input)k, 0, false};
-		if (need & NEED(k))
+		if (!(need & NEED(k)))
+			continue;
+		if (a->pool) {
+			tab.started++;
+			workpool_submit(a->pool, start_job, &st[k]);
+		} else {
 			st[k].threaded = pthread_create(&st[k].th, NULL, start_main, &st[k]) == 0;
+		}
 	}
 
 	struct findings all;
@@ -194,6 +215,10 @@ void audit_run(const struct audit *a, struct findings *out)
 	for (unsigned k = 0; k < INPUT_COUNT; k++)
 		if (st[k].threaded)
 			pthread_join(st[k].th, NULL);
+	pthread_mutex_lock(&tab.mu);
+	while (tab.ended < tab.started)
+		pthread_cond_wait(&tab.cv, &tab.mu);
+	pthread_mutex_unlock(&tab.mu);
 
 	if (tab.misuse.len) {
 		/* a check read an input it does not declare: a bug the option

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* audit: one audit of a target: the services its checks may use, and the
  * runner that computes the inputs the enabled checks need (once each,
  * concurrently) and then runs each enabled check on them. */
@@ -15,6 +16,7 @@
 
 struct spf2_pool;
 struct http_gate;
+struct workpool;
 
 /* Settings that check families read (filled by the CLI). */
 struct audit_opts {
@@ -38,6 +40,8 @@ struct audit {
 	const bool *enabled;        /* per catalogue index (registry.h) */
 	struct spf2_pool *spf2;     /* libspf2 workers (lib/proc/spf2pool.h), or NULL */
 	struct http_gate *http_gate; /* per-server HTTP limits of the whole run (httpgate.h), or NULL */
+	struct workpool *pool;      /* threads that compute inputs (lib/proc/workpool.h), or NULL:
+	                               a thread per input */
 };
 
 /* True when the user's --only/--skip leave check id enabled. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* check: the unit the registry runs. A check declares the inputs it needs
  * (facts several checks share: the PTR names, the SPF tree, the DMARC
  * policy...), and judges them: it never looks anything up itself and never
@@ -31,6 +32,10 @@ enum input {
 	IN_RDAP_DOMAIN,     /* rdap.c: registration data of the domain */
 	IN_DNSBL_IP,        /* dnsbl.c: the IP on each blocklist */
 	IN_DNSBL_DOMAIN,    /* dnsbl.c: the domains on each domain blocklist */
+	IN_MESSAGE,         /* message.c: the --message, parsed */
+	IN_MSG_DKIM,        /* message.c: its DKIM signatures, verified */
+	IN_MSG_DMARC,       /* message.c: its From: domain's DMARC policy and the
+	                       organizational domains of what may align with it */
 	INPUT_COUNT
 };
 #define NEED(x) (1u << (x))

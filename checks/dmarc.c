@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dmarc: the domain's DMARC policy (checks.md § DMARC), discovered with the
  * RFC 9989 DNS Tree Walk; what RFC 7489 receivers (Public Suffix List) see
  * is reported where it differs. Inputs IN_DMARC (the policy), IN_DMARC_AUTH
@@ -15,6 +16,7 @@
 #include "../lib/util/text.h"
 #include "../lib/util/xalloc.h"
 #include "check.h"
+#include "dmarc.h"
 #include "lookup.h"
 
 #define WALK_MAX 8
@@ -158,7 +160,7 @@ static void failed_names(struct strbuf *b, const struct walk *w)
 }
 
 /* What the audit learned about the domain's policy. */
-struct policy {
+struct dmarc_policy {
 	struct walk w;
 	long idx;                /* the applied record in w, or -1 */
 	const char *rec_domain;  /* where it was found */
@@ -173,7 +175,7 @@ static char *sanitize_rr_new(const struct dns_rr *rr)
 	return utf8_sanitize_new(rr->txt, rr->txt_len);
 }
 
-static void policy_find(const struct audit *a, struct policy *p)
+static void policy_find(const struct audit *a, struct dmarc_policy *p)
 {
 	struct walk *w = &p->w;
 	walk_run(a, w);
@@ -214,7 +216,7 @@ static void policy_find(const struct audit *a, struct policy *p)
 }
 
 /* Appends the sentences on how RFC 7489 receivers differ (maybe none). */
-static void rfc7489_view(struct strbuf *v, const struct policy *p)
+static void rfc7489_view(struct strbuf *v, const struct dmarc_policy *p)
 {
 	const char *a = p->rec_domain, *b = p->rfc7489_domain;
 	if (p->rfc7489_failed)
@@ -233,7 +235,7 @@ static void rfc7489_view(struct strbuf *v, const struct policy *p)
 		              p->w.org, p->psl_org);
 }
 
-static void add_record_data(struct finding *f, const struct policy *p)
+static void add_record_data(struct finding *f, const struct dmarc_policy *p)
 {
 	cJSON_AddStringToObject(f->data, "domain", p->w.domain);
 	json_add_str(f->data, "record_domain", p->rec_domain);
@@ -264,7 +266,7 @@ static bool near_miss(const struct dns_answer *ans)
 	return false;
 }
 
-static void record_finding(const struct policy *p, struct findings *out)
+static void record_finding(const struct dmarc_policy *p, struct findings *out)
 {
 	const struct walk *w = &p->w;
 	const char *dom = w->domain;
@@ -349,7 +351,7 @@ static void record_finding(const struct policy *p, struct findings *out)
 	sb_free(&v);
 }
 
-static void policy_finding(const struct policy *p, struct findings *out)
+static void policy_finding(const struct dmarc_policy *p, struct findings *out)
 {
 	struct finding *f;
 	if (!p->r || !p->r->usable) {
@@ -456,7 +458,7 @@ struct dests {
 
 static void *auth_compute(const struct audit *a, const struct inputs *in)
 {
-	const struct policy *p = input_get(in, IN_DMARC);
+	const struct dmarc_policy *p = input_get(in, IN_DMARC);
 	struct dests *ds = xcalloc(1, sizeof *ds);
 	if (p->w.fatal || !p->r || !p->r->usable)
 		return ds;
@@ -515,7 +517,7 @@ static void auth_free(void *v)
 	free(ds);
 }
 
-static void reporting_finding(const struct audit *a, const struct policy *p, const struct dests *dd,
+static void reporting_finding(const struct audit *a, const struct dmarc_policy *p, const struct dests *dd,
                               struct findings *out)
 {
 	struct finding *f;
@@ -579,7 +581,7 @@ static void reporting_finding(const struct audit *a, const struct policy *p, con
 	}
 }
 
-static void alignment_finding(const struct audit *a, const struct policy *p, const struct walk *mw,
+static void alignment_finding(const struct audit *a, const struct dmarc_policy *p, const struct walk *mw,
                               struct findings *out)
 {
 	const char *dom = a->t->domain, *mf = a->t->mail_from;
@@ -643,12 +645,11 @@ static void alignment_finding(const struct audit *a, const struct policy *p, con
 
 /* ------------------------------------------------------------ the inputs */
 
-static void *dmarc_compute(const struct audit *a, const struct inputs *in)
+struct dmarc_policy *dmarc_policy_new(const struct audit *a, const char *domain)
 {
-	(void)in;
-	struct policy *p = xcalloc(1, sizeof *p);
-	walk_prefetch(a, &p->w, a->t->domain);
-	char *psl_org = psl_registrable_new(a->psl, a->t->domain);
+	struct dmarc_policy *p = xcalloc(1, sizeof *p);
+	walk_prefetch(a, &p->w, domain);
+	char *psl_org = psl_registrable_new(a->psl, domain);
 	if (psl_org) {
 		char *q = dmarc_name_new(psl_org);
 		prefetch(a, q, DNS_T_TXT);
@@ -659,12 +660,48 @@ static void *dmarc_compute(const struct audit *a, const struct inputs *in)
 	return p;
 }
 
-static void dmarc_free(void *v)
+void dmarc_policy_free(struct dmarc_policy *dp)
 {
-	struct policy *p = v;
+	struct dmarc_policy *p = dp;
 	walk_free(&p->w);
 	free(p->psl_org);
 	free(p);
+}
+
+void dmarc_policy_facts(const struct dmarc_policy *dp, struct dmarc_facts *out)
+{
+	const struct dmarc_policy *p = dp;
+	memset(out, 0, sizeof *out);
+	out->domain = p->w.domain;
+	out->failure = p->w.fatal ? p->w.failure : NULL;
+	out->r = p->r && p->r->usable ? p->r : NULL;
+	out->record_domain = p->rec_domain;
+	out->org = p->w.org;
+	out->psl_org = p->psl_org;
+	out->rfc7489_domain = p->rfc7489_domain;
+	out->rfc7489_failed = p->rfc7489_failed;
+}
+
+char *dmarc_org_new(const struct audit *a, const char *domain, const struct dns_answer **failure)
+{
+	struct walk w;
+	walk_prefetch(a, &w, domain);
+	walk_run(a, &w);
+	*failure = w.fatal ? w.failure : NULL;
+	char *org = w.fatal ? NULL : xstrdup(w.org);
+	walk_free(&w);
+	return org;
+}
+
+static void *dmarc_compute(const struct audit *a, const struct inputs *in)
+{
+	(void)in;
+	return dmarc_policy_new(a, a->t->domain);
+}
+
+static void dmarc_free(void *v)
+{
+	dmarc_policy_free(v);
 }
 
 /* The MAIL FROM domain's walk, when it is another domain. */
@@ -700,10 +737,10 @@ const struct input_def input_mailfrom_org = {.id = IN_MAILFROM_ORG,
 /* ------------------------------------------------------------ the checks */
 
 /* The policy, or NULL with an error finding of id when the walk failed. */
-static const struct policy *policy_or_error(const struct audit *a, const struct inputs *in, const char *id,
+static const struct dmarc_policy *policy_or_error(const struct audit *a, const struct inputs *in, const char *id,
                                             const char *what, struct findings *out)
 {
-	const struct policy *p = input_get(in, IN_DMARC);
+	const struct dmarc_policy *p = input_get(in, IN_DMARC);
 	if (!p->w.fatal)
 		return p;
 	struct finding *f = add_lookup_error(a, out, id, NULL, what, p->w.failure);
@@ -714,21 +751,21 @@ static const struct policy *policy_or_error(const struct audit *a, const struct 
 
 static void record_run(const struct audit *a, const struct inputs *in, struct findings *out)
 {
-	const struct policy *p = policy_or_error(a, in, "dmarc.record", "the DMARC record", out);
+	const struct dmarc_policy *p = policy_or_error(a, in, "dmarc.record", "the DMARC record", out);
 	if (p)
 		record_finding(p, out);
 }
 
 static void policy_run(const struct audit *a, const struct inputs *in, struct findings *out)
 {
-	const struct policy *p = policy_or_error(a, in, "dmarc.policy", "the DMARC policy", out);
+	const struct dmarc_policy *p = policy_or_error(a, in, "dmarc.policy", "the DMARC policy", out);
 	if (p)
 		policy_finding(p, out);
 }
 
 static void reporting_run(const struct audit *a, const struct inputs *in, struct findings *out)
 {
-	const struct policy *p = policy_or_error(a, in, "dmarc.reporting", "the DMARC report destinations", out);
+	const struct dmarc_policy *p = policy_or_error(a, in, "dmarc.reporting", "the DMARC report destinations", out);
 	if (p)
 		reporting_finding(a, p, input_get(in, IN_DMARC_AUTH), out);
 }
@@ -740,7 +777,7 @@ static void alignment_run(const struct audit *a, const struct inputs *in, struct
 		             a->t->domain);
 		return;
 	}
-	const struct policy *p = input_get(in, IN_DMARC);
+	const struct dmarc_policy *p = input_get(in, IN_DMARC);
 	if (p->w.fatal)
 		add_lookup_error(a, out, "dmarc.alignment", NULL, "the DMARC alignment", p->w.failure);
 	else

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dnsbl: is the IP or the domain on DNS blocklists? (checks.md § DNS
  * blocklists). Every question of every zone is put on the wire at once
  * (real query, its TXT reason, the RFC 5782 test points), then graded. A

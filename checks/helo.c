@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* helo: the name the server gives in HELO/EHLO (checks.md § HELO): its
  * syntax, its addresses (input IN_HELO_ADDRS), whether it matches the PTR
  * name, and SPF for the HELO identity (inputs of checks/spf.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* lookup: lookups and findings several families share (see lookup.h), and
  * the input IN_PTR. */
 #include "lookup.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* lookup: what several check families share: lookups through the audit's
  * resolver, the IP's PTR names (input IN_PTR), the addresses of a name,
  * and the grading of a failed lookup into an `error` finding. */

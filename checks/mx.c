@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mx: can bounces (and replies) reach the MAIL FROM domain? (checks.md §
  * mx). Input IN_MX: the domain's MX records and their hosts' addresses, or
  * its address records when it has no MX (implicit MX). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rdap: registration data of the sending network and the domain (checks.md
  * § Registration data). RDAP servers come from the IANA bootstrap (cached a
  * day); the IP and domain lookups run at once over one curl multi handle,
@@ -16,6 +17,7 @@
 #include "../lib/records/rdap.h"
 #include "../lib/records/rdap_boot.h"
 #include "../lib/net/whois.h"
+#include "../lib/records/whois_domain.h"
 #include "../lib/util/strbuf.h"
 #include "../lib/util/timeouts.h"
 #include "../lib/util/xalloc.h"

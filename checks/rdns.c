@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rdns: reverse and forward DNS of the sending IP (checks.md § rdns): the
  * PTR record, its syntax, its forward confirmation (input IN_PTR_ADDRS),
  * whether it looks generic (lib/records/generic.c) and in whose domain. */

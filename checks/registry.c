@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* registry: the catalogue (see registry.h), built once from the families'
  * check tables and read-only after that. */
 #include "registry.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* registry: the check catalogue and the inputs behind it. Each family (one
  * file in checks/) exports its checks (checks/families.inc) and the inputs
  * it computes (checks/inputs.inc); the catalogue orders the checks as

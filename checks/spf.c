@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spf: SPF of the MAIL FROM domain (checks.md § SPF) and of the HELO
  * identity (helo.spf, in checks/helo.c). The verdict comes from
  * lib/records/spf_eval (RFC 7208 with its limits); libspf2's verdict is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spf: the SPF family's evaluation of an identity (lib/records/spf_eval),
  * shared by its checks, helo.spf and the `senderaudit spf` subcommand. */
 #ifndef SA_CHECKS_SPF_H

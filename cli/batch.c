@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* batch: --batch FILE. Senders are audited --jobs at a time over one DNS
  * layer (one cache for the whole batch: a name shared by 500 senders is asked
  * once), and reported in input order as soon as each is done. Also the path
@@ -13,11 +14,11 @@
 #include <unistd.h>
 
 #include "../checks/audit.h"
-#include "../lib/net/replay.h"
 #include "../lib/util/clock.h"
 #include "../report/baseline.h"
 #include "../lib/util/text.h"
 #include "../lib/util/xalloc.h"
+#include "rundns.h"
 
 struct sender {
 	struct target t;
@@ -31,10 +32,11 @@ struct sender {
 
 struct batch {
 	const struct cli *c;
-	const struct resolver *dns;
+	const struct run_dns *dns;
 	const struct psl *psl;
 	struct spf2_pool *spf2;
 	struct http_gate *gate; /* one per-RDAP-server limit for all the senders */
+	struct workpool *pool;  /* the threads of every audit's inputs */
 	struct sender *v;
 	size_t n, next;
 	pthread_mutex_t mu;
@@ -51,17 +53,17 @@ static void *worker(void *arg)
 		if (i >= b->n)
 			return NULL;
 		struct sender *s = &b->v[i];
-		struct dns_counter *cnt = dns_counter_new(b->dns);
-		struct resolver counted = dns_counter_resolver(cnt);
-		struct audit a = {.t = &s->t, .o = &b->c->ao, .dns = &counted, .psl = b->psl, .enabled = b->c->enabled,
-		                   .spf2 = b->spf2, .http_gate = b->gate};
+		/* the sender's answers are held until its audit is over */
+		struct audit_dns ad;
+		audit_dns_open(&ad, b->dns);
+		struct audit a = {.t = &s->t, .o = &b->c->ao, .dns = &ad.res, .psl = b->psl, .enabled = b->c->enabled,
+		                  .spf2 = b->spf2, .http_gate = b->gate, .pool = b->pool};
 		clock_rfc3339(s->started, sizeof s->started);
 		int64_t t0 = clock_mono_ms();
 		struct findings fs;
 		findings_init(&fs);
 		audit_run(&a, &fs);
-		unsigned long lookups = dns_counter_count(cnt);
-		dns_counter_free(cnt);
+		unsigned long lookups = audit_dns_close(&ad);
 		pthread_mutex_lock(&b->mu);
 		s->fs = fs;
 		s->lookups = lookups;
@@ -149,12 +151,12 @@ void run_out_sender(struct run_out *o, struct report_info *ri, const struct find
 	report_diff_free(d);
 }
 
-void run_one(const struct audit *a0, struct run_out *o)
+void run_one(const struct audit *a0, const struct run_dns *d, struct run_out *o)
 {
-	struct dns_counter *cnt = dns_counter_new(a0->dns);
-	struct resolver counted = dns_counter_resolver(cnt);
+	struct audit_dns ad;
+	audit_dns_open(&ad, d);
 	struct audit a = *a0;
-	a.dns = &counted;
+	a.dns = &ad.res;
 	char started[32];
 	clock_rfc3339(started, sizeof started);
 	int64_t t0 = clock_mono_ms();
@@ -162,16 +164,15 @@ void run_one(const struct audit *a0, struct run_out *o)
 	findings_init(&fs);
 	audit_run(&a, &fs);
 	struct report_info ri = {.t = a.t, .started_at = started, .duration_ms = (long)(clock_mono_ms() - t0),
-	                         .lookups = dns_counter_count(cnt)};
-	dns_counter_free(cnt);
+	                         .lookups = audit_dns_close(&ad)};
 	run_out_sender(o, &ri, &fs);
 	findings_free(&fs);
 }
 
-void batch_run(const struct cli *c, const struct resolver *dns, const struct psl *psl, struct spf2_pool *spf2,
-               struct http_gate *gate, struct run_out *o, int *failed_lines)
+void batch_run(const struct cli *c, const struct run_dns *dns, const struct psl *psl, struct spf2_pool *spf2,
+               struct http_gate *gate, struct workpool *pool, struct run_out *o, int *failed_lines)
 {
-	struct batch b = {.c = c, .dns = dns, .psl = psl, .spf2 = spf2, .gate = gate};
+	struct batch b = {.c = c, .dns = dns, .psl = psl, .spf2 = spf2, .gate = gate, .pool = pool};
 	size_t malformed = 0;
 	*failed_lines = 0;
 	const char *file = strcmp(c->batch, "-") == 0 ? "standard input" : c->batch;

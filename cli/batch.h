@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* batch: --batch FILE, many senders over one DNS layer. */
 #ifndef SA_BATCH_H
 #define SA_BATCH_H
@@ -8,13 +9,16 @@
 #include "options.h"
 
 struct http_gate;
+
 struct baseline;
+struct run_dns;
+struct workpool;
 
 /* Where a run's finished audits go, and what they add up to. */
 struct run_out {
 	const struct reporter *rep;
-	void *st;                        /* rep's state */
-	FILE *out;                       /* what rep writes to */
+	void *st;  /* rep's state */
+	FILE *out; /* what rep writes to */
 	const struct report_opts *ro;
 	const struct baseline *baseline; /* --baseline, or NULL */
 	enum status worst;               /* over every finding */
@@ -26,14 +30,14 @@ struct run_out {
  * ri->diff is set here. */
 void run_out_sender(struct run_out *o, struct report_info *ri, const struct findings *fs);
 
-/* Audits one sender t through dns (its questions counted for the report)
- * and hands it to o. */
-void run_one(const struct audit *a, struct run_out *o);
+/* Audits one sender (a->dns is replaced by one of d's audit resolvers,
+ * its questions counted) and hands it to o. */
+void run_one(const struct audit *a, const struct run_dns *d, struct run_out *o);
 
 /* Audits every sender of c->batch and hands each to o in input order, as
  * soon as it is done. *failed_lines counts malformed lines (reported on
  * stderr), or is 1 when nothing could be audited. */
-void batch_run(const struct cli *c, const struct resolver *dns, const struct psl *psl, struct spf2_pool *spf2,
-               struct http_gate *gate, struct run_out *o, int *failed_lines);
+void batch_run(const struct cli *c, const struct run_dns *d, const struct psl *psl, struct spf2_pool *spf2,
+               struct http_gate *gate, struct workpool *pool, struct run_out *o, int *failed_lines);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* senderaudit: audit the infrastructure an organisation sends mail from.
  * Only this file decides the exit status and exits. */
 #include <errno.h>
@@ -11,17 +12,20 @@
 #include "../checks/registry.h"
 #include "../lib/util/clock.h"
 #include "../lib/net/httpgate.h"
-#include "../lib/net/replay.h"
 #include "../lib/proc/spf2pool.h"
+#include "../lib/proc/workpool.h"
 #include "../lib/util/text.h"
 #include "../lib/util/timeouts.h"
 #include "../report/baseline.h"
 #include "../report/report.h"
 #include "batch.h"
 #include "options.h"
+#include "rundns.h"
 #include "spfcmd.h"
 
 #define EXIT_USAGE 64
+/* Inputs an audit computes at once (checks/check.h has 16; rarely all). */
+#define INPUTS_PER_AUDIT 8
 /* Nothing determined: a check's error, or a report that could not be
  * written (a gate must not read silence as success). */
 #define EXIT_UNKNOWN 3
@@ -89,13 +93,16 @@ static int output_status(int rc, bool stdout_closed)
 
 /* The audit of the sender on the command line, or of a --batch file,
  * reported in c's format. Returns the exit status. */
-static int run_audits(const struct cli *c, const struct resolver *dns, struct spf2_pool *spf2,
+static int run_audits(const struct cli *c, const struct run_dns *d, struct spf2_pool *spf2,
                       const struct baseline *bl)
 {
 	struct psl *psl = psl_open();
 	/* Per RDAP server, 2 requests at once for the whole run, however many
 	 * audits run side by side (registries rate-limit per client). */
 	struct http_gate *gate = http_gate_new(2);
+	/* Threads for the audits' inputs, started once for the run: a batch
+	 * would otherwise start and end one for every input of every sender. */
+	struct workpool *pool = workpool_new((c->batch ? (size_t)c->jobs : 1) * INPUTS_PER_AUDIT);
 	struct report_opts ro = {.color = want_color(c->color),
 	                         .verbosity = c->verbosity,
 	                         .batch = c->batch != NULL,
@@ -107,17 +114,18 @@ static int run_audits(const struct cli *c, const struct resolver *dns, struct sp
 	o.st = rep->begin(stdout, &ro);
 	int bad_lines = 0;
 	if (c->batch) {
-		batch_run(c, dns, psl, spf2, gate, &o, &bad_lines);
+		batch_run(c, d, psl, spf2, gate, pool, &o, &bad_lines);
 	} else {
-		struct audit a = {.t = &c->t, .o = &c->ao, .dns = dns, .psl = psl, .enabled = c->enabled,
-		                  .spf2 = spf2, .http_gate = gate};
-		run_one(&a, &o);
+		struct audit a = {.t = &c->t, .o = &c->ao, .psl = psl, .enabled = c->enabled,
+		                  .spf2 = spf2, .http_gate = gate, .pool = pool};
+		run_one(&a, d, &o);
 	}
 	/* A sender that could not be read is a sender not checked. */
 	if (bad_lines && status_rank(o.worst_failing) < status_rank(STATUS_ERROR))
 		o.worst_failing = STATUS_ERROR;
 	int rc = exit_status(o.worst_failing);
 	rep->end(o.st, rc);
+	workpool_free(pool);
 	psl_close(psl);
 	http_gate_free(gate);
 	return rc;
@@ -132,92 +140,6 @@ static void print_dns_stats(struct dns *dns)
 	        "%lu timed out, at most %lu in flight; resolver %s\n",
 	        st.lookups, st.lookups == 1 ? "" : "s", st.cache_hits, st.sent, st.sent == 1 ? "" : "s", st.tcp,
 	        st.timeouts, st.max_inflight, dns_servers_text(dns));
-}
-
-/* The run's resolver: lib/dns, or the answers of --replay-dns; behind a
- * recorder with --save-dns. */
-struct run_dns {
-	struct dns *dns;
-	struct dns_replay *replay;
-	struct dns_recorder *rec;
-	FILE *save;
-	struct resolver base, top;
-};
-
-/* Sets up d for c; returns 0, or an exit status after a line on stderr. */
-static int run_dns_open(struct run_dns *d, const struct cli *c)
-{
-	char err[1024];
-	memset(d, 0, sizeof *d);
-	if (c->replay_dns) {
-		d->replay = dns_replay_load(c->replay_dns, err, sizeof err);
-		if (!d->replay) {
-			fprintf(stderr, "senderaudit: --replay-dns: ");
-			text_put_safe(stderr, err);
-			fprintf(stderr, " (see senderaudit --help)\n");
-			return EXIT_USAGE;
-		}
-		d->base = dns_replay_resolver(d->replay);
-	} else {
-		struct dns_config dc = {
-			.servers = (const char *const *)c->resolvers,
-			.server_count = c->resolver_count,
-			.timeout_ms = c->ao.timeout_ms,
-			.retries = c->retries,
-		};
-		d->dns = dns_new(&dc, err, sizeof err);
-		if (!d->dns) {
-			/* A malformed --resolver is a usage error; an unusable system
-			 * configuration means nothing could be checked. */
-			fprintf(stderr, "senderaudit: %s%s%s\n", c->resolver_count ? "--resolver: " : "", err,
-			        c->resolver_count ? " (see senderaudit --help)" : "");
-			return c->resolver_count ? EXIT_USAGE : EXIT_UNKNOWN;
-		}
-		d->base = dns_resolver(d->dns);
-	}
-	d->top = d->base;
-	if (c->save_dns) {
-		/* opened now, so a file that cannot be written costs no lookups */
-		d->save = fopen(c->save_dns, "w");
-		if (!d->save) {
-			fprintf(stderr, "senderaudit: --save-dns: cannot write ");
-			text_put_safe(stderr, c->save_dns);
-			fprintf(stderr, ": %s (see senderaudit --help)\n", strerror(errno));
-			return EXIT_USAGE;
-		}
-		d->rec = dns_recorder_new(&d->base);
-		d->top = dns_recorder_resolver(d->rec);
-	}
-	return 0;
-}
-
-/* Writes --save-dns; returns rc, or EXIT_UNKNOWN when it failed. */
-static int run_dns_save(struct run_dns *d, const struct cli *c, int rc)
-{
-	if (!d->save)
-		return rc;
-	int r = dns_recorder_write(d->rec, d->save);
-	int e = errno;
-	if (fclose(d->save) != 0 && r == 0) {
-		r = -1;
-		e = errno;
-	}
-	d->save = NULL;
-	if (r == 0)
-		return rc;
-	fprintf(stderr, "senderaudit: --save-dns: cannot write ");
-	text_put_safe(stderr, c->save_dns);
-	fprintf(stderr, ": %s\n", strerror(e));
-	return EXIT_UNKNOWN;
-}
-
-static void run_dns_close(struct run_dns *d)
-{
-	if (d->save)
-		fclose(d->save);
-	dns_recorder_free(d->rec);
-	dns_free(d->dns);
-	dns_replay_free(d->replay);
 }
 
 int main(int argc, char **argv)
@@ -275,10 +197,14 @@ int main(int argc, char **argv)
 	rc = run_dns_open(&d, &c);
 	if (rc)
 		goto out;
-	if (c.cmd == CMD_SPF)
-		rc = spf_command(&c, &d.top, spf2, stdout);
-	else
-		rc = run_audits(&c, &d.top, spf2, bl);
+	if (c.cmd == CMD_SPF) {
+		struct dns_tap *tap = dns_tap_new(&d.whole, d.rec);
+		struct resolver res = dns_tap_resolver(tap);
+		rc = spf_command(&c, &res, spf2, stdout);
+		dns_tap_free(tap);
+	} else {
+		rc = run_audits(&c, &d, spf2, bl);
+	}
 	if (c.verbosity > 0 && d.dns)
 		print_dns_stats(d.dns);
 	rc = run_dns_save(&d, &c, rc);

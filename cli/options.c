@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* options: the command line, parsed and validated before any lookup (see
  * options.h): getopt_long over one option table, each value checked and
  * turned into the audit's target and settings; a bad one is a one-line
@@ -13,8 +14,10 @@
 #include <unistd.h>
 
 #include "../checks/registry.h"
+#include "../lib/message/rfc5322.h"
 #include "../report/report.h"
 #include "../lib/util/names.h"
+#include "../lib/util/strbuf.h"
 #include "../lib/util/text.h"
 #include "../lib/util/timeouts.h"
 #include "../lib/util/xalloc.h"
@@ -39,10 +42,11 @@ enum {
 	OPT_VERSION,
 	OPT_BATCH,
 	OPT_JOBS,
+	OPT_MESSAGE,
+	OPT_BULK,
 	OPT_BASELINE,
 	OPT_SAVE_DNS,
 	OPT_REPLAY_DNS,
-	OPT_END
 };
 
 static const struct option long_opts[] = {
@@ -66,6 +70,8 @@ static const struct option long_opts[] = {
 	{"list-checks", no_argument, NULL, OPT_LIST_CHECKS},
 	{"batch", required_argument, NULL, OPT_BATCH},
 	{"jobs", required_argument, NULL, OPT_JOBS},
+	{"message", required_argument, NULL, OPT_MESSAGE},
+	{"bulk", no_argument, NULL, OPT_BULK},
 	{"baseline", required_argument, NULL, OPT_BASELINE},
 	{"save-dns", required_argument, NULL, OPT_SAVE_DNS},
 	{"replay-dns", required_argument, NULL, OPT_REPLAY_DNS},
@@ -78,6 +84,7 @@ void cli_usage(FILE *out)
 {
 	fputs("Usage: senderaudit [OPTIONS] IP DOMAIN\n"
 	      "       senderaudit [OPTIONS] --batch FILE\n"
+	      "       senderaudit [OPTIONS] --message FILE [IP DOMAIN]\n"
 	      "       senderaudit spf [--helo NAME] [--format text|json] [--resolver ADDR[#PORT]]\n"
 	      "                       [--timeout SECONDS] [--retries N] [--save-dns FILE]\n"
 	      "                       [--replay-dns FILE] [-v] IP SENDER\n"
@@ -126,6 +133,10 @@ void cli_usage(FILE *out)
 	      "  --batch FILE            audit every sender of FILE (- = stdin), one per line:\n"
 	      "                          IP DOMAIN [HELO]; '#' starts a comment\n"
 	      "  --jobs N                senders audited at once with --batch (default 16)\n"
+	      "  --message FILE          also audit this message (- = stdin): DKIM signatures,\n"
+	      "                          DMARC with alignment, RFC 8058 unsubscribe, RFC 5322;\n"
+	      "                          IP, HELO, MAIL FROM and DOMAIN default to its headers\n"
+	      "  --bulk                  the --message is bulk mail: unsubscribe rules fail\n"
 	      "  -q, --quiet             only problems (warn, fail, error) in text output\n"
 	      "  -v, --verbose           also details and facts behind each pass\n"
 	      "  --list-checks           print the check catalogue and exit\n"
@@ -284,12 +295,11 @@ static int parse_choice(const char *opt, const char *arg, const char *const *cho
 			*out = i;
 			return 0;
 		}
-	char list[120] = "";
-	for (int i = 0; choices[i]; i++) {
-		strncat(list, i ? "|" : "", sizeof list - strlen(list) - 1);
-		strncat(list, choices[i], sizeof list - strlen(list) - 1);
-	}
-	snprintf(err, errlen, "%s: '%s' is not one of %s", opt, TEXT_SHOW(arg), list);
+	struct strbuf list = {0};
+	for (int i = 0; choices[i]; i++)
+		sb_sep_printf(&list, "|", "%s", choices[i]);
+	snprintf(err, errlen, "%s: '%s' is not one of %s", opt, TEXT_SHOW(arg), sb_str(&list));
+	sb_free(&list);
 	return -1;
 }
 
@@ -433,7 +443,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 	static const char *const colors[] = {"auto", "always", "never", NULL};
 	char why[512];
 	double v;
-	int k;
+	int k = 0;
 	switch (opt) {
 	case OPT_HELO:
 		if (c->cmd == CMD_SPF && *arg && strlen(arg) <= 255 && !has_control_or(arg, false)) {
@@ -530,6 +540,8 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 		return 0;
 	}
 	case OPT_JOBS: return parse_whole("--jobs", arg, 1, 256, &c->jobs, err, errlen);
+	case OPT_MESSAGE: c->t.message_file = arg; return 0;
+	case OPT_BULK: c->t.bulk = true; return 0;
 	}
 	snprintf(err, errlen, "internal error: option %d", opt);
 	return -1;
@@ -585,6 +597,147 @@ static int parse_sender(const struct cli *c, struct target *t, const char *ip, c
 	if (!t->mail_from)
 		t->mail_from = xstrdup(c->t.mail_from_given ? c->t.mail_from : t->domain);
 	return 0;
+}
+
+/* Reads the --message file (or standard input), at most
+ * TARGET_MESSAGE_MAX bytes. */
+static int read_message(struct target *t, char *err, size_t errlen)
+{
+	const char *file = t->message_file;
+	bool in = strcmp(file, "-") == 0;
+	FILE *f = in ? stdin : fopen(file, "rb");
+	struct stat st;
+	if (!f) {
+		snprintf(err, errlen, "--message: cannot read '%s': %s", TEXT_SHOW(file), strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "--message: '%s' is a directory, not a message", TEXT_SHOW(file));
+		fclose(f);
+		return -1;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size > TARGET_MESSAGE_MAX)
+		goto too_big;
+	size_t cap = 1 << 16, n = 0;
+	char *buf = xmalloc(cap);
+	for (;;) {
+		if (n == cap) {
+			if (cap > TARGET_MESSAGE_MAX) {
+				free(buf);
+				goto too_big;
+			}
+			buf = xrealloc(buf, cap *= 2);
+		}
+		size_t k = fread(buf + n, 1, cap - n, f);
+		n += k;
+		if (k == 0)
+			break;
+	}
+	bool failed = ferror(f);
+	int e = errno;
+	if (!in)
+		fclose(f);
+	if (failed || n > TARGET_MESSAGE_MAX) {
+		free(buf);
+		if (!failed)
+			goto too_big_closed;
+		snprintf(err, errlen, "--message: cannot read '%s': %s", TEXT_SHOW(file), strerror(e));
+		return -1;
+	}
+	if (n == 0) {
+		free(buf);
+		snprintf(err, errlen, "--message: '%s' is empty", TEXT_SHOW(file));
+		return -1;
+	}
+	t->message = buf;
+	t->message_len = n;
+	return 0;
+too_big:
+	if (!in)
+		fclose(f);
+too_big_closed:
+	snprintf(err, errlen, "--message: '%s' is larger than %zu MB; no mailbox provider accepts that",
+	         TEXT_SHOW(file), TARGET_MESSAGE_MAX >> 20);
+	return -1;
+}
+
+/* The domain of the message's first From: mailbox, as an A-label, or NULL. */
+static char *from_domain_new(const struct message *m)
+{
+	const struct msg_field *f = msg_get(m, "From", 0);
+	struct msg_mailbox *mb;
+	char why[200];
+	long n = f ? msg_mailboxes(f->value, &mb, why, sizeof why) : -1;
+	if (n <= 0)
+		return NULL;
+	char *d = mb[0].domain[0] == '[' ? NULL : name_from_user_new(mb[0].domain, why, sizeof why);
+	msg_mailboxes_free(mb, (size_t)n);
+	return d;
+}
+
+/* --message FILE [IP DOMAIN]: reads the message; what the command line does
+ * not say comes from its headers (Received, Return-Path, From), marked as
+ * such. */
+static int message_target(struct cli *c, const char *ip, const char *domain, char *err, size_t errlen)
+{
+	struct target *t = &c->t;
+	if (read_message(t, err, errlen) < 0)
+		return -1;
+	struct message m;
+	struct msg_hints h;
+	msg_parse(t->message, t->message_len, &m);
+	msg_hints(&m, &h);
+	t->message_from = from_domain_new(&m);
+	int rc = -1;
+	char why[512];
+	if (ip) {
+		if (parse_sender(c, t, ip, domain, NULL, err, errlen) < 0)
+			goto out;
+	} else {
+		if (!h.has_ip) {
+			snprintf(err, errlen, "--message: no Received field of the message names the client's public "
+			                      "address: give IP DOMAIN");
+			goto out;
+		}
+		t->ip = h.ip;
+		t->ip_src = SRC_HEADER;
+		t->received_line = h.received_line;
+		if (!t->message_from) {
+			snprintf(err, errlen, "--message: the message has no usable From: address to take DOMAIN from: "
+			                      "give IP DOMAIN");
+			goto out;
+		}
+		t->domain = xstrdup(t->message_from);
+		t->domain_src = SRC_HEADER;
+		if (!t->mail_from)
+			t->mail_from = xstrdup(t->domain);
+	}
+	if (!t->helo && h.helo && h.received_line) {
+		char herr[256];
+		if (parse_helo(t, h.helo, herr, sizeof herr) == 0) {
+			t->helo_src = SRC_HEADER;
+			t->received_line = h.received_line;
+		}
+	}
+	if (c->t.mail_from_given) {
+		t->mail_from_src = SRC_ARGUMENT;
+	} else if (h.return_domain) {
+		char *d = name_from_user_new(h.return_domain, why, sizeof why);
+		if (d) {
+			free(t->mail_from);
+			t->mail_from = d;
+			t->mail_from_given = true;
+			t->mail_from_src = SRC_HEADER;
+		}
+	} else {
+		t->null_return_path = h.null_return_path;
+		t->mail_from_src = SRC_DEFAULT;
+	}
+	rc = 0;
+out:
+	msg_hints_free(&h);
+	msg_free(&m);
+	return rc;
 }
 
 int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
@@ -663,7 +816,23 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	}
 
 	int rest = argc - optind;
-	if (c->batch) {
+	if (c->t.message_file) {
+		if (c->batch) {
+			snprintf(err, errlen, "--message audits one message, one sender: not with --batch");
+			return -1;
+		}
+		if (rest != 0 && rest != 2) {
+			snprintf(err, errlen, rest == 1 ? "missing DOMAIN (--message FILE [IP DOMAIN])"
+			                                : "unexpected argument '%s' (--message FILE [IP DOMAIN])",
+			         TEXT_SHOW(argv[optind + (rest == 1 ? 0 : 2)]));
+			return -1;
+		}
+		if (message_target(c, rest ? argv[optind] : NULL, rest ? argv[optind + 1] : NULL, err, errlen) < 0)
+			return -1;
+	} else if (c->t.bulk) {
+		snprintf(err, errlen, "--bulk says how to judge a --message: give one");
+		return -1;
+	} else if (c->batch) {
 		if (rest > 0) {
 			snprintf(err, errlen, "with --batch, senders come from the file, not '%s'", TEXT_SHOW(argv[optind]));
 			return -1;
@@ -744,6 +913,8 @@ int cli_parse_batch_line(const struct cli *c, const char *line, struct target *t
 
 void target_free(struct target *t)
 {
+	free(t->message);
+	free(t->message_from);
 	free(t->domain);
 	free(t->helo);
 	free(t->mail_from);
@@ -753,6 +924,8 @@ void target_free(struct target *t)
 void cli_free(struct cli *c)
 {
 	free(c->spf_sender);
+	free(c->t.message);
+	free(c->t.message_from);
 	free(c->t.domain);
 	free(c->t.helo);
 	free(c->t.mail_from);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* options: the command line, parsed and validated before any lookup. */
 #ifndef SA_OPTIONS_H
 #define SA_OPTIONS_H

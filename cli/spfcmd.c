@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spfcmd: `senderaudit spf IP SENDER`: the SPF verdict of one identity,
  * like spfquery, with the reason, the lookups it took, the include tree and
  * libspf2's opinion; the report comes from report/spf.c. */

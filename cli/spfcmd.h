@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spfcmd: `senderaudit spf IP SENDER`, the SPF verdict alone (like
  * spfquery), with its reason, explanation and lookup tree. */
 #ifndef SA_SPFCMD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz: the DKIM key-record parser and key decoding (OpenSSL). */
 #include <stdint.h>
 #include <stdlib.h>

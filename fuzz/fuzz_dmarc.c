@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz: the DMARC record parser and the tree-walk name list. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz: grading a DNS reply (hostile answers: CNAME games, bad rdata). */
 #include <stdint.h>
 #include <stdlib.h>

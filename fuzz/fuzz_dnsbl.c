@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz: DNSBL answer decoding over every built-in zone and the generic
  * rules, query-name building and the public-resolver classifier. Input: one
  * byte choosing the zone, then A record addresses, 4 bytes each. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz: the rdns.generic heuristic over hostile PTR names. */
 #include <stdint.h>
 #include <stdlib.h>

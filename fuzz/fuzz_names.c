@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz: IP parsing and reversal, host-name syntax, user domains (IDN). */
 #include <stdint.h>
 #include <stdlib.h>

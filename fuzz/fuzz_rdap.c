@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz: RDAP JSON extraction (IP networks, domains, jCard, redaction,
  * events and dates) and the bootstrap matcher. The first byte picks which. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz: the SPF record parser and macro expansion (libspf2's weak spot,
  * CVE-2023-42118, is macro parsing: ours must hold against any record). */
 #include <stdint.h>

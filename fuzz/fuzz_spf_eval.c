@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz: the SPF evaluator and tree walk over hostile DNS data. The input
  * is a zone in tests/memdns.h's text form; example.com is evaluated for an
  * IPv4 or IPv6 client (first byte). Any record, include loop, macro or

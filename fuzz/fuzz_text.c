@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz: making outside bytes safe for JSON (UTF-8) and for terminals. */
 #include <stdint.h>
 #include <stdio.h>

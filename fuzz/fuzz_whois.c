@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz: WHOIS text parsing (referrals and the key/value domain fields). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../lib/records/rdap.h"
-#include "../lib/net/whois.h"
+#include "../lib/records/whois_domain.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # run.sh SECONDS FUZZER...: runs each libFuzzer harness for SECONDS on its
 # corpus (build/fuzz/corpus/NAME, seeded by fuzz/seeds.py), after replaying
 # fuzz/regressions/NAME (inputs that once crashed). Crashes are written to
-# build/fuzz/crashes/. Ends with "fuzz: N passed, N failed".
+# build/fuzz/crashes/. FUZZ_JOBS harnesses run at once (default 1). Ends
+# with "fuzz: N passed, N failed".
 set -u
 secs=$1
 shift
@@ -10,14 +12,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/build/fuzz
 mkdir -p "$OUT/corpus" "$OUT/crashes"
 /usr/bin/python3 "$ROOT/fuzz/seeds.py" "$OUT/seeds" || exit 1
-pass=0
-fail=0
-n=0
-for f in "$@"; do
+# fuzz_one FUZZER: its regression replay and its run; prints their lines
+# and leaves "PASSED FAILED" in $OUT/NAME.count.
+fuzz_one() {
+	local f=$1 name pass=0 fail=0
 	name=$(basename "$f")
-	n=$((n + 1))
-	# a line as each harness starts: make test is otherwise silent for minutes
-	echo "fuzz [$n/$#] $name: ${secs} s..."
 	mkdir -p "$OUT/corpus/$name" "$OUT/seeds/$name"
 	reg=$ROOT/fuzz/regressions/$name
 	if [ -d "$reg" ] && [ -n "$(ls -A "$reg")" ]; then
@@ -36,6 +35,33 @@ for f in "$@"; do
 		fail=$((fail + 1))
 		echo "FAIL $name: $(grep -m1 -E 'ERROR|SUMMARY' "$OUT/$name.log")"
 	fi
+	echo "$pass $fail" >"$OUT/$name.count"
+}
+# FUZZ_JOBS harnesses at once (default 1: `make fuzz` gives each a core).
+# A line as each starts (fuzz_one prints one as it ends): make test would
+# otherwise be silent for minutes.
+running=0
+n=0
+for f in "$@"; do
+	if [ "$running" -ge "${FUZZ_JOBS:-1}" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	rm -f "$OUT/$(basename "$f").count"
+	n=$((n + 1))
+	echo "fuzz [$n/$#] $(basename "$f"): ${secs} s..."
+	fuzz_one "$f" &
+	running=$((running + 1))
+done
+wait
+pass=0
+fail=0
+for f in "$@"; do
+	p=0
+	n=1
+	[ -s "$OUT/$(basename "$f").count" ] && read -r p n <"$OUT/$(basename "$f").count"
+	pass=$((pass + p))
+	fail=$((fail + n))
 done
 echo "fuzz: $pass passed, $fail failed"
 [ "$fail" = 0 ]

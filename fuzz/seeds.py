@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """seeds.py OUTDIR: seed corpora for the fuzz harnesses, one folder each,
 from the project's test data and ../shared's conformance data."""
 import os
@@ -121,3 +122,15 @@ for i, z in enumerate([
         "example.com TXT v=spf1 include:example.com\n",
         "example.com TXT v=spf1 redirect=%{l}.%{o}\nuser.example.com TXT v=spf1 a//64 -all\nexample.com FAIL\n"]):
     put("fuzz_spf_eval", "z%d" % i, z)
+
+# fuzz_message: the shared DKIM vectors' messages and a few hostile shapes
+dk = shared / "conformance/dkim"
+for i, f in enumerate(sorted(list((dk / "mail-auth").glob("*.txt")) + list((dk / "dkimpy").glob("*.msg")))):
+    put("fuzz_message", "v%d" % i, f.read_bytes()[:4000])
+for i, m in enumerate([
+        b"From: \"Joe, Q.\" <joe@example.com>, (c) a@[192.0.2.1]\r\nDate: Fri, 11 Jul 2003 21:00:37 -0700 (PDT)\r\n"
+        b"Message-ID: <a.b@example.com>\r\nList-Unsubscribe: <https://x.example/u>, <mailto:u@x.example>\r\n\r\nbody",
+        b"Received: from h (h [IPv6:2001:db8::1]) by mx\nReturn-Path: <>\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\n\nx\n--b--\n",
+        b"From someone\nX: a\x00b\n \xff\xfe\nDKIM-Signature: v=1; d=e.x; s=s; h=From:To; l=3\n\n",
+        b"g: (((\\(\nDate: 1 Jan 49 00:00 Z\n"]):
+    put("fuzz_message", "m%d" % i, m)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* baseline: the problems of an earlier JSON report, by sender, and the
  * marks of a new audit's findings against them (see baseline.h for the
  * rule). */

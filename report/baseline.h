@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* baseline: an earlier JSON report (or JSON Lines batch) that a run is
  * compared with (--baseline FILE). A problem is a warn, fail or error
  * finding, known by its sender (IP and domain), check id, subject and

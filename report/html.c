@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* html: --format html, one self-contained page for people who will not
  * read JSON: no external assets, no JavaScript, a print style. The summary
  * first (a batch: a table of every sender, linked to its section), then per

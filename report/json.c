@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* json: the JSON report, schema version 1 (shared/spec/json.md), and its
  * reporter: one object, or one line per sender in a batch (JSON Lines). */
 #include <stdio.h>
@@ -70,6 +71,28 @@ cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
 	cJSON *sel = cJSON_AddArrayToObject(tg, "selectors");
 	for (size_t i = 0; i < t->selector_count; i++)
 		cJSON_AddItemToArray(sel, cJSON_CreateString(t->selectors[i]));
+	if (t->message) {
+		/* where each input came from: the command line, or the message's
+		 * headers (hints: a sender can write any header) */
+		cJSON *m = cJSON_AddObjectToObject(tg, "message");
+		cJSON_AddStringToObject(m, "file", t->message_file);
+		cJSON_AddNumberToObject(m, "bytes", (double)t->message_len);
+		cJSON_AddItemToObject(m, "from_domain", str_or_null(t->message_from));
+		cJSON_AddBoolToObject(m, "bulk_option", t->bulk);
+		cJSON_AddBoolToObject(m, "null_return_path", t->null_return_path);
+		if (t->received_line)
+			cJSON_AddNumberToObject(m, "received_line", (double)t->received_line);
+		else
+			cJSON_AddNullToObject(m, "received_line");
+		cJSON *src = cJSON_AddObjectToObject(tg, "sources");
+		cJSON_AddStringToObject(src, "ip", t->ip_src == SRC_HEADER ? "received" : "argument");
+		cJSON_AddStringToObject(src, "domain", t->domain_src == SRC_HEADER ? "from" : "argument");
+		cJSON_AddItemToObject(src, "helo", t->helo ? cJSON_CreateString(t->helo_src == SRC_HEADER ? "received" : "option")
+		                                           : cJSON_CreateNull());
+		cJSON_AddStringToObject(src, "mail_from", t->mail_from_src == SRC_HEADER   ? "return-path"
+		                                          : t->mail_from_src == SRC_DEFAULT ? "domain"
+		                                                                            : "option");
+	}
 
 	cJSON_AddStringToObject(root, "started_at", ri->started_at);
 	cJSON_AddNumberToObject(root, "duration_ms", (double)ri->duration_ms);

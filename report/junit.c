@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* junit: --format junit, the JUnit XML that GitLab (artifacts:reports:
  * junit), Jenkins (junit step) and GitHub test-report actions read. One
  * testsuite per category (per sender and category in a batch), one

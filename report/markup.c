@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* markup: XML/HTML escaping of outside data for the JUnit and HTML reports
  * (see markup.h). */
 #include "markup.h"

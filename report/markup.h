@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* markup: escaping outside data (DNS records, RDAP text) for the XML and
  * HTML back ends. Shared by report/junit.c and report/html.c only. */
 #ifndef SA_MARKUP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* nagios: --format nagios, a monitoring plugin's output (Nagios, Icinga,
  * Naemon; a drop-in for check_rbl): one line, "SENDERAUDIT STATE - text |
  * perfdata", where STATE is the word of the exit status (0 OK, 1 WARNING,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* prometheus: --format prometheus, OpenMetrics text for node_exporter's
  * textfile collector (also valid Prometheus text format: gauges only, no
  * OpenMetrics-only types). Every sample carries the sender as labels ip and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* report: back ends that render a finished audit. They never look
  * anything up. */
 #ifndef SA_REPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* reporter: the table of report formats behind --format (one back end per
  * file of report/), and the few facts every back end reads the same way:
  * what counts against the run, counts per status, status words. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spf: the report of the `senderaudit spf` subcommand, in text (like
  * spfquery: the result first) and JSON (schema version 1,
  * report/senderaudit-spf.schema.json). */

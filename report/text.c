@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* text: the human report, grouped by category, and its reporter: one block
  * per sender, and in a batch a closing table of each sender's worst status
  * and counts. Names are shown in their Unicode form (the JSON keeps the
@@ -150,6 +151,30 @@ void report_text(FILE *out, const struct report_info *ri, const struct findings 
 		fputs(", ", out);
 	}
 	fprintf(out, "%s IP)\n", t->shared ? "shared" : "dedicated");
+	if (t->message) {
+		/* what the message's headers supplied is a hint, and says so */
+		fputs("message ", out);
+		text_put_safe(out, strcmp(t->message_file, "-") == 0 ? "(standard input)" : t->message_file);
+		fprintf(out, " (%zu bytes)", t->message_len);
+		struct strbuf h = {0};
+		if (t->ip_src == SRC_HEADER)
+			sb_sep_printf(&h, ", ", "IP");
+		if (t->helo && t->helo_src == SRC_HEADER)
+			sb_sep_printf(&h, ", ", "HELO");
+		if (t->ip_src == SRC_HEADER || (t->helo && t->helo_src == SRC_HEADER))
+			sb_printf(&h, " from the Received field at line %zu", t->received_line);
+		if (t->mail_from_src == SRC_HEADER)
+			sb_sep_printf(&h, "; ", "MAIL FROM from Return-Path");
+		if (t->domain_src == SRC_HEADER)
+			sb_sep_printf(&h, "; ", "DOMAIN from From");
+		if (h.len) {
+			fputs(": ", out);
+			text_put_safe(out, sb_str(&h));
+			fputs(" (hints: headers can be forged)", out);
+		}
+		sb_free(&h);
+		fputc('\n', out);
+	}
 
 	const char *cat = NULL;
 	for (size_t i = 0; i < fs->n; i++) {

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # completions.sh SENDERAUDIT: writes the shell completions in completions/
 # (bash, zsh, fish) from one table of options below and the binary's
 # --list-checks (check ids and categories) and --format choices. Run it
@@ -31,6 +32,8 @@ baseline||@file|an earlier JSON report to mark problems new, unchanged or fixed
 color||auto always never|colour in text output
 batch||@file|audit every sender of FILE (- = stdin)
 jobs||?|senders audited at once with --batch
+message||@file|also audit this message (- = stdin)
+bulk||-|the --message is bulk mail: unsubscribe rules fail
 quiet|q|-|only problems in text output
 verbose|v|-|also the facts behind each pass
 list-checks||-|print the check catalogue and exit

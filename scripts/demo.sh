@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # demo.sh SENDERAUDIT: full audits against the bundled test zones, served by
 # NSD on a loopback port, with registration data from the RDAP test server
 # (tests/rdap-server.py) on loopback. No internet needed.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """fakedns.py [MAX_SECONDS]: a misbehaving DNS server on 127.0.0.1 (UDP and
 TCP, same port) for the DNS fault matrix. Prints its port, then serves until
 killed or MAX_SECONDS (default 300) have passed.
@@ -6,7 +7,6 @@ killed or MAX_SECONDS (default 300) have passed.
 The first label of the question picks the behaviour, for names under
 fault.test (e.g. MX servfail.fault.test). PTR questions for 198.51.100.0/24
 are answered too (hostile reverse names, see REVERSE). Any other name: REFUSED."""
-import socket
 import sys
 import threading
 import time
@@ -21,6 +21,8 @@ import dns.rdtypes.ANY.MX
 import dns.rdtypes.ANY.PTR
 import dns.rdtypes.ANY.TXT
 import dns.rrset
+
+import dnsserve
 
 ZONE = dns.name.from_text("fault.test.")
 ADDR = "192.0.2.1"
@@ -190,6 +192,21 @@ def respond(data, via_tcp):
             return answer(q, dns.rrset.from_text(qname, 300, "IN", "TXT",
                                                  '"v=spf1 include:x.silent.fault.test ip4:192.0.2.10 -all"')).to_wire()
         return answer(q).to_wire()
+    if behaviour == "ttl1":
+        # the cache's TTLs (suite_dns_layer.sh): an address kept 1 s
+        return answer(q, dns.rrset.from_text(qname, 1, "IN", "A", ADDR)).to_wire()
+    if behaviour in ("negttl1", "negttl300", "nosoa"):
+        # negative caching (RFC 2308): NXDOMAIN with an SOA whose minimum is
+        # 1 or 300 s, or with no SOA (not to be cached)
+        r = answer(q, rcode=dns.rcode.NXDOMAIN)
+        if behaviour != "nosoa":
+            m = 1 if behaviour == "negttl1" else 300
+            r.authority.append(dns.rrset.from_text(ZONE, 300, "IN", "SOA",
+                                                   "ns.fault.test. h.fault.test. 1 3600 600 86400 %d" % m))
+        return r.to_wire()
+    if behaviour == "othersource":
+        # a right answer from the wrong port (spoofed): never accepted
+        return dnsserve.OtherSource(normal(q, qname, qtype, behaviour).to_wire())
     if behaviour == "servfail":
         return answer(q, rcode=dns.rcode.SERVFAIL).to_wire()
     if behaviour == "refused":
@@ -252,66 +269,8 @@ def respond(data, via_tcp):
     return answer(q, rcode=dns.rcode.NXDOMAIN).to_wire()
 
 
-def udp_loop(sock):
-    while True:
-        data, peer = sock.recvfrom(65535)
-        threading.Thread(target=udp_one, args=(sock, data, peer), daemon=True).start()
-
-
-def udp_one(sock, data, peer):
-    reply = respond(data, False)
-    if reply:
-        sock.sendto(reply, peer)
-
-
-def tcp_one(conn):
-    with conn:
-        try:
-            hdr = conn.recv(2)
-            if len(hdr) < 2:
-                return
-            n = int.from_bytes(hdr, "big")
-            data = b""
-            while len(data) < n:
-                chunk = conn.recv(n - len(data))
-                if not chunk:
-                    return
-                data += chunk
-            reply = respond(data, True)
-            if reply:
-                conn.sendall(len(reply).to_bytes(2, "big") + reply)
-        except OSError:
-            pass
-
-
-def tcp_loop(sock):
-    while True:
-        conn, _ = sock.accept()
-        threading.Thread(target=tcp_one, args=(conn,), daemon=True).start()
-
-
 def main():
-    max_seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 300.0
-    # A UDP port whose TCP twin is free too: another process may hold it.
-    for _ in range(100):
-        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        udp.bind(("127.0.0.1", 0))
-        port = udp.getsockname()[1]
-        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            tcp.bind(("127.0.0.1", port))
-            break
-        except OSError:
-            udp.close()
-            tcp.close()
-    else:
-        raise SystemExit("fakedns: no free UDP+TCP port pair")
-    tcp.listen(64)
-    threading.Thread(target=udp_loop, args=(udp,), daemon=True).start()
-    threading.Thread(target=tcp_loop, args=(tcp,), daemon=True).start()
-    print(port, flush=True)
-    time.sleep(max_seconds)
+    dnsserve.serve(respond, float(sys.argv[1]) if len(sys.argv) > 1 else 300.0, "fakedns")
 
 
 main()

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # harness.sh: counting assertions for the shell tests. Sourced.
 PASS=0
 FAIL=0

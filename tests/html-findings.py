@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """html-findings.py DOM JSON: checks that a page rendered by --format html
 (the DOM as headless Chromium dumps it) holds every finding of the JSON
 report (or JSON Lines batch) of the same audit: as many finding blocks as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* memdns.h: an in-memory DNS for unit tests and fuzz harnesses (a struct
  * resolver over a zone written as text). Header-only, so both build it
  * without a library of test code. Thread-safe: the audit asks from the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # nsd.sh: start and stop a real NSD serving testdata/zones on a free loopback
 # port. Sourced by the tests and by `make demo`; needs bash.
 #   nsd_start ZONEDIR  -> sets NSD_PORT, NSD_DIR; returns non-zero on failure

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """png-colours.py FILE: prints WIDTH HEIGHT COLOURS for an 8-bit RGB or RGBA
 PNG (as headless Chromium writes screenshots), COLOURS being the number of
 distinct pixel values: a blank page has 1. Only zlib, no imaging library."""

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """rdap-server.py: RDAP (HTTP) and WHOIS (TCP) servers on loopback for the tests.
 
 usage: rdap-server.py FIXTURES BOOTDIR PORTFILE LOGFILE [CERT KEY]

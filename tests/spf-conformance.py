@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """spf-conformance.py SUITE.yml OUTDIR: turns an openspf-format SPF test suite
 (RFC 7208 suite, ../shared/conformance/spf/) into NSD zone files, one
 directory per scenario, and a list of its tests.

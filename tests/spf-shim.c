@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spf-shim.c: an LD_PRELOAD library for suite_spf.sh that makes libspf2's
  * evaluation crash or hang, to show that the audit survives both (the
  * second opinion runs in a child process). SA_SHIM=crash|hang picks. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_batch.sh SENDERAUDIT: --batch FILE against NSD: JSON Lines, text
 # blocks with a summary table, malformed lines, the exit status, and one DNS
 # cache for the whole batch.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_cli.sh SENDERAUDIT: argument handling. Every invalid argument is rejected
 # with exit 64 and one line on stderr, before any lookup (a resolver that
 # never answers would make a lookup take seconds).

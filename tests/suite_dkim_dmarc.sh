@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_dkim_dmarc.sh SENDERAUDIT: the dkim and dmarc families against a real
 # NSD. Keys (RSA 512/1024/2048/4096, Ed25519) are generated now with the
 # openssl command, and their zones written into a copy of testdata/zones,

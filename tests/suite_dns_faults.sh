@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_dns_faults.sh SENDERAUDIT: the DNS fault matrix. A misbehaving server
 # (tests/fakedns.py, loopback) answers MX/A questions under fault.test; each
 # fault must make mx.bounces `error` with the right grade and reason, within

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_dnsbl.sh SENDERAUDIT: the dnsbl family against NSD serving fake copies
 # of the blocklist zones (testdata/zones/zen.spamhaus.org.zone, ...) and
 # test-only lists (wildcard.bl.test, dead.bl.test, generic.bl.test,

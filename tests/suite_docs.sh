@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_docs.sh SENDERAUDIT: README, man/senderaudit.1 and --help describe the same
 # options, checks and exit codes as the code (like curl's test1139).
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_formats.sh SENDERAUDIT: the report formats, each for a single audit
 # and a batch, validated by the tools their consumers use: JUnit XML by
 # xmllint against testdata/junit/junit.xsd, Prometheus/OpenMetrics text by

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_hardening.sh SENDERAUDIT: the hostile-data leftovers of the fault
 # matrix (issue #8), on loopback only. HTTP: RDAP JSON nested 10,000 deep,
 # 50 MB bodies (Content-Length, chunked, a gzip bomb), bodies that stall or

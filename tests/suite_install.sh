@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_install.sh SENDERAUDIT: `make install` honours PREFIX and DESTDIR,
 # `make uninstall` removes what it installed.
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_progress.sh SENDERAUDIT: make test shows the fuzz smoke as it runs
 # (it was silent for minutes): fuzz/run.sh prints a line as each harness
 # starts and ends, and tests/run.sh passes them on at once. Two stand-in

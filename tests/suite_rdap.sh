@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_rdap.sh SENDERAUDIT: the rdap family against tests/rdap-server.py, a real
 # HTTP (and WHOIS) server on loopback serving the RDAP fixtures of
 # ../shared/fixtures/rdap (or $SA_SHARED/fixtures/rdap) through a bootstrap that

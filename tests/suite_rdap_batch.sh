@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_rdap_batch.sh SENDERAUDIT: a --batch is a good citizen towards RDAP
 # servers (lib/net/httpgate.c): however many audits run at once (--jobs), at most
 # 2 requests are in flight to one server, a 429 seen by one audit holds back

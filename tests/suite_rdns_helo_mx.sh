@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_rdns_helo_mx.sh SENDERAUDIT: the built binary against a real NSD serving
 # testdata/zones on a free loopback port. One scenario per rule of the
 # rdns/helo/mx tables, plus failures of the DNS itself. Every JSON report is

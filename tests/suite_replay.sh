@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_replay.sh SENDERAUDIT: --save-dns and --replay-dns. An audit and a
 # batch recorded against NSD replay to the same report with NSD stopped; a
 # question the file lacks is an error that names it; the file format is

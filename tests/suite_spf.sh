@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_spf.sh SENDERAUDIT: the spf family (spf.* and helo.spf) and the
 # `spf` subcommand against a real NSD serving testdata/zones (spf.test has
 # one name per cell of the SPF table), plus tests/fakedns.py for an include

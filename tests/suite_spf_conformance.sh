@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_spf_conformance.sh SENDERAUDIT: the RFC 7208 test suite
 # (../shared/conformance/spf/rfc7208-tests.yml), every scenario's zone data
 # served by NSD, every test run through `senderaudit spf`. Prints

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_trust.sh SENDERAUDIT: one regression test per defect of the trust
 # issue (#12), each a way a failed lookup, a disabled check or an unusual
 # input form became a verdict. Every case failed before its fix.

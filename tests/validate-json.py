@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Validate senderaudit JSON reports against report/senderaudit.schema.json
 (or, with --schema spf, the spf subcommand's report/senderaudit-spf.schema.json).
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* category: the one list of check categories (see category.h). */
 #include "category.h"
 

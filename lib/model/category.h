@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* category: the check catalogue's categories, in the order of checks.md:
  * one list for the registry (catalogue order) and the reports (titles). */
 #ifndef SA_CATEGORY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* finding: the result model (see finding.h): findings and lists of them,
  * status names and the severity order reports and the exit status use. */
 #include "finding.h"

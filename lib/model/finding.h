@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* finding: the result model. Checks create findings; reporters read them. */
 #ifndef SA_FINDING_H
 #define SA_FINDING_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* target: what one audit looks at, as the command line (or a --batch line)
  * gave it. Read by the checks and by the reports. */
 #ifndef SA_TARGET_H
@@ -7,6 +8,13 @@
 #include <stddef.h>
 
 #include "../util/names.h"
+
+/* Where an input of the audit came from. */
+enum target_source {
+	SRC_ARGUMENT,  /* the command line (IP DOMAIN, --helo, --mail-from) */
+	SRC_DEFAULT,   /* not given: the default (MAIL FROM is DOMAIN) */
+	SRC_HEADER,    /* the --message's headers: a hint, since they can be forged */
+};
 
 /* The audited sender. All names are A-labels, lower-case, no trailing dot. */
 struct target {
@@ -18,6 +26,23 @@ struct target {
 	bool shared;        /* ESP pool rather than dedicated IP */
 	char **selectors;   /* DKIM selectors given with --selector */
 	size_t selector_count;
+
+	/* --message: a message audited beside the DNS (message == NULL without) */
+	char *message;         /* its bytes (at most TARGET_MESSAGE_MAX) */
+	size_t message_len;
+	const char *message_file; /* as given ("-": standard input) */
+	char *message_from;    /* the domain of its From: mailbox (A-label), or NULL */
+	bool bulk;             /* --bulk: judge it as bulk mail */
+	enum target_source ip_src, domain_src, helo_src, mail_from_src;
+	size_t received_line;  /* the Received field the IP and HELO came from, or 0 */
+	bool null_return_path; /* Return-Path: <> (a bounce: MAIL FROM is empty) */
 };
+
+/* --message reads at most this much (a message's size limit at the big
+ * mailbox providers is 25 to 50 MB). */
+#define TARGET_MESSAGE_MAX ((size_t)64 << 20)
+
+/* "argument", "default", "header". */
+const char *target_source_name(enum target_source s);
 
 #endif

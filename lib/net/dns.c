@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dns: a stub resolver with many queries in flight.
  *
  * Why not libunbound or a blocking ldns resolver per thread: the checks
@@ -38,6 +39,18 @@
 #define TCP_MAX 65535
 #define MAX_ZONE_LIMITS 64
 #define DNS_MAX_EXPECT 64
+/* The cache: entries kept at most this long, failures this long (a batch
+ * must not hammer a broken zone, nor remember it for minutes), and this
+ * many entries by default before the least recently used idle ones go. */
+#define TTL_MAX_S 86400
+#define FAIL_TTL_S 5
+#define CACHE_MAX_DEFAULT 20000
+/* UDP sockets: a pool per server, each connect()ed to it (the kernel drops
+ * datagrams from other sources and reports a closed port), answers told
+ * apart by socket and ID, then by question. A socket's port serves
+ * SOCK_USES queries and is then replaced, so ports stay unpredictable. */
+#define POOL_PER_SERVER 8
+#define SOCK_USES 256
 
 struct server {
 	struct sockaddr_storage ss;
@@ -61,12 +74,19 @@ struct entry {
 	struct dns_answer *untrusted; /* the negative answer, made UNTRUSTED by
 	                                 a canary (NULL: not needed yet) */
 
+	/* The cache's bookkeeping (under mu). */
+	uint32_t ttl_s;             /* how long the answer may be kept */
+	int64_t expires_ms;         /* set when done */
+	unsigned refs;              /* views holding it (a pin counts one) */
+	bool in_table;              /* reachable by name; else an orphan */
+	struct entry *lru_prev, *lru_next; /* idle (done, no refs, in table) */
+
 	/* Loop-thread state while active. */
 	uint8_t *wire;
 	size_t wire_len;
 	bool no_edns;
 	int tries;                  /* UDP tries started */
-	int fds[MAX_TRIES];
+	int socks[MAX_TRIES];       /* pool socket of each try, or -1 */
 	uint16_t ids[MAX_TRIES];
 	int srv[MAX_TRIES];
 	int64_t start_ms, next_ms, deadline_ms;
@@ -92,6 +112,9 @@ struct dns {
 	pthread_mutex_t mu;
 	struct entry **buckets;
 	size_t bucket_count, entry_count;
+	size_t cache_max;
+	struct entry *lru_head, *lru_tail; /* idle entries, oldest first */
+	struct entry *orphans;             /* expired but still held (by hnext) */
 	struct entry *queue_head, *queue_tail;
 	struct {
 		char *zone;
@@ -110,7 +133,30 @@ struct dns {
 	/* loop thread only */
 	struct entry **active;
 	size_t active_count;
+	struct psock *socks;        /* the UDP pool, draining sockets included */
+	size_t nsocks;
+	int slot[MAX_SERVERS][POOL_PER_SERVER]; /* socks serving new queries, or -1 */
+	unsigned rr;                /* round robin over a server's slots */
+	struct outq *out;           /* tries in flight by (socket, ID) */
+	size_t out_cap, out_used;
 };
+
+/* A pooled UDP socket. */
+struct psock {
+	int fd;           /* connected to servers[si]; -1: free */
+	int si;
+	unsigned uses;    /* queries sent from its port */
+	unsigned pending; /* tries in flight on it */
+	bool draining;    /* used up: closed when its last try is over */
+};
+
+/* A try in flight: answers on socket sock with this ID are e's try k. */
+struct outq {
+	uint32_t key; /* sock << 16 | id, OUT_EMPTY when free */
+	struct entry *e;
+	int k;
+};
+#define OUT_EMPTY UINT32_MAX
 
 static const char *const status_names[] = {"OK",      "NXDOMAIN",  "NODATA",  "SERVFAIL", "REFUSED",
                                            "TIMEOUT", "MALFORMED", "NETWORK", "UNTRUSTED"};
@@ -253,6 +299,30 @@ static void fill_rr(struct dns_rr *out, const ldns_rr *rr)
 	}
 }
 
+/* How long an answer may be kept: the smallest TTL of the answer section;
+ * for a negative answer (no record) its SOA's, the smaller of the record's
+ * TTL and the SOA minimum (RFC 2308 5), or nothing without one. */
+static uint32_t answer_ttl(const ldns_pkt *p, bool positive)
+{
+	uint32_t ttl = TTL_MAX_S;
+	if (positive) {
+		const ldns_rr_list *an = ldns_pkt_answer(p);
+		for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++)
+			if (ldns_rr_ttl(ldns_rr_list_rr(an, i)) < ttl)
+				ttl = ldns_rr_ttl(ldns_rr_list_rr(an, i));
+		return ttl;
+	}
+	const ldns_rr_list *au = ldns_pkt_authority(p);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(au); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(au, i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(rr) < 7)
+			continue;
+		uint32_t min = ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
+		return ldns_rr_ttl(rr) < min ? ldns_rr_ttl(rr) : min;
+	}
+	return 0;
+}
+
 /* Grades a reply whose ID and question matched into e->ans. */
 static void grade_packet(struct entry *e, ldns_pkt *p, const char *srv)
 {
@@ -312,6 +382,7 @@ static void grade_packet(struct entry *e, ldns_pkt *p, const char *srv)
 	}
 	ldns_rdf_deep_free(cur);
 
+	e->ttl_s = answer_ttl(p, a->rcode == LDNS_RCODE_NOERROR && a->rr_count);
 	switch (a->rcode) {
 	case LDNS_RCODE_NOERROR:
 		a->status = a->rr_count ? DNS_OK : DNS_NODATA;
@@ -332,7 +403,14 @@ static void grade_packet(struct entry *e, ldns_pkt *p, const char *srv)
 	}
 }
 
-/* ---- the cache ---- */
+/* ---- the cache ----
+ * Every answer is kept for its TTL (the smallest of the answer's records;
+ * a negative one for its SOA's, RFC 2308; a failure for FAIL_TTL_S). The
+ * answers an audit was handed stay valid while its view holds them (a
+ * reference); an entry nobody holds is idle, and the oldest idle ones are
+ * dropped when the cache has more than cache_max entries. An expired entry
+ * that is still held leaves the table (an orphan) and is freed with its
+ * last reference. */
 
 static size_t hash_key(const char *name, uint16_t type, size_t buckets)
 {
@@ -373,6 +451,101 @@ static void wake_loop(struct dns *d)
 	(void)r; /* a full pipe already means "wake up" */
 }
 
+static void entry_free(struct entry *e);
+
+/* The idle and orphan lists (d->mu held). */
+static void list_remove(struct entry **head, struct entry **tail, struct entry *e)
+{
+	if (e->lru_prev)
+		e->lru_prev->lru_next = e->lru_next;
+	else
+		*head = e->lru_next;
+	if (e->lru_next)
+		e->lru_next->lru_prev = e->lru_prev;
+	else if (tail)
+		*tail = e->lru_prev;
+	e->lru_prev = e->lru_next = NULL;
+}
+
+static void list_append(struct entry **head, struct entry **tail, struct entry *e)
+{
+	e->lru_next = NULL;
+	e->lru_prev = *tail;
+	if (*tail)
+		(*tail)->lru_next = e;
+	else
+		*head = e;
+	*tail = e;
+}
+
+static bool is_idle(const struct dns *d, const struct entry *e)
+{
+	return e->lru_prev || e->lru_next || d->lru_head == e;
+}
+
+/* Takes e out of the table (d->mu held): freed now when nobody holds it,
+ * else an orphan until its last reference goes. */
+static void unlink_entry(struct dns *d, struct entry *e)
+{
+	size_t k = hash_key(e->name, e->type, d->bucket_count);
+	for (struct entry **pp = &d->buckets[k]; *pp; pp = &(*pp)->hnext)
+		if (*pp == e) {
+			*pp = e->hnext;
+			break;
+		}
+	e->hnext = NULL;
+	e->in_table = false;
+	d->entry_count--;
+	if (is_idle(d, e))
+		list_remove(&d->lru_head, &d->lru_tail, e);
+	if (e->refs) {
+		struct entry *tail = NULL;
+		for (struct entry *o = d->orphans; o; o = o->lru_next)
+			tail = o;
+		list_append(&d->orphans, &tail, e);
+	} else {
+		entry_free(e);
+	}
+}
+
+/* Drops the least recently used idle entries while the cache is over its
+ * size (d->mu held). */
+static void evict(struct dns *d)
+{
+	while (d->entry_count > d->cache_max && d->lru_head) {
+		unlink_entry(d, d->lru_head);
+		d->stats.evicted++;
+	}
+}
+
+/* e is done and nobody holds it (d->mu held). */
+static void make_idle(struct dns *d, struct entry *e)
+{
+	if (!e->in_table || e->state != ST_DONE || is_idle(d, e))
+		return;
+	list_append(&d->lru_head, &d->lru_tail, e);
+	evict(d);
+}
+
+/* A reference to e (d->mu held): it stays valid until released. */
+static void hold(struct dns *d, struct entry *e)
+{
+	if (!e->refs++ && is_idle(d, e))
+		list_remove(&d->lru_head, &d->lru_tail, e);
+}
+
+static void release(struct dns *d, struct entry *e)
+{
+	if (--e->refs)
+		return;
+	if (e->in_table) {
+		make_idle(d, e);
+		return;
+	}
+	list_remove(&d->orphans, NULL, e);
+	entry_free(e);
+}
+
 /* Finds or creates the entry (with d->mu held). */
 static struct entry *cache_get(struct dns *d, const char *name, uint16_t type)
 {
@@ -382,6 +555,14 @@ static struct entry *cache_get(struct dns *d, const char *name, uint16_t type)
 	d->stats.lookups++;
 	for (struct entry *e = d->buckets[k]; e; e = e->hnext)
 		if (e->type == type && strcmp(e->name, norm) == 0) {
+			/* Its TTL is over: ask again, unless an audit in progress
+			 * holds it (it is of this moment: a TTL of 0 must not
+			 * make one audit ask the same question twice). */
+			if (e->state == ST_DONE && !e->refs && now_ms() >= e->expires_ms) {
+				unlink_entry(d, e);
+				d->stats.expired++;
+				break;
+			}
 			free(norm);
 			d->stats.cache_hits++;
 			return e;
@@ -401,6 +582,7 @@ static struct entry *cache_get(struct dns *d, const char *name, uint16_t type)
 		}
 	e->hnext = d->buckets[k];
 	d->buckets[k] = e;
+	e->in_table = true;
 	if (++d->entry_count > d->bucket_count * 2)
 		cache_grow(d);
 
@@ -408,6 +590,7 @@ static struct entry *cache_get(struct dns *d, const char *name, uint16_t type)
 	if (!*norm || (strcmp(name, ".") != 0 && strcmp(norm, ".") == 0) ||
 	    ldns_str2rdf_dname(&dn, norm) != LDNS_STATUS_OK) {
 		e->state = ST_DONE;
+		e->expires_ms = INT64_MAX; /* no server will make it valid */
 		e->ans.status = DNS_MALFORMED;
 		e->ans.why = xasprintf("'%.80s' is not a valid DNS name (label or length limits)", norm);
 		return e;
@@ -442,13 +625,139 @@ static int build_wire(struct entry *e)
 	return st == LDNS_STATUS_OK ? 0 : -1;
 }
 
-static void close_sockets(struct entry *e)
+/* ---- the UDP socket pool (loop thread only) ---- */
+
+static size_t out_slot(const struct dns *d, uint32_t key)
 {
-	for (int i = 0; i < e->tries; i++)
-		if (e->fds[i] >= 0) {
-			close(e->fds[i]);
-			e->fds[i] = -1;
-		}
+	return (size_t)((key * 2654435761u) & (d->out_cap - 1));
+}
+
+static struct outq *out_find(struct dns *d, int sock, uint16_t id)
+{
+	uint32_t key = (uint32_t)sock << 16 | id;
+	for (size_t i = out_slot(d, key);; i = (i + 1) & (d->out_cap - 1)) {
+		if (d->out[i].key == OUT_EMPTY)
+			return NULL;
+		if (d->out[i].key == key)
+			return &d->out[i];
+	}
+}
+
+static void out_grow(struct dns *d);
+
+static void out_add(struct dns *d, int sock, uint16_t id, struct entry *e, int k)
+{
+	if ((d->out_used + 1) * 2 > d->out_cap)
+		out_grow(d);
+	uint32_t key = (uint32_t)sock << 16 | id;
+	size_t i = out_slot(d, key);
+	while (d->out[i].key != OUT_EMPTY)
+		i = (i + 1) & (d->out_cap - 1);
+	d->out[i] = (struct outq){key, e, k};
+	d->out_used++;
+}
+
+static void out_grow(struct dns *d)
+{
+	struct outq *old = d->out;
+	size_t n = d->out_cap;
+	d->out_cap = n ? n * 2 : 1024;
+	d->out = xmalloc(d->out_cap * sizeof *d->out);
+	for (size_t i = 0; i < d->out_cap; i++)
+		d->out[i].key = OUT_EMPTY;
+	d->out_used = 0;
+	for (size_t i = 0; i < n; i++)
+		if (old[i].key != OUT_EMPTY)
+			out_add(d, (int)(old[i].key >> 16), (uint16_t)old[i].key, old[i].e, old[i].k);
+	free(old);
+}
+
+/* Removes an entry, shifting back the ones after it (linear probing). */
+static void out_remove(struct dns *d, struct outq *q)
+{
+	size_t i = (size_t)(q - d->out);
+	d->out[i].key = OUT_EMPTY;
+	d->out_used--;
+	for (size_t j = (i + 1) & (d->out_cap - 1); d->out[j].key != OUT_EMPTY; j = (j + 1) & (d->out_cap - 1)) {
+		struct outq moved = d->out[j];
+		d->out[j].key = OUT_EMPTY;
+		d->out_used--;
+		out_add(d, (int)(moved.key >> 16), (uint16_t)moved.key, moved.e, moved.k);
+	}
+}
+
+/* A fresh socket connected to server si, as pool socket index; -1 with
+ * errno set when it cannot be had. */
+static int sock_open(struct dns *d, int si)
+{
+	const struct server *s = &d->servers[si];
+	int fd = socket(s->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	/* connect(): the kernel picks a random port, drops datagrams from
+	 * other sources, and reports a closed port (ICMP) as ECONNREFUSED. */
+	if (connect(fd, (const struct sockaddr *)&s->ss, s->len) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	size_t i = 0;
+	while (i < d->nsocks && d->socks[i].fd >= 0)
+		i++;
+	if (i == d->nsocks) {
+		d->socks = xrealloc(d->socks, (d->nsocks + 1) * sizeof *d->socks);
+		d->nsocks++;
+	}
+	d->socks[i] = (struct psock){.fd = fd, .si = si};
+	d->stats.sockets++;
+	return (int)i;
+}
+
+static void sock_close(struct dns *d, int i)
+{
+	close(d->socks[i].fd);
+	d->socks[i].fd = -1;
+	for (int si = 0; si < d->server_count; si++)
+		for (int k = 0; k < POOL_PER_SERVER; k++)
+			if (d->slot[si][k] == i)
+				d->slot[si][k] = -1;
+}
+
+/* The pool socket for a query to server si; -1 with errno set. */
+static int sock_for(struct dns *d, int si)
+{
+	int *slot = &d->slot[si][d->rr++ % POOL_PER_SERVER];
+	if (*slot >= 0 && d->socks[*slot].uses >= SOCK_USES) {
+		/* used up: it drains, a new one takes its place */
+		d->socks[*slot].draining = true;
+		if (!d->socks[*slot].pending)
+			sock_close(d, *slot);
+		*slot = -1;
+	}
+	if (*slot < 0)
+		*slot = sock_open(d, si);
+	return *slot;
+}
+
+/* Try k of e is over: its socket no longer waits for it. */
+static void try_done(struct dns *d, struct entry *e, int k)
+{
+	int i = e->socks[k];
+	if (i < 0)
+		return;
+	struct outq *q = out_find(d, i, e->ids[k]);
+	if (q)
+		out_remove(d, q);
+	e->socks[k] = -1;
+	if (--d->socks[i].pending == 0 && d->socks[i].draining)
+		sock_close(d, i);
+}
+
+static void close_sockets(struct dns *d, struct entry *e)
+{
+	for (int k = 0; k < e->tries; k++)
+		try_done(d, e, k);
 	if (e->tcp_fd >= 0) {
 		close(e->tcp_fd);
 		e->tcp_fd = -1;
@@ -462,7 +771,7 @@ static void close_sockets(struct entry *e)
 /* Marks e done (loop thread). */
 static void finish(struct dns *d, struct entry *e, enum dns_status st, const char *why)
 {
-	close_sockets(e);
+	close_sockets(d, e);
 	if (st != DNS_OK && st != DNS_NXDOMAIN && st != DNS_NODATA) {
 		/* A failure replaces whatever partial data a reply had. */
 		struct dns_answer *a = &e->ans;
@@ -478,8 +787,12 @@ static void finish(struct dns *d, struct entry *e, enum dns_status st, const cha
 	if (e->zone >= 0 && e->state == ST_ACTIVE)
 		d->limits[e->zone].inflight--;
 	e->state = ST_DONE;
+	uint32_t ttl = dns_status_answered(e->ans.status) ? e->ttl_s : FAIL_TTL_S;
+	e->expires_ms = now_ms() + (int64_t)(ttl < TTL_MAX_S ? ttl : TTL_MAX_S) * 1000;
 	if (e->done_cv)
 		pthread_cond_broadcast(e->done_cv);
+	if (!e->refs)
+		make_idle(d, e);
 	pthread_mutex_unlock(&d->mu);
 }
 
@@ -498,32 +811,39 @@ static void send_try(struct dns *d, struct entry *e, int64_t now)
 	int si = k % d->server_count;
 	const struct server *s = &d->servers[si];
 	e->srv[k] = si;
-	e->fds[k] = -1;
+	e->socks[k] = -1;
 	e->next_ms = now + (e->deadline_ms - e->start_ms) / d->tries;
 	if (e->next_ms > e->deadline_ms)
 		e->next_ms = e->deadline_ms;
 
-	uint16_t id = (uint16_t)arc4random_uniform(65536);
-	e->ids[k] = id;
-	e->wire[0] = (uint8_t)(id >> 8);
-	e->wire[1] = (uint8_t)id;
-	int fd = socket(s->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
+	int i = sock_for(d, si);
+	if (i < 0) {
 		e->net_errors++;
-		note_err(e, "cannot open a socket: %s", strerror(errno));
+		note_err(e, "cannot open a socket to %s: %s", s->text, strerror(errno));
 		e->next_ms = now;
 		return;
 	}
-	/* connect() makes the kernel drop datagrams from other sources and
-	 * report ICMP port-unreachable as ECONNREFUSED. */
-	if (connect(fd, (const struct sockaddr *)&s->ss, s->len) < 0 || send(fd, e->wire, e->wire_len, 0) < 0) {
+	/* an ID no other try on this socket has */
+	uint16_t id;
+	do
+		id = (uint16_t)arc4random_uniform(65536);
+	while (out_find(d, i, id));
+	e->ids[k] = id;
+	e->wire[0] = (uint8_t)(id >> 8);
+	e->wire[1] = (uint8_t)id;
+	if (send(d->socks[i].fd, e->wire, e->wire_len, 0) < 0) {
 		e->net_errors++;
-		note_err(e, "cannot send to %s: %s", s->text, strerror(errno));
-		close(fd);
+		if (errno == ECONNREFUSED)
+			note_err(e, "%s refused the connection (nothing listens on that port)", s->text);
+		else
+			note_err(e, "cannot send to %s: %s", s->text, strerror(errno));
 		e->next_ms = now; /* move on to the next try at once */
 		return;
 	}
-	e->fds[k] = fd;
+	e->socks[k] = i;
+	d->socks[i].uses++;
+	d->socks[i].pending++;
+	out_add(d, i, id, e, k);
 	pthread_mutex_lock(&d->mu);
 	d->stats.sent++;
 	pthread_mutex_unlock(&d->mu);
@@ -683,27 +1003,76 @@ static bool handle_tcp(struct dns *d, struct entry *e, short revents)
 	return handle_reply(d, e, e->tcp_buf + 2, e->tcp_len - 2, e->tcp_id, e->tcp_srv, true);
 }
 
-static bool handle_udp(struct dns *d, struct entry *e, int k)
+static void drop_active(struct dns *d, struct entry *e);
+
+/* A datagram whose ID no try of this socket has: if it answers the question
+ * of a try in flight on it, that try learns of the wrong ID (the fault
+ * matrix's "only replies with a wrong ID came"); otherwise it is a late
+ * answer to a finished query, or noise, and dropped. */
+static void stray_reply(struct dns *d, int sock, const uint8_t *buf, size_t n)
+{
+	ldns_pkt *p = NULL;
+	if (ldns_wire2pkt(&p, buf, n) != LDNS_STATUS_OK || !p)
+		return;
+	const ldns_rr_list *qs = ldns_pkt_question(p);
+	const ldns_rr *q = ldns_rr_list_rr_count(qs) == 1 ? ldns_rr_list_rr(qs, 0) : NULL;
+	char *qn = q ? rdf_name_new(ldns_rr_owner(q)) : NULL;
+	for (size_t i = 0; qn && i < d->out_cap; i++) {
+		struct outq *o = &d->out[i];
+		if (o->key != OUT_EMPTY && (int)(o->key >> 16) == sock && o->e->type == ldns_rr_get_type(q) &&
+		    strcmp(o->e->name, qn) == 0)
+			note_err(o->e, "only replies with a wrong ID came from %s", d->servers[d->socks[sock].si].text);
+	}
+	free(qn);
+	ldns_pkt_free(p);
+}
+
+/* A closed port (ICMP): every try in flight on the socket failed. */
+static void sock_refused(struct dns *d, int sock, int err)
+{
+	const char *srv = d->servers[d->socks[sock].si].text;
+	struct outq *hit = xcalloc(d->out_used + 1, sizeof *hit);
+	size_t n = 0;
+	for (size_t i = 0; i < d->out_cap; i++)
+		if (d->out[i].key != OUT_EMPTY && (int)(d->out[i].key >> 16) == sock)
+			hit[n++] = d->out[i];
+	for (size_t i = 0; i < n; i++) {
+		struct entry *e = hit[i].e;
+		e->net_errors++;
+		if (err == ECONNREFUSED)
+			note_err(e, "%s refused the connection (nothing listens on that port)", srv);
+		else
+			note_err(e, "error from %s: %s", srv, strerror(err));
+		e->next_ms = 0; /* this try is over: next one now */
+		try_done(d, e, hit[i].k);
+	}
+	free(hit);
+}
+
+/* Reads every datagram waiting on pool socket sock. */
+static void handle_sock(struct dns *d, int sock)
 {
 	uint8_t buf[65536];
 	for (;;) {
-		ssize_t n = recv(e->fds[k], buf, sizeof buf, 0);
+		if (d->socks[sock].fd < 0)
+			return;
+		ssize_t n = recv(d->socks[sock].fd, buf, sizeof buf, 0);
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return false;
-			e->net_errors++;
-			if (errno == ECONNREFUSED)
-				note_err(e, "%s refused the connection (nothing listens on that port)",
-				         d->servers[e->srv[k]].text);
-			else
-				note_err(e, "error from %s: %s", d->servers[e->srv[k]].text, strerror(errno));
-			close(e->fds[k]);
-			e->fds[k] = -1;
-			e->next_ms = 0; /* this try is over: next one now */
-			return false;
+			if (errno != EAGAIN && errno != EINTR)
+				sock_refused(d, sock, errno);
+			return;
 		}
+		if (n < 2)
+			continue;
+		struct outq *q = out_find(d, sock, (uint16_t)(buf[0] << 8 | buf[1]));
+		if (!q) {
+			stray_reply(d, sock, buf, (size_t)n);
+			continue;
+		}
+		struct entry *e = q->e;
+		int k = q->k;
 		if (handle_reply(d, e, buf, (size_t)n, e->ids[k], e->srv[k], false))
-			return true;
+			drop_active(d, e);
 	}
 }
 
@@ -842,9 +1211,7 @@ static void pollset_add(struct pollset *ps, int fd, short events, struct entry *
 
 static void pollset_fill(struct dns *d, struct pollset *ps)
 {
-	size_t need = 1;
-	for (size_t i = 0; i < d->active_count; i++)
-		need += (size_t)d->active[i]->tries + 1;
+	size_t need = 1 + d->nsocks + d->active_count;
 	if (need > ps->cap) {
 		ps->cap = need * 2;
 		ps->pfd = xrealloc(ps->pfd, ps->cap * sizeof *ps->pfd);
@@ -852,14 +1219,25 @@ static void pollset_fill(struct dns *d, struct pollset *ps)
 	}
 	ps->n = 0;
 	pollset_add(ps, d->wake[0], POLLIN, NULL, 0);
+	for (size_t i = 0; i < d->nsocks; i++)
+		if (d->socks[i].fd >= 0 && d->socks[i].pending)
+			pollset_add(ps, d->socks[i].fd, POLLIN, NULL, (int)i);
 	for (size_t i = 0; i < d->active_count; i++) {
 		struct entry *e = d->active[i];
-		for (int k = 0; k < e->tries; k++)
-			if (e->fds[k] >= 0)
-				pollset_add(ps, e->fds[k], POLLIN, e, k);
 		if (e->tcp_fd >= 0)
 			pollset_add(ps, e->tcp_fd, e->tcp_sending ? POLLOUT : POLLIN, e, -1);
 	}
+}
+
+/* Takes a finished entry out of the active set at once, so nothing more
+ * of it is handled in this round. */
+static void drop_active(struct dns *d, struct entry *e)
+{
+	for (size_t j = 0; j < d->active_count; j++)
+		if (d->active[j] == e) {
+			d->active[j] = d->active[--d->active_count];
+			break;
+		}
 }
 
 /* Handles what poll reported: the wake pipe drained, replies graded. */
@@ -877,18 +1255,12 @@ static void dispatch(struct dns *d, const struct pollset *ps)
 		if (!ps->pfd[i].revents)
 			continue;
 		struct entry *e = ps->who[i].e;
-		if (e->state == ST_DONE)
+		if (!e) {
+			handle_sock(d, ps->who[i].k);
 			continue;
-		int k = ps->who[i].k;
-		bool done = k < 0 ? handle_tcp(d, e, ps->pfd[i].revents) : handle_udp(d, e, k);
-		if (done) {
-			/* Drop it from active now so later fds of it are ignored. */
-			for (size_t j = 0; j < d->active_count; j++)
-				if (d->active[j] == e) {
-					d->active[j] = d->active[--d->active_count];
-					break;
-				}
 		}
+		if (e->state != ST_DONE && handle_tcp(d, e, ps->pfd[i].revents))
+			drop_active(d, e);
 	}
 }
 
@@ -1015,21 +1387,28 @@ struct dns *dns_new(const struct dns_config *cfg, char *err, size_t errlen)
 		o += (size_t)snprintf(d->servers_text + o, sizeof d->servers_text - o, "%s%s", i ? ", " : "",
 		                      d->servers[i].text);
 	d->canaries = !cfg->trust_negatives;
+	d->cache_max = cfg->cache_max ? cfg->cache_max : CACHE_MAX_DEFAULT;
 	d->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 5000;
 	d->tries = cfg->retries >= 0 ? cfg->retries + 1 : 3;
 	if (d->tries > MAX_TRIES)
 		d->tries = MAX_TRIES;
 
-	/* Each query in flight may hold a socket per try plus one for TCP. */
+	/* UDP goes through the pool (draining sockets included, at most twice
+	 * its size); a query in flight may hold a TCP socket of its own. */
 	struct rlimit rl;
 	size_t fdcap = 1024;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		fdcap = (size_t)rl.rlim_cur;
-	size_t by_fds = fdcap > 128 ? (fdcap - 64) / (size_t)(d->tries + 1) : 16;
+	size_t pool = 2 * POOL_PER_SERVER * (size_t)d->server_count;
+	size_t by_fds = fdcap > 128 + pool ? fdcap - 64 - pool : 16;
 	d->max_inflight = cfg->max_inflight > 0 ? (size_t)cfg->max_inflight : 512;
 	if (d->max_inflight > by_fds)
 		d->max_inflight = by_fds;
 	d->active = xcalloc(d->max_inflight, sizeof *d->active);
+	for (int si = 0; si < MAX_SERVERS; si++)
+		for (int k = 0; k < POOL_PER_SERVER; k++)
+			d->slot[si][k] = -1;
+	out_grow(d);
 
 	d->bucket_count = 1024;
 	d->buckets = xcalloc(d->bucket_count, sizeof *d->buckets);
@@ -1053,9 +1432,14 @@ struct dns *dns_new(const struct dns_config *cfg, char *err, size_t errlen)
 	return d;
 }
 
+/* Frees an entry that no try of the pool points at (done, or the loop is
+ * over): only a TCP socket of its own may be left. */
 static void entry_free(struct entry *e)
 {
-	close_sockets(e);
+	if (e->tcp_fd >= 0)
+		close(e->tcp_fd);
+	free(e->tcp_buf);
+	free(e->wire);
 	if (e->done_cv) {
 		pthread_cond_destroy(e->done_cv);
 		free(e->done_cv);
@@ -1089,6 +1473,16 @@ void dns_free(struct dns *d)
 			e = n;
 		}
 	}
+	while (d->orphans) {
+		struct entry *o = d->orphans;
+		d->orphans = o->lru_next;
+		entry_free(o);
+	}
+	for (size_t i = 0; i < d->nsocks; i++)
+		if (d->socks[i].fd >= 0)
+			close(d->socks[i].fd);
+	free(d->socks);
+	free(d->out);
 	free(d->buckets);
 	free(d->active);
 	for (int i = 0; i < d->limit_count; i++)
@@ -1190,9 +1584,11 @@ static const char *canary_denies(struct dns *d, const char *name, char *buf, siz
 	for (size_t i = 0; i < 2 && names[i]; i++) {
 		pthread_mutex_lock(&d->mu);
 		struct entry *c = cache_get(d, names[i], DNS_T_NS);
+		hold(d, c);
 		wait_done(d, c);
-		pthread_mutex_unlock(&d->mu);
 		enum dns_status st = c->ans.status;
+		release(d, c);
+		pthread_mutex_unlock(&d->mu);
 		/* The root always has NS records; a TLD may be asked by a
 		 * server that is not its parent's and answer NODATA. */
 		if (st == DNS_NXDOMAIN || (i == 0 && st == DNS_NODATA)) {
@@ -1243,11 +1639,43 @@ static const struct dns_answer *vet_negative(struct dns *d, struct entry *e, con
 	return r;
 }
 
-const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t type)
+/* What one view (an audit) holds: every entry it was handed an answer of. */
+struct dns_view {
+	struct dns *d;
+	struct entry **held;
+	size_t n, cap;
+};
+
+struct dns_view *dns_view_new(struct dns *d)
+{
+	struct dns_view *v = xcalloc(1, sizeof *v);
+	v->d = d;
+	return v;
+}
+
+void dns_view_free(struct dns_view *v)
+{
+	if (!v)
+		return;
+	pthread_mutex_lock(&v->d->mu);
+	for (size_t i = 0; i < v->n; i++)
+		release(v->d, v->held[i]);
+	pthread_mutex_unlock(&v->d->mu);
+	free(v->held);
+	free(v);
+}
+
+/* The answer for name/type, e held by v (NULL: held for good). */
+static const struct dns_answer *query(struct dns *d, struct dns_view *v, const char *name, uint16_t type)
 {
 	pthread_mutex_lock(&d->mu);
 	canaries_start(d, name, type);
 	struct entry *first = cache_get(d, name, type);
+	hold(d, first);
+	if (v) {
+		xgrow(&v->held, &v->cap, v->n + 1, sizeof *v->held);
+		v->held[v->n++] = first;
+	}
 	wait_done(d, first);
 	if (first->untrusted) {
 		pthread_mutex_unlock(&d->mu);
@@ -1258,7 +1686,8 @@ const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t typ
 		pthread_mutex_unlock(&d->mu);
 		return vet_negative(d, first, c);
 	}
-	/* Done entries are immutable, so reading them unlocked is safe. */
+	/* Done entries are immutable, and first is held: reading it unlocked
+	 * is safe. */
 	pthread_mutex_unlock(&d->mu);
 	const struct dns_answer *a = &first->ans;
 	bool chase = a->status == DNS_NODATA && a->cname_count > 0;
@@ -1273,6 +1702,7 @@ const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t typ
 	for (size_t i = 0; i < a->cname_count; i++)
 		answer_add_cname(c, a->cnames[i]);
 	const struct dns_answer *cur = a;
+	struct entry *held = NULL; /* the hop whose answer cur is */
 	for (int hop = 0;; hop++) {
 		if (hop == MAX_CNAME_HOPS) {
 			c->status = DNS_MALFORMED;
@@ -1282,6 +1712,10 @@ const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t typ
 		const char *target = cur->cnames[cur->cname_count - 1];
 		pthread_mutex_lock(&d->mu);
 		struct entry *n = cache_get(d, target, type);
+		hold(d, n);
+		if (held)
+			release(d, held);
+		held = n;
 		wait_done(d, n);
 		pthread_mutex_unlock(&d->mu);
 		const struct dns_answer *na = &n->ans;
@@ -1311,6 +1745,8 @@ const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t typ
 		break;
 	}
 	pthread_mutex_lock(&d->mu);
+	if (held)
+		release(d, held);
 	if (first->chased) { /* another thread won the race */
 		answer_clear(c);
 		free(c);
@@ -1320,6 +1756,35 @@ const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t typ
 	const struct dns_answer *r = first->chased;
 	pthread_mutex_unlock(&d->mu);
 	return vet_negative(d, first, r);
+}
+
+const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t type)
+{
+	return query(d, NULL, name, type);
+}
+
+const struct dns_answer *dns_view_query(struct dns_view *v, const char *name, uint16_t type)
+{
+	return query(v->d, v, name, type);
+}
+
+/* A prefetch is held too: an answer the audit will read must not be
+ * evicted before it does. */
+void dns_view_prefetch(struct dns_view *v, const char *name, uint16_t type)
+{
+	struct dns *d = v->d;
+	pthread_mutex_lock(&d->mu);
+	canaries_start(d, name, type);
+	struct entry *e = cache_get(d, name, type);
+	hold(d, e);
+	xgrow(&v->held, &v->cap, v->n + 1, sizeof *v->held);
+	v->held[v->n++] = e;
+	pthread_mutex_unlock(&d->mu);
+}
+
+struct dns *dns_view_dns(const struct dns_view *v)
+{
+	return v->d;
 }
 
 bool dns_grade_wire(const uint8_t *buf, size_t len, const char *name, uint16_t type, struct dns_answer *out)

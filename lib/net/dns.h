@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dns: every DNS lookup of an audit goes through here.
  *
  * One event-loop thread keeps many queries in flight at once over UDP (TCP
@@ -79,6 +80,9 @@ struct dns_config {
 	 * per run) and the TLDs named by dns_expect_tld, so a resolver that
 	 * denies every name yields DNS_UNTRUSTED, not "does not exist". */
 	bool trust_negatives;
+	/* Entries the cache keeps before the least recently used idle ones go
+	 * (0: the default, 20,000). Answers are also kept only for their TTL. */
+	size_t cache_max;
 };
 
 /* Starts the DNS layer. Returns NULL with a reason in err when the
@@ -99,10 +103,21 @@ void dns_expect_tld(struct dns *d, const char *name);
 /* Starts a lookup without waiting for it (so independent lookups overlap). */
 void dns_prefetch(struct dns *d, const char *name, uint16_t type);
 
-/* Looks name/type up (cached; merged with an identical lookup in flight),
- * following CNAMEs. Blocks until graded. The answer is owned by d and valid
- * until dns_free. Thread-safe. */
+/* Looks name/type up (cached for its TTL; merged with an identical lookup
+ * in flight), following CNAMEs. Blocks until graded. The answer is owned by
+ * d and valid until dns_free: it is never evicted (for tools; an audit asks
+ * through a view). Thread-safe. */
 const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t type);
+
+/* A view is what one audit (or any other user that ends) asks through: the
+ * answers it was handed stay valid until dns_view_free, and then the cache
+ * may let them go (their TTL is over, or it is full). Thread-safe. */
+struct dns_view;
+struct dns_view *dns_view_new(struct dns *d);
+void dns_view_free(struct dns_view *v);
+const struct dns_answer *dns_view_query(struct dns_view *v, const char *name, uint16_t type);
+void dns_view_prefetch(struct dns_view *v, const char *name, uint16_t type);
+struct dns *dns_view_dns(const struct dns_view *v);
 
 /* A one-line description of a failed answer for findings:
  * "SERVFAIL from 127.0.0.1#53 for mail.example.com/A". */
@@ -115,6 +130,9 @@ struct dns_stats {
 	unsigned long tcp;        /* TCP fallbacks */
 	unsigned long timeouts;
 	unsigned long max_inflight; /* most lookups on the wire at once */
+	unsigned long expired;      /* cached answers asked again after their TTL */
+	unsigned long evicted;      /* idle answers dropped to keep the cache's size */
+	unsigned long sockets;      /* UDP sockets opened (the pool and its replacements) */
 };
 void dns_get_stats(struct dns *d, struct dns_stats *out);
 

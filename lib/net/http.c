@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* http: every HTTP request of an audit (see http.h), over libcurl's multi
  * interface: concurrent GETs with a connect timeout and a total budget, a
  * body cap, redirects followed here hop by hop (each host resolved by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* http: all HTTP traffic (libcurl multi interface). GET requests run
  * concurrently; each has a connect timeout and a total budget, a body size
  * cap, at most 5 redirects (https only unless allow_http; followed hop by

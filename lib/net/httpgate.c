@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* httpgate: per-server request limits shared by every struct http of a run
  * (see httpgate.h): slots handed out first come, first served, and one
  * server's back-off holding back all its later requests. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* httpgate: limits shared by every struct http of one run (a batch runs
  * --jobs audits, each with its own struct http). Per server (scheme, host
  * and port of a URL) at most N requests are in flight at once, and a 429

@@ -1,7 +1,9 @@
-/* replay: --save-dns and --replay-dns as resolvers (see replay.h for the
- * file format), and the per-audit question counter. A recorder keeps the
- * answers its provider owns and writes them once, sorted; a replay owns
- * the answers it parsed and those it made up for questions it lacks. */
+/* SPDX-License-Identifier: ISC */
+/* replay: --save-dns and --replay-dns (see replay.h for the file format):
+ * a recorder keeps a copy of each answer a run used and writes them once,
+ * sorted; a replay owns the answers it parsed and those it made up for
+ * questions it lacks; a tap counts an audit's questions and feeds the
+ * recorder. */
 #include "replay.h"
 
 #include <arpa/inet.h>
@@ -139,71 +141,67 @@ static char *next_token(const char **p, size_t *len, bool *bad)
 /* ---- the recorder ---- */
 
 struct dns_recorder {
-	const struct resolver *below;
 	pthread_mutex_t mu;
-	struct strmap *answers; /* key -> const struct dns_answer *, the provider's */
+	struct strmap *answers; /* key -> struct dns_answer *, copies it owns */
 };
 
-struct dns_recorder *dns_recorder_new(const struct resolver *below)
+struct dns_recorder *dns_recorder_new(void)
 {
 	struct dns_recorder *r = xcalloc(1, sizeof *r);
-	r->below = below;
 	pthread_mutex_init(&r->mu, NULL);
 	r->answers = strmap_new();
 	return r;
+}
+
+static struct dns_answer *answer_copy_new(const struct dns_answer *a)
+{
+	struct dns_answer *c = xcalloc(1, sizeof *c);
+	c->status = a->status;
+	c->qname = a->qname ? xstrdup(a->qname) : NULL;
+	c->qtype = a->qtype;
+	c->why = a->why ? xstrdup(a->why) : NULL;
+	c->rcode = a->rcode;
+	c->rr_count = a->rr_count;
+	c->rrs = xcalloc(a->rr_count ? a->rr_count : 1, sizeof *c->rrs);
+	for (size_t i = 0; i < a->rr_count; i++) {
+		c->rrs[i] = a->rrs[i];
+		c->rrs[i].name = a->rrs[i].name ? xstrdup(a->rrs[i].name) : NULL;
+		if (a->rrs[i].txt) {
+			c->rrs[i].txt = xmalloc(a->rrs[i].txt_len + 1);
+			memcpy(c->rrs[i].txt, a->rrs[i].txt, a->rrs[i].txt_len + 1);
+		}
+	}
+	c->cname_count = a->cname_count;
+	c->cnames = xcalloc(a->cname_count ? a->cname_count : 1, sizeof *c->cnames);
+	for (size_t i = 0; i < a->cname_count; i++)
+		c->cnames[i] = xstrdup(a->cnames[i]);
+	return c;
+}
+
+void dns_recorder_keep(struct dns_recorder *r, const char *name, uint16_t type, const struct dns_answer *a)
+{
+	char *k = key_new(name, type);
+	pthread_mutex_lock(&r->mu);
+	if (!strmap_get(r->answers, k))
+		strmap_put(r->answers, k, answer_copy_new(a));
+	pthread_mutex_unlock(&r->mu);
+	free(k);
 }
 
 void dns_recorder_free(struct dns_recorder *r)
 {
 	if (!r)
 		return;
+	const char **keys = strmap_keys_sorted_new(r->answers);
+	for (size_t i = 0; i < strmap_count(r->answers); i++) {
+		struct dns_answer *a = strmap_get(r->answers, keys[i]);
+		dns_answer_clear(a);
+		free(a);
+	}
+	free(keys);
 	strmap_free(r->answers);
 	pthread_mutex_destroy(&r->mu);
 	free(r);
-}
-
-static void rec_prefetch(void *ctx, const char *name, uint16_t type)
-{
-	struct dns_recorder *r = ctx;
-	resolver_prefetch(r->below, name, type);
-}
-
-static const struct dns_answer *rec_query(void *ctx, const char *name, uint16_t type)
-{
-	struct dns_recorder *r = ctx;
-	const struct dns_answer *a = resolver_query(r->below, name, type);
-	char *k = key_new(name, type);
-	pthread_mutex_lock(&r->mu);
-	if (!strmap_get(r->answers, k))
-		strmap_put(r->answers, k, (void *)a);
-	pthread_mutex_unlock(&r->mu);
-	free(k);
-	return a;
-}
-
-static const char *rec_servers(void *ctx)
-{
-	struct dns_recorder *r = ctx;
-	return resolver_servers(r->below);
-}
-
-static void rec_limit(void *ctx, const char *zone, int max)
-{
-	struct dns_recorder *r = ctx;
-	if (r->below->limit_zone)
-		r->below->limit_zone(r->below->ctx, zone, max);
-}
-
-static void rec_expect(void *ctx, const char *name)
-{
-	struct dns_recorder *r = ctx;
-	if (r->below->expect_tld)
-		r->below->expect_tld(r->below->ctx, name);
-}
-
-struct resolver dns_recorder_resolver(struct dns_recorder *r)
-{
-	return (struct resolver){r, rec_prefetch, rec_query, rec_servers, rec_limit, rec_expect};
 }
 
 static void write_rr(FILE *out, uint16_t type, const struct dns_rr *rr)
@@ -244,13 +242,13 @@ static void put_question(FILE *out, const char *key, size_t name_len, const char
 	fprintf(out, " %s ", type);
 }
 
-int dns_recorder_write(struct dns_recorder *r, FILE *out)
+int dns_recorder_write(struct dns_recorder *r, const char *servers, FILE *out)
 {
 	pthread_mutex_lock(&r->mu);
 	const char **keys = strmap_keys_sorted_new(r->answers);
 	size_t n = strmap_count(r->answers);
 	fprintf(out, "%s\nservers ", REPLAY_HEADER);
-	put_str(out, resolver_servers(r->below));
+	put_str(out, servers);
 	fputc('\n', out);
 	for (size_t i = 0; i < n; i++) {
 		const struct dns_answer *a = strmap_get(r->answers, keys[i]);
@@ -603,84 +601,89 @@ struct resolver dns_replay_resolver(struct dns_replay *r)
 	return (struct resolver){.ctx = r, .query = replay_query, .servers = replay_servers};
 }
 
-/* ---- the counter ---- */
+/* ---- the tap ---- */
 
-struct dns_counter {
+struct dns_tap {
 	const struct resolver *below;
+	struct dns_recorder *rec; /* or NULL */
 	pthread_mutex_t mu;
-	struct strmap *seen; /* key -> the counter itself (a set) */
+	struct strmap *seen; /* key -> the tap itself (a set) */
 };
 
-struct dns_counter *dns_counter_new(const struct resolver *below)
+struct dns_tap *dns_tap_new(const struct resolver *below, struct dns_recorder *rec)
 {
-	struct dns_counter *c = xcalloc(1, sizeof *c);
-	c->below = below;
-	pthread_mutex_init(&c->mu, NULL);
-	c->seen = strmap_new();
-	return c;
+	struct dns_tap *t = xcalloc(1, sizeof *t);
+	t->below = below;
+	t->rec = rec;
+	pthread_mutex_init(&t->mu, NULL);
+	t->seen = strmap_new();
+	return t;
 }
 
-void dns_counter_free(struct dns_counter *c)
+void dns_tap_free(struct dns_tap *t)
 {
-	if (!c)
+	if (!t)
 		return;
-	strmap_free(c->seen);
-	pthread_mutex_destroy(&c->mu);
-	free(c);
+	strmap_free(t->seen);
+	pthread_mutex_destroy(&t->mu);
+	free(t);
 }
 
-static void count(struct dns_counter *c, const char *name, uint16_t type)
+static void count(struct dns_tap *t, const char *name, uint16_t type)
 {
 	char *k = key_new(name, type);
-	pthread_mutex_lock(&c->mu);
-	strmap_put(c->seen, k, c);
-	pthread_mutex_unlock(&c->mu);
+	pthread_mutex_lock(&t->mu);
+	strmap_put(t->seen, k, t);
+	pthread_mutex_unlock(&t->mu);
 	free(k);
 }
 
-static void cnt_prefetch(void *ctx, const char *name, uint16_t type)
+static void tap_prefetch(void *ctx, const char *name, uint16_t type)
 {
-	struct dns_counter *c = ctx;
-	count(c, name, type);
-	resolver_prefetch(c->below, name, type);
+	struct dns_tap *t = ctx;
+	count(t, name, type);
+	resolver_prefetch(t->below, name, type);
 }
 
-static const struct dns_answer *cnt_query(void *ctx, const char *name, uint16_t type)
+static const struct dns_answer *tap_query(void *ctx, const char *name, uint16_t type)
 {
-	struct dns_counter *c = ctx;
-	count(c, name, type);
-	return resolver_query(c->below, name, type);
+	struct dns_tap *t = ctx;
+	count(t, name, type);
+	const struct dns_answer *a = resolver_query(t->below, name, type);
+	if (t->rec)
+		dns_recorder_keep(t->rec, name, type, a);
+	return a;
 }
 
-static const char *cnt_servers(void *ctx)
+static const char *tap_servers(void *ctx)
 {
-	struct dns_counter *c = ctx;
-	return resolver_servers(c->below);
+	struct dns_tap *t = ctx;
+	return resolver_servers(t->below);
 }
 
-static void cnt_limit(void *ctx, const char *zone, int max)
+static void tap_limit(void *ctx, const char *zone, int max)
 {
-	struct dns_counter *c = ctx;
-	if (c->below->limit_zone)
-		c->below->limit_zone(c->below->ctx, zone, max);
+	struct dns_tap *t = ctx;
+	if (t->below->limit_zone)
+		t->below->limit_zone(t->below->ctx, zone, max);
 }
 
-static void cnt_expect(void *ctx, const char *name)
+static void tap_expect(void *ctx, const char *name)
 {
-	struct dns_counter *c = ctx;
-	if (c->below->expect_tld)
-		c->below->expect_tld(c->below->ctx, name);
+	struct dns_tap *t = ctx;
+	if (t->below->expect_tld)
+		t->below->expect_tld(t->below->ctx, name);
 }
 
-struct resolver dns_counter_resolver(struct dns_counter *c)
+struct resolver dns_tap_resolver(struct dns_tap *t)
 {
-	return (struct resolver){c, cnt_prefetch, cnt_query, cnt_servers, cnt_limit, cnt_expect};
+	return (struct resolver){t, tap_prefetch, tap_query, tap_servers, tap_limit, tap_expect};
 }
 
-unsigned long dns_counter_count(struct dns_counter *c)
+unsigned long dns_tap_count(struct dns_tap *t)
 {
-	pthread_mutex_lock(&c->mu);
-	unsigned long n = strmap_count(c->seen);
-	pthread_mutex_unlock(&c->mu);
+	pthread_mutex_lock(&t->mu);
+	unsigned long n = strmap_count(t->seen);
+	pthread_mutex_unlock(&t->mu);
 	return n;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* replay: DNS answers saved to a file and answered from it (--save-dns,
  * --replay-dns), as resolvers: a recorder wraps the real one and keeps
  * every graded answer the audit read; a replay answers only from a file,
@@ -24,13 +25,15 @@
 
 #include "resolver.h"
 
+/* The answers a run used, for --save-dns: each question once, its answer
+ * copied (the cache may let the original go once an audit is over). */
 struct dns_recorder;
-
-/* A recorder over below (which must outlive it). */
-struct dns_recorder *dns_recorder_new(const struct resolver *below);
-struct resolver dns_recorder_resolver(struct dns_recorder *r);
-/* Writes every answer recorded so far. Returns 0, or -1 (errno set). */
-int dns_recorder_write(struct dns_recorder *r, FILE *out);
+struct dns_recorder *dns_recorder_new(void);
+/* Keeps a copy of a as the answer to name/type unless one is kept already. */
+void dns_recorder_keep(struct dns_recorder *r, const char *name, uint16_t type, const struct dns_answer *a);
+/* Writes every answer kept, sorted, with servers (the resolver they came
+ * from) on the servers line. Returns 0, or -1 (errno set). */
+int dns_recorder_write(struct dns_recorder *r, const char *servers, FILE *out);
 void dns_recorder_free(struct dns_recorder *r);
 
 struct dns_replay;
@@ -44,12 +47,13 @@ struct dns_replay *dns_replay_parse(const char *text, size_t len, const char *na
 struct resolver dns_replay_resolver(struct dns_replay *r);
 void dns_replay_free(struct dns_replay *r);
 
-/* A resolver over below that counts the distinct questions asked through
- * it (one audit's "lookups"). */
-struct dns_counter;
-struct dns_counter *dns_counter_new(const struct resolver *below);
-struct resolver dns_counter_resolver(struct dns_counter *c);
-unsigned long dns_counter_count(struct dns_counter *c);
-void dns_counter_free(struct dns_counter *c);
+/* A tap: a resolver over below (which must outlive it) that counts the
+ * distinct questions asked through it (one audit's "lookups") and, with a
+ * recorder, keeps each answer in it. */
+struct dns_tap;
+struct dns_tap *dns_tap_new(const struct resolver *below, struct dns_recorder *rec);
+struct resolver dns_tap_resolver(struct dns_tap *t);
+unsigned long dns_tap_count(struct dns_tap *t);
+void dns_tap_free(struct dns_tap *t);
 
 #endif

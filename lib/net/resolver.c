@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* resolver: the DNS interface of checks and record evaluators (see
  * resolver.h), lib/dns behind it, and host-address lookups for the
  * transports that connect by name (RDAP over HTTP, WHOIS). */
@@ -52,6 +53,36 @@ static void dns_expect(void *ctx, const char *name)
 struct resolver dns_resolver(struct dns *d)
 {
 	return (struct resolver){d, dns_pre, dns_ask, dns_servers, dns_limit, dns_expect};
+}
+
+static void view_pre(void *ctx, const char *name, uint16_t type)
+{
+	dns_view_prefetch(ctx, name, type);
+}
+
+static const struct dns_answer *view_ask(void *ctx, const char *name, uint16_t type)
+{
+	return dns_view_query(ctx, name, type);
+}
+
+static const char *view_servers(void *ctx)
+{
+	return dns_servers_text(dns_view_dns(ctx));
+}
+
+static void view_limit(void *ctx, const char *zone, int max_inflight)
+{
+	dns_limit_zone(dns_view_dns(ctx), zone, max_inflight);
+}
+
+static void view_expect(void *ctx, const char *name)
+{
+	dns_expect_tld(dns_view_dns(ctx), name);
+}
+
+struct resolver dns_view_resolver(struct dns_view *v)
+{
+	return (struct resolver){v, view_pre, view_ask, view_servers, view_limit, view_expect};
 }
 
 int resolver_host_addrs(const struct resolver *r, const char *host, struct ipaddr *out, size_t max, char *why,

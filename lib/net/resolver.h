@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* resolver: what code that asks DNS sees. The audit hands every check (and
  * the SPF evaluator, the RDAP and WHOIS clients) one of these over lib/dns;
  * unit tests and fuzzers hand them one over a zone in memory
@@ -30,8 +31,10 @@ void resolver_prefetch(const struct resolver *r, const char *name, uint16_t type
 const struct dns_answer *resolver_query(const struct resolver *r, const char *name, uint16_t type);
 const char *resolver_servers(const struct resolver *r);
 
-/* lib/dns behind the interface. */
+/* lib/dns behind the interface: answers held for good (tools, the spf
+ * subcommand), or held by a view until dns_view_free (an audit). */
 struct resolver dns_resolver(struct dns *d);
+struct resolver dns_view_resolver(struct dns_view *v);
 
 #define RESOLVE_MAX_ADDRS 8
 /* The addresses of host (A and AAAA asked at once), for connecting to it:

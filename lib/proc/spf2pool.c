@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spf2pool: libspf2 in worker processes, asking their DNS questions of
  * the audit over a socket (see spf2pool.h).
  *

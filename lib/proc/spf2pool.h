@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spf2pool: libspf2's verdict for a request, as a second opinion (receivers
  * such as Exim use libspf2). Process machinery, not a check: libspf2 runs in
  * worker processes (Debian's build lacks the CVE-2023-42118 fix: a hostile

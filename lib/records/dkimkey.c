@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dkimkey: DKIM key records (RFC 6376 3.6.1) parsed by hand, their keys
  * decoded and measured with OpenSSL (RSA bits, Ed25519 per RFC 8463); see
  * dkimkey.h. */

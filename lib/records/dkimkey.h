@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dkimkey: DKIM key records (RFC 6376 3.6.1) and the keys they carry.
  *
  * An own tag-list parser (RFC 6376 3.2: tag names, FWS folding, unknown

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dmarc: DMARC records (RFC 9989, with RFC 7489's historic tags) parsed by
  * hand into their tags, policies and report URIs, with the names of the
  * DNS Tree Walk (see dmarc.h). */

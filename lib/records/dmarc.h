@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dmarc: DMARC policy records (RFC 9989, which obsoletes RFC 7489) and the
  * DNS Tree Walk's list of names. Pure functions; no lookups.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dnsbl: the built-in DNS blocklist table (dnsbl_zones.def), query names
  * (reversed IPv4, IPv6 nibbles, domains), RFC 5782 test points, and the
  * decoding of answers into listings, policy listings and error codes (see

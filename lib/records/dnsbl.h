@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dnsbl: DNS blocklists without the DNS. The built-in zone table (with each
  * list's return codes), the names to query (RFC 5782 2.1, 2.4, 5) and the
  * decoding of A answers into a verdict. Pure functions, thread-safe. */

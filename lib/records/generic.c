@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* generic: is a PTR name a generic / dynamic (end-user) name for its IP?
  *
  * Only the name below its registrable domain (the "host part") is inspected:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* generic: the rdns.generic heuristic. Decides whether a PTR host name looks
  * like a generic / dynamic (end-user) name for an IP. Pure: no lookups, no
  * allocation, no global state.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rdap: RDAP answers (RFC 9083) parsed with cJSON into the facts the
  * checks judge: a network's holder and abuse contacts (entities walked
  * recursively), a domain's status, events, registrant and redactions

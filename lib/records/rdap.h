@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rdap: the facts senderaudit needs from RDAP answers (RFC 9083): the IP
  * network holding an address (holder, size, abuse contact) and a domain's
  * registration (events, status, registrant, registrar abuse contact,

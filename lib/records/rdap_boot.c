@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rdap_boot: the IANA RDAP bootstrap registries (RFC 9224): parsing, the
  * longest-prefix and longest-label matches, and loading the files from
  * IANA, a URL or a directory through a one-day cache (see rdap_boot.h). */

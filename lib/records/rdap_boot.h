@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rdap_boot: the IANA RDAP bootstrap registries (RFC 9224): finding the RDAP
  * server for an IP address (longest prefix) or a domain (longest label
  * match), and loading ipv4.json / ipv6.json / dns.json from IANA through a

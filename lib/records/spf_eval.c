@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spf_eval: RFC 7208 check_host() and the tree walk (see spf_eval.h). */
 #include "spf_eval.h"
 

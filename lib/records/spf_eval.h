@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spf_eval: RFC 7208 check_host() and a static walk of a domain's SPF
  * include/redirect tree. Both ask DNS through struct resolver, so the audit
  * feeds them lib/dns (shared cache, concurrent lookups) and unit tests and

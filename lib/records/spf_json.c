@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spf_json: SPF results as JSON (see spf_json.h). */
 #include "spf_json.h"
 

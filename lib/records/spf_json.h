@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spf_json: the SPF evaluator's results as JSON, for the spf checks' data
  * and the `senderaudit spf` report. */
 #ifndef SA_SPF_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spf_macro: RFC 7208 section 7 macro expansion (see spf_macro.h). */
 #include "spf_macro.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spf_macro: RFC 7208 section 7 macro expansion (pure; no DNS). */
 #ifndef SA_SPF_MACRO_H
 #define SA_SPF_MACRO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spf_record: RFC 7208 record syntax into terms (see spf_record.h). */
 #include "spf_record.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spf_record: RFC 7208 record syntax (section 4.6.1 and 12) parsed into terms.
  * Pure parsing, no DNS: the walker/evaluator builds on this. */
 #ifndef SA_SPF_RECORD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* clock: monotonic milliseconds for deadlines and durations, and the
  * RFC 3339 UTC time reports carry (see clock.h). */
 #include "clock.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* clock: the two times a report carries. */
 #ifndef SA_CLOCK_H
 #define SA_CLOCK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* json: small cJSON helpers (see json.h). */
 #include "json.h"
 

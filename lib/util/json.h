@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* json: small cJSON helpers for the facts findings and reports carry. */
 #ifndef SA_JSON_H
 #define SA_JSON_H

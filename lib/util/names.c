@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* names: host name syntax, IP address parsing (IPv4-mapped IPv6 taken as
  * IPv4), reverse-DNS names and user domains converted to A-labels with
  * libidn2 (see names.h). Pure: no lookups. */

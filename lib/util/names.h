@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* names: host name syntax, IP address parsing and reverse-DNS names.
  * Pure functions; no lookups. */
 #ifndef SA_NAMES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* psl: registrable (organizational) domains from the Public Suffix List
  * through libpsl, with the ICANN section alone where private suffixes would
  * mislead (see psl.h). */

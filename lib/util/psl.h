@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* psl: registrable (organizational) domains from the Public Suffix List,
  * via libpsl. Thread-safe (read-only after psl_open). */
 #ifndef SA_PSL_H

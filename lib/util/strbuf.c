@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* strbuf: a growing string (see strbuf.h). */
 #include "strbuf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* strbuf: a growing string (as Postfix's VSTRING), for text built piece by
  * piece: lists, sentences joined by a separator, details. Zero-initialised
  * it is empty and owns nothing; it never fails (xalloc). */

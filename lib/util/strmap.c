@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* strmap: an open-addressing hash map from strings to pointers (see
  * strmap.h): FNV-1a, linear probing, doubled at half full. */
 #include "strmap.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* strmap: a hash map from strings to pointers (keys copied, values
  * borrowed), for the sets and tables of a run: the DNS questions one audit
  * asked, the answers of a replay file. Not thread-safe: callers lock. */

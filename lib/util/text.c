@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* text: outside data made safe to show: UTF-8 validation and repair for
  * JSON, terminal-safe output with control bytes escaped, and arguments
  * echoed in messages escaped and cut (see text.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* text: making outside data (DNS, RDAP, arguments) safe to show. */
 #ifndef SA_TEXT_H
 #define SA_TEXT_H

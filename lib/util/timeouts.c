@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* timeouts: the audit's time limits from --timeout (see timeouts.h). An
  * RDAP or WHOIS exchange is a connection plus a request, so twice a
  * lookup's budget; libspf2 evaluates a whole tree one lookup after another

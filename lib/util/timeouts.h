@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* timeouts: every time limit of an audit, derived in this one place from
  * --timeout (the budget of one DNS lookup, retries included). The man page
  * (OPTIONS, --timeout) states the same rules and the worst case. */

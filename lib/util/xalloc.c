@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* xalloc: allocation that succeeds or does not return (as Postfix's
  * mymalloc): running out of memory ends the process with a message, so no
  * caller has a NULL to forget. */

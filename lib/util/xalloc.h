@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* xalloc: allocation that succeeds or ends the process (out of memory is not
  * a condition a one-shot audit can recover from). */
 #ifndef SA_XALLOC_H

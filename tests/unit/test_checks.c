@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests for the check families, without servers: each case is a zone
  * in memory (tests/memdns.h), a sender, the checks to run (--only) and the
  * statuses expected, records in, findings out. The NSD suites test the same

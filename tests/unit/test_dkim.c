@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: lib/dkimkey (the RFC 6376 3.6.1 key-record parser and the
  * OpenSSL key decoding). Three corpora: our own records below, the shared
  * conformance table (../shared/conformance/dkim, or $SA_SHARED), and keys of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: lib/dmarc (the DMARC record parser and the Tree Walk's
  * names). Our own corpus below, and the 168 cases of five other projects in
  * ../shared/conformance/dmarc (or $SA_SHARED), with the cases where we

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: lib/dnsbl (zone table, query names, answer decoding, public
  * resolver classification). */
 #include <stdlib.h>

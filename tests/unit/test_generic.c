@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests for lib/records/generic.c: the rdns.generic heuristic. */
 #include "unit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_httpgate: the per-server limits shared by a run's struct http
  * (lib/net/httpgate.c): server keys, slots, back-off, and many threads at once. */
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: lib/names (IP parsing and reversal, name syntax, IDN). */
 #include <stdlib.h>
 #include <sys/socket.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: lib/rdap (extraction from the real RDAP answers in
  * ../shared/fixtures/rdap, or $SA_SHARED/fixtures/rdap), lib/rdap_boot
  * (bootstrap matching) and lib/whois (key/value parsing). */
@@ -8,7 +9,7 @@
 
 #include "../../lib/records/rdap.h"
 #include "../../lib/records/rdap_boot.h"
-#include "../../lib/net/whois.h"
+#include "../../lib/records/whois_domain.h"
 #include "unit.h"
 
 static char *fixture_new(struct unit_ctx *t, const char *name, size_t *len)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests for checks/registry.c: the catalogue, its order, --only/--skip
  * selection, and the contract of checks as units: every check id's code is
  * one hop away (checks/<category>.c), and every input a check or an input

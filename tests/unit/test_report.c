@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the finding model, the registry and the report back ends. */
 #include <stdlib.h>
 
@@ -209,16 +210,21 @@ static void t_replay(struct unit_ctx *t)
 	UNIT_EQ_STR(t, a->why, "why not");
 	a = resolver_query(&res, "e.test", DNS_T_A);
 	UNIT_CHECK(t, a->status == DNS_NETWORK && strstr(a->why, "e.test/A is not in the DNS answers of mem"));
-	/* recorded again, the same facts */
-	struct dns_recorder *rec = dns_recorder_new(&res);
-	struct resolver rr = dns_recorder_resolver(rec);
+	/* recorded again through a tap, the same facts */
+	struct dns_recorder *rec = dns_recorder_new();
+	struct dns_tap *tap = dns_tap_new(&res, rec);
+	struct resolver rr = dns_tap_resolver(tap);
 	resolver_query(&rr, "a.test", DNS_T_TXT);
 	resolver_query(&rr, "b.test", DNS_T_MX);
+	resolver_prefetch(&rr, "c.test", DNS_T_A);
+	UNIT_CHECK(t, dns_tap_count(tap) == 3);
+	dns_tap_free(tap);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	UNIT_CHECK(t, dns_recorder_write(rec, f) == 0);
+	UNIT_CHECK(t, dns_recorder_write(rec, resolver_servers(&res), f) == 0);
 	fclose(f);
+	UNIT_CHECK(t, strstr(buf, "\nservers \"127.0.0.1#53 \\\"x\\\"\"\n"));
 	UNIT_CHECK(t, strstr(buf, "\na.test TXT rr 60 \"v=spf1 \\000 -all\"\nb.test MX status OK 0\nb.test MX cname c.test\n"
 	                          "b.test MX rr 5 10 .\n"));
 	free(buf);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: lib/spf_eval (check_host and the tree walk) over an in-memory
  * DNS. The RFC 7208 suite runs against NSD in suite_spf_conformance.sh;
  * these pin the limit arithmetic and the walk's bookkeeping. */

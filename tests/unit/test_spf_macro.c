@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: lib/spf_macro, with the examples of RFC 7208 7.4. */
 #include <stdlib.h>
 #include <string.h>

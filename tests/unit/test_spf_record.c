@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: lib/spf_record (RFC 7208 record syntax). */
 #include <stdlib.h>
 #include <string.h>

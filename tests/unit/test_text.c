@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: lib/text (UTF-8 checks, terminal escaping) and lib/psl. */
 #include <stdlib.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* unit: a tiny table-driven test runner (no framework dependency).
  * Each tests/unit/test_*.c defines its cases and ends with UNIT_MAIN(cases).
  * Output: one line per failed assertion, then "N passed, N failed"
