@@ -18,6 +18,9 @@ LOGS=$(mktemp -d /tmp/senderaudit-test.XXXXXX)
 log=$LOGS/unit.log
 
 count() { # count NAME RC: adds the last "N passed, N failed" line of $log
+	# local: the suite loop's variable is s too (a clobbered $s started
+	# an empty suite once two branches' versions of this file met)
+	local line p f s
 	line=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	p=${line%% passed*}
 	f=${line#*passed, }
