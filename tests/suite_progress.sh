@@ -3,7 +3,8 @@
 # suite_progress.sh SENDERAUDIT: make test shows the fuzz smoke as it runs
 # (it was silent for minutes): fuzz/run.sh prints a line as each harness
 # starts and ends, and tests/run.sh passes them on at once. Two stand-in
-# harnesses; the second looks at what was printed before it ran.
+# harnesses, one at a time; the second looks at what was printed before it
+# ran.
 set -u
 BIN=$1
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,13 +23,13 @@ SH
 chmod +x "$TMP/bin/fake_one" "$TMP/bin/fake_two"
 
 case_ "fuzz/run.sh: a line per harness as it starts and ends"
-SHOWN=$TMP/direct bash "$ROOT/fuzz/run.sh" 1 "$TMP/bin/fake_one" "$TMP/bin/fake_two" >"$TMP/direct" 2>&1
+SHOWN=$TMP/direct FUZZ_JOBS=1 bash "$ROOT/fuzz/run.sh" 1 "$TMP/bin/fake_one" "$TMP/bin/fake_two" >"$TMP/direct" 2>&1
 RC=$?
 expect_rc 0
 grep -q '^fuzz: 2 passed, 0 failed$' "$TMP/direct" && ok || bad "$CASE: $(tail -n 3 "$TMP/direct")"
 
 case_ "tests/run.sh passes the fuzz lines on as they come"
-SHOWN=$TMP/runner SA_SUITES=none FUZZERS="$TMP/bin/fake_one $TMP/bin/fake_two" FUZZ_SMOKE_SECONDS=1 \
+SHOWN=$TMP/runner FUZZ_JOBS=1 SA_SUITES=none FUZZERS="$TMP/bin/fake_one $TMP/bin/fake_two" FUZZ_SMOKE_SECONDS=1 \
 	sh "$ROOT/tests/run.sh" "$BIN" >"$TMP/runner" 2>&1
 RC=$?
 expect_rc 0
