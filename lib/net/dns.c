@@ -902,6 +902,61 @@ static void tcp_fail(struct entry *e, const char *what)
 	e->tcp_fd = -1;
 }
 
+/* Skips the domain name at *pos; false when it runs off the message. */
+static bool wire_skip_name(const uint8_t *buf, size_t n, size_t *pos)
+{
+	for (;;) {
+		if (*pos >= n)
+			return false;
+		uint8_t c = buf[*pos];
+		if (c == 0) {
+			*pos += 1;
+			return true;
+		}
+		if ((c & 0xC0) == 0xC0) {
+			*pos += 2;
+			return *pos <= n;
+		}
+		if (c & 0xC0)
+			return false;
+		*pos += 1 + (size_t)c;
+	}
+}
+
+/* ldns_wire2pkt behind a screen: ldns 1.8.3 leaks the first of two TSIG
+ * records in a reply (the second replaces it unfreed), so a message with
+ * more than one TSIG or OPT record, which RFC 8945 and RFC 6891 make a
+ * format error, or one whose records run off its end, is refused first. */
+static ldns_status wire2pkt(ldns_pkt **p, const uint8_t *buf, size_t n)
+{
+	*p = NULL;
+	if (n < 12)
+		return LDNS_STATUS_PACKET_OVERFLOW;
+	size_t pos = 12, counts[4];
+	for (int i = 0; i < 4; i++)
+		counts[i] = (size_t)(buf[4 + 2 * i] << 8 | buf[5 + 2 * i]);
+	for (size_t i = 0; i < counts[0]; i++) {
+		if (!wire_skip_name(buf, n, &pos) || (pos += 4) > n)
+			return LDNS_STATUS_PACKET_OVERFLOW;
+	}
+	unsigned tsig = 0, opt = 0;
+	for (int s = 1; s < 4; s++) {
+		for (size_t i = 0; i < counts[s]; i++) {
+			if (!wire_skip_name(buf, n, &pos) || pos + 10 > n)
+				return LDNS_STATUS_PACKET_OVERFLOW;
+			uint16_t type = (uint16_t)(buf[pos] << 8 | buf[pos + 1]);
+			tsig += type == LDNS_RR_TYPE_TSIG;
+			opt += type == LDNS_RR_TYPE_OPT;
+			pos += 10 + (size_t)(buf[pos + 8] << 8 | buf[pos + 9]);
+			if (pos > n)
+				return LDNS_STATUS_PACKET_OVERFLOW;
+		}
+	}
+	if (tsig > 1 || opt > 1)
+		return LDNS_STATUS_ERR;
+	return ldns_wire2pkt(p, buf, n);
+}
+
 /* Handles one reply datagram or TCP message. Returns true when e is done. */
 static bool handle_reply(struct dns *d, struct entry *e, const uint8_t *buf, size_t n, uint16_t id, int si,
                          bool via_tcp)
@@ -916,7 +971,7 @@ static bool handle_reply(struct dns *d, struct entry *e, const uint8_t *buf, siz
 		return false;
 	}
 	ldns_pkt *p = NULL;
-	if (ldns_wire2pkt(&p, buf, n) != LDNS_STATUS_OK || !p) {
+	if (wire2pkt(&p, buf, n) != LDNS_STATUS_OK || !p) {
 		char why[200];
 		snprintf(why, sizeof why, "unparseable reply from %s for %s", srv, e->name);
 		finish(d, e, DNS_MALFORMED, why);
@@ -1026,7 +1081,7 @@ static void drop_active(struct dns *d, struct entry *e);
 static void stray_reply(struct dns *d, int sock, const uint8_t *buf, size_t n)
 {
 	ldns_pkt *p = NULL;
-	if (ldns_wire2pkt(&p, buf, n) != LDNS_STATUS_OK || !p)
+	if (wire2pkt(&p, buf, n) != LDNS_STATUS_OK || !p)
 		return;
 	const ldns_rr_list *qs = ldns_pkt_question(p);
 	const ldns_rr *q = ldns_rr_list_rr_count(qs) == 1 ? ldns_rr_list_rr(qs, 0) : NULL;
@@ -1883,7 +1938,7 @@ bool dns_grade_wire(const uint8_t *buf, size_t len, const char *name, uint16_t t
 	bool graded = false;
 	ldns_pkt *p = NULL;
 	ldns_rdf *want = NULL;
-	if (ldns_wire2pkt(&p, buf, len) == LDNS_STATUS_OK && p && ldns_str2rdf_dname(&want, e.name) == LDNS_STATUS_OK) {
+	if (wire2pkt(&p, buf, len) == LDNS_STATUS_OK && p && ldns_str2rdf_dname(&want, e.name) == LDNS_STATUS_OK) {
 		ldns_rr_list *qs = ldns_pkt_question(p);
 		const ldns_rr *q = ldns_rr_list_rr_count(qs) == 1 ? ldns_rr_list_rr(qs, 0) : NULL;
 		if (q && ldns_rr_get_type(q) == type && ldns_dname_compare(ldns_rr_owner(q), want) == 0) {
