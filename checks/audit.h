@@ -25,6 +25,7 @@ struct audit_opts {
 	char **dnsbl_extra;        /* --dnsbl +zone: zones added to the list */
 	size_t dnsbl_extra_count;
 	bool dnsbl_none;           /* --dnsbl none */
+	double dnsbl_rate;         /* --rate: queries/s per list operator; 0: no cap; < 0: the default */
 	const char *rdap_bootstrap; /* --rdap-bootstrap, or NULL for IANA */
 	char *whois_server;        /* --whois-server host, or NULL for whois.iana.org */
 	int whois_port;            /* its #PORT, or 0 for 43 */

@@ -352,6 +352,13 @@ static void zones_load(const struct audit *a, struct zones *zs)
 		zs->v[i] = dnsbl_zone_get(zs->names[i], &zs->tmp[i]);
 		if (a->dns->limit_zone)
 			a->dns->limit_zone(a->dns->ctx, zs->v[i]->zone, PER_ZONE_INFLIGHT);
+		/* the public lists block heavy users: a rate per operator, by
+		 * default for the built-in ones, for every list with --rate */
+		double rate = a->o && a->o->dnsbl_rate >= 0 ? a->o->dnsbl_rate
+		              : zs->v[i]->builtin             ? DNSBL_RATE_DEFAULT
+		                                              : 0;
+		if (a->dns->rate_zone)
+			a->dns->rate_zone(a->dns->ctx, zs->v[i]->zone, zs->v[i]->operator, rate);
 	}
 }
 

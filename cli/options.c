@@ -44,6 +44,7 @@ enum {
 	OPT_JOBS,
 	OPT_MESSAGE,
 	OPT_BULK,
+	OPT_RATE,
 	OPT_BASELINE,
 	OPT_SAVE_DNS,
 	OPT_REPLAY_DNS,
@@ -70,6 +71,7 @@ static const struct option long_opts[] = {
 	{"list-checks", no_argument, NULL, OPT_LIST_CHECKS},
 	{"batch", required_argument, NULL, OPT_BATCH},
 	{"jobs", required_argument, NULL, OPT_JOBS},
+	{"rate", required_argument, NULL, OPT_RATE},
 	{"message", required_argument, NULL, OPT_MESSAGE},
 	{"bulk", no_argument, NULL, OPT_BULK},
 	{"baseline", required_argument, NULL, OPT_BASELINE},
@@ -133,6 +135,8 @@ void cli_usage(FILE *out)
 	      "  --batch FILE            audit every sender of FILE (- = stdin), one per line:\n"
 	      "                          IP DOMAIN [HELO]; '#' starts a comment\n"
 	      "  --jobs N                senders audited at once with --batch (default 16)\n"
+	      "  --rate Q                DNS blocklist queries per second per list operator\n"
+	      "                          (default 50 for the built-in lists; 0: no cap)\n"
 	      "  --message FILE          also audit this message (- = stdin): DKIM signatures,\n"
 	      "                          DMARC with alignment, RFC 8058 unsubscribe, RFC 5322;\n"
 	      "                          IP, HELO, MAIL FROM and DOMAIN default to its headers\n"
@@ -540,6 +544,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 		return 0;
 	}
 	case OPT_JOBS: return parse_whole("--jobs", arg, 1, 256, &c->jobs, err, errlen);
+	case OPT_RATE: return parse_number("--rate", arg, 0, 100000, &c->ao.dnsbl_rate, err, errlen);
 	case OPT_MESSAGE: c->t.message_file = arg; return 0;
 	case OPT_BULK: c->t.bulk = true; return 0;
 	}
@@ -744,6 +749,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof *c);
 	c->ao.timeout_ms = TIMEOUT_DEFAULT_MS;
+	c->ao.dnsbl_rate = -1;
 	c->retries = RETRIES_DEFAULT;
 	c->fail_on = STATUS_WARN;
 	c->jobs = 16;

@@ -34,10 +34,11 @@ _senderaudit() {
 	--color) COMPREPLY=($(compgen -W 'auto always never' -- "$cur")); return ;;
 	--batch) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--jobs) return ;;
+	--rate) return ;;
 	--message) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--helo --shared --selector --mail-from --dnsbl --only --skip --resolver --rdap-bootstrap --whois-server --timeout --retries --save-dns --replay-dns --format --fail-on --baseline --color --batch --jobs --message --bulk --quiet -q --verbose -v --list-checks --help -h --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--helo --shared --selector --mail-from --dnsbl --only --skip --resolver --rdap-bootstrap --whois-server --timeout --retries --save-dns --replay-dns --format --fail-on --baseline --color --batch --jobs --rate --message --bulk --quiet -q --verbose -v --list-checks --help -h --version' -- "$cur"))
 	elif [[ $COMP_CWORD == 1 ]]; then
 		COMPREPLY=($(compgen -W 'spf help' -- "$cur"))
 	fi

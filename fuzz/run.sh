@@ -30,7 +30,7 @@ fuzz_one() {
 	if "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
 		-artifact_prefix="$OUT/crashes/$name-" "$OUT/corpus/$name" "$OUT/seeds/$name" >"$OUT/$name.log" 2>&1; then
 		pass=$((pass + 1))
-		echo "$name: $(grep -oE '#[0-9]+' "$OUT/$name.log" | tail -n 1 | tr -d '#') executions in ${secs} s"
+		echo "$name: $(grep -oE '^Done [0-9]+ runs' "$OUT/$name.log" | tail -n 1 | tr -dc '0-9') executions in ${secs} s"
 	else
 		fail=$((fail + 1))
 		echo "FAIL $name: $(grep -m1 -E 'ERROR|SUMMARY' "$OUT/$name.log")"

@@ -32,6 +32,7 @@ baseline||@file|an earlier JSON report to mark problems new, unchanged or fixed
 color||auto always never|colour in text output
 batch||@file|audit every sender of FILE (- = stdin)
 jobs||?|senders audited at once with --batch
+rate||?|DNS blocklist queries per second per list operator
 message||@file|also audit this message (- = stdin)
 bulk||-|the --message is bulk mail: unsubscribe rules fail
 quiet|q|-|only problems in text output

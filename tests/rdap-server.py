@@ -36,7 +36,10 @@ HTTP routes (path prefixes):
   /first429/REST           REST, except that the first request for an /ip/
                            ever gets a 429 with Retry-After: 1 (logged as
                            "429 TIME PATH")
-  Under /paced/ and /first429/ the bootstrap files point back under the same
+  /close/REST              REST, then the connection is closed
+  Every new connection is logged as "conn TIME [tls: [resumed]]" (resumed:
+  a TLS session the client kept from an earlier connection).
+  Under /paced/, /first429/ and /close/ the bootstrap files point back under the same
   prefix, so every request an audit makes goes through it.
 
 With CERT and KEY, an https server (same routes) also runs, and PORTFILE gets
@@ -285,6 +288,13 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def setup(self):
+        """Each connection is logged ("conn TIME [tls:]"), for the tests of
+        keep-alive and of connections kept across a batch's audits."""
+        super().setup()
+        reused = getattr(self.connection, "session_reused", False)
+        self.note("conn", getattr(self.server, "log_prefix", "") + (" resumed" if reused else ""))
+
     def send(self, code, body, ctype="application/rdap+json", headers=()):
         data = body.encode() if isinstance(body, str) else body
         self.send_response(code)
@@ -428,6 +438,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.paced(p, prefix)
         if p.startswith("/first429/"):
             return self.first429(p, prefix)
+        if p.startswith("/close/"):
+            self.close_connection = True
+            return self.route(p[len("/close"):], prefix + "/close")
         if p.startswith("/iana/") and os.path.exists(BOOT + ".down"):
             return self.error(503, "Service Unavailable")
         if p.startswith("/boot/") or p.startswith("/iana/"):
@@ -512,9 +525,12 @@ class Handler(BaseHTTPRequestHandler):
             d = "tls" if parts[1] == "tlsboot" else "tlsplain"
             try:
                 with open(os.path.join(BOOT, d, parts[2]), "rb") as f:
-                    return self.send(200, f.read(), "application/json")
+                    body = f.read()
             except OSError:
                 return self.error(404, "no such file")
+            if prefix:
+                body = body.replace(('"%s/' % base).encode(), ('"%s%s/' % (base, prefix)).encode())
+            return self.send(200, body, "application/json")
         if p.startswith("/toplain/"):
             return self.redirect(302, PLAIN["base"] + "/plainonly/" + p[len("/toplain/"):])
         if p.startswith("/bootplain/"):

@@ -18,8 +18,7 @@ LOGS=$(mktemp -d /tmp/senderaudit-test.XXXXXX)
 log=$LOGS/unit.log
 
 count() { # count NAME RC: adds the last "N passed, N failed" line of $log
-	# local: the suite loop's variable is s too (a clobbered $s started
-	# an empty suite once two branches' versions of this file met)
+	# local: its callers loop over s
 	local line p f s
 	line=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	p=${line%% passed*}
@@ -62,17 +61,26 @@ for u in "$@"; do
 done
 
 # Every tests/suite_*.sh, $jobs at a time. A suite that ends has its log
-# printed (so logs never interleave) and counted.
-declare -A suite_of started
+# printed (so logs never interleave) and counted. Each suite leaves its exit
+# status in a file: bash 5.2's `wait -n -p` leaves the pid unset for a child
+# that ended before the wait, so the files, not the pid, say which ended.
+running=""
 suite_done() {
-	local pid rc
-	wait -n -p pid
-	rc=$?
-	log=$LOGS/$(basename "${suite_of[$pid]}").log
-	cat "$log"
-	echo "-- ${suite_of[$pid]}: $(($(date +%s) - started[$pid])) s"
-	count "${suite_of[$pid]}" $rc
-	unset "suite_of[$pid]"
+	local s rc still="" none=0
+	wait -n 2>/dev/null
+	[ $? = 127 ] && none=1 # no child left: a suite with no status was killed
+	for s in $running; do
+		if [ -f "$LOGS/$(basename "$s").rc" ] || [ $none = 1 ]; then
+			rc=$(cat "$LOGS/$(basename "$s").rc" 2>/dev/null || echo 137)
+			log=$LOGS/$(basename "$s").log
+			cat "$log"
+			echo "-- $s: $(($(date +%s) - $(cat "$LOGS/$(basename "$s").t0"))) s"
+			count "$s" "$rc"
+		else
+			still="$still $s"
+		fi
+	done
+	running=$still
 }
 # The longest suites start first, so that none of them ends last alone.
 long="tests/suite_spf_conformance.sh tests/suite_rdap.sh tests/suite_hardening.sh"
@@ -83,12 +91,16 @@ for s in $(printf '%s\n' $long tests/suite_*.sh | awk '!seen[$0]++'); do
 		n=${s#tests/suite_}
 		[[ " $SA_SUITES " == *" ${n%.sh} "* ]] || continue
 	fi
-	[ "${#suite_of[@]}" -ge "$jobs" ] && suite_done
-	bash "$s" "$BIN" >"$LOGS/$(basename "$s").log" 2>&1 </dev/null &
-	suite_of[$!]=$s
-	started[$!]=$(date +%s)
+	while [ "$(echo $running | wc -w)" -ge "$jobs" ]; do suite_done; done
+	b=$LOGS/$(basename "$s")
+	date +%s >"$b.t0"
+	(
+		bash "$s" "$BIN" >"$b.log" 2>&1 </dev/null
+		echo $? >"$b.rc.tmp" && mv "$b.rc.tmp" "$b.rc"
+	) &
+	running="$running $s"
 done
-while [ "${#suite_of[@]}" -gt 0 ]; do suite_done; done
+while [ -n "${running// /}" ]; do suite_done; done
 
 if [ -n "$VGLOG" ]; then
 	n=0

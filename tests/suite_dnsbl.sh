@@ -284,4 +284,26 @@ else
 	bad "$CASE: NSD did not start on the edited zones"
 fi
 
+# ---------------------------------------------------------------- politeness
+# 40 senders on Spamhaus ZEN and DBL (one operator): 80 questions and the
+# test points. With --rate 20 (a burst of 20, then 20 a second) they take at
+# least 3 s; with no cap, a fraction of that.
+for i in $(seq 1 40); do echo "192.0.2.$((100 + i)) good.test"; done >"$TMP/rate.txt"
+rate_batch() {
+	local t0
+	t0=$(date +%s%N)
+	"$BIN" --format json --resolver "$R" --timeout 5 --only dnsbl --dnsbl zen.spamhaus.org,dbl.spamhaus.org \
+		--batch "$TMP/rate.txt" "$@" >"$TMP/rate.out" 2>"$TMP/rate.err"
+	RC=$?
+	MS=$((($(date +%s%N) - t0) / 1000000))
+}
+case_ "--rate caps the queries to one list operator"
+rate_batch --rate 20
+[ "$(wc -l <"$TMP/rate.out")" = 40 ] && ok || bad "$CASE: $(wc -l <"$TMP/rate.out") reports"
+[ "$MS" -ge 3000 ] && ok || bad "$CASE: 80 queries at 20 a second took only $MS ms"
+case_ "--rate 0: no cap"
+rate_batch --rate 0
+[ "$(wc -l <"$TMP/rate.out")" = 40 ] && ok || bad "$CASE: $(wc -l <"$TMP/rate.out") reports"
+[ "$MS" -lt "$(budget 2500)" ] && ok || bad "$CASE: took $MS ms"
+
 finish dnsbl

@@ -214,6 +214,20 @@ EOF
 	expect_rc 0
 	grep -q '^tls:/rir/ripe/ip/192.0.2.10$' "$TMP/log" && ok || bad "$CASE: the https server was not asked"
 
+	case_ "https batch: a new connection resumes the TLS session an earlier audit got"
+	# /close/ closes every connection after its answer, so each request
+	# needs a new one; the run's share handle keeps the session for it.
+	printf '192.0.2.10 good.test\n192.0.2.30 good.test\n192.0.2.10 good.test\n' >"$TMP/tlsbatch"
+	n0=$(wc -l <"$TMP/log")
+	"$BIN" --format json --resolver "$CLOSED" --timeout $TLS_TIMEOUT --only rdap.ip.abuse --jobs 1 \
+		--rdap-bootstrap "$TB/close/tlsboot/" --batch "$TMP/tlsbatch" >"$TMP/tlsbatch.out" 2>"$TMP/tlsbatch.err"
+	n=$(jq -r '.checks[].status' "$TMP/tlsbatch.out" | grep -c '^pass$')
+	[ "$n" = 3 ] && ok || bad "$CASE: $n of 3 audits pass: $(head -c 300 "$TMP/tlsbatch.err")"
+	conns=$(tail -n +$((n0 + 1)) "$TMP/log" | grep -c '^conn .* tls:')
+	resumed=$(tail -n +$((n0 + 1)) "$TMP/log" | grep -c '^conn .* tls: resumed')
+	[ "$conns" -ge 3 ] && [ "$resumed" -ge $((conns - 1)) ] && ok ||
+		bad "$CASE: $resumed of $conns TLS connections resumed a session, want all but the first"
+
 	case_ "https RDAP URL redirecting to http: refused"
 	trusted tls-plain "$TB/tlsplain/" 192.0.2.10 good.test
 	within 3000

@@ -12,13 +12,13 @@ source "$ROOT/tests/harness.sh"
 TMP=$(mktemp -d /tmp/senderaudit-progress.XXXXXX)
 trap 'rm -rf "$TMP" "$ROOT/build/fuzz/corpus/fake_one" "$ROOT/build/fuzz/corpus/fake_two" "$ROOT"/build/fuzz/fake_*.log' EXIT
 mkdir -p "$TMP/bin"
-# a harness that "runs" and reports its executions as libFuzzer does
-printf '#!/bin/sh\necho "#42 DONE"\n' >"$TMP/bin/fake_one"
+# a harness that "runs" and ends with libFuzzer's last line
+printf '#!/bin/sh\necho "Done 42 runs in 1 second(s)"\n' >"$TMP/bin/fake_one"
 # the second checks that the first one's lines are out already
 cat >"$TMP/bin/fake_two" <<'SH'
 #!/bin/sh
 grep -q '^fuzz \[1/2\] fake_one: ' "$SHOWN" && grep -q '^fake_one: 42 executions' "$SHOWN" && grep -q '^fuzz \[2/2\] fake_two: ' "$SHOWN" || exit 1
-echo "#7 DONE"
+echo "Done 7 runs in 1 second(s)"
 SH
 chmod +x "$TMP/bin/fake_one" "$TMP/bin/fake_two"
 

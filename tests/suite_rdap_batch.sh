@@ -61,6 +61,15 @@ max=$(awk '$1 == "paced" { if ($3 > m) m = $3 } END { print m + 0 }' "$TMP/log")
 # and it did use both: 80 requests of 0.1 s one at a time would take 8 s
 [ "$max" = 2 ] && ok || bad "$CASE: at the busiest moment $max requests were in flight, want 2"
 
+case_ "the audits of a batch reuse each other's connections (keep-alive across audits)"
+# Each audit's struct http borrows the multi handle (and its connection
+# cache) an earlier audit gave back: far fewer connections than requests.
+reqs=$(grep -c '^/' "$TMP/log")
+conns=$(grep -c '^conn ' "$TMP/log")
+echo "  $reqs requests over $conns connections"
+[ "$conns" -ge 1 ] && [ $((conns * 2)) -le "$reqs" ] && ok ||
+	bad "$CASE: $reqs requests over $conns connections, want at most half as many connections"
+
 case_ "a 429 for one request holds back every audit's later requests for its Retry-After"
 batch /paced/first429
 all_reports 40 pass

@@ -119,8 +119,18 @@ struct dns {
 	struct {
 		char *zone;
 		int max, inflight;
+		int bucket; /* its rate's bucket in rates[], or -1 */
+		struct entry *qhead, *qtail; /* its lookups waiting their turn */
 	} limits[MAX_ZONE_LIMITS];
 	int limit_count;
+	struct {
+		char *key;     /* the operator the zones of the bucket belong to */
+		double qps;    /* refill per second, and the burst */
+		double tokens;
+		int64_t last_ms;
+	} rates[MAX_ZONE_LIMITS];
+	int rate_count;
+	int64_t rate_wake_ms; /* when a query held back by its rate may go (loop thread) */
 	struct dns_stats stats;
 	bool canaries;              /* vet negative answers (dns_config) */
 	char *expect[DNS_MAX_EXPECT]; /* TLDs known to exist (dns_expect_tld) */
@@ -597,11 +607,15 @@ static struct entry *cache_get(struct dns *d, const char *name, uint16_t type)
 	}
 	ldns_rdf_deep_free(dn);
 	e->state = ST_QUEUED;
-	if (d->queue_tail)
-		d->queue_tail->qnext = e;
+	/* a zone with a limit queues its own lookups: admitting them then
+	 * costs nothing for the others */
+	struct entry **head = e->zone >= 0 ? &d->limits[e->zone].qhead : &d->queue_head;
+	struct entry **tail = e->zone >= 0 ? &d->limits[e->zone].qtail : &d->queue_tail;
+	if (*tail)
+		(*tail)->qnext = e;
 	else
-		d->queue_head = e;
-	d->queue_tail = e;
+		*head = e;
+	*tail = e;
 	wake_loop(d);
 	return e;
 }
@@ -888,6 +902,61 @@ static void tcp_fail(struct entry *e, const char *what)
 	e->tcp_fd = -1;
 }
 
+/* Skips the domain name at *pos; false when it runs off the message. */
+static bool wire_skip_name(const uint8_t *buf, size_t n, size_t *pos)
+{
+	for (;;) {
+		if (*pos >= n)
+			return false;
+		uint8_t c = buf[*pos];
+		if (c == 0) {
+			*pos += 1;
+			return true;
+		}
+		if ((c & 0xC0) == 0xC0) {
+			*pos += 2;
+			return *pos <= n;
+		}
+		if (c & 0xC0)
+			return false;
+		*pos += 1 + (size_t)c;
+	}
+}
+
+/* ldns_wire2pkt behind a screen: ldns 1.8.3 leaks the first of two TSIG
+ * records in a reply (the second replaces it unfreed), so a message with
+ * more than one TSIG or OPT record, which RFC 8945 and RFC 6891 make a
+ * format error, or one whose records run off its end, is refused first. */
+static ldns_status wire2pkt(ldns_pkt **p, const uint8_t *buf, size_t n)
+{
+	*p = NULL;
+	if (n < 12)
+		return LDNS_STATUS_PACKET_OVERFLOW;
+	size_t pos = 12, counts[4];
+	for (int i = 0; i < 4; i++)
+		counts[i] = (size_t)(buf[4 + 2 * i] << 8 | buf[5 + 2 * i]);
+	for (size_t i = 0; i < counts[0]; i++) {
+		if (!wire_skip_name(buf, n, &pos) || (pos += 4) > n)
+			return LDNS_STATUS_PACKET_OVERFLOW;
+	}
+	unsigned tsig = 0, opt = 0;
+	for (int s = 1; s < 4; s++) {
+		for (size_t i = 0; i < counts[s]; i++) {
+			if (!wire_skip_name(buf, n, &pos) || pos + 10 > n)
+				return LDNS_STATUS_PACKET_OVERFLOW;
+			uint16_t type = (uint16_t)(buf[pos] << 8 | buf[pos + 1]);
+			tsig += type == LDNS_RR_TYPE_TSIG;
+			opt += type == LDNS_RR_TYPE_OPT;
+			pos += 10 + (size_t)(buf[pos + 8] << 8 | buf[pos + 9]);
+			if (pos > n)
+				return LDNS_STATUS_PACKET_OVERFLOW;
+		}
+	}
+	if (tsig > 1 || opt > 1)
+		return LDNS_STATUS_ERR;
+	return ldns_wire2pkt(p, buf, n);
+}
+
 /* Handles one reply datagram or TCP message. Returns true when e is done. */
 static bool handle_reply(struct dns *d, struct entry *e, const uint8_t *buf, size_t n, uint16_t id, int si,
                          bool via_tcp)
@@ -902,7 +971,7 @@ static bool handle_reply(struct dns *d, struct entry *e, const uint8_t *buf, siz
 		return false;
 	}
 	ldns_pkt *p = NULL;
-	if (ldns_wire2pkt(&p, buf, n) != LDNS_STATUS_OK || !p) {
+	if (wire2pkt(&p, buf, n) != LDNS_STATUS_OK || !p) {
 		char why[200];
 		snprintf(why, sizeof why, "unparseable reply from %s for %s", srv, e->name);
 		finish(d, e, DNS_MALFORMED, why);
@@ -1012,7 +1081,7 @@ static void drop_active(struct dns *d, struct entry *e);
 static void stray_reply(struct dns *d, int sock, const uint8_t *buf, size_t n)
 {
 	ldns_pkt *p = NULL;
-	if (ldns_wire2pkt(&p, buf, n) != LDNS_STATUS_OK || !p)
+	if (wire2pkt(&p, buf, n) != LDNS_STATUS_OK || !p)
 		return;
 	const ldns_rr_list *qs = ldns_pkt_question(p);
 	const ldns_rr *q = ldns_rr_list_rr_count(qs) == 1 ? ldns_rr_list_rr(qs, 0) : NULL;
@@ -1078,55 +1147,121 @@ static void handle_sock(struct dns *d, int sock)
 
 /* Moves queued entries to the active set, up to max_inflight in all and
  * up to each zone's limit; entries of a zone at its limit wait their turn. */
+/* Whether the rate of e's zone lets it go now (d->mu held); takes its
+ * token. When not, d->rate_wake_ms says when one comes. */
+static bool rate_allows(struct dns *d, const struct entry *e, int64_t now)
+{
+	if (e->zone < 0 || d->limits[e->zone].bucket < 0)
+		return true;
+	int b = d->limits[e->zone].bucket;
+	double qps = d->rates[b].qps, t = d->rates[b].tokens;
+	t += (double)(now - d->rates[b].last_ms) * qps / 1000.0;
+	d->rates[b].tokens = t > qps ? qps : t;
+	d->rates[b].last_ms = now;
+	if (d->rates[b].tokens >= 1) {
+		d->rates[b].tokens -= 1;
+		return true;
+	}
+	int64_t at = now + (int64_t)((1 - d->rates[b].tokens) * 1000.0 / qps) + 1;
+	if (!d->rate_wake_ms || at < d->rate_wake_ms)
+		d->rate_wake_ms = at;
+	return false;
+}
+
+/* Makes e active (d->mu held). */
+static void activate(struct dns *d, struct entry *e, int64_t now)
+{
+	e->qnext = NULL;
+	e->state = ST_ACTIVE;
+	if (e->zone >= 0)
+		d->limits[e->zone].inflight++;
+	d->active[d->active_count++] = e;
+	if (d->active_count > d->stats.max_inflight)
+		d->stats.max_inflight = d->active_count;
+	e->start_ms = now;
+	e->deadline_ms = now + d->timeout_ms;
+	e->next_ms = 0;
+}
+
+/* Moves queued lookups to the active set, up to max_inflight in all and,
+ * for a zone with limits, up to its in-flight limit and its rate: the
+ * lookups of a zone at its limit wait their turn in its own queue. */
 static void admit(struct dns *d, int64_t now)
 {
 	pthread_mutex_lock(&d->mu);
-	struct entry *prev = NULL, *e = d->queue_head;
-	while (e && d->active_count < d->max_inflight) {
-		struct entry *next = e->qnext;
-		if (e->zone >= 0 && d->limits[e->zone].inflight >= d->limits[e->zone].max) {
-			prev = e;
-			e = next;
-			continue;
+	d->rate_wake_ms = 0;
+	/* the limited zones first: their limits bound what they take, and
+	 * the unlimited lookups must not starve them */
+	for (int z = 0; z < d->limit_count; z++)
+		while (d->limits[z].qhead && d->active_count < d->max_inflight &&
+		       d->limits[z].inflight < d->limits[z].max && rate_allows(d, d->limits[z].qhead, now)) {
+			struct entry *e = d->limits[z].qhead;
+			d->limits[z].qhead = e->qnext;
+			if (!d->limits[z].qhead)
+				d->limits[z].qtail = NULL;
+			activate(d, e, now);
 		}
-		if (prev)
-			prev->qnext = next;
-		else
-			d->queue_head = next;
-		if (d->queue_tail == e)
-			d->queue_tail = prev;
-		e->qnext = NULL;
-		e->state = ST_ACTIVE;
-		if (e->zone >= 0)
-			d->limits[e->zone].inflight++;
-		d->active[d->active_count++] = e;
-		if (d->active_count > d->stats.max_inflight)
-			d->stats.max_inflight = d->active_count;
-		e->start_ms = now;
-		e->deadline_ms = now + d->timeout_ms;
-		e->next_ms = 0;
-		e = next;
+	while (d->queue_head && d->active_count < d->max_inflight) {
+		struct entry *e = d->queue_head;
+		d->queue_head = e->qnext;
+		if (!d->queue_head)
+			d->queue_tail = NULL;
+		activate(d, e, now);
 	}
 	pthread_mutex_unlock(&d->mu);
 }
 
-void dns_limit_zone(struct dns *d, const char *zone, int max_inflight)
+/* The limit of zone, created unlimited (d->mu held); -1 when the table is
+ * full. */
+static int zone_limit(struct dns *d, const char *zone)
 {
 	char *z = name_normalize_new(zone);
-	pthread_mutex_lock(&d->mu);
 	int i = 0;
 	while (i < d->limit_count && strcmp(d->limits[i].zone, z) != 0)
 		i++;
 	if (i == d->limit_count && d->limit_count < MAX_ZONE_LIMITS) {
 		d->limits[i].zone = z;
 		d->limits[i].inflight = 0;
+		d->limits[i].max = INT32_MAX;
+		d->limits[i].bucket = -1;
 		d->limit_count++;
 		z = NULL;
 	}
-	if (i < d->limit_count)
+	free(z);
+	return i < d->limit_count ? i : -1;
+}
+
+void dns_limit_zone(struct dns *d, const char *zone, int max_inflight)
+{
+	pthread_mutex_lock(&d->mu);
+	int i = zone_limit(d, zone);
+	if (i >= 0)
 		d->limits[i].max = max_inflight > 0 ? max_inflight : 1;
 	pthread_mutex_unlock(&d->mu);
-	free(z);
+}
+
+void dns_rate_zone(struct dns *d, const char *zone, const char *key, double qps)
+{
+	pthread_mutex_lock(&d->mu);
+	int i = zone_limit(d, zone);
+	if (i >= 0 && qps > 0) {
+		int b = 0;
+		while (b < d->rate_count && strcmp(d->rates[b].key, key) != 0)
+			b++;
+		if (b == d->rate_count && d->rate_count < MAX_ZONE_LIMITS) {
+			d->rates[b].key = xstrdup(key);
+			d->rates[b].tokens = qps;
+			d->rates[b].last_ms = now_ms();
+			d->rate_count++;
+		}
+		if (b < d->rate_count) {
+			d->rates[b].qps = qps;
+			d->limits[i].bucket = b;
+		}
+	} else if (i >= 0) {
+		d->limits[i].bucket = -1;
+	}
+	pthread_mutex_unlock(&d->mu);
 }
 
 /* Sends due tries, times out what is over. Returns true when e is done. */
@@ -1279,6 +1414,8 @@ static void *loop_main(void *arg)
 			break;
 		admit(d, now);
 		int64_t wake_at = advance_all(d, now);
+		if (d->rate_wake_ms && d->rate_wake_ms < wake_at)
+			wake_at = d->rate_wake_ms;
 		pollset_fill(d, &ps);
 		int64_t t = wake_at - now_ms();
 		int r = poll(ps.pfd, ps.n, t < 0 ? 0 : (int)t);
@@ -1487,6 +1624,8 @@ void dns_free(struct dns *d)
 	free(d->active);
 	for (int i = 0; i < d->limit_count; i++)
 		free(d->limits[i].zone);
+	for (int i = 0; i < d->rate_count; i++)
+		free(d->rates[i].key);
 	for (size_t i = 0; i < d->expect_count; i++)
 		free(d->expect[i]);
 	close(d->wake[0]);
@@ -1799,7 +1938,7 @@ bool dns_grade_wire(const uint8_t *buf, size_t len, const char *name, uint16_t t
 	bool graded = false;
 	ldns_pkt *p = NULL;
 	ldns_rdf *want = NULL;
-	if (ldns_wire2pkt(&p, buf, len) == LDNS_STATUS_OK && p && ldns_str2rdf_dname(&want, e.name) == LDNS_STATUS_OK) {
+	if (wire2pkt(&p, buf, len) == LDNS_STATUS_OK && p && ldns_str2rdf_dname(&want, e.name) == LDNS_STATUS_OK) {
 		ldns_rr_list *qs = ldns_pkt_question(p);
 		const ldns_rr *q = ldns_rr_list_rr_count(qs) == 1 ? ldns_rr_list_rr(qs, 0) : NULL;
 		if (q && ldns_rr_get_type(q) == type && ldns_dname_compare(ldns_rr_owner(q), want) == 0) {

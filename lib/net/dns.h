@@ -100,6 +100,12 @@ void dns_limit_zone(struct dns *d, const char *zone, int max_inflight);
  * that TLD exists (see dns_config.trust_negatives). Starts that question. */
 void dns_expect_tld(struct dns *d, const char *name);
 
+/* Caps the queries under zone to qps a second (0: no cap), shared by every
+ * zone given the same key (one operator's lists), with a burst of one
+ * second's worth; the rest wait their turn. Applies to lookups started
+ * after the call. */
+void dns_rate_zone(struct dns *d, const char *zone, const char *key, double qps);
+
 /* Starts a lookup without waiting for it (so independent lookups overlap). */
 void dns_prefetch(struct dns *d, const char *name, uint16_t type);
 

@@ -7,7 +7,6 @@
 #include "http.h"
 
 #include <curl/curl.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,24 +60,22 @@ struct http {
 	struct req *reqs;
 };
 
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static void global_init(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 struct http *http_new(const struct http_opts *o)
 {
-	pthread_once(&global_once, global_init);
+	http_curl_init();
 	struct http *h = xcalloc(1, sizeof *h);
 	h->o = *o;
-	h->m = curl_multi_init();
+	/* an earlier audit's multi handle: its connections are still open */
+	h->m = o->gate ? http_gate_multi_take(o->gate) : NULL;
 	if (!h->m) {
-		free(h);
-		return NULL;
+		h->m = curl_multi_init();
+		if (!h->m) {
+			free(h);
+			return NULL;
+		}
+		/* Registries rate-limit per client: few connections per host. */
+		curl_multi_setopt(h->m, CURLMOPT_MAX_HOST_CONNECTIONS, 2L);
 	}
-	/* Registries rate-limit per client: few connections per host. */
-	curl_multi_setopt(h->m, CURLMOPT_MAX_HOST_CONNECTIONS, 2L);
 	if (o->accept) {
 		char *a = xasprintf("Accept: %s", o->accept);
 		h->hdrs = curl_slist_append(NULL, a);
@@ -108,7 +105,10 @@ void http_free(struct http *h)
 		free(q->r.effective_url);
 		free(q);
 	}
-	curl_multi_cleanup(h->m);
+	if (h->o.gate)
+		http_gate_multi_give(h->o.gate, h->m);
+	else
+		curl_multi_cleanup(h->m);
 	curl_slist_free_all(h->hdrs);
 	free(h);
 }
@@ -245,6 +245,9 @@ static void start(struct http *h, struct req *q, long timeout_ms)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, q);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, q->errbuf);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, q);
+	CURLSH *sh = h->o.gate ? http_gate_share(h->o.gate) : NULL;
+	if (sh)
+		curl_easy_setopt(e, CURLOPT_SHARE, sh);
 	curl_multi_add_handle(h->m, e);
 }
 

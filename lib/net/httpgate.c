@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /* httpgate: per-server request limits shared by every struct http of a run
  * (see httpgate.h): slots handed out first come, first served, and one
- * server's back-off holding back all its later requests. */
+ * server's back-off holding back all its later requests; and the run's
+ * shared libcurl state (a share handle for TLS sessions, idle multi
+ * handles with their kept-alive connections). */
 #include "httpgate.h"
 
 #include <ctype.h>
@@ -21,6 +23,10 @@ struct host {
 	size_t nq, capq;
 };
 
+/* Idle multi handles kept beyond this are cleaned up: a run never has more
+ * audits fetching at once than its --jobs times its HTTP inputs. */
+#define IDLE_MULTI_MAX 64
+
 /* A run meets a handful of servers (bootstrap, RIRs, registries,
  * registrars): a linear search under one mutex is enough. */
 struct http_gate {
@@ -29,12 +35,20 @@ struct http_gate {
 	uint64_t last_ticket;
 	struct host *v;
 	size_t n, cap;
+	/* libcurl's: one lock per kind of shared data, as its docs require */
+	CURLSH *share;
+	bool share_failed;
+	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
+	CURLM **idle;
+	size_t nidle, capidle;
 };
 
 struct http_gate *http_gate_new(int per_host)
 {
 	struct http_gate *g = xcalloc(1, sizeof *g);
 	pthread_mutex_init(&g->mu, NULL);
+	for (size_t i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&g->locks[i], NULL);
 	g->per_host = per_host > 0 ? per_host : 1;
 	return g;
 }
@@ -48,6 +62,14 @@ void http_gate_free(struct http_gate *g)
 		free(g->v[i].queue);
 	}
 	free(g->v);
+	/* connections first: they may hold the share's TLS sessions */
+	for (size_t i = 0; i < g->nidle; i++)
+		curl_multi_cleanup(g->idle[i]);
+	free(g->idle);
+	if (g->share)
+		curl_share_cleanup(g->share);
+	for (size_t i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&g->locks[i]);
 	pthread_mutex_destroy(&g->mu);
 	free(g);
 }
@@ -179,4 +201,73 @@ void http_gate_release(struct http_gate *g, const char *key, int64_t backoff_unt
 	if (backoff_until > h->backoff_until)
 		h->backoff_until = backoff_until;
 	pthread_mutex_unlock(&g->mu);
+}
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init_once(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void http_curl_init(void)
+{
+	pthread_once(&curl_once, curl_init_once);
+}
+
+static void share_lock(CURL *e, curl_lock_data data, curl_lock_access access, void *arg)
+{
+	(void)e;
+	(void)access;
+	struct http_gate *g = arg;
+	pthread_mutex_lock(&g->locks[data < CURL_LOCK_DATA_LAST ? data : 0]);
+}
+
+static void share_unlock(CURL *e, curl_lock_data data, void *arg)
+{
+	(void)e;
+	struct http_gate *g = arg;
+	pthread_mutex_unlock(&g->locks[data < CURL_LOCK_DATA_LAST ? data : 0]);
+}
+
+CURLSH *http_gate_share(struct http_gate *g)
+{
+	pthread_mutex_lock(&g->mu);
+	if (!g->share && !g->share_failed) {
+		http_curl_init();
+		CURLSH *sh = curl_share_init();
+		if (sh && curl_share_setopt(sh, CURLSHOPT_LOCKFUNC, share_lock) == CURLSHE_OK &&
+		    curl_share_setopt(sh, CURLSHOPT_UNLOCKFUNC, share_unlock) == CURLSHE_OK &&
+		    curl_share_setopt(sh, CURLSHOPT_USERDATA, g) == CURLSHE_OK &&
+		    curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) == CURLSHE_OK) {
+			g->share = sh;
+		} else {
+			if (sh)
+				curl_share_cleanup(sh);
+			g->share_failed = true;
+		}
+	}
+	CURLSH *sh = g->share;
+	pthread_mutex_unlock(&g->mu);
+	return sh;
+}
+
+CURLM *http_gate_multi_take(struct http_gate *g)
+{
+	pthread_mutex_lock(&g->mu);
+	CURLM *m = g->nidle ? g->idle[--g->nidle] : NULL;
+	pthread_mutex_unlock(&g->mu);
+	return m;
+}
+
+void http_gate_multi_give(struct http_gate *g, CURLM *m)
+{
+	pthread_mutex_lock(&g->mu);
+	if (g->nidle < IDLE_MULTI_MAX) {
+		xgrow(&g->idle, &g->capidle, g->nidle + 1, sizeof *g->idle);
+		g->idle[g->nidle++] = m;
+		m = NULL;
+	}
+	pthread_mutex_unlock(&g->mu);
+	if (m)
+		curl_multi_cleanup(m);
 }

@@ -9,10 +9,18 @@
  * Thread-safe; nothing here blocks, so a caller never waits for a slot while
  * holding one (two audits cannot wait on each other). A caller holding a
  * ticket must keep asking (http_gate_try) or give it up (http_gate_cancel):
- * the requests behind it wait for it. */
+ * the requests behind it wait for it.
+ *
+ * The gate also keeps the libcurl state a run shares across audits: a share
+ * handle for TLS sessions (resumed, not renegotiated, by the next audit) and
+ * the connection caches of finished audits. libcurl does not support one
+ * connection cache used by concurrent threads, so each struct http borrows a
+ * whole multi handle (with the kept-alive connections in it) and gives it
+ * back when freed: an audit reuses the connections of the one before it. */
 #ifndef SA_HTTPGATE_H
 #define SA_HTTPGATE_H
 
+#include <curl/curl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,5 +52,20 @@ void http_gate_cancel(struct http_gate *g, const char *key, uint64_t *ticket);
  * also holds back every later request to the server until then; in one step,
  * so the slot is never handed out before the back-off is in place. */
 void http_gate_release(struct http_gate *g, const char *key, int64_t backoff_until);
+
+/* curl_global_init, once per process (thread-safe). */
+void http_curl_init(void);
+
+/* The run's share handle (TLS sessions), created on first use; NULL when
+ * libcurl cannot make one (the requests then go without it). */
+CURLSH *http_gate_share(struct http_gate *g);
+
+/* A multi handle some earlier struct http gave back (with its connection
+ * cache), or NULL when none is idle. */
+CURLM *http_gate_multi_take(struct http_gate *g);
+
+/* Keeps m, which has no transfers left, for the next taker (or cleans it
+ * up when enough are idle already). */
+void http_gate_multi_give(struct http_gate *g, CURLM *m);
 
 #endif

@@ -675,9 +675,22 @@ static void tap_expect(void *ctx, const char *name)
 		t->below->expect_tld(t->below->ctx, name);
 }
 
+static void tap_rate(void *ctx, const char *zone, const char *key, double qps)
+{
+	struct dns_tap *t = ctx;
+	if (t->below->rate_zone)
+		t->below->rate_zone(t->below->ctx, zone, key, qps);
+}
+
 struct resolver dns_tap_resolver(struct dns_tap *t)
 {
-	return (struct resolver){t, tap_prefetch, tap_query, tap_servers, tap_limit, tap_expect};
+	return (struct resolver){.ctx = t,
+	                         .prefetch = tap_prefetch,
+	                         .query = tap_query,
+	                         .servers = tap_servers,
+	                         .limit_zone = tap_limit,
+	                         .expect_tld = tap_expect,
+	                         .rate_zone = tap_rate};
 }
 
 unsigned long dns_tap_count(struct dns_tap *t)

@@ -50,9 +50,14 @@ static void dns_expect(void *ctx, const char *name)
 	dns_expect_tld(ctx, name);
 }
 
+static void dns_rate(void *ctx, const char *zone, const char *key, double qps)
+{
+	dns_rate_zone(ctx, zone, key, qps);
+}
+
 struct resolver dns_resolver(struct dns *d)
 {
-	return (struct resolver){d, dns_pre, dns_ask, dns_servers, dns_limit, dns_expect};
+	return (struct resolver){d, dns_pre, dns_ask, dns_servers, dns_limit, dns_expect, dns_rate};
 }
 
 static void view_pre(void *ctx, const char *name, uint16_t type)
@@ -80,9 +85,14 @@ static void view_expect(void *ctx, const char *name)
 	dns_expect_tld(dns_view_dns(ctx), name);
 }
 
+static void view_rate(void *ctx, const char *zone, const char *key, double qps)
+{
+	dns_rate_zone(dns_view_dns(ctx), zone, key, qps);
+}
+
 struct resolver dns_view_resolver(struct dns_view *v)
 {
-	return (struct resolver){v, view_pre, view_ask, view_servers, view_limit, view_expect};
+	return (struct resolver){v, view_pre, view_ask, view_servers, view_limit, view_expect, view_rate};
 }
 
 int resolver_host_addrs(const struct resolver *r, const char *host, struct ipaddr *out, size_t max, char *why,

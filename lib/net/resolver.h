@@ -25,6 +25,8 @@ struct resolver {
 	void (*limit_zone)(void *ctx, const char *zone, int max_inflight);
 	/* Declares that name exists (dns_expect_tld); may be NULL. */
 	void (*expect_tld)(void *ctx, const char *name);
+	/* Caps a zone's query rate, shared by key (dns_rate_zone); may be NULL. */
+	void (*rate_zone)(void *ctx, const char *zone, const char *key, double qps);
 };
 
 void resolver_prefetch(const struct resolver *r, const char *name, uint16_t type);

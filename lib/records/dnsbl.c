@@ -39,7 +39,7 @@ const struct dnsbl_zone *dnsbl_zone_get(const char *zone, struct dnsbl_zone *tmp
 		return z;
 	/* Unknown lists: the RFC 5782 conventions, IPv4 only (we cannot know
 	 * whether the list carries IPv6, and "not listed" must not be guessed). */
-	*tmp = (struct dnsbl_zone){zone, zone, DNSBL_IP4, DNSBL_EXACT, NULL, 0, NULL, false, NULL};
+	*tmp = (struct dnsbl_zone){zone, zone, DNSBL_IP4, DNSBL_EXACT, NULL, 0, NULL, false, NULL, zone};
 	return tmp;
 }
 

@@ -55,7 +55,17 @@ struct dnsbl_zone {
 	 * is accepted as well as RFC 5782's "test", which not every operator
 	 * is known to carry; NULL when there is none. */
 	const char *test_domain;
+	/* Who runs it ("spamhaus"): the rate cap is per operator. The zone
+	 * itself for a list the user named that we do not know. */
+	const char *operator;
 };
+
+/* Queries per second per list operator unless --rate says otherwise: the
+ * public lists block heavy users (Spamhaus' free use is "low volume",
+ * URIBL and SURBL answer free queries from small sites only), and a batch
+ * would otherwise send thousands a second. Our choice, not a number the
+ * operators publish. */
+#define DNSBL_RATE_DEFAULT 50
 
 /* The built-in zone whose name is zone (normalized), or NULL. */
 const struct dnsbl_zone *dnsbl_zone_find(const char *zone);
