@@ -24,6 +24,20 @@ const char *resolver_servers(const struct resolver *r)
 	return r->servers ? r->servers(r->ctx) : "the resolver";
 }
 
+void resolver_prefetch_ex(const struct resolver *r, const char *name, uint16_t type, unsigned flags)
+{
+	if (r->prefetch_ex)
+		r->prefetch_ex(r->ctx, name, type, flags);
+	else
+		resolver_prefetch(r, name, type);
+}
+
+const struct dns_answer *resolver_query_ex(const struct resolver *r, const char *name, uint16_t type,
+                                           unsigned flags)
+{
+	return r->query_ex ? r->query_ex(r->ctx, name, type, flags) : r->query(r->ctx, name, type);
+}
+
 static void dns_pre(void *ctx, const char *name, uint16_t type)
 {
 	dns_prefetch(ctx, name, type);
@@ -32,6 +46,16 @@ static void dns_pre(void *ctx, const char *name, uint16_t type)
 static const struct dns_answer *dns_ask(void *ctx, const char *name, uint16_t type)
 {
 	return dns_query(ctx, name, type);
+}
+
+static void dns_pre_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
+{
+	dns_prefetch_ex(ctx, name, type, flags);
+}
+
+static const struct dns_answer *dns_ask_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
+{
+	return dns_query_ex(ctx, name, type, flags);
 }
 
 static const char *dns_servers(void *ctx)
@@ -51,7 +75,7 @@ static void dns_expect(void *ctx, const char *name)
 
 struct resolver dns_resolver(struct dns *d)
 {
-	return (struct resolver){d, dns_pre, dns_ask, dns_servers, dns_limit, dns_expect};
+	return (struct resolver){d, dns_pre, dns_ask, dns_servers, dns_limit, dns_expect, dns_pre_ex, dns_ask_ex};
 }
 
 int resolver_host_addrs(const struct resolver *r, const char *host, struct ipaddr *out, size_t max, char *why,

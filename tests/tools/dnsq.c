@@ -1,9 +1,11 @@
 /* dnsq: lib/dns from the command line, for the DNS layer's own tests.
  *
- *   dnsq SERVER#PORT [-t MS] [-r N] [-c] [-l ZONE MAX]... NAME/TYPE...
+ *   dnsq SERVER#PORT [-t MS] [-r N] [-c] [-l ZONE MAX]... NAME/TYPE[/FLAGS]...
  *
  * Starts every lookup at once, waits for all, prints one line per lookup
- * ("name/type STATUS rr-count") and then the layer's counters. Negative
+ * ("name/type STATUS rr-count") and then the layer's counters. FLAGS (do,
+ * cd or docd) ask with DNS_Q_DO / DNS_Q_CD; the line then also says
+ * "ad=0|1 sigs=N". Negative
  * answers are taken at face value unless -c (vet them with the canaries,
  * as the audit does). */
 #include <stdio.h>
@@ -17,11 +19,29 @@ static uint16_t type_of(const char *t)
 	static const struct {
 		const char *n;
 		uint16_t v;
-	} types[] = {{"A", DNS_T_A}, {"AAAA", DNS_T_AAAA}, {"MX", DNS_T_MX}, {"TXT", DNS_T_TXT}, {"PTR", DNS_T_PTR}, {"NS", DNS_T_NS}};
+	} types[] = {{"A", DNS_T_A}, {"AAAA", DNS_T_AAAA}, {"MX", DNS_T_MX}, {"TXT", DNS_T_TXT}, {"PTR", DNS_T_PTR}, {"NS", DNS_T_NS},
+	               {"SOA", DNS_T_SOA}, {"DS", DNS_T_DS}, {"DNSKEY", DNS_T_DNSKEY}, {"TLSA", DNS_T_TLSA}};
 	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
 		if (strcmp(types[i].n, t) == 0)
 			return types[i].v;
 	return DNS_T_A;
+}
+
+/* "name/TYPE/flags" into name; returns the type, sets the DNS_Q_* flags. */
+static const char *split(const char *arg, char *name, size_t len, unsigned *flags)
+{
+	snprintf(name, len, "%s", arg);
+	char *type = strchr(name, '/');
+	*flags = 0;
+	if (!type)
+		return "A";
+	*type++ = '\0';
+	char *f = strchr(type, '/');
+	if (f) {
+		*f++ = '\0';
+		*flags = (strstr(f, "do") ? DNS_Q_DO : 0) | (strstr(f, "cd") ? DNS_Q_CD : 0);
+	}
+	return type;
 }
 
 int main(int argc, char **argv)
@@ -60,19 +80,18 @@ int main(int argc, char **argv)
 	int first = i;
 	char name[300];
 	for (int k = first; k < argc; k++) {
-		snprintf(name, sizeof name, "%s", argv[k]);
-		char *slash = strchr(name, '/');
-		if (slash)
-			*slash++ = '\0';
-		dns_prefetch(d, name, type_of(slash ? slash : "A"));
+		unsigned flags;
+		const char *type = split(argv[k], name, sizeof name, &flags);
+		dns_prefetch_ex(d, name, type_of(type), flags);
 	}
 	for (int k = first; k < argc; k++) {
-		snprintf(name, sizeof name, "%s", argv[k]);
-		char *slash = strchr(name, '/');
-		if (slash)
-			*slash++ = '\0';
-		const struct dns_answer *a = dns_query(d, name, type_of(slash ? slash : "A"));
-		printf("%s %s %zu\n", argv[k], dns_status_name(a->status), a->rr_count);
+		unsigned flags;
+		const char *type = split(argv[k], name, sizeof name, &flags);
+		const struct dns_answer *a = dns_query_ex(d, name, type_of(type), flags);
+		printf("%s %s %zu", argv[k], dns_status_name(a->status), a->rr_count);
+		if (flags)
+			printf(" ad=%d sigs=%zu", a->ad, a->sig_count);
+		printf("\n");
 	}
 	struct dns_stats st;
 	dns_get_stats(d, &st);
