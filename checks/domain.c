@@ -966,18 +966,23 @@ static void bimi_vmc_run(const struct audit *a, const struct inputs *in, struct 
 
 /* ------------------------------------------------------------ IN_DNSSEC */
 
-enum proof { PROOF_NONE, PROOF_BOGUS, PROOF_VERIFIES, PROOF_UNREADABLE };
+/* What the signatures came to, when they were checked here. */
+enum proof {
+	PROOF_NONE,       /* not checked (no DS, or nothing to check) */
+	PROOF_BOGUS,      /* the chain is broken: proven */
+	PROOF_VERIFIES,   /* DS, DNSKEY and SOA signatures verify here */
+	PROOF_UNREADABLE, /* nothing can be proven (unknown algorithm ...) */
+};
 
 struct zone {
 	char *names[ZONE_NAMES]; /* the domain, up to its registrable domain */
 	size_t n;
-	const struct dns_answer *dnskey[ZONE_NAMES], *ds[ZONE_NAMES];
-	long apex;                        /* names[apex] has a DNSKEY set, or -1 */
+	const struct dns_answer *soa[ZONE_NAMES], *dnskey[ZONE_NAMES], *ds[ZONE_NAMES];
+	long apex;                        /* the zone's apex (SOA or DNSKEY found), or -1 */
+	bool is_signed;                   /* the apex has a DNSKEY set */
 	long ds_only;                     /* names[ds_only] has a DS but no DNSKEY, or -1 */
 	const struct dns_answer *failure; /* a lookup that failed and was not explained */
-	/* a validating resolver's failure, examined with checking disabled */
-	long failed_at; /* where, or -1 */
-	const struct dns_answer *cd_dnskey, *cd_ds, *cd_soa;
+	long failed_at;                   /* where a validating resolver failed, or -1 */
 	enum proof proof;
 	char why[400];
 };
@@ -996,9 +1001,23 @@ static void zone_names(const struct audit *a, struct zone *z)
 	free(reg);
 }
 
-/* Examines the failure of a validating resolver at names[i]: the same
- * questions with checking disabled. Returns true when names[i] turns out
- * not to be a zone of its own (the walk goes on upwards). */
+static bool is_apex(const struct dns_answer *soa)
+{
+	return soa->status == DNS_OK && soa->cname_count == 0;
+}
+
+/* Verifies the zone's chain from its DS (see lib/records/dnssec.h). */
+static void zone_verify(struct zone *z, const struct dns_answer *ds, const struct dns_answer *dnskey,
+                        const struct dns_answer *soa)
+{
+	int rc = dnssec_verify_chain(ds, dnskey, soa, time(NULL), z->why, sizeof z->why);
+	z->proof = rc == 0 ? PROOF_VERIFIES : rc == -1 ? PROOF_BOGUS : PROOF_UNREADABLE;
+}
+
+/* A validating resolver failed for names[i]: the same questions again
+ * with checking disabled tell a broken chain (the data comes, and fails
+ * verification here) from a broken server (it fails again). Returns true
+ * when names[i] turns out to be no zone of its own (the walk goes on). */
 static bool zone_examine(const struct audit *a, struct zone *z, size_t i)
 {
 	const char *name = z->names[i];
@@ -1007,57 +1026,47 @@ static bool zone_examine(const struct audit *a, struct zone *z, size_t i)
 	resolver_prefetch_ex(a->dns, name, DNS_T_DS, cd);
 	resolver_prefetch_ex(a->dns, name, DNS_T_SOA, cd);
 	z->failed_at = (long)i;
-	z->cd_dnskey = resolver_query_ex(a->dns, name, DNS_T_DNSKEY, cd);
-	z->cd_ds = resolver_query_ex(a->dns, name, DNS_T_DS, cd);
-	if (!dns_status_answered(z->cd_dnskey->status) || !dns_status_answered(z->cd_ds->status)) {
-		z->failure = !dns_status_answered(z->cd_dnskey->status) ? z->cd_dnskey : z->cd_ds;
+	if (!z->failure)
+		z->failure = !dns_status_answered(z->dnskey[i]->status) ? z->dnskey[i] : z->soa[i];
+	const struct dns_answer *dk = resolver_query_ex(a->dns, name, DNS_T_DNSKEY, cd),
+	                        *ds = resolver_query_ex(a->dns, name, DNS_T_DS, cd),
+	                        *soa = resolver_query_ex(a->dns, name, DNS_T_SOA, cd);
+	if (!dns_status_answered(dk->status) || !dns_status_answered(ds->status) ||
+	    !dns_status_answered(soa->status)) {
 		snprintf(z->why, sizeof z->why,
-		         "asked again with checking disabled, it failed as well: the servers of %s "
-		         "cannot be reached, which proves nothing about their signatures",
+		         "asked again with checking disabled, it fails as well: the servers of %s cannot be "
+		         "reached, "
+		         "which proves nothing about their signatures",
 		         name);
 		return false;
 	}
-	if (z->cd_dnskey->status != DNS_OK) {
-		if (z->cd_ds->status == DNS_OK) {
-			z->proof = PROOF_BOGUS;
-			snprintf(z->why, sizeof z->why,
-			         "the parent publishes a DS for %s, but %s has no DNSKEY", name, name);
-			return false;
-		}
-		/* No zone of its own: the failure lies in an enclosing zone,
-		 * which the walk examines next; unexplained, it stays an error. */
-		if (!z->failure)
-			z->failure = z->dnskey[i];
-		snprintf(z->why, sizeof z->why,
-		         "with checking disabled %s has neither DNSKEY nor DS: the fault lies in an "
-		         "enclosing zone",
-		         name);
-		return true;
-	}
-	if (z->cd_ds->status != DNS_OK) {
-		z->failure = z->dnskey[i];
-		snprintf(z->why, sizeof z->why,
-		         "with checking disabled %s has keys but no DS to check them against", name);
-		return false;
-	}
-	z->cd_soa = resolver_query_ex(a->dns, name, DNS_T_SOA, cd);
-	if (z->cd_soa->status != DNS_OK) {
-		z->failure = dns_status_answered(z->cd_soa->status) ? z->dnskey[i] : z->cd_soa;
-		snprintf(z->why, sizeof z->why, "the SOA of %s could not be had to check its signature",
-		         name);
-		return false;
-	}
-	char why[300];
-	int rc = dnssec_verify_chain(z->cd_ds, z->cd_dnskey, z->cd_soa, time(NULL), why, sizeof why);
-	z->proof = rc == 0 ? PROOF_VERIFIES : rc == -1 ? PROOF_BOGUS : PROOF_UNREADABLE;
-	snprintf(z->why, sizeof z->why, "%s", why);
-	if (rc == 0)
-		snprintf(z->why, sizeof z->why,
-		         "yet the data it refused verifies here (DS, DNSKEY and SOA signatures of %s): "
-		         "the fault may lie above %s, or in the resolver",
+	if (dk->status != DNS_OK && ds->status == DNS_OK) {
+		z->proof = PROOF_BOGUS;
+		snprintf(z->why, sizeof z->why, "the parent publishes a DS for %s, but %s has no DNSKEY",
 		         name, name);
-	if (rc != -1)
-		z->failure = z->dnskey[i];
+		return false;
+	}
+	if (dk->status != DNS_OK) {
+		snprintf(z->why, sizeof z->why,
+		         "with checking disabled %s has no DNSKEY and no DS: the fault lies with the proof "
+		         "that it "
+		         "is unsigned, in %s",
+		         name, is_apex(soa) ? "its parent" : "an enclosing zone");
+		return !is_apex(soa);
+	}
+	if (ds->status != DNS_OK || soa->status != DNS_OK) {
+		snprintf(z->why, sizeof z->why,
+		         "with checking disabled %s has keys, but %s to check them against", name,
+		         ds->status != DNS_OK ? "no DS" : "no SOA");
+		return false;
+	}
+	zone_verify(z, ds, dk, soa);
+	if (z->proof == PROOF_VERIFIES)
+		snprintf(z->why, sizeof z->why,
+		         "yet the data it refused verifies here (the DS, DNSKEY and SOA signatures of %s): "
+		         "the fault "
+		         "may lie above %s, or in the resolver",
+		         name, name);
 	return false;
 }
 
@@ -1068,19 +1077,21 @@ static void *dnssec_compute(const struct audit *a, const struct inputs *in)
 	z->apex = z->ds_only = z->failed_at = -1;
 	zone_names(a, z);
 	for (size_t i = 0; i < z->n; i++) {
+		resolver_prefetch_ex(a->dns, z->names[i], DNS_T_SOA, DNS_Q_DO);
 		resolver_prefetch_ex(a->dns, z->names[i], DNS_T_DNSKEY, DNS_Q_DO);
 		resolver_prefetch_ex(a->dns, z->names[i], DNS_T_DS, DNS_Q_DO);
 	}
+	/* The zone: the longest of the names with a DNSKEY set or an SOA. */
 	for (size_t i = 0; i < z->n; i++) {
+		z->soa[i] = resolver_query_ex(a->dns, z->names[i], DNS_T_SOA, DNS_Q_DO);
 		z->dnskey[i] = resolver_query_ex(a->dns, z->names[i], DNS_T_DNSKEY, DNS_Q_DO);
 		z->ds[i] = resolver_query_ex(a->dns, z->names[i], DNS_T_DS, DNS_Q_DO);
 		if (z->dnskey[i]->status == DNS_OK) {
 			z->apex = (long)i;
-			if (!dns_status_answered(z->ds[i]->status))
-				z->failure = z->ds[i];
+			z->is_signed = true;
 			break;
 		}
-		if (!dns_status_answered(z->dnskey[i]->status)) {
+		if (!dns_status_answered(z->dnskey[i]->status) || !dns_status_answered(z->soa[i]->status)) {
 			if (zone_examine(a, z, i))
 				continue;
 			break;
@@ -1093,7 +1104,19 @@ static void *dnssec_compute(const struct audit *a, const struct inputs *in)
 			z->failure = z->ds[i];
 			break;
 		}
+		if (is_apex(z->soa[i])) {
+			z->apex = (long)i;
+			break;
+		}
 	}
+	if (!z->is_signed || z->failure || z->proof != PROOF_NONE)
+		return z;
+	size_t i = (size_t)z->apex;
+	if (!dns_status_answered(z->ds[i]->status) || !dns_status_answered(z->soa[i]->status))
+		z->failure = !dns_status_answered(z->ds[i]->status) ? z->ds[i] : z->soa[i];
+	else if (z->ds[i]->status == DNS_OK && z->soa[i]->status == DNS_OK && z->dnskey[i]->sig_count)
+		/* the resolver may not validate: check the chain from the DS here */
+		zone_verify(z, z->ds[i], z->dnskey[i], z->soa[i]);
 	return z;
 }
 
@@ -1108,103 +1131,120 @@ static void dnssec_free(void *v)
 const struct input_def input_dnssec = {
     .id = IN_DNSSEC, .name = "the domain's DNSSEC status", .compute = dnssec_compute, .free = dnssec_free};
 
-static const char *remedy_bogus =
-    "Repair the zone's signatures at once: re-sign the zone (expired or missing "
-    "RRSIGs), or make the DS at the registrar match the zone's key signing key (or "
-    "remove the DS to go unsigned deliberately). Until then validating receivers "
-    "cannot read the domain's SPF, DKIM or DMARC records.";
+static const char *const remedy_bogus =
+    "Repair the zone's signatures at once: re-sign the zone (expired or missing RRSIGs), or make the DS at "
+    "the "
+    "registrar match the zone's key signing key (or remove the DS to go unsigned deliberately). Until then "
+    "validating receivers cannot read the domain's SPF, DKIM or DMARC records.";
+
+static struct finding *dnssec_bogus(const struct audit *a, const struct zone *z, struct findings *out)
+{
+	long at = z->ds_only >= 0 ? z->ds_only : z->failed_at >= 0 ? z->failed_at : z->apex;
+	const char *zone = z->names[at >= 0 ? at : 0];
+	struct finding *f;
+	if (z->ds_only >= 0)
+		f = findings_add(
+		    out, "domain.dnssec", NULL, STATUS_FAIL,
+		    "the DNSSEC chain of %s is broken (bogus): the parent publishes a DS but %s has no "
+		    "DNSKEY",
+		    zone, zone);
+	else
+		f = findings_add(out, "domain.dnssec", NULL, STATUS_FAIL,
+		                 "the DNSSEC chain of %s is broken (bogus): %s", zone, z->why);
+	if (z->failed_at >= 0)
+		finding_set_detail(
+		    f,
+		    "The resolver (%s) answers %s for %s; asked again with checking disabled it hands "
+		    "over the data, which fails verification here: %s. Validating receivers see "
+		    "SERVFAIL for every name in the zone, SPF, DKIM and DMARC included.",
+		    resolver_servers(a->dns), dns_status_name(z->failure->status), zone, z->why);
+	else
+		finding_set_detail(
+		    f,
+		    "Checked here from the DS at the parent: %s. Validating receivers see SERVFAIL for "
+		    "every name in the zone, SPF, DKIM and DMARC included.",
+		    z->ds_only >= 0 ? "no DNSKEY answers the DS" : z->why);
+	finding_set_remedy(f, "%s", remedy_bogus);
+	return f;
+}
+
+static struct finding *dnssec_signed(const struct audit *a, const struct zone *z, struct findings *out)
+{
+	const char *zone = z->names[z->apex];
+	const struct dns_answer *dk = z->dnskey[z->apex], *ds = z->ds[z->apex];
+	struct finding *f;
+	if (ds->status != DNS_OK) {
+		f = findings_add(
+		    out, "domain.dnssec", NULL, STATUS_WARN,
+		    "%s is signed but its parent has no DS for it: validators treat it as unsigned", zone);
+		finding_set_remedy(
+		    f,
+		    "Publish the DS record of the key signing key of %s at the registrar (parent zone), "
+		    "or stop signing the zone.",
+		    zone);
+	} else if (dk->sig_count == 0) {
+		f = findings_add(
+		    out, "domain.dnssec", NULL, STATUS_INFO,
+		    "%s has a DS and a DNSKEY set, but no signature came back (the resolver strips them)",
+		    zone);
+	} else if (z->proof == PROOF_UNREADABLE) {
+		f = findings_add(out, "domain.dnssec", NULL, STATUS_INFO,
+		                 "%s is signed, but its chain cannot be checked here", zone);
+		finding_set_detail(f, "%s.", z->why);
+	} else if (!dk->ad) {
+		f = findings_add(
+		    out, "domain.dnssec", NULL, STATUS_INFO,
+		    "%s is signed (DS at the parent, DNSKEY, RRSIG; the signatures verify here), but the "
+		    "resolver did not mark the answers authentic",
+		    zone);
+		finding_set_detail(
+		    f,
+		    "The resolver (%s) does not validate, or no trust anchor leads to %s; audit with a "
+		    "validating resolver to confirm the chain above the DS.",
+		    resolver_servers(a->dns), zone);
+	} else {
+		f = findings_add(
+		    out, "domain.dnssec", NULL, STATUS_PASS,
+		    "%s is signed and the resolver validated it (AD): DS, DNSKEY and RRSIG in place", zone);
+	}
+	cJSON_AddNumberToObject(f->data, "ds_records", ds->status == DNS_OK ? (double)ds->rr_count : 0);
+	cJSON_AddNumberToObject(f->data, "dnskeys", (double)dk->rr_count);
+	cJSON_AddNumberToObject(f->data, "rrsigs", (double)dk->sig_count);
+	cJSON_AddBoolToObject(f->data, "authentic", dk->ad);
+	return f;
+}
 
 static void dnssec_run(const struct audit *a, const struct inputs *in, struct findings *out)
 {
 	const struct zone *z = input_get(in, IN_DNSSEC);
 	const char *dom = a->t->domain;
 	struct finding *f;
-	if (z->proof == PROOF_BOGUS) {
-		const char *zone = z->names[z->failed_at >= 0 ? z->failed_at : 0];
-		f = findings_add(out, "domain.dnssec", NULL, STATUS_FAIL,
-		                 "the DNSSEC chain of %s is broken (bogus): %s", zone, z->why);
-		finding_set_detail(
-		    f,
-		    "The resolver (%s) answers SERVFAIL for %s; asked again with checking disabled, it "
-		    "hands over the data, and that data fails verification here: %s. Validating "
-		    "receivers see SERVFAIL for every name in the zone.",
-		    resolver_servers(a->dns), zone, z->why);
-		finding_set_remedy(f, "%s", remedy_bogus);
-	} else if (z->ds_only >= 0) {
-		const char *zone = z->names[z->ds_only];
-		f = findings_add(out, "domain.dnssec", NULL, STATUS_FAIL,
-		                 "the DNSSEC chain of %s is broken (bogus): the parent publishes a DS but %s "
-		                 "has no DNSKEY",
-		                 zone, zone);
-		finding_set_detail(
-		    f,
-		    "Validating receivers see SERVFAIL for every name in %s, SPF, DKIM and DMARC "
-		    "included.",
-		    zone);
-		finding_set_remedy(f, "%s", remedy_bogus);
+	bool bogus = z->proof == PROOF_BOGUS || z->ds_only >= 0;
+	if (bogus) {
+		f = dnssec_bogus(a, z, out);
 	} else if (z->failure) {
 		f = add_lookup_error(a, out, "domain.dnssec", NULL, "DNSSEC", z->failure);
 		if (z->failed_at >= 0 && z->why[0])
 			finding_set_detail(
 			    f,
-			    "The resolver (%s) answers %s for the keys of %s, and %s. A broken chain "
-			    "(bogus) is said only when it is proven.",
-			    resolver_servers(a->dns), dns_status_name(z->dnskey[z->failed_at]->status),
+			    "The resolver (%s) answers %s for %s, and %s. A broken chain (bogus) is reported "
+			    "only when it is proven.",
+			    resolver_servers(a->dns), dns_status_name(z->failure->status),
 			    z->names[z->failed_at], z->why);
-	} else if (z->apex < 0) {
+	} else if (!z->is_signed) {
 		f = findings_add(
 		    out, "domain.dnssec", NULL, STATUS_INFO,
-		    "%s is not signed (no DNSKEY, no DS): receivers cannot authenticate its records", dom);
+		    "%s is not signed (no DNSKEY, no DS): receivers cannot authenticate its records",
+		    z->apex >= 0 ? z->names[z->apex] : dom);
 		finding_set_detail(
 		    f, "Without DNSSEC an attacker on the path can forge the domain's SPF, DKIM and DMARC "
 		       "answers, and DANE cannot be used for its MX hosts.");
 	} else {
-		const char *zone = z->names[z->apex];
-		const struct dns_answer *dk = z->dnskey[z->apex], *ds = z->ds[z->apex];
-		if (ds->status != DNS_OK) {
-			f = findings_add(
-			    out, "domain.dnssec", NULL, STATUS_WARN,
-			    "%s is signed but its parent has no DS for it: validators treat it as unsigned",
-			    zone);
-			finding_set_remedy(
-			    f,
-			    "Publish the DS record of the key signing key of %s at the registrar, or stop "
-			    "signing the zone.",
-			    zone);
-		} else if (dk->sig_count == 0) {
-			f = findings_add(out, "domain.dnssec", NULL, STATUS_INFO,
-			                 "%s has a DS and a DNSKEY set, but no signature came back (the "
-			                 "resolver strips them)",
-			                 zone);
-		} else if (!dk->ad) {
-			f = findings_add(out, "domain.dnssec", NULL, STATUS_INFO,
-			                 "%s is signed (DS at the parent, DNSKEY, RRSIG), but the resolver "
-			                 "did not mark the "
-			                 "answers authentic",
-			                 zone);
-			finding_set_detail(
-			    f,
-			    "The resolver (%s) does not validate, or no trust anchor leads to %s; audit with "
-			    "a validating resolver to confirm the chain.",
-			    resolver_servers(a->dns), zone);
-		} else {
-			f = findings_add(
-			    out, "domain.dnssec", NULL, STATUS_PASS,
-			    "%s is signed and the resolver validated it (AD): DS, DNSKEY and RRSIG in place",
-			    zone);
-		}
-		cJSON_AddNumberToObject(f->data, "ds_records",
-		                        ds->status == DNS_OK ? (double)ds->rr_count : 0);
-		cJSON_AddNumberToObject(f->data, "dnskeys", (double)dk->rr_count);
-		cJSON_AddNumberToObject(f->data, "rrsigs", (double)dk->sig_count);
-		cJSON_AddBoolToObject(f->data, "authentic", dk->ad);
+		f = dnssec_signed(a, z, out);
 	}
 	cJSON_AddStringToObject(f->data, "domain", dom);
 	json_add_str(f->data, "zone", z->apex >= 0 ? z->names[z->apex] : NULL);
-	cJSON_AddStringToObject(f->data, "bogus",
-	                        z->proof == PROOF_BOGUS || z->ds_only >= 0 ? "proven"
-	                        : z->failed_at >= 0                        ? "not proven"
-	                                                                   : "no");
+	cJSON_AddStringToObject(f->data, "bogus", bogus ? "proven" : z->failed_at >= 0 ? "not proven" : "no");
 }
 
 /* ------------------------------------------------------------ IN_DANE */
@@ -1361,6 +1401,7 @@ static void dane_run(const struct audit *a, const struct inputs *in, struct find
 			j.summary = xasprintf(
 			    "every MX host of %s has usable TLSA records; their validation is unconfirmed",
 			    dom);
+			j.st = STATUS_INFO;
 		}
 	}
 	f = judge_finding(&j, out, "domain.dane");

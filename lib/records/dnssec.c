@@ -80,7 +80,9 @@ static void sig_date(const ldns_rr *sig, size_t rdf, char *buf, size_t len)
 		strftime(buf, len, "%Y-%m-%d", &tm);
 }
 
-/* Verifies set against its signatures with keys; 0, or -1 with why. */
+/* Verifies set against its signatures with keys: 0; -1 with why when no
+ * signature verifies; -2 when they use an algorithm ldns cannot check
+ * (validators then treat the zone as insecure, not bogus: RFC 4035 5.2). */
 static int verify_set(const ldns_rr_list *set, const ldns_rr_list *sigs, const ldns_rr_list *keys, time_t now,
                       const char *what, char *why, size_t whylen)
 {
@@ -95,6 +97,11 @@ static int verify_set(const ldns_rr_list *set, const ldns_rr_list *sigs, const l
 		ldns_status st = ldns_verify_rrsig_keylist_time(set, sig, keys, now, NULL);
 		if (st == LDNS_STATUS_OK)
 			return 0;
+		if (st == LDNS_STATUS_CRYPTO_UNKNOWN_ALGO || st == LDNS_STATUS_CRYPTO_ALGO_NOT_IMPL) {
+			snprintf(why, whylen, "the RRSIG over %s uses an algorithm this build cannot verify",
+			         what);
+			return -2;
+		}
 		/* the most telling failure: a date over "no key" */
 		if (!last_sig || last == LDNS_STATUS_CRYPTO_NO_MATCHING_KEYTAG_DNSKEY) {
 			last = st;
@@ -139,6 +146,16 @@ int dnssec_verify_chain(const struct dns_answer *ds, const struct dns_answer *dn
 				ldns_rr_list_push_rr(trusted, ldns_rr_list_rr(keys, i));
 				break;
 			}
+	/* A DS whose digest type ldns does not know proves nothing. */
+	for (size_t k = 0; ldns_rr_list_rr_count(trusted) == 0 && k < ldns_rr_list_rr_count(dsl); k++) {
+		const ldns_rdf *dt = ldns_rr_rdf(ldns_rr_list_rr(dsl, k), 2);
+		int t = dt && ldns_rdf_size(dt) == 1 ? ldns_rdf2native_int8(dt) : -1;
+		if (t != LDNS_SHA1 && t != LDNS_SHA256 && t != LDNS_SHA384) {
+			snprintf(why, whylen, "a DS of %s uses digest type %d, which this build cannot check",
+			         zone, t);
+			goto out;
+		}
+	}
 	rc = -1;
 	if (ldns_rr_list_rr_count(trusted) == 0) {
 		snprintf(why, whylen, "no DNSKEY of %s matches the DS record%s at the parent", zone,
@@ -147,14 +164,12 @@ int dnssec_verify_chain(const struct dns_answer *ds, const struct dns_answer *dn
 	}
 	/* 2. that key signs the key set; 3. the keys sign the zone's data */
 	snprintf(what, sizeof what, "the DNSKEY set of %s", zone);
-	if (verify_set(keys, ksigs, trusted, now, what, why, whylen) < 0)
+	if ((rc = verify_set(keys, ksigs, trusted, now, what, why, whylen)) < 0)
 		goto out;
 	char tb[16];
 	snprintf(what, sizeof what, "the %s set of %s", dns_type_name(data->qtype, tb, sizeof tb),
 	         owner_of(data));
-	if (verify_set(dl, dsigs, keys, now, what, why, whylen) < 0)
-		goto out;
-	rc = 0;
+	rc = verify_set(dl, dsigs, keys, now, what, why, whylen);
 out:
 	ldns_rr_list_free(trusted); /* shallow: its records belong to keys */
 	ldns_rr_list_deep_free(dsl);

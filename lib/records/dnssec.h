@@ -21,8 +21,9 @@
  *      of the DNSKEYs verifies and is within its validity period.
  * Returns 0 when all three hold; -1 with the first that does not in why
  * ("the RRSIG over the DNSKEY set of example.com expired on 2020-01-31
- * (key tag 1234)"); -2 when the answers cannot be read as DNSSEC data
- * (why says so: then nothing is proven either way). */
+ * (key tag 1234)"); -2 when nothing can be proven either way (why says
+ * so): a record cannot be read, or a DS digest or signature algorithm is
+ * one ldns cannot check, which validators treat as insecure, not bogus. */
 int dnssec_verify_chain(const struct dns_answer *ds, const struct dns_answer *dnskey,
                         const struct dns_answer *data, time_t now, char *why, size_t whylen);
 
