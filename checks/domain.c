@@ -52,7 +52,9 @@
 struct judge {
 	enum status st;
 	char *summary;
-	struct strbuf detail, remedy;
+	char **obs; /* every observation, in order (the summary's among them) */
+	size_t nobs;
+	struct strbuf remedy;
 };
 
 static void judge_init(struct judge *j, enum status st, const char *fmt, ...)
@@ -67,7 +69,21 @@ static void judge_init(struct judge *j, enum status st, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* An observation of status st (its summary), with a remedy (or NULL). */
+/* Replaces the summary (and the status it stands for). */
+static void judge_set(struct judge *j, enum status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void judge_set(struct judge *j, enum status st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(j->summary);
+	j->summary = xvasprintf(fmt, ap);
+	va_end(ap);
+	j->st = st;
+}
+
+/* An observation of status st (the summary if it is the worst so far),
+ * with a remedy (or NULL). Written as a clause: "mode testing: ...". */
 static void judge_add(struct judge *j, enum status st, const char *remedy, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void judge_add(struct judge *j, enum status st, const char *remedy, const char *fmt, ...)
@@ -76,28 +92,42 @@ static void judge_add(struct judge *j, enum status st, const char *remedy, const
 	va_start(ap, fmt);
 	char *s = xvasprintf(fmt, ap);
 	va_end(ap);
-	sb_sep_printf(&j->detail, " ", "%s.", s);
+	j->obs = xrealloc(j->obs, (j->nobs + 1) * sizeof *j->obs);
+	j->obs[j->nobs++] = s;
 	if (status_rank(st) > status_rank(j->st)) {
 		free(j->summary);
-		j->summary = s;
+		j->summary = xstrdup(s);
 		j->st = st;
-	} else {
-		free(s);
 	}
 	if (remedy && !strstr(sb_str(&j->remedy), remedy))
 		sb_sep_printf(&j->remedy, " ", "%s", remedy);
 }
 
-/* The finding; the judge is emptied. */
+/* The finding: the summary, the other observations as sentences in the
+ * detail, the remedies of a problem. The judge is emptied. */
 static struct finding *judge_finding(struct judge *j, struct findings *out, const char *id)
 {
 	struct finding *f = findings_add(out, id, NULL, j->st, "%s", j->summary);
-	if (j->detail.len)
-		finding_set_detail(f, "%s", sb_str(&j->detail));
+	struct strbuf detail = {0};
+	for (size_t i = 0; i < j->nobs; i++) {
+		if (strcmp(j->obs[i], j->summary) != 0) {
+			/* a sentence: a capital first, unless it starts with a name
+			 * ("mta-sts.example.com has no address") or a URL */
+			const char *o = j->obs[i];
+			size_t w = strcspn(o, " ");
+			bool name = memchr(o, '.', w) || memchr(o, ':', w) || memchr(o, '/', w);
+			char first = !name && o[0] >= 'a' && o[0] <= 'z' ? (char)(o[0] - 'a' + 'A') : o[0];
+			sb_sep_printf(&detail, " ", "%c%s.", first, o[0] ? o + 1 : "");
+		}
+		free(j->obs[i]);
+	}
+	free(j->obs);
+	if (detail.len)
+		finding_set_detail(f, "%s", sb_str(&detail));
 	if ((j->st == STATUS_WARN || j->st == STATUS_FAIL || j->st == STATUS_ERROR) && j->remedy.len)
 		finding_set_remedy(f, "%s", sb_str(&j->remedy));
 	free(j->summary);
-	sb_free(&j->detail);
+	sb_free(&detail);
 	sb_free(&j->remedy);
 	return f;
 }
@@ -321,7 +351,7 @@ static void sts_match_mx(struct judge *j, const struct mtasts *m, const struct m
 	cJSON *arr = cJSON_AddArrayToObject(data, "mx_hosts");
 	if (!dns_status_answered(mx->mx->status)) {
 		judge_add(j, STATUS_ERROR, NULL,
-		          "The MX lookup of %s failed (%s), so the hosts could not be matched", mx->domain,
+		          "the MX lookup of %s failed (%s), so the hosts could not be matched", mx->domain,
 		          dns_answer_why(mx->mx));
 		return;
 	}
@@ -363,7 +393,7 @@ static void sts_policy_verdict(struct judge *j, const struct audit *a, const str
 	if (!media_type_is(m->policy.resp, "text/plain")) {
 		rem = xasprintf("Serve %s with \"Content-Type: text/plain\".", m->policy.url);
 		judge_add(j, STATUS_FAIL, rem,
-		          "The policy is served as %s, not text/plain: senders discard it (RFC 8461 3.2)",
+		          "the policy is served as %s, not text/plain: senders discard it (RFC 8461 3.2)",
 		          m->policy.resp->content_type ? m->policy.resp->content_type : "no media type");
 		free(rem);
 	}
@@ -377,21 +407,18 @@ static void sts_policy_verdict(struct judge *j, const struct audit *a, const str
 		    "Serve a policy of \"key: value\" lines at %s: version: STSv1, mode: testing or enforce, "
 		    "one mx: line per MX host (or *.pattern), max_age: 604800.",
 		    m->policy.url);
-		judge_add(j, STATUS_FAIL, rem, "The policy is invalid: %s", sb_str(&all));
+		judge_add(j, STATUS_FAIL, rem, "the policy is invalid: %s", sb_str(&all));
 		free(rem);
 		sb_free(&all);
 		return;
 	}
 	for (size_t i = 0; i < p->note_count; i++)
-		judge_add(j, STATUS_PASS, NULL, "Policy: %s", p->notes[i]);
+		judge_add(j, STATUS_PASS, NULL, "policy: %s", p->notes[i]);
 	if (p->mode == MTA_STS_NONE) {
-		if (j->st == STATUS_PASS) {
-			free(j->summary);
-			j->summary = xasprintf(
-			    "MTA-STS policy in mode none: MTA-STS is being withdrawn, senders apply no "
-			    "policy");
-			j->st = STATUS_INFO;
-		}
+		if (j->st == STATUS_PASS)
+			judge_set(j, STATUS_INFO,
+			          "MTA-STS policy in mode none: MTA-STS is being withdrawn, senders apply no "
+			          "policy");
 		return;
 	}
 	sts_match_mx(j, m, mx, data);
@@ -445,13 +472,13 @@ static void mtasts_run(const struct audit *a, const struct inputs *in, struct fi
 		           "%zu MTA-STS records at %s: senders ignore them all (RFC 8461 3.1)", m->nrec,
 		           m->txt_name);
 		char *rem = xasprintf(remedy_sts_record, dom);
-		judge_add(&j, STATUS_FAIL, rem, "Exactly one record beginning with v=STSv1 may be published");
+		judge_add(&j, STATUS_FAIL, rem, "exactly one record beginning with v=STSv1 may be published");
 		free(rem);
 	} else if (!m->r.valid) {
 		judge_init(&j, STATUS_FAIL, "invalid MTA-STS record at %s: %s", m->txt_name, m->r.error);
 		char *rem = xasprintf(remedy_sts_record, dom);
 		judge_add(&j, STATUS_FAIL, rem,
-		          "Senders treat an invalid record as no policy (RFC 8461 3.1)");
+		          "senders treat an invalid record as no policy (RFC 8461 3.1)");
 		free(rem);
 	} else {
 		enum grade g = fetch_grade(&m->policy, why, sizeof why);
@@ -772,11 +799,12 @@ static void bimi_run(const struct audit *a, const struct inputs *in, struct find
 			                 why);
 			finding_set_remedy(
 			    f,
-			    "Move the DMARC policy of %s to p=quarantine (with pct=100) or p=reject, with no "
-			    "sp=none, once the DMARC reports show your mail passes; until then the BIMI "
-			    "record "
-			    "has no effect.",
-			    v.org ? v.org : dom);
+			    "Move the DMARC policy at _dmarc.%s to p=quarantine (with pct=100) or p=reject, "
+			    "with no sp=none, once the DMARC reports show your mail passes; until then the "
+			    "BIMI record has no effect.",
+			    v.record_domain ? v.record_domain
+			    : v.org         ? v.org
+			                    : dom);
 		} else if (!b->r.a) {
 			f = findings_add(
 			    out, "domain.bimi", NULL, STATUS_WARN,
@@ -852,18 +880,16 @@ static void bimi_logo_run(const struct audit *a, const struct inputs *in, struct
 		    "<title>, no scripts, links, images, animation or outside references, at most 32 KB) "
 		    "and serve it at the l= URL.";
 		for (size_t i = 0; i < s->problem_count; i++)
-			judge_add(&j, STATUS_FAIL, rem, "The logo has %s", s->problems[i]);
-		if (s->problem_count) {
-			free(j.summary);
-			j.summary = xasprintf("the BIMI logo is not SVG Tiny PS: %s", s->problems[0]);
-		}
+			judge_add(&j, STATUS_FAIL, rem, "%s", s->problems[i]);
+		if (s->problem_count)
+			judge_set(&j, STATUS_FAIL, "the BIMI logo is not SVG Tiny PS: %s", s->problems[0]);
 		for (size_t i = 0; i < s->note_count; i++)
 			judge_add(&j, STATUS_WARN,
 			          "Give the logo a square viewBox (e.g. viewBox=\"0 0 512 512\").", "%s",
 			          s->notes[i]);
 		if (!media_type_is(bf->logo.resp, "image/svg+xml"))
 			judge_add(&j, STATUS_WARN, "Serve the logo with \"Content-Type: image/svg+xml\".",
-			          "The logo is served as %s, not image/svg+xml",
+			          "the logo is served as %s, not image/svg+xml",
 			          bf->logo.resp->content_type ? bf->logo.resp->content_type
 			                                      : "no media type");
 	}
@@ -912,42 +938,41 @@ static void bimi_vmc_run(const struct audit *a, const struct inputs *in, struct 
 		judge_add(&j, STATUS_FAIL, renew, "%s", why);
 	} else if (!c->parsed) {
 		judge_init(&j, STATUS_FAIL, "the a= document is not a PEM certificate: %s", c->error);
-		judge_add(&j, STATUS_FAIL, renew, "%s holds %s", bf->vmc.url, "no certificate");
+		judge_add(&j, STATUS_FAIL, renew, "%s holds no certificate", bf->vmc.url);
 	} else {
 		date_text(c->not_before, d1, sizeof d1);
 		date_text(c->not_after, d2, sizeof d2);
 		judge_init(&j, STATUS_PASS, "mark certificate for %s, valid until %s, chain verified", dom,
 		           d2);
 		if (c->expired)
-			judge_add(&j, STATUS_FAIL, renew, "The mark certificate expired on %s", d2);
+			judge_add(&j, STATUS_FAIL, renew, "the mark certificate expired on %s", d2);
 		if (c->not_yet_valid)
-			judge_add(&j, STATUS_FAIL, renew, "The mark certificate is not valid before %s", d1);
+			judge_add(&j, STATUS_FAIL, renew, "the mark certificate is not valid before %s", d1);
 		if (!c->bimi_eku)
 			judge_add(&j, STATUS_FAIL, renew,
-			          "The certificate lacks the BIMI extended key usage (1.3.6.1.5.5.7.3.31): "
+			          "the certificate lacks the BIMI extended key usage (1.3.6.1.5.5.7.3.31): "
 			          "it is no mark "
 			          "certificate");
 		if (!c->names_domain)
 			judge_add(&j, STATUS_FAIL, renew,
-			          "The certificate does not name %s in its subjectAltName", dom);
+			          "the certificate does not name %s in its subjectAltName", dom);
 		if (!c->logotype)
 			judge_add(&j, STATUS_WARN, renew,
-			          "The certificate carries no logotype extension (RFC 3709), where receivers "
+			          "the certificate carries no logotype extension (RFC 3709), where receivers "
 			          "find the mark");
 		if (c->chain == VMC_CHAIN_BAD)
-			judge_add(&j, STATUS_FAIL, renew, "The chain does not verify: %s", c->chain_error);
+			judge_add(&j, STATUS_FAIL, renew, "the chain does not verify: %s", c->chain_error);
 		else if (c->chain == VMC_CHAIN_UNKNOWN_ISSUER)
 			judge_add(&j, STATUS_INFO, NULL,
-			          "Its issuer (%s) is not in this system's trust store: mark verifying "
+			          "its issuer (%s) is not in this system's trust store: mark verifying "
 			          "authorities' roots are "
 			          "not, so the chain needs a mark verifier's data to check (%s)",
 			          c->issuer, c->chain_error);
-		if (j.st == STATUS_INFO) {
-			free(j.summary);
-			j.summary = xasprintf(
-			    "mark certificate for %s, valid until %s; its chain cannot be checked here", dom,
-			    d2);
-		}
+		/* all else in order, the chain unknown: no problem, but no pass */
+		if (j.st == STATUS_PASS && c->chain == VMC_CHAIN_UNKNOWN_ISSUER)
+			judge_set(&j, STATUS_INFO,
+			          "mark certificate for %s, valid until %s; its chain cannot be checked here",
+			          dom, d2);
 	}
 	struct finding *f = judge_finding(&j, out, "domain.bimi.vmc");
 	add_fetch_data(f->data, &bf->vmc);
@@ -1383,25 +1408,24 @@ static void dane_run(const struct audit *a, const struct inputs *in, struct find
 			judge_add(&j, STATUS_WARN,
 			          "Publish TLSA records SMTP clients can use: \"3 1 1 <SHA-256 of the "
 			          "server's public key>\" (DANE-EE) or \"2 1 1 ...\" for the issuing CA.",
-			          "No TLSA record of %s is usable for SMTP: %s", first_unusable->qname,
+			          "no TLSA record of %s is usable for SMTP: %s", first_unusable->qname,
 			          first_unusable->problem);
 		if (first_unsigned)
 			judge_add(&j, STATUS_WARN,
 			          "Sign the zone of the MX hosts with DNSSEC (and publish its DS): TLSA "
 			          "records count only when validated (RFC 7672 2.2).",
-			          "The TLSA answer for %s carries no signature: in an unsigned zone senders "
+			          "the TLSA answer for %s carries no signature: in an unsigned zone senders "
 			          "ignore it",
 			          first_unsigned->qname);
 		if (unvalidated && j.st == STATUS_PASS) {
 			judge_add(&j, STATUS_INFO, NULL,
-			          "The TLSA answers are signed, but the resolver (%s) did not mark them "
+			          "the TLSA answers are signed, but the resolver (%s) did not mark them "
 			          "authentic: it does not validate, or no trust anchor leads to them",
 			          resolver_servers(a->dns));
-			free(j.summary);
-			j.summary = xasprintf(
+			judge_set(
+			    &j, STATUS_INFO,
 			    "every MX host of %s has usable TLSA records; their validation is unconfirmed",
 			    dom);
-			j.st = STATUS_INFO;
 		}
 	}
 	f = judge_finding(&j, out, "domain.dane");

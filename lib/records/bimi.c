@@ -208,25 +208,25 @@ static const struct {
 	const char *name;
 	const char *what;
 } forbidden[] = {
-    {"script", "a script"},
-    {"handler", "a script"},
-    {"listener", "an event listener"},
-    {"foreignObject", "foreign content (foreignObject)"},
-    {"image", "an embedded image (raster images are not allowed)"},
-    {"video", "video"},
-    {"audio", "audio"},
-    {"animation", "animation"},
-    {"animate", "animation"},
-    {"animateColor", "animation"},
-    {"animateMotion", "animation"},
-    {"animateTransform", "animation"},
-    {"set", "animation"},
-    {"discard", "animation"},
-    {"prefetch", "a prefetch of outside content"},
-    {"a", "a link (a)"},
-    {"iframe", "an iframe"},
-    {"embed", "embedded content"},
-    {"object", "embedded content"},
+    {"script", "it holds a script"},
+    {"handler", "it holds a script (handler)"},
+    {"listener", "it holds an event listener"},
+    {"foreignObject", "it holds foreign content (foreignObject)"},
+    {"image", "it holds an embedded image (raster images are not allowed)"},
+    {"video", "it holds video"},
+    {"audio", "it holds audio"},
+    {"animation", "it holds animation"},
+    {"animate", "it holds animation"},
+    {"animateColor", "it holds animation"},
+    {"animateMotion", "it holds animation"},
+    {"animateTransform", "it holds animation"},
+    {"set", "it holds animation (set)"},
+    {"discard", "it holds animation (discard)"},
+    {"prefetch", "it prefetches outside content"},
+    {"a", "it holds a link (a)"},
+    {"iframe", "it holds an iframe"},
+    {"embed", "it holds embedded content (embed)"},
+    {"object", "it holds embedded content (object)"},
 };
 #define FORBIDDEN_COUNT (sizeof forbidden / sizeof *forbidden)
 
@@ -325,9 +325,9 @@ static void attr(struct scan *sc, bool root, const char *name, const char *val)
 		root_attr(sc, name, val);
 	const char *ln = local_name(name);
 	if (strncasecmp(ln, "on", 2) == 0)
-		problem_once(sc, SAID_EVENT, "%s", "an event handler attribute (a script)");
+		problem_once(sc, SAID_EVENT, "%s", "it holds an event handler attribute (a script)");
 	if (strcmp(ln, "href") == 0 && val[0] != '#')
-		problem_once(sc, SAID_EXTREF, "a reference to outside content (%.60s)", val);
+		problem_once(sc, SAID_EXTREF, "it refers to outside content (%.60s)", val);
 }
 
 /* A start tag at sc->i ('<' then a name). Returns false when malformed. */
@@ -404,7 +404,7 @@ static bool doctype(struct scan *sc)
 		for (size_t k = br; k + 8 <= end; k++)
 			if (memcmp(sc->s + k, "<!ENTITY", 8) == 0) {
 				problem_once(sc, 1ul << 28, "%s",
-				             "entity declarations (SVG Tiny PS has no DTD)");
+				             "it declares entities (SVG Tiny PS has no DTD)");
 				break;
 			}
 		sc->i = end;
@@ -432,7 +432,7 @@ int bimi_svg_check(const char *doc, size_t len, struct bimi_svg *out)
 	struct scan sc = {.out = out, .s = doc, .len = len};
 	if (len > BIMI_SVG_MAX)
 		add_msg(&out->problems, &out->problem_count,
-		        "%zu bytes, more than the %d the BIMI Group allows", len, BIMI_SVG_MAX);
+		        "it has %zu bytes, more than the %d the BIMI Group allows", len, BIMI_SVG_MAX);
 	if (len >= 3 && memcmp(doc, "\xef\xbb\xbf", 3) == 0)
 		sc.i = 3;
 	bool well_formed = true;
@@ -456,11 +456,11 @@ int bimi_svg_check(const char *doc, size_t len, struct bimi_svg *out)
 	}
 	if (!well_formed)
 		add_msg(&out->problems, &out->problem_count, "%s",
-		        "not well-formed XML (a tag, comment or value never ends)");
+		        "it is not well-formed XML (a tag, comment or value never ends)");
 	if (!out->svg) {
 		add_msg(&out->problems, &out->problem_count, "%s",
-		        sc.root_seen ? "the root element is not <svg>"
-		                     : "no XML element at all: not an SVG document");
+		        sc.root_seen ? "its root element is not <svg>"
+		                     : "it has no XML element at all: not an SVG document");
 	} else {
 		if (!out->version_12)
 			add_msg(&out->problems, &out->problem_count, "%s",
@@ -470,7 +470,7 @@ int bimi_svg_check(const char *doc, size_t len, struct bimi_svg *out)
 			        "the root <svg> lacks baseProfile=\"tiny-ps\"");
 		if (!out->title)
 			add_msg(&out->problems, &out->problem_count, "%s",
-			        "no <title> element (it should name the brand)");
+			        "it has no <title> element (it should name the brand)");
 		if (out->viewbox && !out->square)
 			add_msg(&out->notes, &out->note_count, "%s",
 			        "the viewBox is not square; logos are shown in a square or circle");

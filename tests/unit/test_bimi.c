@@ -89,7 +89,7 @@ static void t_svg(struct unit_ctx *t)
 	    {TINY_PS_HEAD "<title>E</title><rect width=\"1", "not well-formed"},
 	    {"<!DOCTYPE svg [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;\">]>" TINY_PS_HEAD
 	     "<title>&b;</title></svg>",
-	     "entity declarations"},
+	     "declares entities"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct bimi_svg s;
