@@ -116,3 +116,22 @@ for i, z in enumerate([
         "example.com TXT v=spf1 include:example.com\n",
         "example.com TXT v=spf1 redirect=%{l}.%{o}\nuser.example.com TXT v=spf1 a//64 -all\nexample.com FAIL\n"]):
     put("fuzz_spf_eval", "z%d" % i, z)
+
+# fuzz_mta_sts: 0 + an MTA-STS record, 1 + a policy (last line: a host), 2 + a TLS-RPT record
+for i, rec in enumerate(["v=STSv1; id=20240101T000000;", "v=STSv1;id=a; ext_1=x.y", "v=STSv1 id=1"]):
+    put("fuzz_mta_sts", "r%d" % i, b"\x00" + rec.encode())
+for i, pol in enumerate(["version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmax_age: 604800\r\nmx1.example.net",
+                         "version: STSv1\nmode: testing\nmode: none\nmx: a..b\nmax_age: 31557601\nfuture: x\na.b",
+                         "version: STSv1\nmode: none\nmax_age: 86400\n"]):
+    put("fuzz_mta_sts", "p%d" % i, b"\x01" + pol.encode())
+for i, rec in enumerate(["v=TLSRPTv1; rua=mailto:tls@example.com,https://r.example.net/x", "v=TLSRPTv1;rua=mailto:a@b@c; x=1"]):
+    put("fuzz_mta_sts", "t%d" % i, b"\x02" + rec.encode())
+# fuzz_bimi: 0 + a BIMI record, 1 + an SVG document
+for i, rec in enumerate(["v=BIMI1; l=https://example.com/logo.svg; a=https://example.com/vmc.pem",
+                         "v=BIMI1; l=; a=; lps=true; avp=personal", "v = BIMI1 ; l=https://a,b; x=1"]):
+    put("fuzz_bimi", "r%d" % i, b"\x00" + rec.encode())
+for i, svg in enumerate([
+        '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" version="1.2" baseProfile="tiny-ps" viewBox="0 0 1 1"><title>E</title><circle r="1"/></svg>',
+        '<!DOCTYPE svg [<!ENTITY a "b">]><svg x="1"><!-- c --><![CDATA[<script>]]><script/><use xlink:href="https://x/y#z" onload="f()"/></svg>',
+        '<svg version="1.2" baseProfile="tiny-ps"><g><g><image href="x.png"/>']):
+    put("fuzz_bimi", "s%d" % i, b"\x01" + svg.encode())

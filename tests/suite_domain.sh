@@ -32,6 +32,7 @@ if [ -z "${SA_DOMAIN_NS:-}" ]; then
 fi
 source "$ROOT/tests/nsd.sh"
 source "$ROOT/tests/dnssec.sh"
+source "$ROOT/tests/posture.sh"
 ip link set lo up
 
 TMP=$(mktemp -d /tmp/senderaudit-domain.XXXXXX)
@@ -58,51 +59,13 @@ cp -r "$ROOT/testdata/zones" "$TMP/zones"
 dnssec_zones "$TMP/zones" "$TMP/keys" >"$TMP/sign.log" 2>&1 || die "signing the zones: $(tail -c 400 "$TMP/sign.log")"
 
 # ---------------------------------------------------------------- certificates
-STS_NAMES="testing nomatch big redirect many badtype invalid notfound slow tlsbad shortage none twotxt"
-mkcert() { # mkcert NAME SUBJECT: an EC key and CSR
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "$2" -keyout "$TMP/$1.key" -out "$TMP/$1.csr"
-}
-mkca() { # mkca NAME CN: a self-signed CA
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=$2" \
-		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
-		-keyout "$TMP/$1.key" -out "$TMP/$1.pem"
-}
-sign() { # sign NAME CA EXTFILE DAYS
-	openssl x509 -req -in "$TMP/$1.csr" -CA "$TMP/$2.pem" -CAkey "$TMP/$2.key" -CAcreateserial -days "$4" \
-		-extfile "$3" -out "$TMP/$1.pem"
-}
-(
-	set -e
-	cd "$TMP"
-	mkca ca "senderaudit test CA"
-	mkca markca "senderaudit test mark CA"
-	sans="DNS:mta-sts.posture.test,DNS:bimi.posture.test"
-	for n in $STS_NAMES; do sans="$sans,DNS:mta-sts.$n.posture.test"; done
-	printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "$sans" >srv.ext
-	mkcert srv /CN=mta-sts.posture.test
-	sign srv ca srv.ext 2
-	# a certificate for the tlsbad host that chains to nothing trusted
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-		-subj /CN=mta-sts.tlsbad.posture.test -addext subjectAltName=DNS:mta-sts.tlsbad.posture.test \
-		-keyout untrusted.key -out untrusted.pem
-	# mark certificates: the BIMI key usage, the domain, a logotype extension
-	printf 'extendedKeyUsage=1.3.6.1.5.5.7.3.31\nsubjectAltName=DNS:posture.test\nbasicConstraints=CA:FALSE\n1.3.6.1.5.5.7.1.12=DER:30:00\n' >vmc.ext
-	mkcert vmc "/CN=Posture Test Brand"
-	sign vmc ca vmc.ext 30
-	mkcert unknownca "/CN=Posture Test Brand"
-	sign unknownca markca vmc.ext 30
-	# an expired one (openssl ca can date it in the past)
-	mkdir -p newcerts && : >index.txt && echo 1000 >serial
-	printf '[ca]\ndefault_ca=t\n[t]\ndir=.\ndatabase=index.txt\nnew_certs_dir=newcerts\nserial=serial\ndefault_md=sha256\npolicy=p\nunique_subject=no\n[p]\ncommonName=supplied\n' >ca.cnf
-	mkcert expired "/CN=Posture Test Brand"
-	openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key -in expired.csr -out expired.pem -notext \
-		-startdate 20200101000000Z -enddate 20210101000000Z -extfile vmc.ext
-) >"$TMP/certs.log" 2>&1 || die "making certificates: $(tail -c 400 "$TMP/certs.log")"
+posture_certs "$TMP" || die "making certificates: $(tail -c 400 "$TMP/certs.log")"
 # The suite's processes trust the test CA, and only it.
-mount --bind "$TMP/ca.pem" /etc/ssl/certs/ca-certificates.crt || die "cannot mount the test CA"
+posture_trust "$TMP" || die "cannot mount the test CA"
 
 # ---------------------------------------------------------------- files served
 W=$TMP/www
+posture_www "$TMP" "$W"
 policy() { # policy NAME BODY [META]: the MTA-STS policy of NAME.posture.test
 	local host=mta-sts.${1:+$1.}posture.test
 	mkdir -p "$W/$host/.well-known"
@@ -110,10 +73,8 @@ policy() { # policy NAME BODY [META]: the MTA-STS policy of NAME.posture.test
 	[ -n "${3:-}" ] && printf '%s' "$3" >"$W/$host/.well-known/mta-sts.txt.meta"
 	return 0
 }
-GOOD='version: STSv1\r\nmode: enforce\r\nmx: mail.posture.test\r\nmax_age: 604800\r\n'
-policy "" "$GOOD"
+GOOD=$POSTURE_POLICY
 policy testing 'version: STSv1\nmode: testing\nmx: mail.posture.test\nmax_age: 604800\n'
-policy nomatch "$GOOD"
 policy big "" '{"stream_mb": 10}'
 policy redirect "$GOOD" '{"status": 301, "location": "https://bimi.posture.test/redirected-policy.txt"}'
 many='version: STSv1\nmode: enforce\nmax_age: 604800\n'
@@ -130,27 +91,19 @@ policy twotxt "$GOOD"
 B=$W/bimi.posture.test
 mkdir -p "$B"
 printf '%b' "$GOOD" >"$B/redirected-policy.txt"
-TINY='<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" version="1.2" baseProfile="tiny-ps" viewBox="0 0 100 100">
-<title>Posture Test</title>
-<circle cx="50" cy="50" r="40" fill="#0a7"/>'
-printf '%s\n</svg>\n' "$TINY" >"$B/logo.svg"
+TINY=$POSTURE_SVG
 printf '%s\n<script>alert(document.cookie)</script>\n</svg>\n' "$TINY" >"$B/script.svg"
 {
 	printf '%s\n' "$TINY"
 	for i in $(seq 1 800); do printf '<circle cx="%d" cy="50" r="1" fill="#0a7"/>\n' $((i % 100)); done
 	printf '</svg>\n'
 } >"$B/big.svg"
-cp "$TMP/vmc.pem" "$B/vmc.pem"
 cp "$TMP/expired.pem" "$B/expired.pem"
 cp "$TMP/unknownca.pem" "$B/unknownca.pem"
 
 # ---------------------------------------------------------------- servers
-/usr/bin/python3 "$ROOT/tests/https-server.py" "$W" "$TMP/srv.pem" "$TMP/srv.key" "$TMP/port" "$TMP/log" \
-	--sni mta-sts.tlsbad.posture.test "$TMP/untrusted.pem" "$TMP/untrusted.key" 2>"$TMP/server.err" &
-SRV_PID=$!
-for _ in $(seq 1 100); do [ -s "$TMP/port" ] && break; sleep 0.1; done
-[ -s "$TMP/port" ] || die "the HTTPS server did not start: $(head -c 400 "$TMP/server.err")"
+posture_server_start "$TMP" "$W" 2>"$TMP/server.start" || die "$(cat "$TMP/server.start")"
+SRV_PID=$POSTURE_PID
 nsd_start "$TMP/zones" || die "NSD did not start"
 R="127.0.0.1#$NSD_PORT"
 unbound_start "$NSD_PORT" "$TMP/keys" || die "Unbound did not start"
@@ -195,7 +148,7 @@ why() { # why ID REGEX: the finding's summary, detail or lookup reason matches
 	[[ "$t" =~ $2 ]] && ok || bad "$CASE: $1 says '$(echo "$t" | head -c 300)', want /$2/"
 }
 served() { # served HOST PATH: the HTTPS server was asked for it
-	grep -qx "$1 $2" "$TMP/log" && ok || bad "$CASE: $1$2 was not requested"
+	grep -qx "$1 $2" "$TMP/https.log" && ok || bad "$CASE: $1$2 was not requested"
 }
 STS=/.well-known/mta-sts.txt
 
@@ -239,7 +192,7 @@ within 4000
 [ "$RSS" -le $((BASE_RSS + 30 * 1024)) ] && ok || bad "$CASE: peaked at $RSS KiB (posture.test: $BASE_RSS KiB)"
 case_ "MTA-STS policy URL that redirects: not followed"
 sts redirect fail 'answered HTTP 301, a redirect'
-if ! grep -q 'redirected-policy' "$TMP/log"; then ok; else bad "$CASE: the redirect was followed"; fi
+if ! grep -q 'redirected-policy' "$TMP/https.log"; then ok; else bad "$CASE: the redirect was followed"; fi
 case_ "MTA-STS policy with 1,000 mx lines"
 sts many pass 'every MX host matches'
 within 4000
@@ -263,13 +216,21 @@ expect_rc 3
 case_ "MTA-STS server with an untrusted certificate: error (no TLS is relaxed)"
 sts tlsbad error 'TLS|certificate'
 served mta-sts.posture.test $STS # the positive control ran over the same server
+case_ "no environment variable makes the binary trust another CA"
+# libcurl reads the bundle it was built with, not SSL_CERT_FILE or
+# CURL_CA_BUNDLE: the untrusted certificate stays untrusted.
+SSL_CERT_FILE=$TMP/untrusted.pem CURL_CA_BUNDLE=$TMP/untrusted.pem SSL_CERT_DIR=$TMP \
+	"$BIN" --format json --resolver "$R" --timeout "$T" --only domain.mtasts 192.0.2.31 tlsbad.posture.test >"$TMP/env.json" 2>/dev/null
+OUT=$TMP/env.json
+expect domain.mtasts error
+why domain.mtasts 'TLS failed'
 case_ "MTA-STS policy with max_age of an hour"
 sts shortage warn 'max_age 3600 is under a day'
 case_ "MTA-STS mode none"
 sts none info 'mode none'
 case_ "two MTA-STS records"
 sts twotxt fail '2 MTA-STS records'
-if ! grep -q '^mta-sts.twotxt' "$TMP/log"; then ok; else bad "$CASE: the policy was fetched anyway"; fi
+if ! grep -q '^mta-sts.twotxt' "$TMP/https.log"; then ok; else bad "$CASE: the policy was fetched anyway"; fi
 
 case_ "every lookup fails (a zone that answers SERVFAIL): error, never a verdict"
 run broken "$R" domain broken.test
@@ -349,6 +310,6 @@ dnssec danehalf "$UR" pass warn 'validated'
 why domain.dane '1 of 2 MX hosts have TLSA records'
 
 case_ "the test servers stayed healthy"
-if ! grep -q Traceback "$TMP/server.err"; then ok; else bad "$CASE: $(grep -A3 Traceback "$TMP/server.err" | head -c 400)"; fi
+if ! grep -q Traceback "$TMP/https.err"; then ok; else bad "$CASE: $(grep -A3 Traceback "$TMP/https.err" | head -c 400)"; fi
 
 finish domain
