@@ -302,10 +302,6 @@ static void *mtasts_compute(const struct audit *a, const struct inputs *in)
 	(void)in;
 	struct mtasts *m = xcalloc(1, sizeof *m);
 	m->txt_name = xasprintf("_mta-sts.%s", a->t->domain);
-	char *host = xasprintf("mta-sts.%s", a->t->domain);
-	prefetch(a, m->txt_name, DNS_T_TXT);
-	addr_prefetch(a, host); /* the fetch needs them next */
-	free(host);
 	m->txt = lookup(a, m->txt_name, DNS_T_TXT);
 	m->nrec = count_records(m->txt, mta_sts_is_record, &m->rec);
 	m->near_miss = sts_near_miss(m->txt);
@@ -423,9 +419,8 @@ static void sts_policy_verdict(struct judge *j, const struct audit *a, const str
 	}
 	sts_match_mx(j, m, mx, data);
 	if (p->mode == MTA_STS_TESTING) {
-		rem = xasprintf("Once the TLS reports (TLS-RPT, _smtp._tls.%s) show no failures, set \"mode: "
-		                "enforce\" in the "
-		                "policy and change the id= of _mta-sts.%s.",
+		rem = xasprintf("Once the TLS reports (TLS-RPT, _smtp._tls.%s) show no failures, set "
+		                "\"mode: enforce\" in the policy and change the id= of _mta-sts.%s.",
 		                dom, dom);
 		judge_add(j, STATUS_WARN, rem,
 		          "mode testing: senders report TLS failures but deliver anyway");
@@ -435,8 +430,7 @@ static void sts_policy_verdict(struct judge *j, const struct audit *a, const str
 		rem = xasprintf("Set max_age to a week or more (604800) in the policy at %s.", m->policy.url);
 		judge_add(j, STATUS_WARN, rem,
 		          "max_age %lld is under a day: senders forget the policy quickly, and an attacker "
-		          "who blocks "
-		          "its refresh removes it (RFC 8461 3.2 expects weeks)",
+		          "who blocks its refresh removes it (RFC 8461 3.2 expects weeks)",
 		          p->max_age);
 		free(rem);
 	}
@@ -794,8 +788,7 @@ static void bimi_run(const struct audit *a, const struct inputs *in, struct find
 		} else if (why) {
 			f = findings_add(out, "domain.bimi", NULL, STATUS_FAIL,
 			                 "BIMI record published, but %s: receivers show the logo only under "
-			                 "a DMARC policy at "
-			                 "enforcement",
+			                 "a DMARC policy at enforcement",
 			                 why);
 			finding_set_remedy(
 			    f,
@@ -951,8 +944,7 @@ static void bimi_vmc_run(const struct audit *a, const struct inputs *in, struct 
 		if (!c->bimi_eku)
 			judge_add(&j, STATUS_FAIL, renew,
 			          "the certificate lacks the BIMI extended key usage (1.3.6.1.5.5.7.3.31): "
-			          "it is no mark "
-			          "certificate");
+			          "it is no mark certificate");
 		if (!c->names_domain)
 			judge_add(&j, STATUS_FAIL, renew,
 			          "the certificate does not name %s in its subjectAltName", dom);
@@ -965,8 +957,8 @@ static void bimi_vmc_run(const struct audit *a, const struct inputs *in, struct 
 		else if (c->chain == VMC_CHAIN_UNKNOWN_ISSUER)
 			judge_add(&j, STATUS_INFO, NULL,
 			          "its issuer (%s) is not in this system's trust store: mark verifying "
-			          "authorities' roots are "
-			          "not, so the chain needs a mark verifier's data to check (%s)",
+			          "authorities' roots are not, so the chain needs a mark verifier's data to "
+			          "check (%s)",
 			          c->issuer, c->chain_error);
 		/* all else in order, the chain unknown: no problem, but no pass */
 		if (j.st == STATUS_PASS && c->chain == VMC_CHAIN_UNKNOWN_ISSUER)
@@ -1060,8 +1052,7 @@ static bool zone_examine(const struct audit *a, struct zone *z, size_t i)
 	    !dns_status_answered(soa->status)) {
 		snprintf(z->why, sizeof z->why,
 		         "asked again with checking disabled, it fails as well: the servers of %s cannot be "
-		         "reached, "
-		         "which proves nothing about their signatures",
+		         "reached, which proves nothing about their signatures",
 		         name);
 		return false;
 	}
@@ -1074,8 +1065,7 @@ static bool zone_examine(const struct audit *a, struct zone *z, size_t i)
 	if (dk->status != DNS_OK) {
 		snprintf(z->why, sizeof z->why,
 		         "with checking disabled %s has no DNSKEY and no DS: the fault lies with the proof "
-		         "that it "
-		         "is unsigned, in %s",
+		         "that it is unsigned, in %s",
 		         name, is_apex(soa) ? "its parent" : "an enclosing zone");
 		return !is_apex(soa);
 	}
@@ -1089,8 +1079,7 @@ static bool zone_examine(const struct audit *a, struct zone *z, size_t i)
 	if (z->proof == PROOF_VERIFIES)
 		snprintf(z->why, sizeof z->why,
 		         "yet the data it refused verifies here (the DS, DNSKEY and SOA signatures of %s): "
-		         "the fault "
-		         "may lie above %s, or in the resolver",
+		         "the fault may lie above %s, or in the resolver",
 		         name, name);
 	return false;
 }
@@ -1157,10 +1146,9 @@ const struct input_def input_dnssec = {
     .id = IN_DNSSEC, .name = "the domain's DNSSEC status", .compute = dnssec_compute, .free = dnssec_free};
 
 static const char *const remedy_bogus =
-    "Repair the zone's signatures at once: re-sign the zone (expired or missing RRSIGs), or make the DS at "
-    "the "
-    "registrar match the zone's key signing key (or remove the DS to go unsigned deliberately). Until then "
-    "validating receivers cannot read the domain's SPF, DKIM or DMARC records.";
+    "Repair the zone's signatures at once: re-sign the zone (expired or missing RRSIGs), or make the DS "
+    "at the registrar match the zone's key signing key (or remove the DS to go unsigned deliberately). "
+    "Until then validating receivers cannot read the domain's SPF, DKIM or DMARC records.";
 
 static struct finding *dnssec_bogus(const struct audit *a, const struct zone *z, struct findings *out)
 {
@@ -1170,8 +1158,8 @@ static struct finding *dnssec_bogus(const struct audit *a, const struct zone *z,
 	if (z->ds_only >= 0)
 		f = findings_add(
 		    out, "domain.dnssec", NULL, STATUS_FAIL,
-		    "the DNSSEC chain of %s is broken (bogus): the parent publishes a DS but %s has no "
-		    "DNSKEY",
+		    "the DNSSEC chain of %s is broken (bogus): the parent publishes a DS but %s has "
+		    "no DNSKEY",
 		    zone, zone);
 	else
 		f = findings_add(out, "domain.dnssec", NULL, STATUS_FAIL,

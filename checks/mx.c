@@ -374,9 +374,8 @@ static void rdns_run(const struct audit *a, const struct inputs *in, struct find
 		f = add_lookup_error(a, out, "mx.rdns", NULL, "the MX hosts' reverse DNS", failure);
 	} else {
 		f = findings_add(out, "mx.rdns", NULL, STATUS_PASS,
-		                 "every MX host address of %s (%zu) has forward-confirmed "
-		                 "reverse DNS",
-		                 dom, r->n);
+		                 "every MX host address of %s (%zu) has forward-confirmed reverse DNS", dom,
+		                 r->n);
 		if (r->more)
 			finding_set_detail(f, "Only the first %d addresses were checked.", RDNS_MAX_ADDRS);
 	}

@@ -100,6 +100,21 @@ for idx, t in enumerate(order):
     put("fuzz_dns_reply", "c%d" % k, bytes([idx]) + r.to_wire())
     k += 1
 
+# the DNSSEC and DANE types (indices 6-9 of the harness), each with an RRSIG
+sig = "%s 13 2 300 20300101000000 20200101000000 12345 example.com. " \
+      "fgDrlzi9Wl8g77w8hsdLIZUfCuANiQ1kfJ0CU+2tXqPdFSFvoX/cEw37S5+C7sptJGnHGVNwgctCnJLMu8NqiQ=="
+for idx, (name, rd) in enumerate([
+        ("DS", "46671 13 2 a6572087916eb56bd40653ce2eda2da1377ceb1c0d8b54522e190ce44d3c3717"),
+        ("DNSKEY", "257 3 13 +/ff9N0/KuHHdfRQo7a3eHO9QmqptB79EhYbImMSbnwy9cWcUsUmSxQ6wybvXEPy6/upXMNPvEY1chkUuV+gdQ=="),
+        ("RRSIG", sig % "A"),
+        ("TLSA", "3 1 1 8755cdaa8fe24ef16cc0f2c918063185e433faaf1415664911d9e30a924138c4")], start=6):
+    q = dns.message.make_query("example.com.", name, want_dnssec=True)
+    r = dns.message.make_response(q)
+    r.answer.append(dns.rrset.from_text("example.com.", 300, "IN", name, rd))
+    if name != "RRSIG":
+        r.answer.append(dns.rrset.from_text("example.com.", 300, "IN", "RRSIG", sig % name))
+    put("fuzz_dns_reply", "s%d" % idx, bytes([idx]) + r.to_wire())
+
 # fuzz_dnsbl: a zone index byte, then A record addresses (4 bytes each).
 for i, (zone, addrs) in enumerate([(0, [(127, 0, 0, 2)]), (0, [(127, 0, 0, 10), (127, 0, 0, 2)]),
                                    (0, [(127, 255, 255, 254)]), (6, [(127, 0, 1, 255)]), (7, [(127, 0, 0, 24)]),
