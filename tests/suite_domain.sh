@@ -271,6 +271,22 @@ run dane-unsigned "$R" domain.dane daneunsigned.posture.test
 expect domain.dane warn
 why domain.dane 'carries no signature'
 
+# ---------------------------------------------------------------- lib/dns flags
+DNSQ=${SA_TOOLS:-$(dirname "$BIN")/tests/tools}/dnsq
+case_ "lib/dns: DO keeps the signatures, AD comes from the validating resolver, CD is its own question"
+if [ -x "$DNSQ" ]; then
+	"$DNSQ" "$R" signed.sec.test/DNSKEY signed.sec.test/DNSKEY/do >"$TMP/dnsq" 2>&1
+	grep -qx 'signed.sec.test/DNSKEY OK 2' "$TMP/dnsq" && grep -qx 'signed.sec.test/DNSKEY/do OK 2 ad=0 sigs=1' "$TMP/dnsq" &&
+		ok || bad "$CASE: through NSD: $(head -c 300 "$TMP/dnsq")"
+	"$DNSQ" "$UR" signed.sec.test/DNSKEY/do expired.sec.test/SOA/do expired.sec.test/SOA/docd >"$TMP/dnsq" 2>&1
+	grep -qx 'signed.sec.test/DNSKEY/do OK 2 ad=1 sigs=1' "$TMP/dnsq" &&
+		grep -qx 'expired.sec.test/SOA/do SERVFAIL 0 ad=0 sigs=0' "$TMP/dnsq" &&
+		grep -qx 'expired.sec.test/SOA/docd OK 1 ad=0 sigs=1' "$TMP/dnsq" &&
+		grep -q 'cache_hits=3 sent=3 ' "$TMP/dnsq" && ok || bad "$CASE: through Unbound: $(head -c 400 "$TMP/dnsq")"
+else
+	skip_ "no dnsq tool at $DNSQ"
+fi
+
 # ---------------------------------------------------------------- DNSSEC
 dnssec() { # dnssec NAME RESOLVER DNSSEC-STATUS DANE-STATUS REGEX
 	run "dnssec-$1-${2##*#}" "$2" domain.dnssec,domain.dane "$1.sec.test"
