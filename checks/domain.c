@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* domain: the policies a domain publishes beside its mail authentication
  * (checks.md § domain): MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) for mail
  * sent to it, BIMI (the AuthIndicators drafts) for its logo, DNSSEC (RFC

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mx: what the mx family lends other families: the MX hosts of a domain
  * as its inputs hold them (IN_MX for the MAIL FROM domain, IN_DOMAIN_MX
  * for DOMAIN itself, which MTA-STS and DANE judge). */

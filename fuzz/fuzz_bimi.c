@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz: BIMI assertion records and the SVG Tiny PS scan of a logo (the
  * first input byte picks which). */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz: the MTA-STS TXT record, the MTA-STS policy file and its mx
  * patterns matched against a host name (the first input byte picks which),
  * and the TLS-RPT record. */

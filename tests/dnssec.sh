@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # dnssec.sh: signed test zones and a validating Unbound in front of NSD, for
 # suite_domain.sh and `make demo`. Sourced; needs bash, ldnsutils (ldns-keygen,
 # ldns-signzone), unbound and dig. Keys are generated on every run.

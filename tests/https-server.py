@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """https-server.py: an HTTPS server on loopback for suite_domain.sh and
 `make demo`: MTA-STS policies, BIMI logos and mark certificates, and hostile
 variants of them.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # posture.sh: what the domain family needs to be seen working, for
 # suite_domain.sh and `make demo`. Sourced; needs bash and openssl. Both run
 # it in network and mount namespaces of their own (unshare -n -m, root):

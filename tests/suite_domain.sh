@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # suite_domain.sh SENDERAUDIT: the domain family (MTA-STS, TLS-RPT, BIMI,
 # DNSSEC, DANE) end to end. NSD serves a scratch copy of testdata/zones
 # (posture.test: one subdomain per MTA-STS, BIMI and DANE scenario) plus the

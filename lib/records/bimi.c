@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* bimi: BIMI assertion records parsed to the draft's grammar, and a one-
  * pass scan of an SVG logo for the SVG Tiny PS markers (see bimi.h). The
  * scan never recurses and never expands anything: a hostile document costs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* bimi: BIMI assertion records (draft-brand-indicators-for-message-
  * identification, AuthIndicators Working Group) and the basic markers of
  * the SVG Tiny Portable/Secure profile its logos must follow. Pure

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dnssec: a zone's chain of trust verified with ldns from answers the DNS
  * layer kept as raw rdata (see dnssec.h), and TLSA records read and judged
  * for SMTP. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dnssec: the proof behind a "bogus" verdict. A validating resolver that
  * answers SERVFAIL may have found the zone's signatures broken, or may
  * just have failed to reach it; asked again with checking disabled (CD) it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mta_sts: the MTA-STS TXT record and policy file parsed by hand to RFC
  * 8461's ABNF, and MX pattern matching (see mta_sts.h). Linear in the input
  * whatever it holds: a policy may be hostile (thousands of lines, bytes

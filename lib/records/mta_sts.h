@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mta_sts: MTA-STS (RFC 8461): the _mta-sts TXT record (3.1), the policy
  * file served at https://mta-sts.DOMAIN/.well-known/mta-sts.txt (3.2), and
  * the matching of MX host names against its mx: patterns (4.1). Pure

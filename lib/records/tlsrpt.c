@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* tlsrpt: the TLS-RPT record of RFC 8460 3 parsed by hand to its ABNF
  * (see tlsrpt.h). */
 #include "tlsrpt.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* tlsrpt: SMTP TLS Reporting records (RFC 8460 3), the TXT record at
  * _smtp._tls.DOMAIN that says where sending MTAs report TLS failures.
  * Pure functions; no lookups.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* vmc: a mark certificate's basics checked with OpenSSL (see vmc.h): the
  * PEM chain read, the first certificate's dates, extended key usage, names
  * and logotype extension looked at, and the chain verified with

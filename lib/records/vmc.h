@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* vmc: the basics of a BIMI evidence document, a Verified (or Common) Mark
  * Certificate: a PEM chain whose first certificate is the mark's, checked
  * with OpenSSL for what can be known without a mark verifier's data:

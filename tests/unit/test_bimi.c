@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: lib/records/bimi (BIMI assertion records, the SVG Tiny PS
  * scan) and lib/records/vmc (mark certificates, made here with OpenSSL: a
  * test root, and certificates with or without the BIMI key usage, for the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: lib/records/dnssec. A zone signed here with ldns (a key
  * signing key and a zone signing key, ECDSA P-256), handed over in the DNS
  * layer's raw form, and broken in each way a bogus verdict must name: a DS

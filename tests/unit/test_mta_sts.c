@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: lib/records/mta_sts (the MTA-STS TXT record, the policy file
  * and MX pattern matching, RFC 8461) and lib/records/tlsrpt (the TLS-RPT
  * record, RFC 8460). */
