@@ -36,6 +36,15 @@ enum input {
 	IN_MSG_DKIM,        /* message.c: its DKIM signatures, verified */
 	IN_MSG_DMARC,       /* message.c: its From: domain's DMARC policy and the
 	                       organizational domains of what may align with it */
+	IN_DOMAIN_MX,       /* mx.c: the domain's own MX hosts (MTA-STS, DANE) */
+	IN_MX_RDNS,         /* mx.c: PTR and FCrDNS of the MAIL FROM domain's MX hosts */
+	IN_DMARC_DEST,      /* dmarc.c: whether the report mailboxes' domains receive mail */
+	IN_MTASTS,          /* domain.c: the MTA-STS record and policy file */
+	IN_TLSRPT,          /* domain.c: the TLS-RPT record */
+	IN_BIMI,            /* domain.c: the BIMI assertion record */
+	IN_BIMI_FILES,      /* domain.c: the BIMI logo and mark certificate */
+	IN_DNSSEC,          /* domain.c: the domain's zone: signed, validated, bogus */
+	IN_DANE,            /* domain.c: TLSA records of the domain's MX hosts */
 	INPUT_COUNT
 };
 #define NEED(x) (1u << (x))

@@ -2,7 +2,8 @@
 /* dmarc: the domain's DMARC policy (checks.md § DMARC), discovered with the
  * RFC 9989 DNS Tree Walk; what RFC 7489 receivers (Public Suffix List) see
  * is reported where it differs. Inputs IN_DMARC (the policy), IN_DMARC_AUTH
- * (the report destinations' authorizations) and IN_MAILFROM_ORG (the MAIL
+ * (the report destinations' authorizations), IN_DMARC_DEST (whether the
+ * report mailboxes' domains receive mail) and IN_MAILFROM_ORG (the MAIL
  * FROM domain's walk, for alignment). */
 #include <stdarg.h>
 #include <stdint.h>
@@ -517,6 +518,163 @@ static void auth_free(void *v)
 	free(ds);
 }
 
+/* IN_DMARC_DEST: the domains of the mailto: report destinations (rua and
+ * ruf), and whether each receives mail: an MX record that is not the null
+ * MX of RFC 7505, or else an address record (implicit MX). */
+enum mbox_state { MBOX_OK, MBOX_NULL_MX, MBOX_NOWHERE, MBOX_FAILED };
+
+struct mbox {
+	const char *domain; /* owned by the record */
+	const char *uri;    /* the first URI naming it */
+	const struct dns_answer *mx;
+	struct addr_set addrs; /* asked when there is no MX */
+	enum mbox_state state;
+	const struct dns_answer *failure;
+};
+
+struct mboxes {
+	struct mbox *v;
+	size_t n;
+};
+
+static void mbox_add(struct mboxes *mb, const struct dmarc_uri *u, size_t cap)
+{
+	if (!u->valid || !u->scheme || strcmp(u->scheme, "mailto") != 0 || !u->domain)
+		return;
+	for (size_t i = 0; i < mb->n; i++)
+		if (strcmp(mb->v[i].domain, u->domain) == 0)
+			return;
+	if (mb->n < cap)
+		mb->v[mb->n++] = (struct mbox){.domain = u->domain, .uri = u->text};
+}
+
+static void mbox_judge(const struct audit *a, struct mbox *b)
+{
+	b->mx = lookup(a, b->domain, DNS_T_MX);
+	size_t real = 0;
+	for (size_t i = 0; b->mx->status == DNS_OK && i < b->mx->rr_count; i++)
+		real += b->mx->rrs[i].name && strcmp(b->mx->rrs[i].name, ".") != 0;
+	if (b->mx->status == DNS_OK) {
+		b->state = real ? MBOX_OK : MBOX_NULL_MX;
+	} else if (b->mx->status == DNS_NXDOMAIN) {
+		b->state = MBOX_NOWHERE;
+	} else if (b->mx->status == DNS_NODATA) {
+		addr_lookup(a, b->domain, &b->addrs);
+		b->state = b->addrs.resolves ? MBOX_OK : b->addrs.failed ? MBOX_FAILED : MBOX_NOWHERE;
+		b->failure = b->addrs.failure;
+	} else {
+		b->state = MBOX_FAILED;
+		b->failure = b->mx;
+	}
+}
+
+static void *dest_compute(const struct audit *a, const struct inputs *in)
+{
+	const struct dmarc_policy *p = input_get(in, IN_DMARC);
+	struct mboxes *mb = xcalloc(1, sizeof *mb);
+	if (p->w.fatal || !p->r || !p->r->usable)
+		return mb;
+	const struct dmarc_record *r = p->r;
+	size_t cap = r->rua_count + r->ruf_count;
+	mb->v = xcalloc(cap ? cap : 1, sizeof *mb->v);
+	for (size_t i = 0; i < r->rua_count; i++)
+		mbox_add(mb, &r->rua[i], cap);
+	for (size_t i = 0; i < r->ruf_count; i++)
+		mbox_add(mb, &r->ruf[i], cap);
+	for (size_t i = 0; i < mb->n; i++)
+		prefetch(a, mb->v[i].domain, DNS_T_MX);
+	for (size_t i = 0; i < mb->n; i++)
+		mbox_judge(a, &mb->v[i]);
+	return mb;
+}
+
+static void dest_free(void *v)
+{
+	struct mboxes *mb = v;
+	free(mb->v);
+	free(mb);
+}
+
+static const char *mbox_state_name(enum mbox_state s)
+{
+	switch (s) {
+	case MBOX_OK: return "receives";
+	case MBOX_NULL_MX: return "null MX";
+	case MBOX_NOWHERE: return "no MX and no address";
+	case MBOX_FAILED: break;
+	}
+	return "lookup failed";
+}
+
+static void destinations_finding(const struct audit *a, const struct dmarc_policy *p, const struct mboxes *mb,
+                                 struct findings *out)
+{
+	struct finding *f;
+	if (!p->r || !p->r->usable) {
+		findings_add(out, "dmarc.destinations", NULL, STATUS_SKIP,
+		             "no usable DMARC record (see dmarc.record)");
+		return;
+	}
+	if (mb->n == 0) {
+		findings_add(out, "dmarc.destinations", NULL, STATUS_SKIP,
+		             "no mailto: report destination (see dmarc.reporting)");
+		return;
+	}
+	struct strbuf bad = {0};
+	const struct mbox *first = NULL, *failed = NULL;
+	size_t nbad = 0;
+	for (size_t i = 0; i < mb->n; i++) {
+		const struct mbox *b = &mb->v[i];
+		if (b->state == MBOX_NULL_MX || b->state == MBOX_NOWHERE) {
+			nbad++;
+			if (!first)
+				first = b;
+			sb_sep_printf(&bad, "; ", "%s (%s): %s", b->domain, b->uri,
+			              b->state == MBOX_NULL_MX ? "a null MX (RFC 7505): it accepts no mail"
+			              : b->mx->status == DNS_NXDOMAIN ? "the domain does not exist"
+			                                              : "no MX and no address record");
+		} else if (b->state == MBOX_FAILED && !failed) {
+			failed = b;
+		}
+	}
+	if (nbad) {
+		/* warn is this check's worst: a failed lookup elsewhere cannot change it */
+		f = findings_add(out, "dmarc.destinations", NULL, STATUS_WARN,
+		                 "%zu DMARC report mailbox domain%s cannot receive mail: %s", nbad,
+		                 nbad == 1 ? "" : "s", first->domain);
+		finding_set_detail(f, "%s. Reports sent there bounce, so nobody reads them.%s", sb_str(&bad),
+		                   failed ? " Another destination could not be checked (a lookup failed)."
+		                          : "");
+		finding_set_remedy(
+		    f,
+		    "Point rua=/ruf= at _dmarc.%s to a mailbox that receives mail, or give %s an MX "
+		    "record naming a host that accepts it.",
+		    p->rec_domain, first->domain);
+	} else if (failed) {
+		f = add_lookup_error(a, out, "dmarc.destinations", NULL, "the report mailbox domains",
+		                     failed->failure);
+	} else {
+		f = findings_add(out, "dmarc.destinations", NULL, STATUS_PASS,
+		                 "every DMARC report mailbox domain (%zu) "
+		                 "receives mail",
+		                 mb->n);
+	}
+	sb_free(&bad);
+	cJSON_AddStringToObject(f->data, "record_domain", p->rec_domain);
+	cJSON *arr = cJSON_AddArrayToObject(f->data, "mailbox_domains");
+	for (size_t i = 0; i < mb->n; i++) {
+		const struct mbox *b = &mb->v[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "domain", b->domain);
+		char *u = utf8_sanitize_new(b->uri, strlen(b->uri));
+		cJSON_AddStringToObject(o, "uri", u);
+		free(u);
+		cJSON_AddStringToObject(o, "mx_lookup", dns_status_name(b->mx->status));
+		cJSON_AddStringToObject(o, "state", mbox_state_name(b->state));
+		cJSON_AddItemToArray(arr, o);
+	}
+}
+
 static void reporting_finding(const struct audit *a, const struct dmarc_policy *p, const struct dests *dd,
                               struct findings *out)
 {
@@ -680,6 +838,13 @@ void dmarc_policy_facts(const struct dmarc_policy *dp, struct dmarc_facts *out)
 	out->psl_org = p->psl_org;
 	out->rfc7489_domain = p->rfc7489_domain;
 	out->rfc7489_failed = p->rfc7489_failed;
+	if (!out->r)
+		return;
+	out->own = p->idx == 0;
+	for (size_t i = 0; i < p->w.used; i++)
+		if (p->w.count[i] == 1 && (long)i != p->idx && strcmp(p->w.names[i], p->w.org) == 0 &&
+		    p->w.parsed[i].usable)
+			out->org_r = &p->w.parsed[i];
 }
 
 char *dmarc_org_new(const struct audit *a, const char *domain, const struct dns_answer **failure)
@@ -729,6 +894,11 @@ const struct input_def input_dmarc_auth = {.id = IN_DMARC_AUTH,
                                            .needs = NEED(IN_DMARC),
                                            .compute = auth_compute,
                                            .free = auth_free};
+const struct input_def input_dmarc_dest = {.id = IN_DMARC_DEST,
+                                           .name = "the DMARC report mailboxes' domains",
+                                           .needs = NEED(IN_DMARC),
+                                           .compute = dest_compute,
+                                           .free = dest_free};
 const struct input_def input_mailfrom_org = {.id = IN_MAILFROM_ORG,
                                              .name = "the MAIL FROM domain's organizational domain",
                                              .compute = mailfrom_org_compute,
@@ -770,6 +940,14 @@ static void reporting_run(const struct audit *a, const struct inputs *in, struct
 		reporting_finding(a, p, input_get(in, IN_DMARC_AUTH), out);
 }
 
+static void destinations_run(const struct audit *a, const struct inputs *in, struct findings *out)
+{
+	const struct dmarc_policy *p =
+	    policy_or_error(a, in, "dmarc.destinations", "the DMARC report mailboxes", out);
+	if (p)
+		destinations_finding(a, p, input_get(in, IN_DMARC_DEST), out);
+}
+
 static void alignment_run(const struct audit *a, const struct inputs *in, struct findings *out)
 {
 	if (!a->t->mail_from_given) {
@@ -808,6 +986,12 @@ static const struct check checks[] = {
 	 .refs = {"RFC 9989"},
 	 .needs = NEED(IN_DMARC) | NEED(IN_MAILFROM_ORG),
 	 .run = alignment_run,
+	 .file = __FILE__},
+	{.id = "dmarc.destinations",
+	 .title = "the domains of the mailto: report destinations receive mail (MX or address, no null MX)",
+	 .refs = {"RFC 9989", "RFC 7505", "RFC 5321 5.1"},
+	 .needs = NEED(IN_DMARC) | NEED(IN_DMARC_DEST),
+	 .run = destinations_run,
 	 .file = __FILE__},
 };
 FAMILY_OF(dmarc, checks);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* dmarc: the DMARC family's policy discovery (RFC 9989 DNS Tree Walk, the
  * RFC 7489 view beside it), shared with the message family, which judges a
- * message's From: domain by the same rules (checks/message.c). */
+ * message's From: domain by the same rules (checks/message.c), and with the
+ * domain family (BIMI needs the policy at enforcement, checks/domain.c). */
 #ifndef SA_CHECKS_DMARC_H
 #define SA_CHECKS_DMARC_H
 
@@ -17,7 +18,8 @@ struct dmarc_policy;
 struct dmarc_policy *dmarc_policy_new(const struct audit *a, const char *domain);
 void dmarc_policy_free(struct dmarc_policy *p);
 
-/* What a policy says, borrowed from it. */
+/* What a policy says, borrowed from it (the value of input IN_DMARC is a
+ * struct dmarc_policy). */
 struct dmarc_facts {
 	const char *domain;
 	const struct dns_answer *failure; /* the policy is unknown: this lookup failed */
@@ -27,6 +29,9 @@ struct dmarc_facts {
 	const char *psl_org;              /* ... by the Public Suffix List (RFC 7489), or NULL */
 	const char *rfc7489_domain;       /* where RFC 7489 receivers find a record, or NULL */
 	bool rfc7489_failed;              /* ... unknown: that lookup failed */
+	bool own;                         /* r was found at _dmarc.<domain> itself */
+	const struct dmarc_record *org_r; /* the organizational domain's usable
+	                                     record, when it is another one */
 };
 void dmarc_policy_facts(const struct dmarc_policy *p, struct dmarc_facts *out);
 

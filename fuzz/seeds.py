@@ -106,6 +106,21 @@ for idx, t in enumerate(order):
     put("fuzz_dns_reply", "c%d" % k, bytes([idx]) + r.to_wire())
     k += 1
 
+# the DNSSEC and DANE types (indices 6-9 of the harness), each with an RRSIG
+sig = "%s 13 2 300 20300101000000 20200101000000 12345 example.com. " \
+      "fgDrlzi9Wl8g77w8hsdLIZUfCuANiQ1kfJ0CU+2tXqPdFSFvoX/cEw37S5+C7sptJGnHGVNwgctCnJLMu8NqiQ=="
+for idx, (name, rd) in enumerate([
+        ("DS", "46671 13 2 a6572087916eb56bd40653ce2eda2da1377ceb1c0d8b54522e190ce44d3c3717"),
+        ("DNSKEY", "257 3 13 +/ff9N0/KuHHdfRQo7a3eHO9QmqptB79EhYbImMSbnwy9cWcUsUmSxQ6wybvXEPy6/upXMNPvEY1chkUuV+gdQ=="),
+        ("RRSIG", sig % "A"),
+        ("TLSA", "3 1 1 8755cdaa8fe24ef16cc0f2c918063185e433faaf1415664911d9e30a924138c4")], start=6):
+    q = dns.message.make_query("example.com.", name, want_dnssec=True)
+    r = dns.message.make_response(q)
+    r.answer.append(dns.rrset.from_text("example.com.", 300, "IN", name, rd))
+    if name != "RRSIG":
+        r.answer.append(dns.rrset.from_text("example.com.", 300, "IN", "RRSIG", sig % name))
+    put("fuzz_dns_reply", "s%d" % idx, bytes([idx]) + r.to_wire())
+
 # fuzz_dnsbl: a zone index byte, then A record addresses (4 bytes each).
 for i, (zone, addrs) in enumerate([(0, [(127, 0, 0, 2)]), (0, [(127, 0, 0, 10), (127, 0, 0, 2)]),
                                    (0, [(127, 255, 255, 254)]), (6, [(127, 0, 1, 255)]), (7, [(127, 0, 0, 24)]),
@@ -134,3 +149,21 @@ for i, m in enumerate([
         b"From someone\nX: a\x00b\n \xff\xfe\nDKIM-Signature: v=1; d=e.x; s=s; h=From:To; l=3\n\n",
         b"g: (((\\(\nDate: 1 Jan 49 00:00 Z\n"]):
     put("fuzz_message", "m%d" % i, m)
+# fuzz_mta_sts: 0 + an MTA-STS record, 1 + a policy (last line: a host), 2 + a TLS-RPT record
+for i, rec in enumerate(["v=STSv1; id=20240101T000000;", "v=STSv1;id=a; ext_1=x.y", "v=STSv1 id=1"]):
+    put("fuzz_mta_sts", "r%d" % i, b"\x00" + rec.encode())
+for i, pol in enumerate(["version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmax_age: 604800\r\nmx1.example.net",
+                         "version: STSv1\nmode: testing\nmode: none\nmx: a..b\nmax_age: 31557601\nfuture: x\na.b",
+                         "version: STSv1\nmode: none\nmax_age: 86400\n"]):
+    put("fuzz_mta_sts", "p%d" % i, b"\x01" + pol.encode())
+for i, rec in enumerate(["v=TLSRPTv1; rua=mailto:tls@example.com,https://r.example.net/x", "v=TLSRPTv1;rua=mailto:a@b@c; x=1"]):
+    put("fuzz_mta_sts", "t%d" % i, b"\x02" + rec.encode())
+# fuzz_bimi: 0 + a BIMI record, 1 + an SVG document
+for i, rec in enumerate(["v=BIMI1; l=https://example.com/logo.svg; a=https://example.com/vmc.pem",
+                         "v=BIMI1; l=; a=; lps=true; avp=personal", "v = BIMI1 ; l=https://a,b; x=1"]):
+    put("fuzz_bimi", "r%d" % i, b"\x00" + rec.encode())
+for i, svg in enumerate([
+        '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" version="1.2" baseProfile="tiny-ps" viewBox="0 0 1 1"><title>E</title><circle r="1"/></svg>',
+        '<!DOCTYPE svg [<!ENTITY a "b">]><svg x="1"><!-- c --><![CDATA[<script>]]><script/><use xlink:href="https://x/y#z" onload="f()"/></svg>',
+        '<svg version="1.2" baseProfile="tiny-ps"><g><g><image href="x.png"/>']):
+    put("fuzz_bimi", "s%d" % i, b"\x01" + svg.encode())

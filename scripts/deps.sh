@@ -6,6 +6,7 @@
 PKGS="gcc make libopendkim-dev opendkim-tools python3-dkim python3-nacl libc6-dev pkg-config libldns-dev libpsl-dev publicsuffix libcjson-dev libidn2-dev \
 libspf2-dev libcurl4-openssl-dev libssl-dev nsd bind9-dnsutils jq mandoc python3 python3-jsonschema python3-dnspython python3-yaml \
 clang libclang-rt-14-dev spfquery openssl strace util-linux bsdutils \
+unbound ldnsutils iproute2 mount \
 libxml2-utils prometheus python3-prometheus-client tidy chromium groff-base man-db bash-completion zsh fish"
 # The format validators of suite_formats.sh: xmllint (libxml2-utils), promtool
 # (prometheus; its service is not started by the tests), tidy, headless
@@ -29,7 +30,15 @@ if [ "$(id -u)" = 0 ]; then
 	apt-get update -qq >&2 &&
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2 ||
 		{ echo "deps: apt-get failed" >&2; exit 1; }
-	# Debian starts services on install where it can; our NSD runs on its own.
+	# Debian starts services on install where it can; the tests start NSD
+	# and Unbound on their own ports. A system resolver the tests do not
+	# need is stopped again when this installed it.
+	case " $missing " in
+	*" unbound "*)
+		command -v systemctl >/dev/null 2>&1 &&
+			systemctl disable --now unbound.service unbound-resolvconf.service >/dev/null 2>&1
+		;;
+	esac
 	exit 0
 fi
 echo "deps: missing packages:$missing" >&2

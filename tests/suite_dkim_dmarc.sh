@@ -301,6 +301,22 @@ case_ "invalid report URI"
 audit 192.0.2.10 bad.dm-ext.test --skip dkim
 expect dmarc.reporting fail
 remedies_ok
+case_ "report mailboxes whose domains receive mail"
+audit 192.0.2.10 good.test --skip dkim
+expect dmarc.destinations pass
+expect_jq '[.checks[] | select(.id == "dmarc.destinations")][0].data.mailbox_domains == [{"domain":"good.test","uri":"mailto:dmarc-reports@good.test","mx_lookup":"OK","state":"receives"}]'
+case_ "report mailboxes at a null MX and at a domain with neither MX nor address"
+audit 192.0.2.10 dm-deadrua.test --skip dkim
+expect dmarc.reporting warn # external destinations, not authorized
+expect dmarc.destinations warn
+expect_jq '[.checks[] | select(.id == "dmarc.destinations")][0] | (.summary | test("^2 DMARC report mailbox domains")) and (.detail | test("nullmx.test .*null MX")) and (.detail | test("nothing.test .*no MX and no address"))'
+expect_jq '[.checks[] | select(.id == "dmarc.destinations")][0].data.mailbox_domains | map(.state) == ["null MX", "receives", "no MX and no address"]'
+remedies_ok
+case_ "a report mailbox domain whose MX lookup fails"
+audit 192.0.2.10 bad.dm-deadrua.test --skip dkim
+expect dmarc.destinations error
+expect_jq '[.checks[] | select(.id == "dmarc.destinations")][0].data.lookup_error | .name == "broken.test" and .status == "SERVFAIL"'
+remedies_ok
 
 case_ "--mail-from aligned (relaxed)"
 audit 192.0.2.10 dm-good.test --skip dkim --mail-from bounce.dm-good.test
@@ -324,6 +340,7 @@ audit 192.0.2.10 dm-sf.test --skip dkim
 expect dmarc.record error
 expect dmarc.policy error
 expect dmarc.reporting error
+expect dmarc.destinations error
 expect_jq '[.checks[] | select(.id == "dmarc.record")][0].data.lookup_error.status == "SERVFAIL"'
 expect_rc 3
 remedies_ok

@@ -20,7 +20,7 @@ fault() {
 	case_ "$1"
 	local t0 ms rc out=$TMP/$1.json
 	t0=$(date +%s%N)
-	"$BIN" --format json --resolver "$R" --timeout 1 --only mx 192.0.2.1 "$1.fault.test" >"$out" 2>"$TMP/err"
+	"$BIN" --format json --resolver "$R" --timeout 1 --only mx.bounces 192.0.2.1 "$1.fault.test" >"$out" 2>"$TMP/err"
 	rc=$?
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	local st grade why
@@ -58,7 +58,7 @@ fault dropfirst pass - '^$' 1800
 fault binaryname fail - '^$' 1500
 
 case_ "hostile names reach the terminal escaped"
-"$BIN" --resolver "$R" --timeout 1 --only mx --color never -v 192.0.2.1 binaryname.fault.test >"$TMP/out.txt" 2>&1
+"$BIN" --resolver "$R" --timeout 1 --only mx.bounces --color never -v 192.0.2.1 binaryname.fault.test >"$TMP/out.txt" 2>&1
 if ! grep -q $'\033' "$TMP/out.txt"; then ok; else bad "$CASE: raw escape character in the text report"; fi
 
 case_ "the fake server itself stayed healthy"

@@ -35,11 +35,11 @@ audit() {
 # ---------------------------------------------------------------- rdns
 case_ "healthy sender (IPv4)"
 audit 192.0.2.10 good.test --helo mail.good.test
-for id in rdns.ptr rdns.single rdns.syntax rdns.fcrdns rdns.generic rdns.domain helo.syntax helo.resolves helo.matches mx.bounces; do
+for id in rdns.ptr rdns.single rdns.syntax rdns.fcrdns rdns.generic rdns.domain helo.syntax helo.resolves helo.matches mx.bounces mx.rdns; do
 	expect $id pass
 done
 expect_rc 0
-expect_jq '.status == "pass" and .counts.pass == 10' "overall pass with 10 passes"
+expect_jq '.status == "pass" and .counts.pass == 11' "overall pass with 11 passes"
 expect_jq '[.checks[] | select(.status == "skip") | .summary == "disabled by --only/--skip"] | all' "the other families are skip"
 expect_jq '.target.ip == "192.0.2.10" and .target.domain == "good.test" and .target.helo == "mail.good.test"'
 expect_jq '[.checks[] | select(.id == "rdns.ptr")][0].data.ptr == ["mail.good.test"]' "PTR in data, no trailing dot"
@@ -213,8 +213,10 @@ expect helo.matches fail
 case_ "MX hosts resolve"
 audit 192.0.2.10 good.test --only mx
 expect mx.bounces pass
+expect mx.rdns pass
+expect_jq '[.checks[] | select(.id == "mx.rdns")][0].data.addresses | length == 2 and all(.fcrdns)' "both addresses of mail.good.test confirmed"
 expect rdns.ptr skip
-expect_jq '[.checks[] | select(.id != "mx.bounces") | .status == "skip"] | all' "--only leaves the rest skip"
+expect_jq '[.checks[] | select(.category != "mx") | .status == "skip"] | all' "--only leaves the rest skip"
 case_ "implicit MX"
 audit 192.0.2.10 good.test --mail-from nomx.test --only mx
 expect mx.bounces warn
@@ -232,6 +234,26 @@ expect mx.bounces fail
 case_ "one of two MX hosts does not resolve"
 audit 192.0.2.10 halfmx.test --only mx
 expect mx.bounces warn
+# the host that resolves (192.0.2.43) has no PTR
+expect mx.rdns warn
+expect_jq '[.checks[] | select(.id == "mx.rdns")][0].detail | test("mx1.halfmx.test \\(192.0.2.43\\) has no PTR record")'
+remedies_ok
+case_ "MX host whose PTR name does not resolve back"
+audit 192.0.2.10 mxrdns.test --only mx
+expect mx.bounces pass
+expect mx.rdns warn
+expect_jq '[.checks[] | select(.id == "mx.rdns")][0].detail | test("nowhere.good.test does not resolve back")'
+expect_rc 1
+case_ "MX host whose reverse zone answers SERVFAIL"
+audit 192.0.2.10 mxrdnsfail.test --only mx
+expect mx.bounces pass
+expect mx.rdns error
+expect_jq '[.checks[] | select(.id == "mx.rdns")][0].data.lookup_error.status == "SERVFAIL"'
+expect_rc 3
+remedies_ok
+case_ "null MX: no host to check"
+audit 192.0.2.10 nullmx.test --only mx.rdns
+expect mx.rdns skip
 case_ "MAIL FROM domain does not exist"
 audit 192.0.2.10 good.test --mail-from user@gone.good.test --only mx
 expect mx.bounces fail

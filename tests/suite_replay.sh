@@ -41,6 +41,8 @@ grep -q '^10\.2\.0\.192\.in-addr\.arpa PTR rr 300 mail\.good\.test$' "$TMP/one.d
 grep -q '^good\.test TXT rr [0-9]* "v=spf1 ' "$TMP/one.dns" && ok || bad "$CASE: a TXT record"
 grep -q '^good\.test MX rr [0-9]* [0-9]* [a-z.]*$' "$TMP/one.dns" && ok || bad "$CASE: an MX record"
 grep -Eq '^[^ ]+ [A-Z0-9]+ status NXDOMAIN 3$' "$TMP/one.dns" && ok || bad "$CASE: a status line"
+# the domain family's DNSSEC questions: their own flags, wire data as RFC 3597
+grep -Eq '^good\.test SOA\+do rr [0-9]+ \\# [0-9]+ [0-9a-f]+$' "$TMP/one.dns" && ok || bad "$CASE: a +do question with RFC 3597 data"
 # sorted by name (then type code), every line of one question together
 qs=$(grep -v '^#' "$TMP/one.dns" | grep -v '^servers' | awk '{print $1}' | uniq)
 [ "$qs" = "$(echo "$qs" | LC_ALL=C sort -u)" ] && ok || bad "$CASE: not sorted by question"

@@ -13,6 +13,7 @@ static const struct category categories[] = {
     {"mx", "Bounces (MX)"},
     {"rdap", "Registration data"},
     {"dnsbl", "DNS blocklists"},
+    {"domain", "Domain policies (MTA-STS, TLS-RPT, BIMI, DNSSEC, DANE)"},
     {"smtp", "SMTP"},
     {"message", "Message"},
 };

@@ -63,6 +63,7 @@ enum entry_state { ST_QUEUED, ST_ACTIVE, ST_DONE };
 struct entry {
 	char *name;
 	uint16_t type;
+	unsigned flags;       /* DNS_Q_*: part of the cache key */
 	struct entry *hnext;  /* hash chain */
 	struct entry *qnext;  /* submission queue */
 	int zone;             /* index of its zone limit, or -1 */
@@ -191,6 +192,11 @@ const char *dns_type_name(uint16_t type, char *buf, size_t len)
 	case DNS_T_MX: return "MX";
 	case DNS_T_TXT: return "TXT";
 	case DNS_T_AAAA: return "AAAA";
+	case DNS_T_SOA: return "SOA";
+	case DNS_T_DS: return "DS";
+	case DNS_T_RRSIG: return "RRSIG";
+	case DNS_T_DNSKEY: return "DNSKEY";
+	case DNS_T_TLSA: return "TLSA";
 	}
 	snprintf(buf, len, "TYPE%u", type);
 	return buf;
@@ -210,13 +216,20 @@ static int64_t now_ms(void)
 
 /* ---- answers ---- */
 
+static void rrs_free(struct dns_rr *rrs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rrs[i].name);
+		free(rrs[i].txt);
+		free(rrs[i].rdata);
+	}
+	free(rrs);
+}
+
 static void answer_clear(struct dns_answer *a)
 {
-	for (size_t i = 0; i < a->rr_count; i++) {
-		free(a->rrs[i].name);
-		free(a->rrs[i].txt);
-	}
-	free(a->rrs);
+	rrs_free(a->rrs, a->rr_count);
+	rrs_free(a->sigs, a->sig_count);
 	for (size_t i = 0; i < a->cname_count; i++)
 		free(a->cnames[i]);
 	free(a->cnames);
@@ -231,18 +244,30 @@ static void answer_add_cname(struct dns_answer *a, const char *name)
 	a->cnames[a->cname_count++] = xstrdup(name);
 }
 
-static void answer_copy_rrs(struct dns_answer *dst, const struct dns_answer *src)
+static struct dns_rr *rrs_copy(const struct dns_rr *src, size_t n)
 {
-	dst->rrs = xcalloc(src->rr_count ? src->rr_count : 1, sizeof *dst->rrs);
-	dst->rr_count = src->rr_count;
-	for (size_t i = 0; i < src->rr_count; i++) {
-		dst->rrs[i] = src->rrs[i];
-		dst->rrs[i].name = src->rrs[i].name ? xstrdup(src->rrs[i].name) : NULL;
-		if (src->rrs[i].txt) {
-			dst->rrs[i].txt = xmalloc(src->rrs[i].txt_len + 1);
-			memcpy(dst->rrs[i].txt, src->rrs[i].txt, src->rrs[i].txt_len + 1);
+	struct dns_rr *dst = xcalloc(n ? n : 1, sizeof *dst);
+	for (size_t i = 0; i < n; i++) {
+		dst[i] = src[i];
+		dst[i].name = src[i].name ? xstrdup(src[i].name) : NULL;
+		if (src[i].txt) {
+			dst[i].txt = xmalloc(src[i].txt_len + 1);
+			memcpy(dst[i].txt, src[i].txt, src[i].txt_len + 1);
+		}
+		if (src[i].rdata) {
+			dst[i].rdata = xmalloc(src[i].rdata_len ? src[i].rdata_len : 1);
+			memcpy(dst[i].rdata, src[i].rdata, src[i].rdata_len);
 		}
 	}
+	return dst;
+}
+
+static void answer_copy_rrs(struct dns_answer *dst, const struct dns_answer *src)
+{
+	dst->rrs = rrs_copy(src->rrs, src->rr_count);
+	dst->rr_count = src->rr_count;
+	dst->sigs = rrs_copy(src->sigs, src->sig_count);
+	dst->sig_count = src->sig_count;
 }
 
 /* Text of a domain-name rdf, normalized; the root is ".". */
@@ -304,9 +329,29 @@ static void fill_rr(struct dns_rr *out, const ldns_rr *rr)
 		out->txt_len = o;
 		break;
 	}
-	default:
+	default: {
+		/* The wire rdata: ldns keeps names in rdata uncompressed. */
+		size_t total = 0;
+		for (size_t i = 0; i < ldns_rr_rd_count(rr); i++)
+			total += ldns_rdf_size(ldns_rr_rdf(rr, i));
+		out->rdata = xmalloc(total ? total : 1);
+		for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+			const ldns_rdf *r = ldns_rr_rdf(rr, i);
+			memcpy(out->rdata + out->rdata_len, ldns_rdf_data(r), ldns_rdf_size(r));
+			out->rdata_len += ldns_rdf_size(r);
+		}
 		break;
 	}
+	}
+}
+
+/* True when rr is an RRSIG over type at owner. */
+static bool is_sig_over(const ldns_rr *rr, const ldns_rdf *owner, uint16_t type)
+{
+	if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_RRSIG || ldns_dname_compare(ldns_rr_owner(rr), owner) != 0)
+		return false;
+	const ldns_rdf *covered = ldns_rr_rrsig_typecovered(rr);
+	return covered && ldns_rdf_size(covered) == 2 && ldns_rdf2native_int16(covered) == type;
 }
 
 /* How long an answer may be kept: the smallest TTL of the answer section;
@@ -376,11 +421,13 @@ static void grade_packet(struct entry *e, ldns_pkt *p, const char *srv)
 		cur = ldns_rdf_clone(ldns_rr_rdf(next, 0));
 	}
 
-	size_t cnt = 0;
+	size_t cnt = 0, sigs = 0;
 	for (size_t i = 0; i < n; i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(an, i);
 		if (ldns_rr_get_type(rr) == e->type && ldns_dname_compare(ldns_rr_owner(rr), cur) == 0)
 			cnt++;
+		else if (is_sig_over(rr, cur, e->type))
+			sigs++;
 	}
 	if (cnt) {
 		a->rrs = xcalloc(cnt, sizeof *a->rrs);
@@ -390,6 +437,16 @@ static void grade_packet(struct entry *e, ldns_pkt *p, const char *srv)
 				fill_rr(&a->rrs[a->rr_count++], rr);
 		}
 	}
+	/* Signatures only where asked for (DO): a plain answer carries none. */
+	if (sigs && (e->flags & DNS_Q_DO)) {
+		a->sigs = xcalloc(sigs, sizeof *a->sigs);
+		for (size_t i = 0; i < n; i++) {
+			const ldns_rr *rr = ldns_rr_list_rr(an, i);
+			if (is_sig_over(rr, cur, e->type))
+				fill_rr(&a->sigs[a->sig_count++], rr);
+		}
+	}
+	a->ad = ldns_pkt_ad(p);
 	ldns_rdf_deep_free(cur);
 
 	e->ttl_s = answer_ttl(p, a->rcode == LDNS_RCODE_NOERROR && a->rr_count);
@@ -422,9 +479,9 @@ static void grade_packet(struct entry *e, ldns_pkt *p, const char *srv)
  * that is still held leaves the table (an orphan) and is freed with its
  * last reference. */
 
-static size_t hash_key(const char *name, uint16_t type, size_t buckets)
+static size_t hash_key(const char *name, uint16_t type, unsigned flags, size_t buckets)
 {
-	uint64_t h = 1469598103934665603ULL ^ type;
+	uint64_t h = 1469598103934665603ULL ^ type ^ ((uint64_t)flags << 16);
 	for (const char *p = name; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
 	return (size_t)(h % buckets);
@@ -438,7 +495,7 @@ static void cache_grow(struct dns *d)
 		struct entry *e = d->buckets[i];
 		while (e) {
 			struct entry *next = e->hnext;
-			size_t k = hash_key(e->name, e->type, nb);
+			size_t k = hash_key(e->name, e->type, e->flags, nb);
 			e->hnext = b[k];
 			b[k] = e;
 			e = next;
@@ -497,7 +554,7 @@ static bool is_idle(const struct dns *d, const struct entry *e)
  * else an orphan until its last reference goes. */
 static void unlink_entry(struct dns *d, struct entry *e)
 {
-	size_t k = hash_key(e->name, e->type, d->bucket_count);
+	size_t k = hash_key(e->name, e->type, e->flags, d->bucket_count);
 	for (struct entry **pp = &d->buckets[k]; *pp; pp = &(*pp)->hnext)
 		if (*pp == e) {
 			*pp = e->hnext;
@@ -557,14 +614,14 @@ static void release(struct dns *d, struct entry *e)
 }
 
 /* Finds or creates the entry (with d->mu held). */
-static struct entry *cache_get(struct dns *d, const char *name, uint16_t type)
+static struct entry *cache_get_ex(struct dns *d, const char *name, uint16_t type, unsigned flags)
 {
 	/* the root is asked as "." (the canary's NS question) */
 	char *norm = strcmp(name, ".") == 0 ? xstrdup(".") : name_normalize_new(name);
-	size_t k = hash_key(norm, type, d->bucket_count);
+	size_t k = hash_key(norm, type, flags, d->bucket_count);
 	d->stats.lookups++;
 	for (struct entry *e = d->buckets[k]; e; e = e->hnext)
-		if (e->type == type && strcmp(e->name, norm) == 0) {
+		if (e->type == type && e->flags == flags && strcmp(e->name, norm) == 0) {
 			/* Its TTL is over: ask again, unless an audit in progress
 			 * holds it (it is of this moment: a TTL of 0 must not
 			 * make one audit ask the same question twice). */
@@ -580,6 +637,7 @@ static struct entry *cache_get(struct dns *d, const char *name, uint16_t type)
 	struct entry *e = xcalloc(1, sizeof *e);
 	e->name = norm;
 	e->type = type;
+	e->flags = flags;
 	e->tcp_fd = -1;
 	e->ans.qname = xstrdup(norm);
 	e->ans.qtype = type;
@@ -620,6 +678,11 @@ static struct entry *cache_get(struct dns *d, const char *name, uint16_t type)
 	return e;
 }
 
+static struct entry *cache_get(struct dns *d, const char *name, uint16_t type)
+{
+	return cache_get_ex(d, name, type, 0);
+}
+
 /* ---- the event loop (owns all sockets) ---- */
 
 static int build_wire(struct entry *e)
@@ -634,6 +697,10 @@ static int build_wire(struct entry *e)
 		return -1;
 	if (!e->no_edns)
 		ldns_pkt_set_edns_udp_size(q, EDNS_SIZE);
+	if (!e->no_edns && (e->flags & DNS_Q_DO))
+		ldns_pkt_set_edns_do(q, true);
+	if (e->flags & DNS_Q_CD)
+		ldns_pkt_set_cd(q, true);
 	ldns_status st = ldns_pkt2wire(&e->wire, q, &e->wire_len);
 	ldns_pkt_free(q);
 	return st == LDNS_STATUS_OK ? 0 : -1;
@@ -1689,12 +1756,17 @@ void dns_expect_tld(struct dns *d, const char *name)
 	free(norm);
 }
 
-void dns_prefetch(struct dns *d, const char *name, uint16_t type)
+void dns_prefetch_ex(struct dns *d, const char *name, uint16_t type, unsigned flags)
 {
 	pthread_mutex_lock(&d->mu);
 	canaries_start(d, name, type);
-	cache_get(d, name, type);
+	cache_get_ex(d, name, type, flags);
 	pthread_mutex_unlock(&d->mu);
+}
+
+void dns_prefetch(struct dns *d, const char *name, uint16_t type)
+{
+	dns_prefetch_ex(d, name, type, 0);
 }
 
 /* Waits for e (d->mu held). */
@@ -1805,11 +1877,12 @@ void dns_view_free(struct dns_view *v)
 }
 
 /* The answer for name/type, e held by v (NULL: held for good). */
-static const struct dns_answer *query(struct dns *d, struct dns_view *v, const char *name, uint16_t type)
+static const struct dns_answer *query(struct dns *d, struct dns_view *v, const char *name, uint16_t type,
+                                      unsigned flags)
 {
 	pthread_mutex_lock(&d->mu);
 	canaries_start(d, name, type);
-	struct entry *first = cache_get(d, name, type);
+	struct entry *first = cache_get_ex(d, name, type, flags);
 	hold(d, first);
 	if (v) {
 		xgrow(&v->held, &v->cap, v->n + 1, sizeof *v->held);
@@ -1842,6 +1915,7 @@ static const struct dns_answer *query(struct dns *d, struct dns_view *v, const c
 		answer_add_cname(c, a->cnames[i]);
 	const struct dns_answer *cur = a;
 	struct entry *held = NULL; /* the hop whose answer cur is */
+	bool ad = a->ad;           /* authentic only if every link of the chain is */
 	for (int hop = 0;; hop++) {
 		if (hop == MAX_CNAME_HOPS) {
 			c->status = DNS_MALFORMED;
@@ -1850,7 +1924,7 @@ static const struct dns_answer *query(struct dns *d, struct dns_view *v, const c
 		}
 		const char *target = cur->cnames[cur->cname_count - 1];
 		pthread_mutex_lock(&d->mu);
-		struct entry *n = cache_get(d, target, type);
+		struct entry *n = cache_get_ex(d, target, type, flags);
 		hold(d, n);
 		if (held)
 			release(d, held);
@@ -1873,12 +1947,14 @@ static const struct dns_answer *query(struct dns *d, struct dns_view *v, const c
 			c->why = xasprintf("CNAME loop starting at %s", a->qname);
 			break;
 		}
+		ad = ad && na->ad;
 		if (na->status == DNS_NODATA && na->cname_count > 0) {
 			cur = na;
 			continue;
 		}
 		c->status = na->status;
 		c->rcode = na->rcode;
+		c->ad = ad;
 		c->why = na->why ? xstrdup(na->why) : NULL;
 		answer_copy_rrs(c, na);
 		break;
@@ -1899,22 +1975,37 @@ static const struct dns_answer *query(struct dns *d, struct dns_view *v, const c
 
 const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t type)
 {
-	return query(d, NULL, name, type);
+	return query(d, NULL, name, type, 0);
+}
+
+const struct dns_answer *dns_query_ex(struct dns *d, const char *name, uint16_t type, unsigned flags)
+{
+	return query(d, NULL, name, type, flags);
 }
 
 const struct dns_answer *dns_view_query(struct dns_view *v, const char *name, uint16_t type)
 {
-	return query(v->d, v, name, type);
+	return query(v->d, v, name, type, 0);
+}
+
+const struct dns_answer *dns_view_query_ex(struct dns_view *v, const char *name, uint16_t type, unsigned flags)
+{
+	return query(v->d, v, name, type, flags);
+}
+
+void dns_view_prefetch(struct dns_view *v, const char *name, uint16_t type)
+{
+	dns_view_prefetch_ex(v, name, type, 0);
 }
 
 /* A prefetch is held too: an answer the audit will read must not be
  * evicted before it does. */
-void dns_view_prefetch(struct dns_view *v, const char *name, uint16_t type)
+void dns_view_prefetch_ex(struct dns_view *v, const char *name, uint16_t type, unsigned flags)
 {
 	struct dns *d = v->d;
 	pthread_mutex_lock(&d->mu);
 	canaries_start(d, name, type);
-	struct entry *e = cache_get(d, name, type);
+	struct entry *e = cache_get_ex(d, name, type, flags);
 	hold(d, e);
 	xgrow(&v->held, &v->cap, v->n + 1, sizeof *v->held);
 	v->held[v->n++] = e;
@@ -1933,6 +2024,7 @@ bool dns_grade_wire(const uint8_t *buf, size_t len, const char *name, uint16_t t
 	memset(&e, 0, sizeof e);
 	e.name = name_normalize_new(name);
 	e.type = type;
+	e.flags = DNS_Q_DO; /* as asked with DO: signatures are kept too */
 	e.ans.qname = xstrdup(e.name);
 	e.ans.qtype = type;
 	bool graded = false;

@@ -30,11 +30,24 @@ enum {
 	DNS_T_A = 1,
 	DNS_T_NS = 2,
 	DNS_T_CNAME = 5,
+	DNS_T_SOA = 6,
 	DNS_T_PTR = 12,
 	DNS_T_MX = 15,
 	DNS_T_TXT = 16,
 	DNS_T_AAAA = 28,
+	/* DNSSEC and DANE: kept as raw rdata (dns_rr.rdata) */
+	DNS_T_DS = 43,
+	DNS_T_RRSIG = 46,
+	DNS_T_DNSKEY = 48,
+	DNS_T_TLSA = 52,
 };
+
+/* Per-lookup flags (dns_query_ex); each combination is its own cache entry. */
+#define DNS_Q_DO 1u /* ask with the DNSSEC OK bit: signatures come back in
+                       dns_answer.sigs, and a validating resolver sets AD */
+#define DNS_Q_CD 2u /* checking disabled: a validating resolver answers
+                       without validating (tells bogus data from a dead
+                       server) */
 
 /* "OK", "NXDOMAIN", ... */
 const char *dns_status_name(enum dns_status s);
@@ -53,6 +66,10 @@ struct dns_rr {
 	char *txt;                /* TXT: character-strings concatenated, NUL-
 	                             terminated; may contain NUL bytes: use txt_len */
 	size_t txt_len;
+	unsigned char *rdata;     /* the wire rdata (names uncompressed) of the
+	                             types not parsed above (DS, DNSKEY, RRSIG,
+	                             TLSA, SOA, ...), else NULL */
+	size_t rdata_len;
 };
 
 struct dns_answer {
@@ -65,6 +82,11 @@ struct dns_answer {
 	char **cnames;            /* CNAME targets followed from qname, in order */
 	size_t cname_count;
 	unsigned rcode;           /* of the last answer used */
+	bool ad;                  /* the resolver marked the answer authentic
+	                             (AD; only asked with DNS_Q_DO) */
+	struct dns_rr *sigs;      /* the RRSIGs over the records (their owner and
+	                             type); only with DNS_Q_DO */
+	size_t sig_count;
 };
 
 struct dns_config {
@@ -115,6 +137,10 @@ void dns_prefetch(struct dns *d, const char *name, uint16_t type);
  * through a view). Thread-safe. */
 const struct dns_answer *dns_query(struct dns *d, const char *name, uint16_t type);
 
+/* dns_prefetch and dns_query with DNS_Q_* flags (0: the plain lookup). */
+void dns_prefetch_ex(struct dns *d, const char *name, uint16_t type, unsigned flags);
+const struct dns_answer *dns_query_ex(struct dns *d, const char *name, uint16_t type, unsigned flags);
+
 /* A view is what one audit (or any other user that ends) asks through: the
  * answers it was handed stay valid until dns_view_free, and then the cache
  * may let them go (their TTL is over, or it is full). Thread-safe. */
@@ -123,6 +149,9 @@ struct dns_view *dns_view_new(struct dns *d);
 void dns_view_free(struct dns_view *v);
 const struct dns_answer *dns_view_query(struct dns_view *v, const char *name, uint16_t type);
 void dns_view_prefetch(struct dns_view *v, const char *name, uint16_t type);
+/* ... with DNS_Q_* flags. */
+const struct dns_answer *dns_view_query_ex(struct dns_view *v, const char *name, uint16_t type, unsigned flags);
+void dns_view_prefetch_ex(struct dns_view *v, const char *name, uint16_t type, unsigned flags);
 struct dns *dns_view_dns(const struct dns_view *v);
 
 /* A one-line description of a failed answer for findings:

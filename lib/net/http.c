@@ -103,6 +103,7 @@ void http_free(struct http *h)
 		free(q->r.body);
 		free(q->r.url);
 		free(q->r.effective_url);
+		free(q->r.content_type);
 		free(q);
 	}
 	if (h->o.gate)
@@ -371,12 +372,15 @@ static bool finish(struct http *h, struct req *q, CURLcode rc)
 {
 	CURL *e = q->e;
 	long status = 0;
-	char *eff = NULL, *loc = NULL;
+	char *eff = NULL, *loc = NULL, *ctype = NULL;
 	curl_off_t ra = -1;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff);
 	curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc);
 	curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &ra);
+	curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ctype);
+	free(q->r.content_type);
+	q->r.content_type = ctype ? xstrdup(ctype) : NULL;
 	free(q->r.effective_url);
 	q->r.effective_url = xstrdup(eff ? eff : q->cur_url);
 	q->r.status = status;
@@ -427,7 +431,7 @@ static bool finish(struct http *h, struct req *q, CURLcode rc)
 		snprintf(ms, sizeof ms, "%zu", h->o.max_body);
 		set_err(q, HTTP_E_TOO_BIG, "the answer is larger than %.180s bytes", ms);
 	}
-	bool redirect = rc == CURLE_OK && status >= 300 && status < 400 && loc && *loc;
+	bool redirect = rc == CURLE_OK && status >= 300 && status < 400 && loc && *loc && !h->o.no_redirects;
 	char *next = redirect ? xstrdup(loc) : NULL;
 	curl_multi_remove_handle(h->m, e);
 	curl_easy_cleanup(e);

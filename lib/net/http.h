@@ -2,7 +2,8 @@
 /* http: all HTTP traffic (libcurl multi interface). GET requests run
  * concurrently; each has a connect timeout and a total budget, a body size
  * cap, at most 5 redirects (https only unless allow_http; followed hop by
- * hop, each host resolved by the caller's resolver), and honours one
+ * hop, each host resolved by the caller's resolver; none with
+ * no_redirects), and honours one
  * Retry-After on 429/503. One struct http per thread; a struct http_gate
  * (httpgate.h) shared by all of them limits each server's load. */
 #ifndef SA_HTTP_H
@@ -22,6 +23,8 @@ struct http_opts {
 	bool allow_http;       /* plain http (and http redirects): only for a
 	                        * user-named http URL such as a loopback test server */
 	const char *accept;    /* Accept header, or NULL */
+	bool no_redirects;     /* a 3xx is the response, not followed (MTA-STS:
+	                        * RFC 8461 3.3 forbids following redirects) */
 	/* Shared per-server limits, or NULL for none. Time queued for a slot
 	 * counts against total_timeout_ms. */
 	struct http_gate *gate;
@@ -47,6 +50,7 @@ struct http_resp {
 	long status;         /* HTTP status; 0 when there was no response */
 	char *body;          /* NUL-terminated for convenience */
 	size_t len;
+	char *content_type;  /* the Content-Type header of the response, or NULL */
 	long redirects;
 	bool retried;     /* a Retry-After was honoured */
 	long retry_after; /* seconds asked by the last response, -1 if none */

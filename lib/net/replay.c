@@ -20,18 +20,25 @@
 #define REPLAY_HEADER "# senderaudit DNS answers (--save-dns), format 1: see senderaudit(1), DNS ANSWER FILES"
 
 /* The map key of a question: the name as lib/dns normalizes it ("." stays
- * the root), \001, the type. Sorting keys sorts by name, then type. */
-static char *key_new(const char *name, uint16_t type)
+ * the root), \001, the type, \001, the DNS_Q_* flags (each combination is
+ * its own question, as in lib/dns's cache). Sorting keys sorts by name,
+ * then type, then flags. */
+static char *key_new(const char *name, uint16_t type, unsigned flags)
 {
 	char *n = strcmp(name, ".") == 0 ? xstrdup(".") : name_normalize_new(name);
-	char *k = xasprintf("%s\001%05u", n, (unsigned)type);
+	char *k = xasprintf("%s\001%05u\001%u", n, (unsigned)type, flags & (DNS_Q_DO | DNS_Q_CD));
 	free(n);
 	return k;
 }
 
 static uint16_t key_type(const char *key)
 {
-	return (uint16_t)atoi(strrchr(key, '\001') + 1);
+	return (uint16_t)atoi(strchr(key, '\001') + 1);
+}
+
+static unsigned key_flags(const char *key)
+{
+	return (unsigned)atoi(strrchr(key, '\001') + 1);
 }
 
 /* ---- tokens ---- */
@@ -153,6 +160,24 @@ struct dns_recorder *dns_recorder_new(void)
 	return r;
 }
 
+static struct dns_rr *rrs_copy_new(const struct dns_rr *v, size_t n)
+{
+	struct dns_rr *c = xcalloc(n ? n : 1, sizeof *c);
+	for (size_t i = 0; i < n; i++) {
+		c[i] = v[i];
+		c[i].name = v[i].name ? xstrdup(v[i].name) : NULL;
+		if (v[i].txt) {
+			c[i].txt = xmalloc(v[i].txt_len + 1);
+			memcpy(c[i].txt, v[i].txt, v[i].txt_len + 1);
+		}
+		if (v[i].rdata) {
+			c[i].rdata = xmalloc(v[i].rdata_len ? v[i].rdata_len : 1);
+			memcpy(c[i].rdata, v[i].rdata, v[i].rdata_len);
+		}
+	}
+	return c;
+}
+
 static struct dns_answer *answer_copy_new(const struct dns_answer *a)
 {
 	struct dns_answer *c = xcalloc(1, sizeof *c);
@@ -161,16 +186,11 @@ static struct dns_answer *answer_copy_new(const struct dns_answer *a)
 	c->qtype = a->qtype;
 	c->why = a->why ? xstrdup(a->why) : NULL;
 	c->rcode = a->rcode;
+	c->ad = a->ad;
 	c->rr_count = a->rr_count;
-	c->rrs = xcalloc(a->rr_count ? a->rr_count : 1, sizeof *c->rrs);
-	for (size_t i = 0; i < a->rr_count; i++) {
-		c->rrs[i] = a->rrs[i];
-		c->rrs[i].name = a->rrs[i].name ? xstrdup(a->rrs[i].name) : NULL;
-		if (a->rrs[i].txt) {
-			c->rrs[i].txt = xmalloc(a->rrs[i].txt_len + 1);
-			memcpy(c->rrs[i].txt, a->rrs[i].txt, a->rrs[i].txt_len + 1);
-		}
-	}
+	c->rrs = rrs_copy_new(a->rrs, a->rr_count);
+	c->sig_count = a->sig_count;
+	c->sigs = a->sig_count ? rrs_copy_new(a->sigs, a->sig_count) : NULL;
 	c->cname_count = a->cname_count;
 	c->cnames = xcalloc(a->cname_count ? a->cname_count : 1, sizeof *c->cnames);
 	for (size_t i = 0; i < a->cname_count; i++)
@@ -178,9 +198,10 @@ static struct dns_answer *answer_copy_new(const struct dns_answer *a)
 	return c;
 }
 
-void dns_recorder_keep(struct dns_recorder *r, const char *name, uint16_t type, const struct dns_answer *a)
+void dns_recorder_keep(struct dns_recorder *r, const char *name, uint16_t type, unsigned flags,
+                       const struct dns_answer *a)
 {
-	char *k = key_new(name, type);
+	char *k = key_new(name, type, flags);
 	pthread_mutex_lock(&r->mu);
 	if (!strmap_get(r->answers, k))
 		strmap_put(r->answers, k, answer_copy_new(a));
@@ -204,10 +225,25 @@ void dns_recorder_free(struct dns_recorder *r)
 	free(r);
 }
 
-static void write_rr(FILE *out, uint16_t type, const struct dns_rr *rr)
+/* RFC 3597's generic form: \# LENGTH HEX. */
+static void put_rdata(FILE *out, const unsigned char *d, size_t n)
+{
+	fprintf(out, " \\# %zu ", n);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%02x", d[i]);
+	if (!n)
+		fputc('-', out);
+}
+
+static void write_rr(FILE *out, const char *kind, uint16_t type, const struct dns_rr *rr)
 {
 	char ip[INET6_ADDRSTRLEN];
-	fprintf(out, "rr %lu", (unsigned long)rr->ttl);
+	fprintf(out, "%s %lu", kind, (unsigned long)rr->ttl);
+	if (rr->rdata) {
+		/* the types lib/dns keeps as wire data (SOA, DS, DNSKEY, RRSIG, TLSA...) */
+		put_rdata(out, rr->rdata, rr->rdata_len);
+		return;
+	}
 	switch (type) {
 	case DNS_T_A:
 	case DNS_T_AAAA:
@@ -254,8 +290,10 @@ int dns_recorder_write(struct dns_recorder *r, const char *servers, FILE *out)
 		const struct dns_answer *a = strmap_get(r->answers, keys[i]);
 		size_t nl = (size_t)(strchr(keys[i], '\001') - keys[i]);
 		uint16_t type = key_type(keys[i]);
-		char tb[12];
-		const char *tn = dns_type_name(type, tb, sizeof tb);
+		unsigned flags = key_flags(keys[i]);
+		char tb[12], tn[24];
+		snprintf(tn, sizeof tn, "%s%s%s", dns_type_name(type, tb, sizeof tb),
+		         flags & DNS_Q_DO ? "+do" : "", flags & DNS_Q_CD ? "+cd" : "");
 		put_question(out, keys[i], nl, tn);
 		fprintf(out, "status %s %u", dns_status_name(a->status), a->rcode);
 		if (a->why) {
@@ -263,6 +301,10 @@ int dns_recorder_write(struct dns_recorder *r, const char *servers, FILE *out)
 			put_str(out, a->why);
 		}
 		fputc('\n', out);
+		if (a->ad) {
+			put_question(out, keys[i], nl, tn);
+			fputs("ad\n", out);
+		}
 		for (size_t k = 0; k < a->cname_count; k++) {
 			put_question(out, keys[i], nl, tn);
 			fputs("cname ", out);
@@ -271,7 +313,12 @@ int dns_recorder_write(struct dns_recorder *r, const char *servers, FILE *out)
 		}
 		for (size_t k = 0; k < a->rr_count; k++) {
 			put_question(out, keys[i], nl, tn);
-			write_rr(out, type, &a->rrs[k]);
+			write_rr(out, "rr", type, &a->rrs[k]);
+			fputc('\n', out);
+		}
+		for (size_t k = 0; k < a->sig_count; k++) {
+			put_question(out, keys[i], nl, tn);
+			write_rr(out, "sig", DNS_T_RRSIG, &a->sigs[k]);
 			fputc('\n', out);
 		}
 	}
@@ -302,11 +349,23 @@ static struct dns_answer *own_answer(struct dns_replay *r, const char *key, uint
 	return a;
 }
 
-static int parse_type(const char *s, uint16_t *out)
+/* TYPE[+do][+cd]: the type and the question's DNS_Q_* flags. */
+static int parse_type(const char *s0, uint16_t *out, unsigned *flags)
 {
-	static const uint16_t known[] = {DNS_T_A,  DNS_T_NS,  DNS_T_CNAME, DNS_T_PTR,
-	                                 DNS_T_MX, DNS_T_TXT, DNS_T_AAAA};
-	char tb[12];
+	static const uint16_t known[] = {DNS_T_A,   DNS_T_NS,    DNS_T_CNAME,  DNS_T_SOA,
+	                                 DNS_T_PTR, DNS_T_MX,    DNS_T_TXT,    DNS_T_AAAA,
+	                                 DNS_T_DS,  DNS_T_RRSIG, DNS_T_DNSKEY, DNS_T_TLSA};
+	char s[32], tb[12];
+	snprintf(s, sizeof s, "%s", s0);
+	*flags = 0;
+	for (char *plus; (plus = strrchr(s, '+')) != NULL; *plus = '\0') {
+		if (strcmp(plus, "+do") == 0 && !(*flags & DNS_Q_DO))
+			*flags |= DNS_Q_DO;
+		else if (strcmp(plus, "+cd") == 0 && !(*flags & DNS_Q_CD))
+			*flags |= DNS_Q_CD;
+		else
+			return -1;
+	}
 	for (size_t i = 0; i < sizeof known / sizeof *known; i++)
 		if (strcmp(s, dns_type_name(known[i], tb, sizeof tb)) == 0) {
 			*out = known[i];
@@ -346,8 +405,42 @@ static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
 	return true;
 }
 
-/* One record line's data into a new record of a. */
-static const char *parse_rr(struct dns_answer *a, uint16_t type, const char **p)
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+	                              : -1;
+}
+
+/* RFC 3597 data after "\#": LENGTH HEX ("-" for none) into rr. */
+static const char *parse_rdata(struct dns_rr *rr, const char **p)
+{
+	bool bad;
+	unsigned long n;
+	char *len = next_token(p, NULL, &bad), *hex = next_token(p, NULL, &bad);
+	const char *why = NULL;
+	if (!parse_ulong(len, 65535, &n) || !hex || (n == 0 ? strcmp(hex, "-") != 0 : strlen(hex) != 2 * n))
+		why = "record data is \\# LENGTH HEX";
+	if (!why) {
+		rr->rdata = xmalloc(n ? n : 1);
+		rr->rdata_len = n;
+		for (size_t i = 0; i < n && !why; i++) {
+			int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+			if (hi < 0 || lo < 0)
+				why = "record data is \\# LENGTH HEX";
+			else
+				rr->rdata[i] = (unsigned char)(hi * 16 + lo);
+		}
+	}
+	free(len);
+	free(hex);
+	return why;
+}
+
+/* One record line's data into a new record of a (a signature's into
+ * a->sigs). */
+static const char *parse_rr(struct dns_answer *a, uint16_t type, const char **p, bool sig)
 {
 	bool bad;
 	size_t len;
@@ -360,11 +453,19 @@ static const char *parse_rr(struct dns_answer *a, uint16_t type, const char **p)
 	free(ttl);
 	struct dns_rr rr;
 	memset(&rr, 0, sizeof rr);
-	rr.type = type;
+	rr.type = sig ? DNS_T_RRSIG : type;
 	rr.ttl = (uint32_t)v;
 	const char *why = NULL;
 	char *d = next_token(p, &len, &bad);
-	switch (type) {
+	if (d && strcmp(d, "\\#") == 0) {
+		free(d);
+		d = NULL;
+		why = parse_rdata(&rr, p);
+		type = 0; /* no type-specific data follows */
+	} else if (sig) {
+		why = "a signature is \\# LENGTH HEX";
+	}
+	switch (why ? 0 : type) {
 	case DNS_T_A:
 	case DNS_T_AAAA:
 		if (!d || inet_pton(type == DNS_T_A ? AF_INET : AF_INET6, d, rr.addr) != 1)
@@ -396,9 +497,8 @@ static const char *parse_rr(struct dns_answer *a, uint16_t type, const char **p)
 		rr.txt_len = len;
 		d = NULL;
 		break;
-	default:
-		if (d)
-			why = "data for a type that carries none here";
+	case 0: break;
+	default: why = "this type's data is \\# LENGTH HEX";
 	}
 	free(d);
 	if (!why && (d = next_token(p, NULL, &bad)) != NULL) {
@@ -408,10 +508,16 @@ static const char *parse_rr(struct dns_answer *a, uint16_t type, const char **p)
 	if (why || bad) {
 		free(rr.name);
 		free(rr.txt);
+		free(rr.rdata);
 		return why ? why : "a malformed quoted string";
 	}
-	a->rrs = xrealloc(a->rrs, (a->rr_count + 1) * sizeof *a->rrs);
-	a->rrs[a->rr_count++] = rr;
+	if (sig) {
+		a->sigs = xrealloc(a->sigs, (a->sig_count + 1) * sizeof *a->sigs);
+		a->sigs[a->sig_count++] = rr;
+	} else {
+		a->rrs = xrealloc(a->rrs, (a->rr_count + 1) * sizeof *a->rrs);
+		a->rrs[a->rr_count++] = rr;
+	}
 	return NULL;
 }
 
@@ -435,15 +541,16 @@ static const char *parse_line(struct dns_replay *r, const char *line)
 	const char *why = NULL;
 	char *tn = next_token(&p, NULL, &bad), *kind = next_token(&p, NULL, &bad), *k = NULL;
 	uint16_t type;
+	unsigned flags;
 	if (!tn || !kind) {
-		why = "a line is NAME TYPE status|cname|rr ...";
+		why = "a line is NAME TYPE status|ad|cname|rr|sig ...";
 		goto out;
 	}
-	if (parse_type(tn, &type) < 0) {
-		why = "unknown record type";
+	if (parse_type(tn, &type, &flags) < 0) {
+		why = "unknown record type (or flags other than +do, +cd)";
 		goto out;
 	}
-	k = key_new(name, type);
+	k = key_new(name, type, flags);
 	struct dns_answer *a = strmap_get(r->answers, k);
 	if (strcmp(kind, "status") == 0) {
 		if (a) {
@@ -473,7 +580,13 @@ static const char *parse_line(struct dns_replay *r, const char *line)
 		why = "a record before its question's status line";
 		goto out;
 	}
-	if (strcmp(kind, "cname") == 0) {
+	if (strcmp(kind, "ad") == 0) {
+		char *extra = next_token(&p, NULL, &bad);
+		if (extra || bad)
+			why = "ad stands alone";
+		free(extra);
+		a->ad = true;
+	} else if (strcmp(kind, "cname") == 0) {
 		char *t = next_token(&p, NULL, &bad);
 		if (!t) {
 			why = "cname without a target";
@@ -481,10 +594,10 @@ static const char *parse_line(struct dns_replay *r, const char *line)
 		}
 		a->cnames = xrealloc(a->cnames, (a->cname_count + 1) * sizeof *a->cnames);
 		a->cnames[a->cname_count++] = t;
-	} else if (strcmp(kind, "rr") == 0) {
-		why = parse_rr(a, type, &p);
+	} else if (strcmp(kind, "rr") == 0 || strcmp(kind, "sig") == 0) {
+		why = parse_rr(a, type, &p, kind[0] == 's');
 	} else {
-		why = "the third field is status, cname or rr";
+		why = "the third field is status, ad, cname, rr or sig";
 	}
 out:
 	free(name);
@@ -570,10 +683,10 @@ void dns_replay_free(struct dns_replay *r)
 	free(r);
 }
 
-static const struct dns_answer *replay_query(void *ctx, const char *name, uint16_t type)
+static const struct dns_answer *replay_query_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
 {
 	struct dns_replay *r = ctx;
-	char *k = key_new(name, type);
+	char *k = key_new(name, type, flags);
 	pthread_mutex_lock(&r->mu);
 	struct dns_answer *a = strmap_get(r->answers, k);
 	if (!a) {
@@ -581,13 +694,19 @@ static const struct dns_answer *replay_query(void *ctx, const char *name, uint16
 		a = own_answer(r, k, type);
 		a->status = DNS_NETWORK;
 		char tb[12];
-		a->why =
-		    xasprintf("%s/%s is not in the DNS answers of %s (it was not asked when they were saved)",
-		              a->qname, dns_type_name(type, tb, sizeof tb), r->name);
+		a->why = xasprintf(
+		    "%s/%s%s%s is not in the DNS answers of %s (it was not asked when they were saved)",
+		    a->qname, dns_type_name(type, tb, sizeof tb), flags & DNS_Q_DO ? "+do" : "",
+		    flags & DNS_Q_CD ? "+cd" : "", r->name);
 	}
 	pthread_mutex_unlock(&r->mu);
 	free(k);
 	return a;
+}
+
+static const struct dns_answer *replay_query(void *ctx, const char *name, uint16_t type)
+{
+	return replay_query_ex(ctx, name, type, 0);
 }
 
 static const char *replay_servers(void *ctx)
@@ -598,7 +717,8 @@ static const char *replay_servers(void *ctx)
 
 struct resolver dns_replay_resolver(struct dns_replay *r)
 {
-	return (struct resolver){.ctx = r, .query = replay_query, .servers = replay_servers};
+	return (struct resolver){
+	    .ctx = r, .query = replay_query, .servers = replay_servers, .query_ex = replay_query_ex};
 }
 
 /* ---- the tap ---- */
@@ -629,30 +749,40 @@ void dns_tap_free(struct dns_tap *t)
 	free(t);
 }
 
-static void count(struct dns_tap *t, const char *name, uint16_t type)
+static void count(struct dns_tap *t, const char *name, uint16_t type, unsigned flags)
 {
-	char *k = key_new(name, type);
+	char *k = key_new(name, type, flags);
 	pthread_mutex_lock(&t->mu);
 	strmap_put(t->seen, k, t);
 	pthread_mutex_unlock(&t->mu);
 	free(k);
 }
 
-static void tap_prefetch(void *ctx, const char *name, uint16_t type)
+static void tap_prefetch_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
 {
 	struct dns_tap *t = ctx;
-	count(t, name, type);
-	resolver_prefetch(t->below, name, type);
+	count(t, name, type, flags);
+	resolver_prefetch_ex(t->below, name, type, flags);
+}
+
+static void tap_prefetch(void *ctx, const char *name, uint16_t type)
+{
+	tap_prefetch_ex(ctx, name, type, 0);
+}
+
+static const struct dns_answer *tap_query_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
+{
+	struct dns_tap *t = ctx;
+	count(t, name, type, flags);
+	const struct dns_answer *a = resolver_query_ex(t->below, name, type, flags);
+	if (t->rec)
+		dns_recorder_keep(t->rec, name, type, flags, a);
+	return a;
 }
 
 static const struct dns_answer *tap_query(void *ctx, const char *name, uint16_t type)
 {
-	struct dns_tap *t = ctx;
-	count(t, name, type);
-	const struct dns_answer *a = resolver_query(t->below, name, type);
-	if (t->rec)
-		dns_recorder_keep(t->rec, name, type, a);
-	return a;
+	return tap_query_ex(ctx, name, type, 0);
 }
 
 static const char *tap_servers(void *ctx)
@@ -690,7 +820,9 @@ struct resolver dns_tap_resolver(struct dns_tap *t)
 	                         .servers = tap_servers,
 	                         .limit_zone = tap_limit,
 	                         .expect_tld = tap_expect,
-	                         .rate_zone = tap_rate};
+	                         .rate_zone = tap_rate,
+	                         .prefetch_ex = tap_prefetch_ex,
+	                         .query_ex = tap_query_ex};
 }
 
 unsigned long dns_tap_count(struct dns_tap *t)

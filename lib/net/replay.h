@@ -10,14 +10,20 @@
  *   # comment
  *   servers TOKEN                         the resolver the answers came from
  *   NAME TYPE status STATUS RCODE [WHY]   one per question: the graded status
+ *   NAME TYPE ad                          the resolver set AD (authentic)
  *   NAME TYPE cname TARGET                the CNAMEs followed, in order
  *   NAME TYPE rr TTL DATA                 each record: A/AAAA address, MX
  *                                         "PREF HOST", PTR/NS/CNAME host,
- *                                         TXT one quoted string
+ *                                         TXT one quoted string, other types
+ *                                         (SOA, DS, DNSKEY, TLSA...) RFC 3597
+ *                                         "\# LENGTH HEX" ("-" for no bytes)
+ *   NAME TYPE sig TTL \# LENGTH HEX       an RRSIG over the records
  * NAME is the question (lower-case, no trailing dot), TYPE "A", "MX", ...
- * or "TYPEnn", STATUS lib/dns's grade (OK, NXDOMAIN, SERVFAIL, ...). A
- * token holding a space, a quote, a backslash or a byte outside printable
- * ASCII is quoted, with \" \\ and \DDD (decimal) escapes. */
+ * or "TYPEnn", with "+do" and "+cd" for a question asked with DNSSEC OK or
+ * checking disabled (each its own question), STATUS lib/dns's grade (OK,
+ * NXDOMAIN, SERVFAIL, ...). A token holding a space, a quote, a backslash
+ * or a byte outside printable ASCII is quoted, with \" \\ and \DDD
+ * (decimal) escapes. */
 #ifndef SA_REPLAY_H
 #define SA_REPLAY_H
 
@@ -29,8 +35,10 @@
  * copied (the cache may let the original go once an audit is over). */
 struct dns_recorder;
 struct dns_recorder *dns_recorder_new(void);
-/* Keeps a copy of a as the answer to name/type unless one is kept already. */
-void dns_recorder_keep(struct dns_recorder *r, const char *name, uint16_t type, const struct dns_answer *a);
+/* Keeps a copy of a as the answer to name/type asked with the DNS_Q_*
+ * flags, unless one is kept already. */
+void dns_recorder_keep(struct dns_recorder *r, const char *name, uint16_t type, unsigned flags,
+                       const struct dns_answer *a);
 /* Writes every answer kept, sorted, with servers (the resolver they came
  * from) on the servers line. Returns 0, or -1 (errno set). */
 int dns_recorder_write(struct dns_recorder *r, const char *servers, FILE *out);

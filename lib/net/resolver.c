@@ -25,6 +25,20 @@ const char *resolver_servers(const struct resolver *r)
 	return r->servers ? r->servers(r->ctx) : "the resolver";
 }
 
+void resolver_prefetch_ex(const struct resolver *r, const char *name, uint16_t type, unsigned flags)
+{
+	if (r->prefetch_ex)
+		r->prefetch_ex(r->ctx, name, type, flags);
+	else
+		resolver_prefetch(r, name, type);
+}
+
+const struct dns_answer *resolver_query_ex(const struct resolver *r, const char *name, uint16_t type,
+                                           unsigned flags)
+{
+	return r->query_ex ? r->query_ex(r->ctx, name, type, flags) : r->query(r->ctx, name, type);
+}
+
 static void dns_pre(void *ctx, const char *name, uint16_t type)
 {
 	dns_prefetch(ctx, name, type);
@@ -33,6 +47,16 @@ static void dns_pre(void *ctx, const char *name, uint16_t type)
 static const struct dns_answer *dns_ask(void *ctx, const char *name, uint16_t type)
 {
 	return dns_query(ctx, name, type);
+}
+
+static void dns_pre_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
+{
+	dns_prefetch_ex(ctx, name, type, flags);
+}
+
+static const struct dns_answer *dns_ask_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
+{
+	return dns_query_ex(ctx, name, type, flags);
 }
 
 static const char *dns_servers(void *ctx)
@@ -57,7 +81,7 @@ static void dns_rate(void *ctx, const char *zone, const char *key, double qps)
 
 struct resolver dns_resolver(struct dns *d)
 {
-	return (struct resolver){d, dns_pre, dns_ask, dns_servers, dns_limit, dns_expect, dns_rate};
+	return (struct resolver){d, dns_pre, dns_ask, dns_servers, dns_limit, dns_expect, dns_rate, dns_pre_ex, dns_ask_ex};
 }
 
 static void view_pre(void *ctx, const char *name, uint16_t type)
@@ -90,9 +114,19 @@ static void view_rate(void *ctx, const char *zone, const char *key, double qps)
 	dns_rate_zone(dns_view_dns(ctx), zone, key, qps);
 }
 
+static void view_pre_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
+{
+	dns_view_prefetch_ex(ctx, name, type, flags);
+}
+
+static const struct dns_answer *view_ask_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
+{
+	return dns_view_query_ex(ctx, name, type, flags);
+}
+
 struct resolver dns_view_resolver(struct dns_view *v)
 {
-	return (struct resolver){v, view_pre, view_ask, view_servers, view_limit, view_expect, view_rate};
+	return (struct resolver){v, view_pre, view_ask, view_servers, view_limit, view_expect, view_rate, view_pre_ex, view_ask_ex};
 }
 
 int resolver_host_addrs(const struct resolver *r, const char *host, struct ipaddr *out, size_t max, char *why,

@@ -27,11 +27,19 @@ struct resolver {
 	void (*expect_tld)(void *ctx, const char *name);
 	/* Caps a zone's query rate, shared by key (dns_rate_zone); may be NULL. */
 	void (*rate_zone)(void *ctx, const char *zone, const char *key, double qps);
+	/* prefetch and query with DNS_Q_* flags (DNSSEC OK, checking
+	 * disabled); may be NULL: then the flags are dropped, and the answers
+	 * carry no signatures and no AD, as a resolver without DNSSEC gives. */
+	void (*prefetch_ex)(void *ctx, const char *name, uint16_t type, unsigned flags);
+	const struct dns_answer *(*query_ex)(void *ctx, const char *name, uint16_t type, unsigned flags);
 };
 
 void resolver_prefetch(const struct resolver *r, const char *name, uint16_t type);
 const struct dns_answer *resolver_query(const struct resolver *r, const char *name, uint16_t type);
 const char *resolver_servers(const struct resolver *r);
+void resolver_prefetch_ex(const struct resolver *r, const char *name, uint16_t type, unsigned flags);
+const struct dns_answer *resolver_query_ex(const struct resolver *r, const char *name, uint16_t type,
+                                           unsigned flags);
 
 /* lib/dns behind the interface: answers held for good (tools, the spf
  * subcommand), or held by a view until dns_view_free (an audit). */

@@ -12,8 +12,8 @@
 
 struct timeouts {
 	int dns_ms;          /* one DNS lookup, all its tries */
-	int http_connect_ms; /* an RDAP server's connection */
-	int http_total_ms;   /* one RDAP request, redirects included: 2 x */
+	int http_connect_ms; /* an HTTPS server's connection (RDAP, MTA-STS, BIMI) */
+	int http_total_ms;   /* one HTTPS request, redirects included: 2 x */
 	int whois_ms;        /* one WHOIS exchange (connect, query, answer): 2 x */
 	int libspf2_ms;      /* libspf2's whole evaluation, all its lookups: 4 x */
 };

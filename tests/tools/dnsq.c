@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /* dnsq: lib/dns from the command line, for the DNS layer's own tests.
  *
- *   dnsq SERVER#PORT [-t MS] [-r N] [-c] [-C MAX] [-l ZONE MAX]... NAME/TYPE|sleep:MS...
+ *   dnsq SERVER#PORT [-t MS] [-r N] [-c] [-C MAX] [-l ZONE MAX]... NAME/TYPE[/FLAGS]|sleep:MS...
  *
  * The lookups between two sleep:MS words are one phase: they are started at
- * once, waited for, printed one a line ("name/type STATUS rr-count"), and
+ * once, waited for, printed one a line ("name/type STATUS rr-count"; with
+ * FLAGS, do, cd or docd for DNS_Q_DO / DNS_Q_CD, also "ad=0|1 sigs=N"), and
  * then let go (a view per phase, so the cache may expire or evict them);
  * after the last phase come the layer's counters. Negative answers are taken
  * at face value unless -c (vet them with the canaries, as the audit does);
@@ -21,21 +22,28 @@ static uint16_t type_of(const char *t)
 	static const struct {
 		const char *n;
 		uint16_t v;
-	} types[] = {{"A", DNS_T_A},     {"AAAA", DNS_T_AAAA}, {"MX", DNS_T_MX},
-	             {"TXT", DNS_T_TXT}, {"PTR", DNS_T_PTR},   {"NS", DNS_T_NS}};
+	} types[] = {{"A", DNS_T_A},     {"AAAA", DNS_T_AAAA}, {"MX", DNS_T_MX},        {"TXT", DNS_T_TXT},
+	             {"PTR", DNS_T_PTR}, {"NS", DNS_T_NS},     {"SOA", DNS_T_SOA},      {"DS", DNS_T_DS},
+	             {"DNSKEY", DNS_T_DNSKEY}, {"TLSA", DNS_T_TLSA}};
 	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
 		if (strcmp(types[i].n, t) == 0)
 			return types[i].v;
 	return DNS_T_A;
 }
 
-/* name and type of a NAME/TYPE word (name in buf). */
-static uint16_t split(const char *word, char *buf, size_t len)
+/* name, type and DNS_Q_* flags of a NAME/TYPE[/FLAGS] word (name in buf). */
+static uint16_t split(const char *word, char *buf, size_t len, unsigned *flags)
 {
 	snprintf(buf, len, "%s", word);
+	*flags = 0;
 	char *slash = strchr(buf, '/');
 	if (slash)
 		*slash++ = '\0';
+	char *f = slash ? strchr(slash, '/') : NULL;
+	if (f) {
+		*f++ = '\0';
+		*flags = (strstr(f, "do") ? DNS_Q_DO : 0) | (strstr(f, "cd") ? DNS_Q_CD : 0);
+	}
 	return type_of(slash ? slash : "A");
 }
 
@@ -44,14 +52,18 @@ static void phase(struct dns *d, char **words, int n)
 {
 	struct dns_view *v = dns_view_new(d);
 	char name[300];
+	unsigned flags;
 	for (int k = 0; k < n; k++) {
-		uint16_t t = split(words[k], name, sizeof name);
-		dns_view_prefetch(v, name, t);
+		uint16_t t = split(words[k], name, sizeof name, &flags);
+		dns_view_prefetch_ex(v, name, t, flags);
 	}
 	for (int k = 0; k < n; k++) {
-		uint16_t t = split(words[k], name, sizeof name);
-		const struct dns_answer *a = dns_view_query(v, name, t);
-		printf("%s %s %zu\n", words[k], dns_status_name(a->status), a->rr_count);
+		uint16_t t = split(words[k], name, sizeof name, &flags);
+		const struct dns_answer *a = dns_view_query_ex(v, name, t, flags);
+		printf("%s %s %zu", words[k], dns_status_name(a->status), a->rr_count);
+		if (flags)
+			printf(" ad=%d sigs=%zu", a->ad, a->sig_count);
+		printf("\n");
 	}
 	dns_view_free(v);
 }

@@ -230,8 +230,45 @@ static void t_replay(struct unit_ctx *t)
 	free(buf);
 	dns_recorder_free(rec);
 	dns_replay_free(r);
+	r = NULL;
 	UNIT_CHECK(t, dns_replay_parse("x A rr 1 1.2.3.4\n", 17, "m", err, sizeof err) == NULL);
 	UNIT_EQ_STR(t, err, "m:1: a record before its question's status line");
+	/* DNSSEC: flags make their own question; AD, RFC 3597 data, signatures */
+	static const char sec[] = "s.test DNSKEY+do status OK 0\ns.test DNSKEY+do ad\n"
+	                          "s.test DNSKEY+do rr 60 \\# 4 0101030d\ns.test DNSKEY+do sig 60 \\# 2 abcd\n"
+	                          "s.test DNSKEY status NODATA 0\ns.test SOA+do+cd status OK 0\ns.test SOA+do+cd rr 1 \\# 0 -\n";
+	r = dns_replay_parse(sec, sizeof sec - 1, "sec", err, sizeof err);
+	UNIT_CHECK(t, r != NULL);
+	if (r) {
+		res = dns_replay_resolver(r);
+		a = resolver_query_ex(&res, "s.test", DNS_T_DNSKEY, DNS_Q_DO);
+		UNIT_CHECK(t, a->status == DNS_OK && a->ad && a->rr_count == 1 && a->rrs[0].rdata_len == 4 &&
+		                  a->rrs[0].rdata[3] == 0x0d && a->sig_count == 1 && a->sigs[0].rdata[0] == 0xab);
+		UNIT_CHECK(t, resolver_query(&res, "s.test", DNS_T_DNSKEY)->status == DNS_NODATA);
+		a = resolver_query_ex(&res, "s.test", DNS_T_SOA, DNS_Q_DO | DNS_Q_CD);
+		UNIT_CHECK(t, a->status == DNS_OK && a->rr_count == 1 && a->rrs[0].rdata_len == 0);
+		UNIT_CHECK(t, resolver_query_ex(&res, "s.test", DNS_T_SOA, DNS_Q_DO)->status == DNS_NETWORK);
+		rec = dns_recorder_new();
+		tap = dns_tap_new(&res, rec);
+		rr = dns_tap_resolver(tap);
+		resolver_query_ex(&rr, "s.test", DNS_T_DNSKEY, DNS_Q_DO);
+		resolver_query_ex(&rr, "s.test", DNS_T_SOA, DNS_Q_DO | DNS_Q_CD);
+		dns_tap_free(tap);
+		buf = NULL;
+		f = open_memstream(&buf, &len);
+		dns_recorder_write(rec, "x", f);
+		fclose(f);
+		/* sorted by type code: SOA (6) before DNSKEY (48) */
+		UNIT_CHECK(t, strstr(buf, "\ns.test SOA+do+cd status OK 0\ns.test SOA+do+cd rr 1 \\# 0 -\n"
+		                          "s.test DNSKEY+do status OK 0\ns.test DNSKEY+do ad\n"
+		                          "s.test DNSKEY+do rr 60 \\# 4 0101030d\ns.test DNSKEY+do sig 60 \\# 2 abcd\n"));
+		free(buf);
+		dns_recorder_free(rec);
+		dns_replay_free(r);
+	}
+	UNIT_CHECK(t, dns_replay_parse("s A+xx status OK 0\n", 19, "m", err, sizeof err) == NULL);
+	UNIT_CHECK(t, dns_replay_parse("s DS status OK 0\ns DS rr 1 \\# 3 ab\n", 36, "m", err, sizeof err) == NULL);
+	UNIT_EQ_STR(t, err, "m:2: record data is \\# LENGTH HEX");
 }
 
 static const struct unit_case cases[] = {
