@@ -31,6 +31,8 @@ enum input {
 	IN_RDAP_DOMAIN,     /* rdap.c: registration data of the domain */
 	IN_DNSBL_IP,        /* dnsbl.c: the IP on each blocklist */
 	IN_DNSBL_DOMAIN,    /* dnsbl.c: the domains on each domain blocklist */
+	IN_SMTP_PROBE,      /* smtp.c: the SMTP conversation with IP:port (--smtp) */
+	IN_SMTP_MX,         /* smtp.c: STARTTLS of the MAIL FROM domain's MX hosts (--smtp) */
 	INPUT_COUNT
 };
 #define NEED(x) (1u << (x))

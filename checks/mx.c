@@ -7,19 +7,9 @@
 #include "../lib/util/xalloc.h"
 #include "check.h"
 #include "lookup.h"
-
-/* RFC 5321 5.1 looks at the ten best exchanges at most in practice. */
-#define MX_MAX 10
+#include "mx.h"
 
 /* ------------------------------------------------------------ IN_MX */
-
-struct mx_facts {
-	const struct dns_answer *mx;
-	const struct dns_rr **hosts; /* best first, at most MX_MAX, null MX excluded */
-	struct addr_set *addrs;      /* per host */
-	size_t n, nulls;
-	struct addr_set implicit;    /* the domain's own addresses (NODATA for MX) */
-};
 
 static int cmp_mx(const void *x, const void *y)
 {

@@ -34,6 +34,8 @@ enum {
 	OPT_VERSION,
 	OPT_BATCH,
 	OPT_JOBS,
+	OPT_SMTP,
+	OPT_SMTP_PORT,
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +59,8 @@ static const struct option long_opts[] = {
 	{"list-checks", no_argument, NULL, OPT_LIST_CHECKS},
 	{"batch", required_argument, NULL, OPT_BATCH},
 	{"jobs", required_argument, NULL, OPT_JOBS},
+	{"smtp", no_argument, NULL, OPT_SMTP},
+	{"smtp-port", required_argument, NULL, OPT_SMTP_PORT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -434,6 +438,8 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 		return 0;
 	}
 	case OPT_JOBS: return parse_whole("--jobs", arg, 1, 256, &c->jobs, err, errlen);
+	case OPT_SMTP: c->ao.smtp = true; return 0;
+	case OPT_SMTP_PORT: return parse_whole("--smtp-port", arg, 1, 65535, &c->ao.smtp_port, err, errlen);
 	}
 	snprintf(err, errlen, "internal error: option %d", opt);
 	return -1;
@@ -467,6 +473,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	c->retries = RETRIES_DEFAULT;
 	c->fail_on = STATUS_WARN;
 	c->jobs = 16;
+	c->ao.smtp_port = 25;
 	size_t nc = registry_count();
 	c->enabled = xcalloc(nc, sizeof *c->enabled);
 	for (size_t i = 0; i < nc; i++)

@@ -15,6 +15,8 @@ struct timeouts {
 	int http_total_ms;   /* one RDAP request, redirects included: 2 x */
 	int whois_ms;        /* one WHOIS exchange (connect, query, answer): 2 x */
 	int libspf2_ms;      /* libspf2's whole evaluation, all its lookups: 4 x */
+	int smtp_connect_ms; /* connecting to an SMTP server (no answer: nothing listening): 1 x */
+	int smtp_step_ms;    /* each later SMTP step (the greeting, a reply, the TLS handshake): 6 x */
 };
 
 /* The limits for a --timeout of timeout_ms (<= 0: the default). */
