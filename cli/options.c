@@ -36,6 +36,11 @@ enum {
 	OPT_JOBS,
 	OPT_SMTP,
 	OPT_SMTP_PORT,
+	OPT_LISTEN,
+	OPT_COUNT,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_SAVE,
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +66,11 @@ static const struct option long_opts[] = {
 	{"jobs", required_argument, NULL, OPT_JOBS},
 	{"smtp", no_argument, NULL, OPT_SMTP},
 	{"smtp-port", required_argument, NULL, OPT_SMTP_PORT},
+	{"listen", required_argument, NULL, OPT_LISTEN},
+	{"count", required_argument, NULL, OPT_COUNT},
+	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
+	{"save", required_argument, NULL, OPT_SAVE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -295,6 +305,42 @@ static int parse_whois_server(struct cli *c, const char *arg, char *err, size_t 
 	return 0;
 }
 
+/* --listen ADDR:PORT: an address literal ([v6]:port), never a name. */
+static int parse_listen(struct cli *c, const char *arg, char *err, size_t errlen)
+{
+	char host[128], why[200];
+	const char *colon = strrchr(arg, ':');
+	size_t hl = colon ? (size_t)(colon - arg) : 0;
+	bool ok = colon && hl > 0 && hl < sizeof host;
+	if (ok) {
+		memcpy(host, arg, hl);
+		host[hl] = '\0';
+		if (host[0] == '[' && host[hl - 1] == ']') {
+			memmove(host, host + 1, hl - 2);
+			host[hl - 2] = '\0';
+		} else if (strchr(host, ':')) {
+			ok = false; /* an IPv6 address needs its brackets */
+		}
+	}
+	if (!ok || ip_parse(host, &c->listen, why, sizeof why) < 0 ||
+	    parse_whole("--listen", colon + 1, 0, 65535, &c->listen_port, err, errlen) < 0) {
+		snprintf(err, errlen, "--listen: '%s' is not ADDR:PORT (an IPv4 address or [IPv6], and a port)",
+		         TEXT_SHOW(arg));
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_file(const char *opt, const char *arg, const char **out, char *err, size_t errlen)
+{
+	if (access(arg, R_OK) != 0) {
+		snprintf(err, errlen, "%s: cannot read '%s': %s", opt, TEXT_SHOW(arg), strerror(errno));
+		return -1;
+	}
+	*out = arg;
+	return 0;
+}
+
 /* The `spf` subcommand's IP and SENDER. SENDER may be a domain, an
  * address, or "" for the HELO identity; a domain SPF cannot use is not a
  * usage error but the result "none" (RFC 7208 4.3). */
@@ -399,6 +445,13 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 	}
 	case OPT_WHOIS_SERVER: return parse_whois_server(c, arg, err, errlen);
 	case OPT_TIMEOUT:
+		if (c->cmd == CMD_RECEIVE) {
+			/* receive: how long to wait for the messages */
+			if (parse_number("--timeout", arg, 1, 86400, &v, err, errlen) < 0)
+				return -1;
+			c->wait_ms = (int)lround(v * 1000);
+			return 0;
+		}
 		if (parse_number("--timeout", arg, 0.1, 60, &v, err, errlen) < 0)
 			return -1;
 		c->ao.timeout_ms = (int)lround(v * 1000);
@@ -439,6 +492,11 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 	}
 	case OPT_JOBS: return parse_whole("--jobs", arg, 1, 256, &c->jobs, err, errlen);
 	case OPT_SMTP: c->ao.smtp = true; return 0;
+	case OPT_LISTEN: return parse_listen(c, arg, err, errlen);
+	case OPT_COUNT: return parse_whole("--count", arg, 1, 100, &c->count, err, errlen);
+	case OPT_TLS_CERT: return parse_file("--tls-cert", arg, &c->tls_cert, err, errlen);
+	case OPT_TLS_KEY: return parse_file("--tls-key", arg, &c->tls_key, err, errlen);
+	case OPT_SAVE: c->save = arg; return 0;
 	case OPT_SMTP_PORT: return parse_whole("--smtp-port", arg, 1, 65535, &c->ao.smtp_port, err, errlen);
 	}
 	snprintf(err, errlen, "internal error: option %d", opt);
@@ -474,6 +532,10 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	c->fail_on = STATUS_WARN;
 	c->jobs = 16;
 	c->ao.smtp_port = 25;
+	c->count = 1;
+	c->wait_ms = RECEIVE_WAIT_DEFAULT_S * 1000;
+	c->listen_port = RECEIVE_PORT_DEFAULT;
+	ip_parse("127.0.0.1", &c->listen, err, errlen);
 	size_t nc = registry_count();
 	c->enabled = xcalloc(nc, sizeof *c->enabled);
 	for (size_t i = 0; i < nc; i++)
@@ -482,15 +544,18 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	const char *only = NULL, *skip = NULL;
 	/* `senderaudit spf IP SENDER`: the subcommand shares the options. */
 	bool spf = argc > 1 && strcmp(argv[1], "spf") == 0;
-	if (spf) {
-		c->cmd = CMD_SPF;
+	bool receive = argc > 1 && strcmp(argv[1], "receive") == 0;
+	if (spf || receive) {
+		c->cmd = spf ? CMD_SPF : CMD_RECEIVE;
 		argc--;
 		argv++;
 	}
+	const char *receive_only = NULL;
 	opterr = 0;
 	optind = 0; /* GNU: a full re-initialisation, so cli_parse can run twice */
 	int opt;
-	while ((opt = getopt_long(argc, argv, ":hqv", long_opts, NULL)) != -1) {
+	int li = -1;
+	while ((opt = getopt_long(argc, argv, ":hqv", long_opts, &li)) != -1) {
 		if (opt == '?') {
 			if (optopt)
 				snprintf(err, errlen, "unknown option '-%c'", optopt);
@@ -504,14 +569,34 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		}
 		if (parse_one(c, opt, optarg, &only, &skip, err, errlen) < 0)
 			return -1;
+		if (opt >= OPT_LISTEN && opt <= OPT_SAVE && li >= 0)
+			receive_only = long_opts[li].name;
 	}
 	if (c->cmd == CMD_SPF && spf)
 		return parse_spf_args(c, argc - optind, argv + optind, err, errlen);
-	if (c->cmd != CMD_AUDIT)
+	if (receive_only && !receive) {
+		snprintf(err, errlen, "--%s is an option of the receive subcommand", receive_only);
+		return -1;
+	}
+	if (c->cmd == CMD_RECEIVE && receive) {
+		if (c->batch || argc - optind > 0) {
+			snprintf(err, errlen, "receive: %s", c->batch ? "--batch is for audits"
+			                                              : "the IP and the domain come from the wire, not "
+			                                                "from arguments");
+			return -1;
+		}
+		if (!c->tls_cert != !c->tls_key) {
+			snprintf(err, errlen, "receive: --tls-cert and --tls-key go together");
+			return -1;
+		}
+	} else if (c->cmd != CMD_AUDIT) {
 		return 0;
+	}
 
 	int rest = argc - optind;
-	if (c->batch) {
+	if (c->cmd == CMD_RECEIVE) {
+		/* the sender comes from the wire */
+	} else if (c->batch) {
 		if (rest > 0) {
 			snprintf(err, errlen, "with --batch, senders come from the file, not '%s'", TEXT_SHOW(argv[optind]));
 			return -1;

@@ -9,7 +9,7 @@
 
 #define CLI_MAX_RESOLVERS 3
 
-enum cli_cmd { CMD_AUDIT, CMD_HELP, CMD_VERSION, CMD_LIST_CHECKS, CMD_SPF };
+enum cli_cmd { CMD_AUDIT, CMD_HELP, CMD_VERSION, CMD_LIST_CHECKS, CMD_SPF, CMD_RECEIVE };
 enum cli_format { FORMAT_TEXT, FORMAT_JSON };
 enum cli_color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
@@ -29,7 +29,16 @@ struct cli {
 	int jobs;            /* --jobs: senders audited at once in a batch */
 	char *spf_sender;    /* `spf` subcommand: the MAIL FROM address or domain
 	                        as given ("" = the HELO identity) */
+	/* `receive` subcommand */
+	struct ipaddr listen; /* --listen ADDR:PORT, default 127.0.0.1:2525 */
+	int listen_port;
+	int count;            /* --count: messages to receive */
+	int wait_ms;          /* receive's --timeout: how long to wait for them */
+	const char *tls_cert, *tls_key; /* --tls-cert, --tls-key, or NULL: self-signed */
+	const char *save;     /* --save FILE, or NULL: keep nothing */
 };
+#define RECEIVE_PORT_DEFAULT 2525
+#define RECEIVE_WAIT_DEFAULT_S 600
 
 /* Parses argv into c. Returns 0, or -1 with a one-line reason in err (a
  * usage error: exit 64). c must be released with cli_free either way. */

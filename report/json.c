@@ -62,6 +62,22 @@ cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
 	for (size_t i = 0; i < t->selector_count; i++)
 		cJSON_AddItemToArray(sel, cJSON_CreateString(t->selectors[i]));
 
+	if (t->wire) {
+		/* receive: what the SMTP session showed */
+		const struct target_wire *w = t->wire;
+		cJSON *rx = cJSON_AddObjectToObject(root, "received");
+		cJSON_AddStringToObject(rx, "client_ip", t->ip.text);
+		cJSON_AddNumberToObject(rx, "client_port", w->client_port);
+		cJSON_AddItemToObject(rx, "helo", str_or_null(w->helo));
+		cJSON_AddBoolToObject(rx, "esmtp", w->esmtp);
+		cJSON_AddBoolToObject(rx, "starttls", w->starttls);
+		cJSON_AddItemToObject(rx, "tls_version", str_or_null(w->tls_version));
+		cJSON_AddItemToObject(rx, "tls_cipher", str_or_null(w->tls_cipher));
+		cJSON_AddStringToObject(rx, "mail_from", w->mail_from ? w->mail_from : "");
+		cJSON_AddNumberToObject(rx, "rcpt_count", (double)w->rcpt_count);
+		cJSON_AddNumberToObject(rx, "size", (double)w->size);
+		cJSON_AddStringToObject(rx, "received_at", w->received_at);
+	}
 	cJSON_AddStringToObject(root, "started_at", ri->started_at);
 	cJSON_AddNumberToObject(root, "duration_ms", (double)ri->duration_ms);
 	cJSON_AddStringToObject(root, "status", status_name(findings_worst(fs)));

@@ -65,6 +65,19 @@ void report_text(FILE *out, const struct report_info *ri, const struct findings 
 		fputs(", ", out);
 	}
 	fprintf(out, "%s IP)\n", t->shared ? "shared" : "dedicated");
+	if (t->wire) {
+		const struct target_wire *w = t->wire;
+		fprintf(out, "received %s from %s port %d: %s ", w->received_at, t->ip.text, w->client_port,
+		        w->esmtp ? "EHLO" : "HELO");
+		text_put_safe(out, w->helo ? w->helo : "");
+		if (w->starttls)
+			fprintf(out, ", STARTTLS %s %s", w->tls_version, w->tls_cipher);
+		else
+			fputs(", no STARTTLS", out);
+		fputs(", MAIL FROM <", out);
+		text_put_safe(out, w->mail_from ? w->mail_from : "");
+		fprintf(out, ">, %zu recipient%s, %zu bytes\n", w->rcpt_count, w->rcpt_count == 1 ? "" : "s", w->size);
+	}
 
 	const char *cat = NULL;
 	for (size_t i = 0; i < fs->n; i++) {
