@@ -215,7 +215,7 @@ enum smtp_err smtp_read_reply(struct smtp_conn *c, int64_t deadline, struct smtp
 		if (e == SMTP_EBADREPLY)
 			snprintf(why, whylen, "a reply longer than %d bytes", SMTP_REPLY_MAX_BYTES);
 		else if (e == SMTP_ETIMEOUT)
-			snprintf(why, whylen, "no %s reply before the time limit", c->len ? "complete" : "");
+			snprintf(why, whylen, "no %sreply before the time limit", c->len ? "complete " : "");
 		else if (e == SMTP_ECLOSED)
 			snprintf(why, whylen, "the server closed the connection");
 		else if (e != SMTP_OK)

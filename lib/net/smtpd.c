@@ -212,7 +212,7 @@ static bool more(struct session *se)
 		}
 		int64_t now = clock_mono_ms();
 		if (now >= se->end) {
-			close_with(se, "4.4.2", "session too long");
+			close_with(se, "4.4.2", se->end == se->s->deadline ? "the receive time is over" : "session too long");
 			return false;
 		}
 		if (now >= idle_end) {
