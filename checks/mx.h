@@ -14,7 +14,7 @@ struct mx_facts {
 	const struct dns_rr **hosts; /* best first, at most MX_MAX, null MX excluded */
 	struct addr_set *addrs;      /* per host */
 	size_t n, nulls;
-	struct addr_set implicit;    /* the domain's own addresses (NODATA for MX) */
+	struct addr_set implicit; /* the domain's own addresses (NODATA for MX) */
 };
 
 #endif

@@ -30,11 +30,11 @@
 /* ------------------------------------------------------------ IN_SMTP_PROBE */
 
 struct probe_facts {
-	bool asked;        /* --smtp given */
+	bool asked; /* --smtp given */
 	int port;
 	char setup_why[200]; /* the probe could not start (TLS set-up), or "" */
 	int step_ms;
-	char *from, *to;   /* the relay test's addresses */
+	char *from, *to; /* the relay test's addresses */
 	struct smtp_probe p;
 };
 
@@ -139,7 +139,8 @@ static void pick_addrs(const struct addr_set *s, struct mx_host *h)
 			continue;
 		char text[64], why[80];
 		int af = ans->qtype == DNS_T_A ? AF_INET : AF_INET6;
-		if (inet_ntop(af, ans->rrs[0].addr, text, sizeof text) && ip_parse(text, &h->ip[h->n_ip], why, sizeof why) == 0)
+		if (inet_ntop(af, ans->rrs[0].addr, text, sizeof text) &&
+		    ip_parse(text, &h->ip[h->n_ip], why, sizeof why) == 0)
 			h->n_ip++;
 	}
 }
@@ -269,7 +270,8 @@ static void probe_data(const struct audit *a, const struct probe_facts *f, struc
 static const char *timeout_remedy(void)
 {
 	return "The server stopped answering in the middle of the conversation. Check its load and logs; a "
-	       "server that delays its replies on purpose (a tarpit) is waited for up to 6 times --timeout per "
+	       "server that delays its replies on purpose (a tarpit) is waited for up to 6 times --timeout "
+	       "per "
 	       "step: raise --timeout to wait longer, then run the audit again.";
 }
 
@@ -277,8 +279,8 @@ static const char *timeout_remedy(void)
  * they do not reach what the check judges: skip without --smtp, info
  * when nothing listens, error when the conversation stopped before
  * `need` (for the greeting itself, smtp.banner judges). */
-static const struct probe_facts *probe_or_report(const struct audit *a, const struct inputs *in, const char *id,
-                                                 enum smtp_stage need, struct findings *out)
+static const struct probe_facts *probe_or_report(const struct audit *a, const struct inputs *in,
+                                                 const char *id, enum smtp_stage need, struct findings *out)
 {
 	const struct probe_facts *f = input_get(in, IN_SMTP_PROBE);
 	const struct smtp_probe *p = &f->p;
@@ -286,34 +288,43 @@ static const struct probe_facts *probe_or_report(const struct audit *a, const st
 	const char *ip = a->t->ip.text;
 	if (!f->asked) {
 		fd = findings_add(out, id, NULL, STATUS_SKIP, "no --smtp given");
-		finding_set_detail(fd, "Pass --smtp to connect to %s port %d (and to the MX hosts) and check what "
-		                       "the server says and does.", ip, f->port);
+		finding_set_detail(
+		    fd,
+		    "Pass --smtp to connect to %s port %d (and to the MX hosts) and check what "
+		    "the server says and does.",
+		    ip, f->port);
 		return NULL;
 	}
 	if (f->setup_why[0]) {
 		fd = findings_add(out, id, NULL, STATUS_ERROR, "Could not probe %s: %s", ip, f->setup_why);
-		finding_set_remedy(fd, "Check the OpenSSL installation of this host (libssl3, its configuration); "
-		                       "then run the audit again.");
+		finding_set_remedy(
+		    fd, "Check the OpenSSL installation of this host (libssl3, its configuration); "
+		        "then run the audit again.");
 		probe_data(a, f, fd);
 		return NULL;
 	}
 	if (p->connect == SMTP_CONN_REFUSED || p->connect == SMTP_CONN_TIMEOUT) {
-		fd = findings_add(out, id, NULL, STATUS_INFO, "nothing listens on %s port %d (%s)", ip, f->port,
+		fd = findings_add(out, id, NULL, STATUS_INFO, "nothing listens on %s port %d (%s)", ip,
+		                  f->port,
 		                  p->connect == SMTP_CONN_REFUSED ? "connection refused" : "no answer");
-		finding_set_detail(fd,
-		                   "%s. Normal for a server that only sends mail; one that should receive mail "
-		                   "(an MX, or a host bounces return to) must accept connections on port %d. No "
-		                   "answer at all can also mean that this host's network blocks outgoing port %d.",
-		                   p->connect_why, f->port, f->port);
+		finding_set_detail(
+		    fd,
+		    "%s. Normal for a server that only sends mail; one that should receive mail "
+		    "(an MX, or a host bounces return to) must accept connections on port %d. No "
+		    "answer at all can also mean that this host's network blocks outgoing port %d.",
+		    p->connect_why, f->port, f->port);
 		probe_data(a, f, fd);
 		cJSON_AddStringToObject(fd->data, "connect",
 		                        p->connect == SMTP_CONN_REFUSED ? "refused" : "timeout");
 		return NULL;
 	}
 	if (p->connect == SMTP_CONN_ERROR) {
-		fd = findings_add(out, id, NULL, STATUS_ERROR, "Could not connect to %s: %s", ip, p->connect_why);
-		finding_set_remedy(fd, "Check that this host can reach %s on port %d (routing, firewall, IPv6 "
-		                       "connectivity); then run the audit again.", ip, f->port);
+		fd = findings_add(out, id, NULL, STATUS_ERROR, "Could not connect to %s: %s", ip,
+		                  p->connect_why);
+		finding_set_remedy(fd,
+		                   "Check that this host can reach %s on port %d (routing, firewall, IPv6 "
+		                   "connectivity); then run the audit again.",
+		                   ip, f->port);
 		probe_data(a, f, fd);
 		cJSON_AddStringToObject(fd->data, "connect", "error");
 		return NULL;
@@ -325,20 +336,23 @@ static const struct probe_facts *probe_or_report(const struct audit *a, const st
 	 * could not be checked. */
 	const char *stage = smtp_stage_name(p->stopped);
 	if (p->stopped == SMTP_STAGE_GREETING && p->greet_code)
-		fd = findings_add(out, id, NULL, STATUS_ERROR, "Could not check: %s greets with %d and takes no commands",
-		                  ip, p->greet_code);
+		fd = findings_add(out, id, NULL, STATUS_ERROR,
+		                  "Could not check: %s greets with %d and takes no commands", ip,
+		                  p->greet_code);
 	else
-		fd = findings_add(out, id, NULL, STATUS_ERROR, "Could not check: the conversation with %s stopped at the %s",
-		                  ip, stage);
+		fd = findings_add(out, id, NULL, STATUS_ERROR,
+		                  "Could not check: the conversation with %s stopped at the %s", ip, stage);
 	finding_set_detail(fd, "At the %s: %s.", stage, p->why);
 	if (p->err == SMTP_ETIMEOUT)
 		finding_set_remedy(fd, "%s", timeout_remedy());
 	else if (p->greet_code == 421)
-		finding_set_remedy(fd, "The server turned the session away for now (421): run the audit again later, "
-		                       "or check why it refuses connections from this host.");
+		finding_set_remedy(
+		    fd, "The server turned the session away for now (421): run the audit again later, "
+		        "or check why it refuses connections from this host.");
 	else
-		finding_set_remedy(fd, "See smtp.banner and the transcript in the data: the server must greet with 220 "
-		                       "and answer EHLO before anything else can be checked.");
+		finding_set_remedy(
+		    fd, "See smtp.banner and the transcript in the data: the server must greet with 220 "
+		        "and answer EHLO before anything else can be checked.");
 	probe_data(a, f, fd);
 	cJSON_AddStringToObject(fd->data, "stopped_at", stage);
 	cJSON_AddItemToObject(fd->data, "transcript", transcript_json(p));
@@ -353,14 +367,8 @@ enum greet_kind { GREET_NAME, GREET_ADDRESS, GREET_NONE };
 static enum greet_kind greeting_kind(const struct smtp_probe *p, char *name, size_t len)
 {
 	name[0] = '\0';
-	if (!p->greeting.n)
+	if (!smtp_greeting_name(&p->greeting, name, len))
 		return GREET_NONE;
-	const char *s = p->greeting.lines[0];
-	size_t n = strcspn(s, " \t");
-	if (!n || n >= len)
-		return GREET_NONE;
-	memcpy(name, s, n);
-	name[n] = '\0';
 	if (name[0] == '[')
 		return GREET_ADDRESS;
 	struct ipaddr ip;
@@ -392,33 +400,45 @@ static void banner_broken(const struct audit *a, const struct probe_facts *f, st
 	const char *ip = a->t->ip.text;
 	struct finding *fd;
 	if (p->greet_code == 554) {
-		fd = findings_add(out, "smtp.banner", NULL, STATUS_FAIL, "%s refuses every session: it greets with 554",
-		                  ip);
-		finding_set_detail(fd, "Greeting: %d %s", p->greet_code, p->greeting.n ? p->greeting.lines[0] : "");
-		finding_set_remedy(fd, "A server that greets with 554 takes no mail at all (RFC 5321 3.1). If it "
-		                       "should receive mail, fix its access rules; if it only sends, stop it "
-		                       "listening on port %d instead.", f->port);
+		fd = findings_add(out, "smtp.banner", NULL, STATUS_FAIL,
+		                  "%s refuses every session: it greets with 554", ip);
+		finding_set_detail(fd, "Greeting: %d %s", p->greet_code,
+		                   p->greeting.n ? p->greeting.lines[0] : "");
+		finding_set_remedy(fd,
+		                   "A server that greets with 554 takes no mail at all (RFC 5321 3.1). If it "
+		                   "should receive mail, fix its access rules; if it only sends, stop it "
+		                   "listening on port %d instead.",
+		                   f->port);
 	} else if (p->greet_code == 421) {
-		fd = findings_add(out, "smtp.banner", NULL, STATUS_ERROR, "%s turned the session away (421): service "
-		                                                           "not available now", ip);
-		finding_set_detail(fd, "Greeting: %d %s", p->greet_code, p->greeting.n ? p->greeting.lines[0] : "");
-		finding_set_remedy(fd, "Run the audit again later; if it persists, check the server's load and why it "
-		                       "refuses connections from this host.");
+		fd = findings_add(out, "smtp.banner", NULL, STATUS_ERROR,
+		                  "%s turned the session away (421): service "
+		                  "not available now",
+		                  ip);
+		finding_set_detail(fd, "Greeting: %d %s", p->greet_code,
+		                   p->greeting.n ? p->greeting.lines[0] : "");
+		finding_set_remedy(
+		    fd, "Run the audit again later; if it persists, check the server's load and why it "
+		        "refuses connections from this host.");
 	} else if (p->greet_code || p->err == SMTP_EBADREPLY) {
-		fd = findings_add(out, "smtp.banner", NULL, STATUS_FAIL, "%s port %d does not speak SMTP: %s", ip, f->port,
-		                  p->greet_code ? "its greeting is not 220" : p->why);
+		fd = findings_add(out, "smtp.banner", NULL, STATUS_FAIL, "%s port %d does not speak SMTP: %s",
+		                  ip, f->port, p->greet_code ? "its greeting is not 220" : p->why);
 		if (p->greet_code)
-			finding_set_detail(fd, "Greeting: %d %s", p->greet_code, p->greeting.n ? p->greeting.lines[0] : "");
-		finding_set_remedy(fd, "Make the service on port %d an SMTP server that greets with \"220 <its host "
-		                       "name> ESMTP\" (RFC 5321 4.2), or stop it listening there.", f->port);
+			finding_set_detail(fd, "Greeting: %d %s", p->greet_code,
+			                   p->greeting.n ? p->greeting.lines[0] : "");
+		finding_set_remedy(
+		    fd,
+		    "Make the service on port %d an SMTP server that greets with \"220 <its host "
+		    "name> ESMTP\" (RFC 5321 4.2), or stop it listening there.",
+		    f->port);
 	} else {
-		fd = findings_add(out, "smtp.banner", NULL, STATUS_ERROR, "No greeting from %s port %d: %s", ip, f->port,
-		                  p->why);
-		finding_set_remedy(fd, "%s", p->err == SMTP_ETIMEOUT ? timeout_remedy()
-		                                                      : "The server accepted the connection and closed "
-		                                                        "it without a greeting: check its logs (an "
-		                                                        "access rule, a crash, a full process table); "
-		                                                        "then run the audit again.");
+		fd = findings_add(out, "smtp.banner", NULL, STATUS_ERROR, "No greeting from %s port %d: %s",
+		                  ip, f->port, p->why);
+		finding_set_remedy(fd, "%s",
+		                   p->err == SMTP_ETIMEOUT ? timeout_remedy()
+		                                           : "The server accepted the connection and closed "
+		                                             "it without a greeting: check its logs (an "
+		                                             "access rule, a crash, a full process table); "
+		                                             "then run the audit again.");
 	}
 	probe_data(a, f, fd);
 	cJSON_AddItemToObject(fd->data, "transcript", transcript_json(p));
@@ -448,39 +468,49 @@ static void banner_run(const struct audit *a, const struct inputs *in, struct fi
 			match = ptr->names[i];
 	const char *want = helo ? "the HELO name" : "the PTR name";
 	if (match) {
-		fd = findings_add(out, "smtp.banner", NULL, STATUS_PASS, "the greeting names %s, %s", name, want);
+		fd = findings_add(out, "smtp.banner", NULL, STATUS_PASS, "the greeting names %s, %s", name,
+		                  want);
 	} else if (!helo && !dns_status_answered(ptr->ans->status)) {
-		fd = add_lookup_error(a, out, "smtp.banner", NULL, "the greeting against the PTR name", ptr->ans);
+		fd = add_lookup_error(a, out, "smtp.banner", NULL, "the greeting against the PTR name",
+		                      ptr->ans);
 	} else if (k == GREET_NAME) {
-		fd = findings_add(out, "smtp.banner", NULL, STATUS_WARN, "the greeting names %s, not %s", name, want);
+		fd = findings_add(out, "smtp.banner", NULL, STATUS_WARN, "the greeting names %s, not %s",
+		                  name, want);
 		if (helo)
 			finding_set_detail(fd, "HELO name: %s.", helo);
 		else if (ptr->count)
 			finding_set_detail(fd, "PTR name: %s.", ptr->names[0]);
 		else
 			finding_set_detail(fd, "%s has no PTR name to match (see rdns.ptr).", a->t->ip.text);
-		finding_set_remedy(fd, "Make the server greet with its own name, the one in %s%s (e.g. Postfix: "
-		                       "myhostname = %s), so the greeting, HELO and reverse DNS agree.",
+		finding_set_remedy(fd,
+		                   "Make the server greet with its own name, the one in %s%s (e.g. Postfix: "
+		                   "myhostname = %s), so the greeting, HELO and reverse DNS agree.",
 		                   helo ? "HELO" : "the PTR record", helo ? " and the PTR record" : "",
-		                   helo ? helo : ptr->count ? ptr->names[0] : "<the PTR name>");
+		                   helo         ? helo
+		                   : ptr->count ? ptr->names[0]
+		                                : "<the PTR name>");
 	} else {
 		fd = findings_add(out, "smtp.banner", NULL, STATUS_WARN, "the greeting names %s",
 		                  k == GREET_ADDRESS ? "an address, not a host" : "no host");
-		finding_set_remedy(fd, "Make the server greet with its fully qualified host name first (\"220 %s "
-		                       "ESMTP\", RFC 5321 4.3.1; Postfix: smtpd_banner = $myhostname ESMTP).",
-		                   helo ? helo : ptr->count ? ptr->names[0] : "<its host name>");
+		finding_set_remedy(fd,
+		                   "Make the server greet with its fully qualified host name first (\"220 %s "
+		                   "ESMTP\", RFC 5321 4.3.1; Postfix: smtpd_banner = $myhostname ESMTP).",
+		                   helo         ? helo
+		                   : ptr->count ? ptr->names[0]
+		                                : "<its host name>");
 	}
 	if (fd->status != STATUS_ERROR || !fd->detail)
-		finding_set_detail(fd, "%s%sGreeting: 220 %s", fd->detail ? fd->detail : "", fd->detail ? " " : "",
-		                   p->greeting.n ? p->greeting.lines[0] : "");
+		finding_set_detail(fd, "%s%sGreeting: 220 %s", fd->detail ? fd->detail : "",
+		                   fd->detail ? " " : "", p->greeting.n ? p->greeting.lines[0] : "");
 	probe_data(a, f, fd);
 	cJSON_AddItemToObject(fd->data, "greeting", json_str_array(p->greeting.lines, p->greeting.n));
 	json_add_str(fd->data, "name", k == GREET_NAME ? name : NULL);
 	/* Without --helo the greeting's name is the best guess at the HELO name. */
 	if (!helo)
 		json_add_str(fd->data, "likely_helo", k == GREET_NAME ? name : NULL);
-	cJSON_AddItemToObject(fd->data, "expected", helo ? json_str_array((char *const *)&helo, 1)
-	                                                 : json_str_array(ptr->names, ptr->count));
+	cJSON_AddItemToObject(fd->data, "expected",
+	                      helo ? json_str_array((char *const *)&helo, 1)
+	                           : json_str_array(ptr->names, ptr->count));
 }
 
 /* ------------------------------------------------------------ smtp.starttls */
@@ -515,25 +545,39 @@ static void starttls_run(const struct audit *a, const struct inputs *in, struct 
 	if (!offered) {
 		fd = findings_add(out, "smtp.starttls", NULL, STATUS_WARN, "%s offers no STARTTLS%s", ip,
 		                  p->ehlo.esmtp ? "" : " (it refused EHLO: no ESMTP)");
-		finding_set_remedy(fd, "Offer STARTTLS with a certificate for the server's name (Postfix: "
-		                       "smtpd_tls_security_level = may, smtpd_tls_chain_files = key and chain), so mail "
-		                       "to and through it is not sent in clear.");
-	} else if (p->starttls_code != 220) {
-		fd = findings_add(out, "smtp.starttls", NULL, STATUS_FAIL, "%s offers STARTTLS but refuses it: %s", ip,
-		                  p->starttls_text ? p->starttls_text : "no reply");
-		finding_set_remedy(fd, "Fix the server's TLS set-up (its certificate and key files, their permissions); "
-		                       "its log says why STARTTLS is refused. Or stop offering STARTTLS.");
-	} else if (!p->tls && p->tls_timed_out) {
+		finding_set_remedy(
+		    fd, "Offer STARTTLS with a certificate for the server's name (Postfix: "
+		        "smtpd_tls_security_level = may, smtpd_tls_chain_files = key and chain), so mail "
+		        "to and through it is not sent in clear.");
+	} else if (!p->starttls_code) {
+		/* the conversation stopped at STARTTLS: no answer is no verdict */
 		fd = findings_add(out, "smtp.starttls", NULL, STATUS_ERROR,
-		                  "Could not check: %s accepted STARTTLS but no TLS handshake followed in time", ip);
+		                  "Could not check: %s did not answer STARTTLS", ip);
+		finding_set_detail(fd, "At the STARTTLS: %s.", p->why);
+		finding_set_remedy(fd, "%s",
+		                   p->err == SMTP_ETIMEOUT
+		                       ? timeout_remedy()
+		                       : "Check the server's log for why it ended the "
+		                         "session at STARTTLS; then run the audit again.");
+	} else if (p->starttls_code != 220) {
+		fd = findings_add(out, "smtp.starttls", NULL, STATUS_FAIL,
+		                  "%s offers STARTTLS but refuses it: %s", ip, p->starttls_text);
+		finding_set_remedy(
+		    fd, "Fix the server's TLS set-up (its certificate and key files, their permissions); "
+		        "its log says why STARTTLS is refused. Or stop offering STARTTLS.");
+	} else if (!p->tls && p->tls_timed_out) {
+		fd = findings_add(
+		    out, "smtp.starttls", NULL, STATUS_ERROR,
+		    "Could not check: %s accepted STARTTLS but no TLS handshake followed in time", ip);
 		finding_set_detail(fd, "%s (within %d ms).", p->tls_why, f->step_ms);
 		finding_set_remedy(fd, "%s", timeout_remedy());
 	} else if (!p->tls) {
-		fd = findings_add(out, "smtp.starttls", NULL, STATUS_FAIL, "%s offers STARTTLS but the handshake fails",
-		                  ip);
+		fd = findings_add(out, "smtp.starttls", NULL, STATUS_FAIL,
+		                  "%s offers STARTTLS but the handshake fails", ip);
 		finding_set_detail(fd, "%s.", p->tls_why);
-		finding_set_remedy(fd, "Fix the server's TLS set-up (certificate, key, protocol versions, ciphers): "
-		                       "senders that start TLS and fail deliver in clear, or not at all.");
+		finding_set_remedy(
+		    fd, "Fix the server's TLS set-up (certificate, key, protocol versions, ciphers): "
+		        "senders that start TLS and fail deliver in clear, or not at all.");
 	} else {
 		/* The names the certificate should carry: the greeting's and the PTR names. */
 		char gname[256];
@@ -550,36 +594,45 @@ static void starttls_run(const struct audit *a, const struct inputs *in, struct 
 		if (!t->have_cert)
 			sb_sep_printf(&problems, "; ", "no certificate");
 		if (old_version(t->version))
-			sb_sep_printf(&problems, "; ", "%s only (RFC 8996 deprecates TLS 1.0 and 1.1)", t->version);
+			sb_sep_printf(&problems, "; ", "%s only (RFC 8996 deprecates TLS 1.0 and 1.1)",
+			              t->version);
 		if (t->have_cert && t->self_signed)
 			sb_sep_printf(&problems, "; ", "the certificate is self-signed");
 		else if (t->have_cert && !t->verified && !(t->expired && strstr(t->verify_error, "expired")))
 			sb_sep_printf(&problems, "; ", "the chain does not verify: %s", t->verify_error);
 		if (t->have_cert && !name_ok)
-			sb_sep_printf(&problems, "; ", "the certificate is not for %s", nn ? names[0] : "the server's name");
+			sb_sep_printf(&problems, "; ", "the certificate is not for %s",
+			              nn ? names[0] : "the server's name");
 		if (t->have_cert && !t->expired && t->days_left < EXPIRY_WARN_DAYS)
-			sb_sep_printf(&problems, "; ", "the certificate expires in %ld day%s (%s)", t->days_left,
-			              t->days_left == 1 ? "" : "s", t->not_after);
+			sb_sep_printf(&problems, "; ", "the certificate expires in %ld day%s (%s)",
+			              t->days_left, t->days_left == 1 ? "" : "s", t->not_after);
 		if (t->have_cert && t->expired) {
-			fd = findings_add(out, "smtp.starttls", NULL, STATUS_FAIL, "%s's certificate expired on %s", ip,
-			                  t->not_after);
+			fd = findings_add(out, "smtp.starttls", NULL, STATUS_FAIL,
+			                  "%s's certificate expired on %s", ip, t->not_after);
 			finding_set_remedy(fd, "Renew the certificate of %s and reload the server.",
-			                   matched ? matched : nn ? names[0] : ip);
+			                   matched ? matched
+			                   : nn    ? names[0]
+			                           : ip);
 		} else if (problems.len) {
-			fd = findings_add(out, "smtp.starttls", NULL, STATUS_WARN, "STARTTLS works, but %s", problems.s);
-			finding_set_remedy(fd, "Give the server a certificate from a public CA for %s (e.g. Let's "
-			                       "Encrypt), renewed automatically, and allow TLS 1.2 and 1.3.",
-			                   nn ? names[0] : "its host name");
+			fd = findings_add(out, "smtp.starttls", NULL, STATUS_WARN, "STARTTLS works, but %s",
+			                  problems.s);
+			finding_set_remedy(
+			    fd,
+			    "Give the server a certificate from a public CA for %s (e.g. Let's "
+			    "Encrypt), renewed automatically, and allow TLS 1.2 and 1.3.",
+			    nn ? names[0] : "its host name");
 		} else {
-			fd = findings_add(out, "smtp.starttls", NULL, STATUS_PASS, "STARTTLS: %s, %s, certificate for %s "
-			                                                          "valid until %s",
+			fd = findings_add(out, "smtp.starttls", NULL, STATUS_PASS,
+			                  "STARTTLS: %s, %s, certificate for %s "
+			                  "valid until %s",
 			                  t->version, t->cipher, matched, t->not_after);
 		}
 		if (fd->status != STATUS_PASS || !fd->detail)
-			finding_set_detail(fd, "%s %s; certificate %s%s issued by %s, %s to %s%s%s.", t->version, t->cipher,
-			                   t->subject_cn ? "CN=" : "", t->subject_cn ? t->subject_cn : "(no CN)",
-			                   t->issuer ? t->issuer : "?", t->not_before, t->not_after,
-			                   t->verified ? ", chain verified" : "", name_ok ? "" : ", no name matches");
+			finding_set_detail(
+			    fd, "%s %s; certificate %s%s issued by %s, %s to %s%s%s.", t->version, t->cipher,
+			    t->subject_cn ? "CN=" : "", t->subject_cn ? t->subject_cn : "(no CN)",
+			    t->issuer ? t->issuer : "?", t->not_before, t->not_after,
+			    t->verified ? ", chain verified" : "", name_ok ? "" : ", no name matches");
 		cJSON_AddItemToObject(fd->data, "names_checked", json_str_array(names, nn));
 		json_add_str(fd->data, "name_matched", matched);
 		free(names);
@@ -624,17 +677,21 @@ static void auth_run(const struct audit *a, const struct inputs *in, struct find
 	struct finding *fd;
 	bool clear = pre && (has_mech(pre, "PLAIN") || has_mech(pre, "LOGIN"));
 	if (clear) {
-		fd = findings_add(out, "smtp.auth", NULL, STATUS_WARN, "%s offers %s before STARTTLS: passwords in clear",
-		                  ip, pre);
-		finding_set_remedy(fd, "Offer AUTH only after STARTTLS (Postfix: smtpd_tls_auth_only = yes), and "
-		                       "better on the submission ports 587/465 than on port %d.", f->port);
+		fd = findings_add(out, "smtp.auth", NULL, STATUS_WARN,
+		                  "%s offers %s before STARTTLS: passwords in clear", ip, pre);
+		finding_set_remedy(fd,
+		                   "Offer AUTH only after STARTTLS (Postfix: smtpd_tls_auth_only = yes), and "
+		                   "better on the submission ports 587/465 than on port %d.",
+		                   f->port);
 	} else if (pre) {
 		fd = findings_add(out, "smtp.auth", NULL, STATUS_PASS,
 		                  "%s offers %s before STARTTLS, with no clear-text mechanism", ip, pre);
 	} else if (post) {
-		fd = findings_add(out, "smtp.auth", NULL, STATUS_PASS, "%s offers AUTH only after STARTTLS", ip);
+		fd = findings_add(out, "smtp.auth", NULL, STATUS_PASS, "%s offers AUTH only after STARTTLS",
+		                  ip);
 	} else {
-		fd = findings_add(out, "smtp.auth", NULL, STATUS_PASS, "%s offers no AUTH on port %d", ip, f->port);
+		fd = findings_add(out, "smtp.auth", NULL, STATUS_PASS, "%s offers no AUTH on port %d", ip,
+		                  f->port);
 	}
 	if (post && fd->status == STATUS_PASS && pre)
 		finding_set_detail(fd, "After STARTTLS: %s.", post);
@@ -654,34 +711,45 @@ static void relay_run(const struct audit *a, const struct inputs *in, struct fin
 	const char *ip = a->t->ip.text;
 	struct finding *fd;
 	bool mail_ok = p->mail_code / 100 == 2;
-	int refusal = !p->mail_code ? 0 : !mail_ok ? p->mail_code : p->rcpt_code / 100 != 2 ? p->rcpt_code : 0;
+	int refusal = !p->mail_code             ? 0
+	              : !mail_ok                ? p->mail_code
+	              : p->rcpt_code / 100 != 2 ? p->rcpt_code
+	                                        : 0;
 	if (!p->relay_tested || !p->mail_code || (mail_ok && !p->rcpt_code) || refusal == 421) {
 		enum smtp_stage st = p->stopped;
-		fd = findings_add(out, "smtp.relay", NULL, STATUS_ERROR, "Could not test relaying through %s: %s", ip,
-		                  refusal == 421 ? "the server closed the session (421)" : "the conversation stopped");
-		finding_set_detail(fd, "At the %s: %s.", smtp_stage_name(st), p->why[0] ? p->why : "no reply");
-		finding_set_remedy(fd, "%s", p->err == SMTP_ETIMEOUT ? timeout_remedy()
-		                                                      : "Check the server's log for why it ended the "
-		                                                        "session; then run the audit again.");
+		fd = findings_add(
+		    out, "smtp.relay", NULL, STATUS_ERROR, "Could not test relaying through %s: %s", ip,
+		    refusal == 421 ? "the server closed the session (421)" : "the conversation stopped");
+		finding_set_detail(fd, "At the %s: %s.", smtp_stage_name(st),
+		                   p->why[0] ? p->why : "no reply");
+		finding_set_remedy(fd, "%s",
+		                   p->err == SMTP_ETIMEOUT ? timeout_remedy()
+		                                           : "Check the server's log for why it ended the "
+		                                             "session; then run the audit again.");
 	} else if (refusal) {
 		bool at_mail = !mail_ok;
-		fd = findings_add(out, "smtp.relay", NULL, STATUS_PASS, "%s refuses to relay: %s %s at %s", ip,
-		                  refusal / 100 == 4 ? "temporary refusal" : "refused",
+		fd = findings_add(out, "smtp.relay", NULL, STATUS_PASS, "%s refuses to relay: %s %s at %s",
+		                  ip, refusal / 100 == 4 ? "temporary refusal" : "refused",
 		                  at_mail ? p->mail_text : p->rcpt_text, at_mail ? "MAIL FROM" : "RCPT TO");
 		if (refusal / 100 == 4)
-			finding_set_detail(fd, "A 4xx refusal is temporary by its code: a server that greylists might "
-			                       "accept the same recipient later.");
+			finding_set_detail(
+			    fd, "A 4xx refusal is temporary by its code: a server that greylists might "
+			        "accept the same recipient later.");
 	} else {
-		fd = findings_add(out, "smtp.relay", NULL, STATUS_FAIL, "%s is an open relay: it accepted mail from <%s> "
-		                                                        "to <%s>",
+		fd = findings_add(out, "smtp.relay", NULL, STATUS_FAIL,
+		                  "%s is an open relay: it accepted mail from <%s> "
+		                  "to <%s>",
 		                  ip, f->from, f->to);
-		finding_set_detail(fd, "RCPT TO:<%s>: %s, without authentication%s. If this host (the one running the "
-		                       "audit) is among the server's trusted networks, run the probe from outside.",
-		                   f->to, p->rcpt_text, p->tls ? ", over TLS" : "");
-		finding_set_remedy(fd, "Relay only for your own networks and authenticated users, and accept other mail "
-		                       "only for your own domains (Postfix: smtpd_relay_restrictions = "
-		                       "permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination, with "
-		                       "mynetworks listing only your hosts).");
+		finding_set_detail(
+		    fd,
+		    "RCPT TO:<%s>: %s, without authentication%s. If this host (the one running the "
+		    "audit) is among the server's trusted networks, run the probe from outside.",
+		    f->to, p->rcpt_text, p->tls ? ", over TLS" : "");
+		finding_set_remedy(
+		    fd, "Relay only for your own networks and authenticated users, and accept other mail "
+		        "only for your own domains (Postfix: smtpd_relay_restrictions = "
+		        "permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination, with "
+		        "mynetworks listing only your hosts).");
 	}
 	probe_data(a, f, fd);
 	cJSON_AddStringToObject(fd->data, "mail_from", f->from ? f->from : "");
@@ -700,7 +768,8 @@ static enum host_verdict judge_host(const struct mx_host *h, char *buf, size_t l
 	const struct smtp_probe *p = &h->p;
 	const struct tls_facts *t = &p->tls_facts;
 	if (!h->n_ip) {
-		snprintf(buf, len, "%s", h->addrs->failed ? "its address lookup failed" : "it has no address");
+		snprintf(buf, len, "%s",
+		         h->addrs->failed ? "its address lookup failed" : "it has no address");
 		return h->addrs->failed ? HOST_UNKNOWN : HOST_NO_ADDRESS;
 	}
 	if (p->connect != SMTP_CONN_OK) {
@@ -708,15 +777,20 @@ static enum host_verdict judge_host(const struct mx_host *h, char *buf, size_t l
 		return HOST_UNKNOWN;
 	}
 	if (!p->ehlo.done) {
-		snprintf(buf, len, "the conversation stopped at the %s (%s)", smtp_stage_name(p->stopped), p->why);
+		snprintf(buf, len, "the conversation stopped at the %s (%s)", smtp_stage_name(p->stopped),
+		         p->why);
 		return HOST_UNKNOWN;
 	}
 	if (!p->ehlo.esmtp || !smtp_ehlo_ext(&p->ehlo, "STARTTLS")) {
 		snprintf(buf, len, "no STARTTLS");
 		return HOST_BAD;
 	}
+	if (!p->starttls_code) {
+		snprintf(buf, len, "no answer to STARTTLS (%s)", p->why);
+		return HOST_UNKNOWN;
+	}
 	if (p->starttls_code != 220) {
-		snprintf(buf, len, "STARTTLS refused (%s)", p->starttls_text ? p->starttls_text : "no reply");
+		snprintf(buf, len, "STARTTLS refused (%s)", p->starttls_text);
 		return HOST_BAD;
 	}
 	if (!p->tls) {
@@ -757,16 +831,18 @@ static void mx_tls_run(const struct audit *a, const struct inputs *in, struct fi
 	const struct mx_facts *m = f->m;
 	if (!f->n) {
 		if (m->mx->status == DNS_OK || m->mx->status == DNS_NXDOMAIN || m->mx->status == DNS_NODATA)
-			fd = findings_add(out, "smtp.mx_tls", NULL, STATUS_SKIP, "%s has no MX host to probe (see mx.bounces)",
-			                  dom);
+			fd = findings_add(out, "smtp.mx_tls", NULL, STATUS_SKIP,
+			                  "%s has no MX host to probe (see mx.bounces)", dom);
 		else
 			fd = add_lookup_error(a, out, "smtp.mx_tls", NULL, "the MX hosts", m->mx);
 		cJSON_AddStringToObject(fd->data, "domain", dom);
 		return;
 	}
 	if (f->setup_why[0]) {
-		fd = findings_add(out, "smtp.mx_tls", NULL, STATUS_ERROR, "Could not probe the MX hosts: %s", f->setup_why);
-		finding_set_remedy(fd, "Check the OpenSSL installation of this host; then run the audit again.");
+		fd = findings_add(out, "smtp.mx_tls", NULL, STATUS_ERROR, "Could not probe the MX hosts: %s",
+		                  f->setup_why);
+		finding_set_remedy(fd,
+		                   "Check the OpenSSL installation of this host; then run the audit again.");
 		return;
 	}
 	cJSON *arr = cJSON_CreateArray();
@@ -799,32 +875,45 @@ static void mx_tls_run(const struct audit *a, const struct inputs *in, struct fi
 	}
 	const char *what = f->implicit ? "the host of the implicit MX" : "MX host";
 	if (nbad) {
-		fd = findings_add(out, "smtp.mx_tls", NULL, STATUS_WARN, "%zu of %zu %s%s of %s without STARTTLS or a valid "
-		                                                          "certificate",
+		fd = findings_add(out, "smtp.mx_tls", NULL, STATUS_WARN,
+		                  "%zu of %zu %s%s of %s without STARTTLS or a valid "
+		                  "certificate",
 		                  nbad, f->n, what, f->n == 1 || f->implicit ? "" : "s", dom);
-		finding_set_detail(fd, "%s%s%s.", bad.s, nunknown ? "; not checked: " : "", nunknown ? unknown.s : "");
-		finding_set_remedy(fd, "Give every MX host of %s STARTTLS with a certificate from a public CA for the "
-		                       "host's own name, as MTA-STS (RFC 8461) requires; bounces and DMARC reports "
-		                       "reach %s through them.", dom, dom);
+		finding_set_detail(fd, "%s%s%s.", bad.s, nunknown ? "; not checked: " : "",
+		                   nunknown ? unknown.s : "");
+		finding_set_remedy(
+		    fd,
+		    "Give every MX host of %s STARTTLS with a certificate from a public CA for the "
+		    "host's own name, as MTA-STS (RFC 8461) requires; bounces and DMARC reports "
+		    "reach %s through them.",
+		    dom, dom);
 	} else if (nunknown) {
-		fd = findings_add(out, "smtp.mx_tls", NULL, STATUS_ERROR, "Could not check STARTTLS on %zu of %zu %s%s of "
-		                                                           "%s",
+		fd = findings_add(out, "smtp.mx_tls", NULL, STATUS_ERROR,
+		                  "Could not check STARTTLS on %zu of %zu %s%s of "
+		                  "%s",
 		                  nunknown, f->n, what, f->n == 1 || f->implicit ? "" : "s", dom);
 		finding_set_detail(fd, "%s.", unknown.s);
-		finding_set_remedy(fd, "Check that this host can connect to port %d of the MX hosts (many cloud and "
-		                       "home networks block outgoing port 25); then run the audit again.", f->port);
+		finding_set_remedy(
+		    fd,
+		    "Check that this host can connect to port %d of the MX hosts (many cloud and "
+		    "home networks block outgoing port 25); then run the audit again.",
+		    f->port);
 	} else if (good) {
-		fd = findings_add(out, "smtp.mx_tls", NULL, STATUS_PASS, "%s %s%s of %s: STARTTLS with a valid "
-		                                                         "certificate",
+		fd = findings_add(out, "smtp.mx_tls", NULL, STATUS_PASS,
+		                  "%s %s%s of %s: STARTTLS with a valid "
+		                  "certificate",
 		                  good == 1 ? "the" : "all", f->implicit ? "implicit MX" : "MX host",
 		                  good == 1 ? "" : "s", dom);
 	} else {
-		fd = findings_add(out, "smtp.mx_tls", NULL, STATUS_SKIP, "no MX host of %s has an address to probe (see "
-		                                                         "mx.bounces)", dom);
+		fd = findings_add(out, "smtp.mx_tls", NULL, STATUS_SKIP,
+		                  "no MX host of %s has an address to probe (see "
+		                  "mx.bounces)",
+		                  dom);
 	}
 	if (f->skipped && fd->status != STATUS_SKIP)
-		finding_set_detail(fd, "%s%s%zu more MX host%s not probed (at most %d).", fd->detail ? fd->detail : "",
-		                   fd->detail ? " " : "", f->skipped, f->skipped == 1 ? "" : "s", MX_PROBE_MAX);
+		finding_set_detail(fd, "%s%s%zu more MX host%s not probed (at most %d).",
+		                   fd->detail ? fd->detail : "", fd->detail ? " " : "", f->skipped,
+		                   f->skipped == 1 ? "" : "s", MX_PROBE_MAX);
 	cJSON_AddStringToObject(fd->data, "domain", dom);
 	cJSON_AddNumberToObject(fd->data, "port", f->port);
 	cJSON_AddBoolToObject(fd->data, "implicit_mx", f->implicit);
@@ -835,35 +924,35 @@ static void mx_tls_run(const struct audit *a, const struct inputs *in, struct fi
 }
 
 static const struct check checks[] = {
-	{.id = "smtp.banner",
-	 .title = "the SMTP greeting names the PTR name (or the HELO name)",
-	 .refs = {"RFC 5321 4.2", "RFC 5321 4.1.1.1"},
-	 .needs = NEED(IN_SMTP_PROBE) | NEED(IN_PTR),
-	 .run = banner_run,
-	 .file = __FILE__},
-	{.id = "smtp.starttls",
-	 .title = "STARTTLS offered, TLS 1.2 or later, a valid certificate for the server's name",
-	 .refs = {"RFC 3207", "RFC 8996"},
-	 .needs = NEED(IN_SMTP_PROBE) | NEED(IN_PTR),
-	 .run = starttls_run,
-	 .file = __FILE__},
-	{.id = "smtp.relay",
-	 .title = "relaying to a foreign domain is refused (no open relay)",
-	 .refs = {"RFC 5321 3.6", "RFC 5321 7.1", "1&1 postmaster: secure the server"},
-	 .needs = NEED(IN_SMTP_PROBE),
-	 .run = relay_run,
-	 .file = __FILE__},
-	{.id = "smtp.auth",
-	 .title = "no AUTH PLAIN/LOGIN before STARTTLS",
-	 .refs = {"RFC 4954 4", "RFC 4954 14", "1&1 postmaster: secure the server"},
-	 .needs = NEED(IN_SMTP_PROBE),
-	 .run = auth_run,
-	 .file = __FILE__},
-	{.id = "smtp.mx_tls",
-	 .title = "the MX hosts (at most 5) offer STARTTLS with a valid certificate",
-	 .refs = {"RFC 3207", "RFC 8461"},
-	 .needs = NEED(IN_SMTP_MX),
-	 .run = mx_tls_run,
-	 .file = __FILE__},
+    {.id = "smtp.banner",
+     .title = "the SMTP greeting names the PTR name (or the HELO name)",
+     .refs = {"RFC 5321 4.2", "RFC 5321 4.1.1.1"},
+     .needs = NEED(IN_SMTP_PROBE) | NEED(IN_PTR),
+     .run = banner_run,
+     .file = __FILE__},
+    {.id = "smtp.starttls",
+     .title = "STARTTLS offered, TLS 1.2 or later, a valid certificate for the server's name",
+     .refs = {"RFC 3207", "RFC 8996"},
+     .needs = NEED(IN_SMTP_PROBE) | NEED(IN_PTR),
+     .run = starttls_run,
+     .file = __FILE__},
+    {.id = "smtp.relay",
+     .title = "relaying to a foreign domain is refused (no open relay)",
+     .refs = {"RFC 5321 3.6", "RFC 5321 7.1", "1&1 postmaster: secure the server"},
+     .needs = NEED(IN_SMTP_PROBE),
+     .run = relay_run,
+     .file = __FILE__},
+    {.id = "smtp.auth",
+     .title = "no AUTH PLAIN/LOGIN before STARTTLS",
+     .refs = {"RFC 4954 4", "RFC 4954 14", "1&1 postmaster: secure the server"},
+     .needs = NEED(IN_SMTP_PROBE),
+     .run = auth_run,
+     .file = __FILE__},
+    {.id = "smtp.mx_tls",
+     .title = "the MX hosts (at most 5) offer STARTTLS with a valid certificate",
+     .refs = {"RFC 3207", "RFC 8461"},
+     .needs = NEED(IN_SMTP_MX),
+     .run = mx_tls_run,
+     .file = __FILE__},
 };
 FAMILY_OF(smtp, checks);

@@ -171,30 +171,37 @@ static bool has_control(const char *s)
 	return has_control_or(s, true);
 }
 
-static int parse_helo(struct target *t, const char *arg, char *err, size_t errlen)
+char *cli_helo_new(const char *arg, char *why, size_t whylen)
 {
 	if (!*arg || strlen(arg) > 255 || has_control(arg)) {
-		snprintf(err, errlen, "--helo: '%s' is empty, too long or contains spaces or control characters",
-		         TEXT_SHOW(arg));
-		return -1;
+		snprintf(why, whylen, "'%s' is empty, too long or contains spaces or control characters", TEXT_SHOW(arg));
+		return NULL;
 	}
 	bool ascii = true;
 	for (const char *p = arg; *p; p++)
 		if ((unsigned char)*p >= 0x80)
 			ascii = false;
-	free(t->helo);
-	if (ascii) {
-		/* An invalid HELO is what the audit reports on, not a usage error. */
-		t->helo = name_normalize_new(arg);
-		return 0;
-	}
+	/* An invalid HELO is what the audit reports on, not a usage error. */
+	return ascii ? name_normalize_new(arg) : name_from_user_new(arg, why, whylen);
+}
+
+static int parse_helo(struct target *t, const char *arg, char *err, size_t errlen)
+{
 	char why[512];
-	t->helo = name_from_user_new(arg, why, sizeof why);
-	if (!t->helo) {
+	char *h = cli_helo_new(arg, why, sizeof why);
+	if (!h) {
 		snprintf(err, errlen, "--helo: %s", why);
 		return -1;
 	}
+	free(t->helo);
+	t->helo = h;
 	return 0;
+}
+
+char *cli_mail_from_new(const char *arg, char *why, size_t whylen)
+{
+	const char *at = strrchr(arg, '@'); /* an address too */
+	return name_from_user_new(at ? at + 1 : arg, why, whylen);
 }
 
 static int parse_selector(struct cli *c, const char *arg, char *err, size_t errlen)
@@ -431,8 +438,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 	case OPT_SELECTOR: return parse_selector(c, arg, err, errlen);
 	case OPT_SHARED: c->t.shared = true; return 0;
 	case OPT_MAIL_FROM: {
-		const char *at = strrchr(arg, '@'); /* accept an address too */
-		char *d = name_from_user_new(at ? at + 1 : arg, why, sizeof why);
+		char *d = cli_mail_from_new(arg, why, sizeof why);
 		if (!d) {
 			snprintf(err, errlen, "--mail-from: %s", why);
 			return -1;

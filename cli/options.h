@@ -52,6 +52,14 @@ void cli_free(struct cli *c);
 int cli_parse_batch_line(const struct cli *c, const char *line, struct target *t, char *err, size_t errlen);
 void target_free(struct target *t);
 
+/* A HELO name as --helo takes it (ASCII lower-cased as given: its syntax is
+ * helo.syntax's verdict; Unicode to A-labels), or NULL with a reason in why
+ * when it is empty, longer than 255, holds spaces or control characters. */
+char *cli_helo_new(const char *arg, char *why, size_t whylen);
+/* The domain of --mail-from (a domain, or an address's domain), or NULL
+ * with a reason in why. */
+char *cli_mail_from_new(const char *arg, char *why, size_t whylen);
+
 /* The --help text. */
 void cli_usage(FILE *out);
 

@@ -40,9 +40,11 @@ long receive_messages(const struct cli *c, FILE *log, struct smtpd_msg **msgs, c
 		return -1;
 	}
 	const char *v6 = c->listen.af == AF_INET6 ? "[" : "";
-	fprintf(log, "senderaudit: receive: listening on %s%s%s:%d for %d message%s (at most %d s); STARTTLS with %s\n",
-	        v6, c->listen.text, *v6 ? "]" : "", smtpd_port(s), c->count, c->count == 1 ? "" : "s", c->wait_ms / 1000,
-	        c->tls_cert ? c->tls_cert : "a self-signed certificate");
+	fprintf(log,
+	        "senderaudit: receive: listening on %s%s%s:%d for %d message%s (at most %d s); STARTTLS with "
+	        "%s\n",
+	        v6, c->listen.text, *v6 ? "]" : "", smtpd_port(s), c->count, c->count == 1 ? "" : "s",
+	        c->wait_ms / 1000, c->tls_cert ? c->tls_cert : "a self-signed certificate");
 	fflush(log);
 	size_t n = smtpd_serve(s, (size_t)c->count, clock_mono_ms() + c->wait_ms, msgs, log_line, log);
 	smtpd_free(s);
@@ -76,8 +78,8 @@ int receive_save(const char *file, size_t i, const struct smtpd_msg *m, char *wh
 static size_t header_end(const char *msg, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
-		if (msg[i] == '\n' && i + 1 < len && (msg[i + 1] == '\n' || (msg[i + 1] == '\r' && i + 2 < len &&
-		                                                               msg[i + 2] == '\n')))
+		if (msg[i] == '\n' && i + 1 < len &&
+		    (msg[i + 1] == '\n' || (msg[i + 1] == '\r' && i + 2 < len && msg[i + 2] == '\n')))
 			return i + 1;
 	return len;
 }
@@ -129,30 +131,6 @@ char *receive_from_domain_new(const char *msg, size_t len)
 	return dom;
 }
 
-/* The domain of a reverse-path, or NULL. */
-static char *path_domain_new(const char *path)
-{
-	const char *at = strrchr(path, '@');
-	char why[200];
-	return at && at[1] ? name_from_user_new(at + 1, why, sizeof why) : NULL;
-}
-
-/* The EHLO argument as --helo would take it: a name or an address literal
- * (its syntax is helo.syntax's verdict, not a reason to refuse). */
-static char *helo_new(const char *h)
-{
-	if (!h || !*h || strlen(h) > 255)
-		return NULL;
-	for (const unsigned char *p = (const unsigned char *)h; *p; p++)
-		if (*p < 0x21 || *p == 0x7f)
-			return NULL;
-	char why[200];
-	bool ascii = true;
-	for (const char *p = h; *p; p++)
-		ascii &= (unsigned char)*p < 0x80;
-	return ascii ? name_normalize_new(h) : name_from_user_new(h, why, sizeof why);
-}
-
 int receive_target(const struct cli *c, const struct smtpd_msg *m, struct target *t, struct target_wire *w,
                    char *why, size_t whylen)
 {
@@ -161,8 +139,10 @@ int receive_target(const struct cli *c, const struct smtpd_msg *m, struct target
 	t->shared = c->t.shared;
 	t->selectors = c->t.selectors;
 	t->selector_count = c->t.selector_count;
-	t->helo = helo_new(m->helo);
-	char *envelope = path_domain_new(m->mail_from);
+	char w1[200];
+	t->helo = m->helo ? cli_helo_new(m->helo, w1, sizeof w1) : NULL;
+	/* the null sender (bounces) has no domain */
+	char *envelope = strchr(m->mail_from, '@') ? cli_mail_from_new(m->mail_from, w1, sizeof w1) : NULL;
 	t->domain = receive_from_domain_new(m->data, m->len);
 	if (!t->domain && envelope)
 		t->domain = xstrdup(envelope);

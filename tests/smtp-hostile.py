@@ -7,11 +7,14 @@ for suite_smtp.sh. Modes:
   dataend   a message of 20 MB that never ends (no lone dot), then silence
   junk      256 KB of random bytes
   slow      "EHLO slow.test" and more, one byte a second
+  tlsreset  STARTTLS, the handshake, then a reset (RST) with commands in flight
 
 It prints how it ended: "closed after S s, sent N bytes, last reply: ...".
 It gives up after 90 s."""
 import os
 import socket
+import ssl
+import struct
 import sys
 import time
 
@@ -63,15 +66,32 @@ try:
             drain()
     elif mode == "junk":
         send(os.urandom(256 * 1024))
+    elif mode == "tlsreset":
+        for _ in range(20):
+            send(b"EHLO reset.test\r\n")
+            drain(True)
+            send(b"STARTTLS\r\n")
+            drain(True)
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            t = ctx.wrap_socket(s, server_hostname="receive.test")
+            t.sendall(b"EHLO reset.test\r\n" * 50)
+            t.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            t.close()
+            sent += 1
+            s = socket.create_connection((host, port), timeout=90)
+            drain(True)
+        replies.append(b"(20 resets sent)")
     elif mode == "slow":
         for b in b"EHLO slow.test\r\nMAIL FROM:<a@slow.test>\r\n" * 10:
             send(bytes([b]))
             if not drain():
                 break
             time.sleep(1)
-    while drain(True):
+    while mode != "tlsreset" and drain(True):
         pass
 except OSError as e:
-    replies.append(("(%s)" % e.__class__.__name__).encode())
+    replies.append(("(%s: %s)" % (e.__class__.__name__, e)).encode())
 last = replies[-1].decode("latin-1")[:120] if replies else "none"
 print("closed after %.1f s, sent %d bytes, last reply: %s" % (time.time() - t0, sent, last))

@@ -490,7 +490,8 @@ grep -q '^received .* from 127.0.0.1 port [0-9]*: HELO out.loop.test, no STARTTL
 
 case_ "receive: hostile clients while a good one delivers: bounded time and memory, each a clear outcome"
 rx_start hostile --timeout 30
-for m in longline rcpts junk dataend slow; do
+HOSTILE="longline rcpts junk dataend slow tlsreset"
+for m in $HOSTILE; do
 	/usr/bin/python3 "$ROOT/tests/smtp-hostile.py" $m 127.0.0.1 "$RPORT" >"$TMP/h-$m.log" 2>&1 &
 done
 sleep 3
@@ -504,9 +505,11 @@ expect_jq '.received.helo == "out.loop.test"' "the good message was audited"
 grep -q 'Line too long\|line longer' "$TMP/h-longline.log" "$RXERR" && ok || bad "$CASE: longline: $(cat "$TMP/h-longline.log")"
 grep -q 'too many errors' "$RXERR" && ok || bad "$CASE: the 100,000 RCPTs did not end in 'too many errors': $(cat "$TMP/h-rcpts.log")"
 grep -q 'in DATA, after 10485760 bytes' "$RXERR" && ok || bad "$CASE: the endless DATA was not cut at 10 MiB: $(cat "$RXERR")"
-for m in longline rcpts junk dataend slow; do
+for m in $HOSTILE; do
 	grep -q '^closed after' "$TMP/h-$m.log" && ok || bad "$CASE: $m did not end: $(cat "$TMP/h-$m.log")"
 done
+# resets after STARTTLS must not kill it with SIGPIPE (OpenSSL writes without MSG_NOSIGNAL)
+grep -q '20 resets sent' "$TMP/h-tlsreset.log" && ok || bad "$CASE: tlsreset: $(cat "$TMP/h-tlsreset.log")"
 [ "$RSS" -le $((400 * 1024)) ] && ok || bad "$CASE: receive peaked at $RSS KiB"
 
 case_ "receive: only hostile clients: no message, exit 3, within --timeout"

@@ -38,7 +38,8 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-int smtp_reply_parse(const char *buf, size_t len, struct smtp_reply *r, size_t *used, char *why, size_t whylen)
+int smtp_reply_parse(const char *buf, size_t len, struct smtp_reply *r, size_t *used, char *why,
+                     size_t whylen)
 {
 	memset(r, 0, sizeof *r);
 	size_t pos = 0, lines = 0;
@@ -60,7 +61,8 @@ int smtp_reply_parse(const char *buf, size_t len, struct smtp_reply *r, size_t *
 		size_t have = ll < 4 ? ll : 4;
 		for (size_t i = 0; i < have && i < 3; i++)
 			if (!is_digit(l[i]) || (i == 0 && (l[0] < '2' || l[0] > '5'))) {
-				snprintf(why, whylen, "not an SMTP reply (a line starts with \"%.*s\")", (int)have, l);
+				snprintf(why, whylen, "not an SMTP reply (a line starts with \"%.*s\")",
+				         (int)have, l);
 				return SMTP_PARSE_BAD;
 			}
 		if (!nl)
@@ -68,7 +70,8 @@ int smtp_reply_parse(const char *buf, size_t len, struct smtp_reply *r, size_t *
 		if (ll && l[ll - 1] == '\r')
 			ll--;
 		if (ll < 3 || (ll > 3 && l[3] != '-' && l[3] != ' ')) {
-			snprintf(why, whylen, "not an SMTP reply (a line reads \"%.*s\")", (int)(ll < 20 ? ll : 20), l);
+			snprintf(why, whylen, "not an SMTP reply (a line reads \"%.*s\")",
+			         (int)(ll < 20 ? ll : 20), l);
 			return SMTP_PARSE_BAD;
 		}
 		if (memchr(l, '\0', ll)) {
@@ -77,7 +80,8 @@ int smtp_reply_parse(const char *buf, size_t len, struct smtp_reply *r, size_t *
 		}
 		int c = (l[0] - '0') * 100 + (l[1] - '0') * 10 + (l[2] - '0');
 		if (lines && c != code) {
-			snprintf(why, whylen, "the lines of one reply have different codes (%d, then %d)", code, c);
+			snprintf(why, whylen, "the lines of one reply have different codes (%d, then %d)",
+			         code, c);
 			return SMTP_PARSE_BAD;
 		}
 		code = c;
@@ -105,20 +109,6 @@ int smtp_reply_parse(const char *buf, size_t len, struct smtp_reply *r, size_t *
 
 /* ------------------------------------------------------------ connection */
 
-const char *smtp_err_name(enum smtp_err e)
-{
-	switch (e) {
-	case SMTP_OK: return "ok";
-	case SMTP_ETIMEOUT: return "timeout";
-	case SMTP_ECLOSED: return "closed";
-	case SMTP_EBADREPLY: return "bad reply";
-	case SMTP_EIO: return "network error";
-	case SMTP_ETLS: return "TLS failed";
-	case SMTP_EREJECTED: return "rejected";
-	}
-	return "?";
-}
-
 struct smtp_conn {
 	int fd;
 	SSL *ssl;
@@ -143,16 +133,6 @@ void smtp_conn_free(struct smtp_conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c);
-}
-
-int smtp_conn_fd(const struct smtp_conn *c)
-{
-	return c->fd;
-}
-
-bool smtp_conn_tls(const struct smtp_conn *c)
-{
-	return c->ssl != NULL;
 }
 
 const char *smtp_buffered(const struct smtp_conn *c, size_t *len)
@@ -200,7 +180,8 @@ enum smtp_err smtp_fill(struct smtp_conn *c, int64_t deadline)
 	return SMTP_OK;
 }
 
-enum smtp_err smtp_read_reply(struct smtp_conn *c, int64_t deadline, struct smtp_reply *r, char *why, size_t whylen)
+enum smtp_err smtp_read_reply(struct smtp_conn *c, int64_t deadline, struct smtp_reply *r, char *why,
+                              size_t whylen)
 {
 	for (;;) {
 		size_t used = 0;
@@ -263,8 +244,9 @@ enum smtp_err smtp_starttls(struct smtp_conn *c, SSL_CTX *ctx, bool server, cons
 
 const char *smtp_stage_name(enum smtp_stage s)
 {
-	static const char *const names[] = {"connect", "greeting", "EHLO", "STARTTLS", "TLS handshake",
-	                                    "EHLO after STARTTLS", "MAIL", "RCPT", "done"};
+	static const char *const names[] = {"connect",  "greeting",      "EHLO",
+	                                    "STARTTLS", "TLS handshake", "EHLO after STARTTLS",
+	                                    "MAIL",     "RCPT",          "done"};
 	return s <= SMTP_STAGE_DONE ? names[s] : "?";
 }
 
@@ -272,8 +254,8 @@ const char *smtp_ehlo_ext(const struct smtp_ehlo *e, const char *keyword)
 {
 	size_t kl = strlen(keyword);
 	for (size_t i = 0; i < e->n; i++)
-		if (strncasecmp(e->ext[i], keyword, kl) == 0 && (e->ext[i][kl] == '\0' || e->ext[i][kl] == ' ' ||
-		                                                 e->ext[i][kl] == '='))
+		if (strncasecmp(e->ext[i], keyword, kl) == 0 &&
+		    (e->ext[i][kl] == '\0' || e->ext[i][kl] == ' ' || e->ext[i][kl] == '='))
 			return e->ext[i];
 	return NULL;
 }
@@ -315,7 +297,8 @@ static void note(struct smtp_probe *p, const char *dir, const char *text, size_t
 	if (p->transcript_n == TRANSCRIPT_MAX)
 		return;
 	p->transcript = xrealloc(p->transcript, (p->transcript_n + 1) * sizeof *p->transcript);
-	char *t = more ? xasprintf("%s: %.200s (+%zu lines)", dir, text, more) : xasprintf("%s: %.200s", dir, text);
+	char *t =
+	    more ? xasprintf("%s: %.200s (+%zu lines)", dir, text, more) : xasprintf("%s: %.200s", dir, text);
 	p->transcript[p->transcript_n++] = t;
 }
 
@@ -327,7 +310,7 @@ static void note_reply(struct smtp_probe *p, const struct smtp_reply *r)
 }
 
 static void stop(struct talk *t, enum smtp_stage st, enum smtp_err e, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void stop(struct talk *t, enum smtp_stage st, enum smtp_err e, const char *fmt, ...)
 {
 	t->p->stopped = st;
@@ -403,8 +386,8 @@ static bool greet(struct talk *t, enum smtp_stage st, struct smtp_ehlo *e)
 	if (code / 100 == 2)
 		return true;
 refused:
-	stop(t, st, SMTP_EREJECTED, "the server refused %s (%d)", st == SMTP_STAGE_EHLO ? "EHLO and HELO" : "EHLO",
-	     code);
+	stop(t, st, SMTP_EREJECTED, "the server refused %s (%d)",
+	     st == SMTP_STAGE_EHLO ? "EHLO and HELO" : "EHLO", code);
 	return false;
 }
 
@@ -438,7 +421,8 @@ static bool relay_test(struct talk *t)
 	int64_t dl = step_deadline(t);
 	char why[200];
 	note(p, "C", "RSET", 0);
-	if (smtp_send(t->c, "RSET\r\n", 6, dl) == SMTP_OK && smtp_read_reply(t->c, dl, &r, why, sizeof why) == SMTP_OK) {
+	if (smtp_send(t->c, "RSET\r\n", 6, dl) == SMTP_OK &&
+	    smtp_read_reply(t->c, dl, &r, why, sizeof why) == SMTP_OK) {
 		note_reply(p, &r);
 		smtp_reply_clear(&r);
 	}
@@ -467,10 +451,12 @@ static bool open_conn(struct talk *t)
 	int fd = tcp_connect_ip(&rq->ip, rq->port, clock_mono_ms() + rq->connect_ms);
 	if (fd < 0) {
 		int e = errno;
-		p->connect = e == ECONNREFUSED ? SMTP_CONN_REFUSED : e == ETIMEDOUT ? SMTP_CONN_TIMEOUT : SMTP_CONN_ERROR;
+		p->connect = e == ECONNREFUSED ? SMTP_CONN_REFUSED
+		             : e == ETIMEDOUT  ? SMTP_CONN_TIMEOUT
+		                               : SMTP_CONN_ERROR;
 		if (e == ETIMEDOUT)
-			snprintf(p->connect_why, sizeof p->connect_why, "no answer on port %d within %d ms", rq->port,
-			         rq->connect_ms);
+			snprintf(p->connect_why, sizeof p->connect_why, "no answer on port %d within %d ms",
+			         rq->port, rq->connect_ms);
 		else
 			snprintf(p->connect_why, sizeof p->connect_why, "port %d: %s", rq->port, strerror(e));
 		stop(t, SMTP_STAGE_CONNECT, SMTP_EIO, "%s", p->connect_why);
@@ -512,17 +498,18 @@ static bool read_greeting(struct talk *t)
 	note_reply(p, &p->greeting);
 	p->greet_code = p->greeting.code;
 	if (p->greet_code != 220) {
-		stop(t, SMTP_STAGE_GREETING, SMTP_EREJECTED, "the server greets with %d, not 220", p->greet_code);
+		stop(t, SMTP_STAGE_GREETING, SMTP_EREJECTED, "the server greets with %d, not 220",
+		     p->greet_code);
 		return false;
 	}
 	return true;
 }
 
-static const char *greeting_name(const struct smtp_probe *p, char *buf, size_t len)
+const char *smtp_greeting_name(const struct smtp_reply *greeting, char *buf, size_t len)
 {
-	if (!p->greeting.n)
+	if (!greeting->n)
 		return NULL;
-	const char *s = p->greeting.lines[0];
+	const char *s = greeting->lines[0];
 	size_t n = strcspn(s, " \t");
 	if (!n || n >= len)
 		return NULL;
@@ -544,7 +531,7 @@ static bool start_tls(struct talk *t)
 	if (p->starttls_code != 220)
 		return true; /* refused: the session goes on in clear */
 	char nb[256];
-	const char *sni = t->rq->sni ? t->rq->sni : greeting_name(p, nb, sizeof nb);
+	const char *sni = t->rq->sni ? t->rq->sni : smtp_greeting_name(&p->greeting, nb, sizeof nb);
 	char why[300];
 	enum smtp_err e = smtp_starttls(t->c, t->rq->tls, false, sni, step_deadline(t), &p->tls_facts,
 	                                &p->tls_dropped, why, sizeof why);

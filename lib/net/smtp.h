@@ -34,7 +34,12 @@ enum { SMTP_PARSE_BAD = -1, SMTP_PARSE_MORE = 0, SMTP_PARSE_DONE = 1 };
  * is no SMTP reply (not three digits, codes that differ between lines, a
  * NUL byte, a line or the reply beyond the caps); why says which. Bare LF
  * ends a line as CRLF does. */
-int smtp_reply_parse(const char *buf, size_t len, struct smtp_reply *r, size_t *used, char *why, size_t whylen);
+int smtp_reply_parse(const char *buf, size_t len, struct smtp_reply *r, size_t *used, char *why,
+                     size_t whylen);
+
+/* The first word of a greeting's first line, where RFC 5321 4.3.1 puts
+ * the server's name, into buf; NULL when there is none or it does not fit. */
+const char *smtp_greeting_name(const struct smtp_reply *greeting, char *buf, size_t len);
 
 /* ------------------------------------------------------------ connection */
 
@@ -47,18 +52,16 @@ enum smtp_err {
 	SMTP_ETLS,      /* the TLS handshake failed */
 	SMTP_EREJECTED, /* a reply refused what the step needs */
 };
-const char *smtp_err_name(enum smtp_err e);
 
 struct smtp_conn; /* a socket, its TLS state and its read buffer */
 
 /* Takes over connected non-blocking socket fd (closed by smtp_conn_free). */
 struct smtp_conn *smtp_conn_new(int fd);
 void smtp_conn_free(struct smtp_conn *c);
-int smtp_conn_fd(const struct smtp_conn *c);
-bool smtp_conn_tls(const struct smtp_conn *c);
 
 /* Reads one reply within deadline. */
-enum smtp_err smtp_read_reply(struct smtp_conn *c, int64_t deadline, struct smtp_reply *r, char *why, size_t whylen);
+enum smtp_err smtp_read_reply(struct smtp_conn *c, int64_t deadline, struct smtp_reply *r, char *why,
+                              size_t whylen);
 /* Sends n bytes within deadline. */
 enum smtp_err smtp_send(struct smtp_conn *c, const char *s, size_t n, int64_t deadline);
 /* Reads more bytes into the buffer within deadline: SMTP_OK when some
@@ -96,18 +99,18 @@ enum smtp_connect { SMTP_CONN_OK, SMTP_CONN_REFUSED, SMTP_CONN_TIMEOUT, SMTP_CON
 struct smtp_probe_req {
 	struct ipaddr ip;
 	int port;
-	int connect_ms;    /* nothing listening within it: SMTP_CONN_TIMEOUT */
-	int step_ms;       /* each step after that: a reply, the handshake */
-	SSL_CTX *tls;      /* a tls_client_ctx_new context; NULL: no STARTTLS */
-	const char *sni;   /* server name for TLS; NULL: the greeting's name */
+	int connect_ms;                    /* nothing listening within it: SMTP_CONN_TIMEOUT */
+	int step_ms;                       /* each step after that: a reply, the handshake */
+	SSL_CTX *tls;                      /* a tls_client_ctx_new context; NULL: no STARTTLS */
+	const char *sni;                   /* server name for TLS; NULL: the greeting's name */
 	const char *relay_from, *relay_to; /* the relay test's addresses, or NULL: no relay test */
 };
 
 #define SMTP_MAX_EXT 40
 
 struct smtp_ehlo {
-	bool done;             /* EHLO (or HELO) was accepted */
-	bool esmtp;            /* EHLO, not the HELO fallback */
+	bool done;  /* EHLO (or HELO) was accepted */
+	bool esmtp; /* EHLO, not the HELO fallback */
 	int code;
 	char *ext[SMTP_MAX_EXT]; /* the keywords with their parameters ("AUTH PLAIN LOGIN") */
 	size_t n;
@@ -122,21 +125,21 @@ struct smtp_probe {
 	enum smtp_stage stopped;
 	enum smtp_err err;
 	char why[300];
-	int greet_code;          /* 0: no greeting */
+	int greet_code; /* 0: no greeting */
 	struct smtp_reply greeting;
 	struct smtp_ehlo ehlo, ehlo_tls; /* before and after STARTTLS */
-	int starttls_code;       /* the reply to STARTTLS, 0 when not sent */
+	int starttls_code;               /* the reply to STARTTLS, 0 when not sent */
 	char *starttls_text;
-	bool tls;                /* the handshake succeeded */
+	bool tls; /* the handshake succeeded */
 	bool tls_timed_out;
-	char tls_why[300];       /* why the handshake failed */
-	size_t tls_dropped;      /* bytes the server sent before the handshake */
+	char tls_why[300];  /* why the handshake failed */
+	size_t tls_dropped; /* bytes the server sent before the handshake */
 	struct tls_facts tls_facts;
-	bool relay_tested;       /* MAIL was sent */
-	bool relay_plain;        /* on a second connection, without TLS (the handshake had failed) */
-	int mail_code, rcpt_code;  /* 0 when not sent or not answered */
+	bool relay_tested;        /* MAIL was sent */
+	bool relay_plain;         /* on a second connection, without TLS (the handshake had failed) */
+	int mail_code, rcpt_code; /* 0 when not sent or not answered */
 	char *mail_text, *rcpt_text;
-	char **transcript;       /* "C: EHLO ...", "S: 250 ..." */
+	char **transcript; /* "C: EHLO ...", "S: 250 ..." */
 	size_t transcript_n;
 	long ms;
 };

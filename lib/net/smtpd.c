@@ -80,20 +80,20 @@ struct session {
 	bool used;
 	struct ipaddr client;
 	int client_port;
-	char who[80];         /* "127.0.0.1 port 41234", for the log */
-	int64_t end;          /* the session's own deadline */
+	char who[80]; /* "127.0.0.1 port 41234", for the log */
+	int64_t end;  /* the session's own deadline */
 	int errors;
-	bool closed;          /* a 421 (or the client's QUIT) ended it */
-	char outcome[400];    /* why it ended, when not by QUIT */
+	bool closed;       /* a 421 (or the client's QUIT) ended it */
+	char outcome[400]; /* why it ended, when not by QUIT */
 	/* the envelope so far */
 	char *helo;
 	bool esmtp;
 	bool tls;
 	char tls_version[16], tls_cipher[64];
-	char *mail_from;      /* NULL: no MAIL yet */
+	char *mail_from; /* NULL: no MAIL yet */
 	char **rcpts;
 	size_t rcpt_count;
-	size_t received;      /* messages of this session */
+	size_t received; /* messages of this session */
 };
 
 static void slog(struct smtpd *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -125,9 +125,11 @@ struct smtpd *smtpd_new(const struct ipaddr *addr, int port, SSL_CTX *tls, const
 	}
 	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 16) < 0) {
 		int e = errno;
-		snprintf(why, whylen, "cannot listen on %s%s%s port %d: %s%s", addr->af == AF_INET6 ? "[" : "", addr->text,
-		         addr->af == AF_INET6 ? "]" : "", port, strerror(e),
-		         e == EACCES && port < 1024 ? " (ports under 1024 need root or CAP_NET_BIND_SERVICE)" : "");
+		snprintf(why, whylen, "cannot listen on %s%s%s port %d: %s%s",
+		         addr->af == AF_INET6 ? "[" : "", addr->text, addr->af == AF_INET6 ? "]" : "", port,
+		         strerror(e),
+		         e == EACCES && port < 1024 ? " (ports under 1024 need root or CAP_NET_BIND_SERVICE)"
+		                                    : "");
 		if (fd >= 0)
 			close(fd);
 		return NULL;
@@ -207,12 +209,15 @@ static bool more(struct session *se)
 			pthread_mutex_lock(&se->s->mu);
 			bool enough = se->s->n >= se->s->want;
 			pthread_mutex_unlock(&se->s->mu);
-			close_with(se, "4.3.2", enough ? "enough messages received" : "the receive time is over");
+			close_with(se, "4.3.2",
+			           enough ? "enough messages received" : "the receive time is over");
 			return false;
 		}
 		int64_t now = clock_mono_ms();
 		if (now >= se->end) {
-			close_with(se, "4.4.2", se->end == se->s->deadline ? "the receive time is over" : "session too long");
+			close_with(se, "4.4.2",
+			           se->end == se->s->deadline ? "the receive time is over"
+			                                      : "session too long");
 			return false;
 		}
 		if (now >= idle_end) {
@@ -393,7 +398,8 @@ static bool data(struct session *se)
 		if (!done && !more(se)) {
 			free(b.v);
 			size_t ol = strlen(se->outcome);
-			snprintf(se->outcome + ol, sizeof se->outcome - ol, " (in DATA, after %zu bytes)", b.len);
+			snprintf(se->outcome + ol, sizeof se->outcome - ol, " (in DATA, after %zu bytes)",
+			         b.len);
 			return false;
 		}
 	}
@@ -469,8 +475,9 @@ static bool ehlo(struct session *se, const char *arg, bool extended)
 	reset_envelope(se);
 	if (!extended)
 		return reply(se, "250 %s\r\n", s->hostname);
-	return reply(se, "250-%s\r\n250-PIPELINING\r\n250-SIZE %zu\r\n250-8BITMIME\r\n%s250 ENHANCEDSTATUSCODES\r\n",
-	             s->hostname, s->lim.msg_max, s->tls && !se->tls ? "250-STARTTLS\r\n" : "");
+	return reply(
+	    se, "250-%s\r\n250-PIPELINING\r\n250-SIZE %zu\r\n250-8BITMIME\r\n%s250 ENHANCEDSTATUSCODES\r\n",
+	    s->hostname, s->lim.msg_max, s->tls && !se->tls ? "250-STARTTLS\r\n" : "");
 }
 
 static bool mail(struct session *se, const char *arg)
@@ -552,7 +559,8 @@ static void *session_main(void *arg)
 {
 	struct session *se = arg;
 	struct smtpd *s = se->s;
-	if (reply(se, "220 %s ESMTP senderaudit receive: messages are audited, never relayed\r\n", s->hostname)) {
+	if (reply(se, "220 %s ESMTP senderaudit receive: messages are audited, never relayed\r\n",
+	          s->hostname)) {
 		char line[1024];
 		while (read_line(se, line, sizeof line) && command(se, line))
 			;
@@ -576,8 +584,9 @@ static void *session_main(void *arg)
 static void peer(const struct sockaddr_storage *ss, struct session *se)
 {
 	char text[INET6_ADDRSTRLEN] = "?", why[80];
-	const void *raw = ss->ss_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
-	                                            : (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+	const void *raw = ss->ss_family == AF_INET6
+	                      ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
+	                      : (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
 	inet_ntop(ss->ss_family, raw, text, sizeof text);
 	ip_parse(text, &se->client, why, sizeof why);
 	se->client_port = ntohs(ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_port

@@ -33,14 +33,14 @@ void smtpd_limits_default(struct smtpd_limits *l);
 struct smtpd_msg {
 	struct ipaddr client;
 	int client_port;
-	char *helo;          /* the EHLO/HELO argument as sent */
-	bool esmtp;          /* EHLO, not HELO */
-	bool tls;            /* sent after STARTTLS */
+	char *helo; /* the EHLO/HELO argument as sent */
+	bool esmtp; /* EHLO, not HELO */
+	bool tls;   /* sent after STARTTLS */
 	char tls_version[16], tls_cipher[64];
-	char *mail_from;     /* the reverse-path without <> ("" for the null sender) */
+	char *mail_from; /* the reverse-path without <> ("" for the null sender) */
 	char **rcpts;
 	size_t rcpt_count;
-	char *data;          /* the message: dot-unstuffed, line ends as sent */
+	char *data; /* the message: dot-unstuffed, line ends as sent */
 	size_t len;
 	char received_at[32]; /* RFC 3339 UTC */
 };

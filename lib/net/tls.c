@@ -13,6 +13,8 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,37 @@ bool tls_cert_matches(const struct tls_facts *f, const char *host)
 	return f->cert && host && *host && X509_check_host(f->cert, host, strlen(host), 0, NULL) == 1;
 }
 
+/* OpenSSL writes to its socket without MSG_NOSIGNAL: a peer that reset
+ * the connection would kill the process with SIGPIPE. While OpenSSL runs,
+ * the calling thread blocks SIGPIPE, and takes back one it raised. */
+struct sigpipe_guard {
+	sigset_t old;
+	bool was_pending;
+};
+
+static void guard_on(struct sigpipe_guard *g)
+{
+	sigset_t set, pend;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, &g->old);
+	sigpending(&pend);
+	g->was_pending = sigismember(&pend, SIGPIPE) == 1;
+}
+
+static void guard_off(struct sigpipe_guard *g)
+{
+	sigset_t set, pend;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigpending(&pend);
+	if (!g->was_pending && sigismember(&pend, SIGPIPE) == 1) {
+		struct timespec now = {0, 0};
+		sigtimedwait(&set, NULL, &now);
+	}
+	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
+
 /* The last OpenSSL error as text, or fallback. */
 static void ssl_why(char *why, size_t whylen, const char *what, const char *fallback)
 {
@@ -57,7 +90,8 @@ static int observe_all_versions(SSL_CTX *ctx)
 	SSL_CTX_set_security_level(ctx, 0);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION) || !SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0"))
+	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION) ||
+	    !SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0"))
 		return -1;
 	return 0;
 }
@@ -95,7 +129,8 @@ static int self_signed(SSL_CTX *ctx, const char *name)
 	X509V3_CTX v3;
 	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
 	if (!bn || !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) || !X509_set_version(x, 2) ||
-	    !X509_gmtime_adj(X509_getm_notBefore(x), -3600) || !X509_gmtime_adj(X509_getm_notAfter(x), 30L * 86400) ||
+	    !X509_gmtime_adj(X509_getm_notBefore(x), -3600) ||
+	    !X509_gmtime_adj(X509_getm_notAfter(x), 30L * 86400) ||
 	    !X509_NAME_add_entry_by_txt(subj, "CN", MBSTRING_ASC, (const unsigned char *)name, -1, -1, 0) ||
 	    !X509_set_issuer_name(x, subj) || !X509_set_pubkey(x, pk))
 		goto out;
@@ -190,7 +225,7 @@ static char *name_entry_new(const X509_NAME *n, int nid)
 }
 
 struct verify_log {
-	int first;       /* the first error, X509_V_OK when none */
+	int first; /* the first error, X509_V_OK when none */
 	int first_depth;
 	bool self_signed;
 };
@@ -229,7 +264,8 @@ static void cert_facts(SSL *ssl, struct tls_facts *f)
 		if (g->type != GEN_DNS)
 			continue;
 		const ASN1_IA5STRING *s = g->d.dNSName;
-		f->names[f->name_count++] = xstrndup((const char *)ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
+		f->names[f->name_count++] =
+		    xstrndup((const char *)ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
 	}
 	GENERAL_NAMES_free(gens);
 
@@ -245,7 +281,8 @@ static void cert_facts(SSL *ssl, struct tls_facts *f)
 	struct verify_log log = {X509_V_OK, 0, false};
 	X509_STORE_CTX *xs = X509_STORE_CTX_new();
 	SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
-	if (xs && X509_STORE_CTX_init(xs, SSL_CTX_get_cert_store(ctx), leaf, SSL_get_peer_cert_chain(ssl)) == 1) {
+	if (xs &&
+	    X509_STORE_CTX_init(xs, SSL_CTX_get_cert_store(ctx), leaf, SSL_get_peer_cert_chain(ssl)) == 1) {
 		X509_STORE_CTX_set_default(xs, "ssl_server");
 		X509_STORE_CTX_set_app_data(xs, &log);
 		X509_STORE_CTX_set_verify_cb(xs, verify_cb);
@@ -259,12 +296,13 @@ static void cert_facts(SSL *ssl, struct tls_facts *f)
 	f->verified = log.first == X509_V_OK;
 	f->self_signed = log.self_signed || X509_self_signed(leaf, 0) == 1;
 	if (!f->verified)
-		snprintf(f->verify_error, sizeof f->verify_error, "%s%s", X509_verify_cert_error_string(log.first),
+		snprintf(f->verify_error, sizeof f->verify_error, "%s%s",
+		         X509_verify_cert_error_string(log.first),
 		         log.first_depth > 0 ? " (in the chain)" : "");
 }
 
-SSL *tls_handshake(SSL_CTX *ctx, int fd, bool server, const char *sni, int64_t deadline, struct tls_facts *facts,
-                   bool *timed_out, char *why, size_t whylen)
+SSL *tls_handshake(SSL_CTX *ctx, int fd, bool server, const char *sni, int64_t deadline,
+                   struct tls_facts *facts, bool *timed_out, char *why, size_t whylen)
 {
 	*timed_out = false;
 	ERR_clear_error();
@@ -282,7 +320,10 @@ SSL *tls_handshake(SSL_CTX *ctx, int fd, bool server, const char *sni, int64_t d
 			SSL_set_tlsext_host_name(ssl, sni);
 	}
 	for (;;) {
+		struct sigpipe_guard g;
+		guard_on(&g);
 		int rc = SSL_do_handshake(ssl);
+		guard_off(&g);
 		if (rc == 1)
 			break;
 		int w = wait_for(ssl, fd, rc, deadline);
@@ -315,7 +356,10 @@ ssize_t tls_read(SSL *ssl, int fd, void *buf, size_t n, int64_t deadline)
 {
 	for (;;) {
 		ERR_clear_error();
+		struct sigpipe_guard g;
+		guard_on(&g);
 		int rc = SSL_read(ssl, buf, n > 0x7fffffff ? 0x7fffffff : (int)n);
+		guard_off(&g);
 		if (rc > 0)
 			return rc;
 		int e = SSL_get_error(ssl, rc);
@@ -335,7 +379,10 @@ int tls_write(SSL *ssl, int fd, const void *buf, size_t n, int64_t deadline)
 	const char *p = buf;
 	while (n) {
 		ERR_clear_error();
+		struct sigpipe_guard g;
+		guard_on(&g);
 		int rc = SSL_write(ssl, p, n > 0x7fffffff ? 0x7fffffff : (int)n);
+		guard_off(&g);
 		if (rc > 0) {
 			p += rc;
 			n -= (size_t)rc;
@@ -354,8 +401,10 @@ void tls_close(SSL *ssl)
 {
 	if (!ssl)
 		return;
-	SSL_set_quiet_shutdown(ssl, 1);
+	struct sigpipe_guard g;
+	guard_on(&g);
 	SSL_shutdown(ssl);
+	guard_off(&g);
 	ERR_clear_error();
 	SSL_free(ssl);
 }

@@ -25,13 +25,13 @@ struct tls_facts {
 	bool verified;          /* the chain verified against the trust store */
 	char verify_error[160]; /* the first verification error, "" if verified */
 	bool self_signed;
-	bool expired;           /* now after notAfter */
-	bool not_yet_valid;     /* now before notBefore */
-	long days_left;         /* whole days until notAfter (negative: expired) */
-	char not_before[32];    /* RFC 3339, UTC */
+	bool expired;        /* now after notAfter */
+	bool not_yet_valid;  /* now before notBefore */
+	long days_left;      /* whole days until notAfter (negative: expired) */
+	char not_before[32]; /* RFC 3339, UTC */
 	char not_after[32];
-	char *subject_cn;       /* or NULL */
-	char *issuer;           /* the issuer's CN (else O), or NULL */
+	char *subject_cn;           /* or NULL */
+	char *issuer;               /* the issuer's CN (else O), or NULL */
 	char *names[TLS_MAX_NAMES]; /* subjectAltName dNSNames */
 	size_t name_count;
 	X509 *cert; /* the leaf, for tls_cert_matches */
@@ -58,8 +58,8 @@ SSL_CTX *tls_server_ctx_new(const char *cert_file, const char *key_file, const c
  * *timed_out tells a deadline that passed from a failed handshake. On
  * success facts holds version, cipher and (client) the server's
  * certificate with its verification. */
-SSL *tls_handshake(SSL_CTX *ctx, int fd, bool server, const char *sni, int64_t deadline, struct tls_facts *facts,
-                   bool *timed_out, char *why, size_t whylen);
+SSL *tls_handshake(SSL_CTX *ctx, int fd, bool server, const char *sni, int64_t deadline,
+                   struct tls_facts *facts, bool *timed_out, char *why, size_t whylen);
 
 /* Reads up to n bytes within deadline: > 0 bytes, 0 the peer closed, -1
  * error, -2 deadline passed. */

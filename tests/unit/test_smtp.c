@@ -71,7 +71,8 @@ static void t_caps(struct unit_ctx *t)
 
 static void t_from_domain(struct unit_ctx *t)
 {
-	const char *m = "Received: x\r\nFrom: \"Alice, Inc.\" <alice@Mail.Example.COM>\r\nTo: b@c.d\r\n\r\nFrom: body@wrong.test\r\n";
+	const char *m = "Received: x\r\nFrom: \"Alice, Inc.\" <alice@Mail.Example.COM>\r\nTo: "
+	                "b@c.d\r\n\r\nFrom: body@wrong.test\r\n";
 	char *d = receive_from_domain_new(m, strlen(m));
 	UNIT_EQ_STR(t, d, "mail.example.com");
 	free(d);
@@ -86,9 +87,9 @@ static void t_from_domain(struct unit_ctx *t)
 }
 
 static const struct unit_case cases[] = {
-	{"replies", t_replies},
-	{"garbage", t_garbage},
-	{"caps", t_caps},
-	{"From: domain of a received message", t_from_domain},
+    {"replies", t_replies},
+    {"garbage", t_garbage},
+    {"caps", t_caps},
+    {"From: domain of a received message", t_from_domain},
 };
 UNIT_MAIN(cases)
