@@ -108,9 +108,9 @@ why() { # why ID REGEX: the finding's summary and detail match
 	t=$(jq -r --arg id "$1" '[.checks[] | select(.id == $id)][0] | .summary + " / " + (.detail // "")' "$OUT" 2>/dev/null)
 	[[ "$t" =~ $2 ]] && ok || bad "$CASE: $1 says '$(echo "$t" | head -c 300)', want /$2/"
 }
-port_up() { # port_up ADDR PORT: waits up to 10 s for a listener
+port_up() { # port_up ADDR PORT: waits up to 30 s for a listener (valgrind starts slowly)
 	/usr/bin/python3 -c 'import socket, sys, time
-for _ in range(100):
+for _ in range(300):
     try:
         socket.create_connection((sys.argv[1], int(sys.argv[2])), 1).close(); sys.exit(0)
     except OSError:
@@ -480,7 +480,7 @@ mkdir "$TMP/cwd"
 (cd "$TMP/cwd" && exec "$BIN" receive --listen 127.0.0.1:"$RPORT" --timeout 20 --resolver "$R" --only rdns,helo.syntax) \
 	>"$TMP/rx-text.txt" 2>"$TMP/rx-text.err" &
 RX=$!
-port_up 127.0.0.1 "$RPORT"
+port_up 127.0.0.1 "$RPORT" || bad "$CASE: receive does not listen"
 swaks --server 127.0.0.1:"$RPORT" --protocol SMTP --helo out.loop.test --from '<>' --to x@y.test \
 	--header "From: <news@loop.test>" >"$TMP/swaks2.log" 2>&1 || bad "$CASE: swaks failed: $(tail -c 300 "$TMP/swaks2.log")"
 wait $RX
