@@ -45,6 +45,8 @@ enum input {
 	IN_BIMI_FILES,      /* domain.c: the BIMI logo and mark certificate */
 	IN_DNSSEC,          /* domain.c: the domain's zone: signed, validated, bogus */
 	IN_DANE,            /* domain.c: TLSA records of the domain's MX hosts */
+	IN_SMTP_PROBE,      /* smtp.c: the SMTP conversation with IP:port (--smtp) */
+	IN_SMTP_MX,         /* smtp.c: STARTTLS of the MAIL FROM domain's MX hosts (--smtp) */
 	INPUT_COUNT
 };
 #define NEED(x) (1u << (x))

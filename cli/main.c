@@ -18,6 +18,7 @@
 #include "../report/report.h"
 #include "batch.h"
 #include "options.h"
+#include "receive.h"
 #include "spfcmd.h"
 
 #define EXIT_USAGE 64
@@ -83,8 +84,74 @@ static int output_status(int rc, bool stdout_closed)
 	return EXIT_UNKNOWN;
 }
 
-/* The audit of the sender on the command line, or of a --batch file. */
-static enum status run_audits(const struct cli *c, struct dns *dns, struct spf2_pool *spf2)
+/* One sender's audit and its report; returns its worst status. */
+static enum status audit_one(const struct cli *c, const struct target *t, struct dns *dns,
+                             const struct psl *psl, struct spf2_pool *spf2, struct http_gate *gate,
+                             struct workpool *pool, const struct report_opts *ro)
+{
+	char started[32];
+	clock_rfc3339(started, sizeof started);
+	int64_t t0 = clock_mono_ms();
+	struct dns_view *view = dns_view_new(dns);
+	struct resolver res = dns_view_resolver(view);
+	struct audit a = {.t = t, .o = &c->ao, .dns = &res, .psl = psl, .enabled = c->enabled, .spf2 = spf2,
+	                  .http_gate = gate, .pool = pool};
+	struct findings fs;
+	findings_init(&fs);
+	audit_run(&a, &fs);
+	struct report_info ri = {.t = t, .started_at = started, .duration_ms = (long)(clock_mono_ms() - t0)};
+	if (c->format == FORMAT_JSON)
+		report_json(stdout, &ri, &fs, ro);
+	else
+		report_text(stdout, &ri, &fs, ro);
+	enum status worst = findings_worst(&fs);
+	findings_free(&fs);
+	dns_view_free(view);
+	return worst;
+}
+
+/* `receive`: the messages that arrive, each audited as its sender. A
+ * message whose sender cannot be told counts as an error. Returns false
+ * when nothing could be audited (no listener, no message). */
+static bool receive_audits(const struct cli *c, struct dns *dns, const struct psl *psl,
+                           struct spf2_pool *spf2, struct http_gate *gate, struct workpool *pool,
+                           struct report_opts *ro, enum status *worst)
+{
+	struct smtpd_msg *msgs = NULL;
+	char why[400];
+	long n = receive_messages(c, stderr, &msgs, why, sizeof why);
+	if (n < 0) {
+		fprintf(stderr, "senderaudit: receive: %s\n", why);
+		return false;
+	}
+	if (n == 0)
+		fprintf(stderr, "senderaudit: receive: no message received within %d s\n", c->wait_ms / 1000);
+	/* several reports: JSON Lines, as --batch prints them */
+	ro->compact = n > 1;
+	*worst = STATUS_SKIP;
+	for (long i = 0; i < n; i++) {
+		enum status st = STATUS_ERROR;
+		if (c->save && receive_save(c->save, (size_t)i, &msgs[i], why, sizeof why) < 0)
+			fprintf(stderr, "senderaudit: receive: %s\n", why);
+		struct target t;
+		struct target_wire w;
+		if (receive_target(c, &msgs[i], &t, &w, why, sizeof why) < 0) {
+			fprintf(stderr, "senderaudit: receive: message %ld: cannot audit: %s\n", i + 1, why);
+		} else {
+			st = audit_one(c, &t, dns, psl, spf2, gate, pool, ro);
+			t.selectors = NULL; /* the command line's */
+			target_free(&t);
+		}
+		if (status_rank(st) > status_rank(*worst))
+			*worst = st;
+	}
+	receive_free(msgs, (size_t)n);
+	return n > 0;
+}
+
+/* The audit of the sender on the command line, of a --batch file, or of
+ * what `receive` receives. Returns false when nothing was audited. */
+static bool run_audits(const struct cli *c, struct dns *dns, struct spf2_pool *spf2, enum status *worst)
 {
 	struct psl *psl = psl_open();
 	/* Per RDAP server, 2 requests at once for the whole run, however many
@@ -94,37 +161,22 @@ static enum status run_audits(const struct cli *c, struct dns *dns, struct spf2_
 	 * would otherwise start and end one for every input of every sender. */
 	struct workpool *pool = workpool_new((c->batch ? (size_t)c->jobs : 1) * INPUTS_PER_AUDIT);
 	struct report_opts ro = {.color = want_color(c->color), .verbosity = c->verbosity};
-	enum status worst;
-	if (c->batch) {
+	bool audited = true;
+	if (c->cmd == CMD_RECEIVE) {
+		audited = receive_audits(c, dns, psl, spf2, gate, pool, &ro, worst);
+	} else if (c->batch) {
 		int bad_lines = 0;
-		worst = batch_run(c, dns, psl, spf2, gate, pool, &ro, stdout, &bad_lines);
+		*worst = batch_run(c, dns, psl, spf2, gate, pool, &ro, stdout, &bad_lines);
 		/* A sender that could not be read is a sender not checked. */
-		if (bad_lines && status_rank(worst) < status_rank(STATUS_ERROR))
-			worst = STATUS_ERROR;
+		if (bad_lines && status_rank(*worst) < status_rank(STATUS_ERROR))
+			*worst = STATUS_ERROR;
 	} else {
-		char started[32];
-		clock_rfc3339(started, sizeof started);
-		int64_t t0 = clock_mono_ms();
-		struct dns_view *view = dns_view_new(dns);
-		struct resolver res = dns_view_resolver(view);
-		struct audit a = {.t = &c->t, .o = &c->ao, .dns = &res, .psl = psl, .enabled = c->enabled,
-		                  .spf2 = spf2, .http_gate = gate, .pool = pool};
-		struct findings fs;
-		findings_init(&fs);
-		audit_run(&a, &fs);
-		struct report_info ri = {.t = &c->t, .started_at = started, .duration_ms = (long)(clock_mono_ms() - t0)};
-		if (c->format == FORMAT_JSON)
-			report_json(stdout, &ri, &fs, &ro);
-		else
-			report_text(stdout, &ri, &fs, &ro);
-		worst = findings_worst(&fs);
-		findings_free(&fs);
-		dns_view_free(view);
+		*worst = audit_one(c, &c->t, dns, psl, spf2, gate, pool, &ro);
 	}
 	workpool_free(pool);
 	psl_close(psl);
 	http_gate_free(gate);
-	return worst;
+	return audited;
 }
 
 static void print_dns_stats(struct dns *dns)
@@ -158,7 +210,8 @@ int main(int argc, char **argv)
 	case CMD_VERSION: printf("senderaudit %s\n", SA_VERSION); goto written;
 	case CMD_LIST_CHECKS: list_checks(); goto written;
 	case CMD_AUDIT:
-	case CMD_SPF: break;
+	case CMD_SPF:
+	case CMD_RECEIVE: break;
 	}
 	if (stdout_closed) {
 		/* no report could reach anyone: do not spend the lookups */
@@ -192,8 +245,9 @@ int main(int argc, char **argv)
 		struct resolver res = dns_resolver(dns);
 		rc = spf_command(&c, &res, spf2, stdout);
 	} else {
-		enum status worst = run_audits(&c, dns, spf2);
-		rc = exit_status(worst, c.fail_on);
+		enum status worst = STATUS_SKIP;
+		bool audited = run_audits(&c, dns, spf2, &worst);
+		rc = audited ? exit_status(worst, c.fail_on) : EXIT_UNKNOWN;
 	}
 	if (c.verbosity > 0)
 		print_dns_stats(dns);
