@@ -18,7 +18,7 @@ CFLAGS  ?= -O2 -g
 WARNFLAGS = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
 STDFLAGS  = -std=c11 -D_GNU_SOURCE -DSA_VERSION='"$(VERSION)"' -pthread
-LIBS      = -lldns -lpsl -lcjson -lidn2 -lspf2 -lopendkim -lcurl -lcrypto -lm -pthread
+LIBS      = -lldns -lpsl -lcjson -lidn2 -lspf2 -lopendkim -lcurl -lssl -lcrypto -lm -pthread
 SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 SRCS     = $(sort $(wildcard lib/*/*.c checks/*.c report/*.c)) cli/main.c $(filter-out cli/main.c,$(sort $(wildcard cli/*.c)))

@@ -4,7 +4,8 @@
 
 One full sender (sender.bench.test, 198.18.0.10: PTR, MX, SPF tree of depth 2,
 DKIM keys s1 and s2, DMARC with an authorized external rua) and SENDERS batch
-senders (b<i>.bench.test on 198.18.<i/250+1>.<i%250+1>, each with PTR, A, MX
+senders (b<i>.bench.test on 198.18.<i/250+1>.<i%250+1>, going on into
+198.19.0.0/16 past the 63,750th; up to 127,750 senders; each with PTR, A, MX
 and SPF), plus ZONES DNSBL zones bl01.bench.test... that carry the RFC 5782
 test points and list every 10th batch sender. Also writes OUTDIR/senders.txt
 (the batch file) and OUTDIR/zones.txt (the DNSBL zone names, comma-separated).
@@ -15,6 +16,8 @@ import subprocess
 import sys
 
 out, senders, nzones = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+if senders > 127750:
+    sys.exit("gen.py: at most 127,750 senders fit in 198.18.0.0/15")
 os.makedirs(out, exist_ok=True)
 SOA = "$TTL 3600\n@ IN SOA ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 3600\n@ IN NS ns.bench.test.\n"
 
@@ -28,11 +31,12 @@ def dkim_key():
 
 
 def ip_of(i):
-    return "198.18.%d.%d" % (i // 250 + 1, i % 250 + 1)
+    k = i // 250 + 1
+    return "198.%d.%d.%d" % (18 + k // 256, k % 256, i % 250 + 1)
 
 
 fwd = [SOA, "ns IN A 127.0.0.1\n"]
-rev = [SOA]
+rev = {18: [SOA], 19: [SOA]}  # by the second octet
 # The full sender.
 fwd.append("""sender IN MX 10 mx.sender
 sender IN A 198.18.0.10
@@ -49,19 +53,21 @@ sender.bench.test._report._dmarc.reports.esp IN TXT "v=DMARC1"
 """)
 fwd.append("s1._domainkey.sender IN TXT %s\n" % dkim_key())
 fwd.append("s2._domainkey.sender IN TXT %s\n" % dkim_key())
-rev.append("10.0 IN PTR mail.sender.bench.test.\n")
+rev[18].append("10.0 IN PTR mail.sender.bench.test.\n")
 # The batch senders.
 lines = []
 for i in range(senders):
     ip = ip_of(i)
-    a, b = ip.split(".")[2:]
+    o2, a, b = ip.split(".")[1:]
     fwd.append("b%d IN MX 10 mail.b%d\nmail.b%d IN A %s\nb%d IN TXT \"v=spf1 a:mail.b%d.bench.test -all\"\n" % (i, i, i, ip, i, i))
-    rev.append("%s.%s IN PTR mail.b%d.bench.test.\n" % (b, a, i))
+    rev[int(o2)].append("%s.%s IN PTR mail.b%d.bench.test.\n" % (b, a, i))
     lines.append("%s b%d.bench.test mail.b%d.bench.test" % (ip, i, i))
 with open(os.path.join(out, "bench.test.zone"), "w") as f:
     f.write("$ORIGIN bench.test.\n" + "".join(fwd))
-with open(os.path.join(out, "18.198.in-addr.arpa.zone"), "w") as f:
-    f.write("$ORIGIN 18.198.in-addr.arpa.\n" + "".join(rev))
+for o2, body in rev.items():
+    if len(body) > 1:
+        with open(os.path.join(out, "%d.198.in-addr.arpa.zone" % o2), "w") as f:
+            f.write("$ORIGIN %d.198.in-addr.arpa.\n" % o2 + "".join(body))
 # DNSBL zones: test points, and every 10th batch sender listed.
 zones = []
 for z in range(1, nzones + 1):

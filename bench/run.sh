@@ -5,8 +5,10 @@
 #   0. the DNS layer against ldns-per-thread and libunbound
 #   1. one full audit behind 50 ms: wall time and round trips, against the
 #      sequential peers rblcheck and spfquery on the same data
-#   2. a batch of 1,000 senders x 10 DNSBL zones straight against NSD, and
-#      NSD's own capacity measured with dnsperf
+#   2. batches of 1,000, 10,000 and 100,000 senders x 10 DNSBL zones
+#      straight against NSD (wall, audits/s, queries/s, peak RSS), and NSD's
+#      own capacity measured with dnsperf in the same run (SA_BENCH_MAX caps
+#      the largest batch: 100000 by default)
 #   3. the lookups of one audit: asked, distinct, sent
 set -u
 B=$1
@@ -52,11 +54,9 @@ NSD="127.0.0.1#$NSD_PORT"
 
 # The options of the families this build has.
 ZONES=$(cat "$TMP/zones/zones.txt")
-ZONES10=$(echo "$ZONES" | cut -d, -f1-10)
 EXTRA=()
-EXTRA10=()
-"$SA" --help | grep -q -- '--dnsbl' && EXTRA+=(--dnsbl "$ZONES") && EXTRA10+=(--dnsbl "$ZONES10")
-"$SA" --help | grep -q -- '--selector' && EXTRA+=(--selector s1 --selector s2) && EXTRA10+=(--selector s1)
+"$SA" --help | grep -q -- '--dnsbl' && EXTRA+=(--dnsbl "$ZONES")
+"$SA" --help | grep -q -- '--selector' && EXTRA+=(--selector s1 --selector s2)
 SKIP=()
 "$SA" --list-checks | grep -q '^rdap\.' && SKIP=(--skip rdap)
 FAMILIES=$("$SA" --list-checks | awk '{print $2}' | uniq | tr '\n' ' ')
@@ -86,20 +86,36 @@ else
 fi
 
 echo
-echo "== 2. batch: 1,000 senders x 10 DNSBL zones straight against NSD"
-/usr/bin/time -v "$SA" --resolver "$NSD" --timeout 5 "${SKIP[@]}" "${EXTRA10[@]}" --format json -v \
-	--batch "$TMP/zones/senders.txt" >"$TMP/batch.out" 2>"$TMP/batch.err"
-wall=$(grep 'Elapsed (wall clock)' "$TMP/batch.err" | awk '{print $NF}')
-rss=$(grep 'Maximum resident set size' "$TMP/batch.err" | awk '{print $NF}')
-sent=$(grep -oE '[0-9]+ packets sent' "$TMP/batch.err" | awk '{print $1}')
-secs=$(echo "$wall" | awk -F: '{ if (NF == 2) print $1 * 60 + $2; else print $1 * 3600 + $2 * 60 + $3 }')
-printf 'wall %s s, %.0f audits/s, %s queries sent = %.0f queries/s, peak RSS %.1f MB, %d reports\n' "$secs" \
-	"$(echo "1000 / $secs" | bc -l)" "$sent" "$(echo "$sent / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$(wc -l <"$TMP/batch.out")"
+echo "== 2. batches straight against NSD: scaling (10 DNSBL zones, --selector s1, 16 jobs, JSON Lines)"
+MAX=${SA_BENCH_MAX:-100000}
+nsd_stop
+/usr/bin/python3 "$ROOT/bench/gen.py" "$TMP/big" "$MAX" 10 || exit 1
+nsd_start "$TMP/big" || exit 1
+BIG="127.0.0.1#$NSD_PORT"
+capacity=""
 if command -v dnsperf >/dev/null; then
-	awk '{print $3, "A"; print $2, "MX"; print $2, "TXT"}' "$TMP/zones/senders.txt" >"$TMP/queries"
+	head -n 20000 "$TMP/big/senders.txt" | awk '{print $3, "A"; print $2, "MX"; print $2, "TXT"}' >"$TMP/queries"
 	dnsperf -s 127.0.0.1 -p "$NSD_PORT" -d "$TMP/queries" -l 5 -c 4 -q 500 >"$TMP/dnsperf.out" 2>&1
-	printf 'NSD capacity (dnsperf, 5 s): %s queries/s\n' "$(awk '/Queries per second/ {print $4}' "$TMP/dnsperf.out")"
+	capacity=$(awk '/Queries per second/ {printf "%.0f", $4}' "$TMP/dnsperf.out")
 fi
+echo "| senders | wall | audits/s | queries sent | queries/s | peak RSS | reports |"
+echo "|---|---|---|---|---|---|---|"
+for n in 1000 10000 100000; do
+	[ "$n" -le "$MAX" ] || break
+	head -n "$n" "$TMP/big/senders.txt" >"$TMP/senders.$n"
+	reports=$( (/usr/bin/time -v "$SA" --resolver "$BIG" --timeout 5 "${SKIP[@]}" --dnsbl "$(cat "$TMP/big/zones.txt")" \
+		--selector s1 --format json -v --batch "$TMP/senders.$n" 2>"$TMP/batch.err") | wc -l)
+	wall=$(grep 'Elapsed (wall clock)' "$TMP/batch.err" | awk '{print $NF}')
+	rss=$(grep 'Maximum resident set size' "$TMP/batch.err" | awk '{print $NF}')
+	sent=$(grep -oE '[0-9]+ packets sent' "$TMP/batch.err" | awk '{print $1}')
+	secs=$(echo "$wall" | awk -F: '{ if (NF == 2) print $1 * 60 + $2; else print $1 * 3600 + $2 * 60 + $3 }')
+	printf '| %d | %.2f s | %.0f | %d | %.0f | %.1f MB | %d |\n' "$n" "$secs" "$(echo "$n / $secs" | bc -l)" \
+		"${sent:-0}" "$(echo "${sent:-0} / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$reports"
+done
+[ -n "$capacity" ] && echo "NSD capacity in this run (dnsperf, 5 s, 4 clients): $capacity queries/s"
+nsd_stop
+nsd_start "$TMP/zones" || exit 1
+NSD="127.0.0.1#$NSD_PORT"
 
 echo
 echo "== 3. lookups of the full audit (straight against NSD)"

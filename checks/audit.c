@@ -193,7 +193,7 @@ void audit_run(const struct audit *a, struct findings *out)
 
 	/* Every input an enabled check needs starts now: each blocks only on
 	 * its own chain of lookups, and the DNS layer overlaps them all. */
-	unsigned need = registry_needs(a->enabled);
+	input_set need = registry_needs(a->enabled);
 	struct starter st[INPUT_COUNT];
 	for (unsigned k = 0; k < INPUT_COUNT; k++) {
 		st[k] = (struct starter){&tab, (enum input)k, 0, false};

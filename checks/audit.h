@@ -31,6 +31,8 @@ struct audit_opts {
 	int whois_port;            /* its #PORT, or 0 for 43 */
 	int timeout_ms;            /* per lookup (see lib/util/timeouts.h) */
 	bool resolver_given;       /* --resolver was used */
+	bool smtp;                 /* --smtp: connect to the IP and the MX hosts */
+	int smtp_port;             /* --smtp-port, else 25 */
 };
 
 struct audit {

@@ -10,6 +10,7 @@
 #define SA_CHECK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "../lib/model/finding.h"
 #include "audit.h"
@@ -45,14 +46,19 @@ enum input {
 	IN_BIMI_FILES,      /* domain.c: the BIMI logo and mark certificate */
 	IN_DNSSEC,          /* domain.c: the domain's zone: signed, validated, bogus */
 	IN_DANE,            /* domain.c: TLSA records of the domain's MX hosts */
+	IN_SMTP_PROBE,      /* smtp.c: the SMTP conversation with IP:port (--smtp) */
+	IN_SMTP_MX,         /* smtp.c: STARTTLS of the MAIL FROM domain's MX hosts (--smtp) */
 	INPUT_COUNT
 };
-#define NEED(x) (1u << (x))
+/* A set of inputs: bit x is input x. */
+typedef uint64_t input_set;
+#define NEED(x) ((input_set)1 << (x))
+_Static_assert(INPUT_COUNT <= 64, "an input_set holds at most 64 inputs");
 
 /* What one check (or one input's computation) may read. */
 struct inputs {
 	struct input_table *tab;
-	unsigned allowed; /* the declared needs */
+	input_set allowed; /* the declared needs */
 	const char *user; /* check id or input name, for the misuse report */
 };
 
@@ -64,7 +70,7 @@ const void *input_get(const struct inputs *in, enum input id);
 struct input_def {
 	enum input id;
 	const char *name;
-	unsigned needs; /* the inputs it is computed from */
+	input_set needs; /* the inputs it is computed from */
 	/* Computes the value: lookups through a->dns, failures recorded in the
 	 * value (never "not found" for "could not ask"). Never NULL. */
 	void *(*compute)(const struct audit *a, const struct inputs *in);
@@ -77,7 +83,7 @@ struct check {
 	const char *id;                   /* "rdns.ptr" */
 	const char *title;                /* one line for --list-checks and the man page */
 	const char *refs[CHECK_MAX_REFS]; /* sources, cited by short name */
-	unsigned needs;                   /* NEED(IN_PTR) | ... */
+	input_set needs;                  /* NEED(IN_PTR) | ... */
 	/* Appends its findings (one, or one per subject) judging its inputs:
 	 * a fact that could not be learned makes it `error`, never pass or
 	 * fail. Must not print, exit or look anything up. */

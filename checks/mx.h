@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* mx: what the mx family lends other families: the MX hosts of a domain
  * as its inputs hold them (IN_MX for the MAIL FROM domain, IN_DOMAIN_MX
- * for DOMAIN itself, which MTA-STS and DANE judge). */
+ * for DOMAIN itself, which MTA-STS and DANE judge; the SMTP probe of the
+ * MX hosts, checks/smtp.c, reads IN_MX). */
 #ifndef SA_MX_H
 #define SA_MX_H
 

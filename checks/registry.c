@@ -84,9 +84,9 @@ const struct input_def *registry_input(enum input id)
 	return (unsigned)id < INPUT_COUNT ? cat.inputs[id] : NULL;
 }
 
-unsigned registry_needs(const bool *enabled)
+input_set registry_needs(const bool *enabled)
 {
-	unsigned need = 0;
+	input_set need = 0;
 	for (size_t i = 0; i < registry_count(); i++)
 		if (enabled[i])
 			need |= cat.v[i]->needs;

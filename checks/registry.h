@@ -21,7 +21,7 @@ long registry_index(const char *id);
 /* The definition of an input. */
 const struct input_def *registry_input(enum input id);
 /* The inputs the enabled checks need, with what those are computed from. */
-unsigned registry_needs(const bool *enabled);
+input_set registry_needs(const bool *enabled);
 
 /* Applies a comma-separated list of ids and categories ("spf,rdns.ptr") to
  * enabled[] (registry_count() entries), setting each named check to value.

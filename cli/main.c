@@ -20,6 +20,7 @@
 #include "../report/report.h"
 #include "batch.h"
 #include "options.h"
+#include "receive.h"
 #include "rundns.h"
 #include "spfcmd.h"
 
@@ -91,11 +92,54 @@ static int output_status(int rc, bool stdout_closed)
 	return EXIT_UNKNOWN;
 }
 
-/* The audit of the sender on the command line, or of a --batch file,
- * reported in c's format. Returns the exit status. */
+/* `receive`: the messages that arrive, each audited as its sender and
+ * handed to o. A message whose sender cannot be told counts as an error. */
+static void receive_audits(const struct cli *c, struct smtpd_msg *msgs, long n, const struct audit *a0,
+                           const struct run_dns *d, struct run_out *o)
+{
+	char why[400];
+	for (long i = 0; i < n; i++) {
+		if (c->save && receive_save(c->save, (size_t)i, &msgs[i], why, sizeof why) < 0)
+			fprintf(stderr, "senderaudit: receive: %s\n", why);
+		struct target t;
+		struct target_wire w;
+		if (receive_target(c, &msgs[i], &t, &w, why, sizeof why) < 0) {
+			fprintf(stderr, "senderaudit: receive: message %ld: cannot audit: %s\n", i + 1, why);
+			if (status_rank(o->worst_failing) < status_rank(STATUS_ERROR))
+				o->worst_failing = STATUS_ERROR;
+			continue;
+		}
+		struct audit a = *a0;
+		a.t = &t;
+		run_one(&a, d, o);
+		t.selectors = NULL; /* the command line's */
+		target_free(&t);
+	}
+}
+
+/* The audit of the sender on the command line, of a --batch file, or of
+ * what `receive` receives, reported in c's format. Returns the exit status
+ * (3 when nothing was audited). */
 static int run_audits(const struct cli *c, const struct run_dns *d, struct spf2_pool *spf2,
                       const struct baseline *bl)
 {
+	/* `receive` first takes its messages: how many decides whether the
+	 * report is one sender's or a batch's */
+	struct smtpd_msg *msgs = NULL;
+	long n_msgs = 0;
+	if (c->cmd == CMD_RECEIVE) {
+		char why[400];
+		n_msgs = receive_messages(c, stderr, &msgs, why, sizeof why);
+		if (n_msgs < 0) {
+			fprintf(stderr, "senderaudit: receive: %s\n", why);
+			return EXIT_UNKNOWN;
+		}
+		if (n_msgs == 0) {
+			fprintf(stderr, "senderaudit: receive: no message received within %d s\n", c->wait_ms / 1000);
+			receive_free(msgs, 0);
+			return EXIT_UNKNOWN;
+		}
+	}
 	struct psl *psl = psl_open();
 	/* Per RDAP server, 2 requests at once for the whole run, however many
 	 * audits run side by side (registries rate-limit per client). */
@@ -105,7 +149,7 @@ static int run_audits(const struct cli *c, const struct run_dns *d, struct spf2_
 	struct workpool *pool = workpool_new((c->batch ? (size_t)c->jobs : 1) * INPUTS_PER_AUDIT);
 	struct report_opts ro = {.color = want_color(c->color),
 	                         .verbosity = c->verbosity,
-	                         .batch = c->batch != NULL,
+	                         .batch = c->batch != NULL || n_msgs > 1,
 	                         .warn_ok = c->fail_on == STATUS_FAIL,
 	                         .new_only = c->fail_on_new};
 	const struct reporter *rep = reporter_find(report_format_names[c->format]);
@@ -113,18 +157,20 @@ static int run_audits(const struct cli *c, const struct run_dns *d, struct spf2_
 	                    .worst_failing = STATUS_SKIP};
 	o.st = rep->begin(stdout, &ro);
 	int bad_lines = 0;
-	if (c->batch) {
+	struct audit a = {.t = &c->t, .o = &c->ao, .psl = psl, .enabled = c->enabled,
+	                  .spf2 = spf2, .http_gate = gate, .pool = pool};
+	if (c->cmd == CMD_RECEIVE)
+		receive_audits(c, msgs, n_msgs, &a, d, &o);
+	else if (c->batch)
 		batch_run(c, d, psl, spf2, gate, pool, &o, &bad_lines);
-	} else {
-		struct audit a = {.t = &c->t, .o = &c->ao, .psl = psl, .enabled = c->enabled,
-		                  .spf2 = spf2, .http_gate = gate, .pool = pool};
+	else
 		run_one(&a, d, &o);
-	}
 	/* A sender that could not be read is a sender not checked. */
 	if (bad_lines && status_rank(o.worst_failing) < status_rank(STATUS_ERROR))
 		o.worst_failing = STATUS_ERROR;
 	int rc = exit_status(o.worst_failing);
 	rep->end(o.st, rc);
+	receive_free(msgs, (size_t)n_msgs);
 	workpool_free(pool);
 	psl_close(psl);
 	http_gate_free(gate);
@@ -170,7 +216,8 @@ int main(int argc, char **argv)
 	case CMD_VERSION: printf("senderaudit %s\n", SA_VERSION); goto written;
 	case CMD_LIST_CHECKS: list_checks(); goto written;
 	case CMD_AUDIT:
-	case CMD_SPF: break;
+	case CMD_SPF:
+	case CMD_RECEIVE: break;
 	}
 	if (stdout_closed) {
 		/* no report could reach anyone: do not spend the lookups */

@@ -45,6 +45,13 @@ enum {
 	OPT_MESSAGE,
 	OPT_BULK,
 	OPT_RATE,
+	OPT_SMTP,
+	OPT_SMTP_PORT,
+	OPT_LISTEN,
+	OPT_COUNT,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_SAVE,
 	OPT_BASELINE,
 	OPT_SAVE_DNS,
 	OPT_REPLAY_DNS,
@@ -74,6 +81,13 @@ static const struct option long_opts[] = {
 	{"rate", required_argument, NULL, OPT_RATE},
 	{"message", required_argument, NULL, OPT_MESSAGE},
 	{"bulk", no_argument, NULL, OPT_BULK},
+	{"smtp", no_argument, NULL, OPT_SMTP},
+	{"smtp-port", required_argument, NULL, OPT_SMTP_PORT},
+	{"listen", required_argument, NULL, OPT_LISTEN},
+	{"count", required_argument, NULL, OPT_COUNT},
+	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
+	{"save", required_argument, NULL, OPT_SAVE},
 	{"baseline", required_argument, NULL, OPT_BASELINE},
 	{"save-dns", required_argument, NULL, OPT_SAVE_DNS},
 	{"replay-dns", required_argument, NULL, OPT_REPLAY_DNS},
@@ -90,15 +104,23 @@ void cli_usage(FILE *out)
 	      "       senderaudit spf [--helo NAME] [--format text|json] [--resolver ADDR[#PORT]]\n"
 	      "                       [--timeout SECONDS] [--retries N] [--save-dns FILE]\n"
 	      "                       [--replay-dns FILE] [-v] IP SENDER\n"
+	      "       senderaudit receive [--listen ADDR:PORT] [--count N] [--timeout S]\n"
+	      "                           [--tls-cert FILE --tls-key FILE] [--save FILE] [OPTIONS]\n"
 	      "       senderaudit --list-checks\n"
 	      "Audit the infrastructure that sends mail from IP for DOMAIN: reverse and\n"
-	      "forward DNS, HELO, SPF, DKIM, DMARC, bounce handling, registration data\n"
-	      "and DNS blocklists. Prints pass/warn/fail findings with what to change.\n"
+	      "forward DNS, HELO, SPF, DKIM, DMARC, bounce handling, registration data,\n"
+	      "DNS blocklists and, with --smtp, the SMTP server itself. Prints\n"
+	      "pass/warn/fail findings with what to change.\n"
 	      "\n"
 	      "The spf subcommand prints the SPF verdict alone (like spfquery) for IP and\n"
 	      "SENDER (a domain or an address; \"\" = the HELO identity): the result, why,\n"
 	      "the lookups it took and the include tree with each branch's count\n"
 	      "(senderaudit spf --help).\n"
+	      "\n"
+	      "The receive subcommand is a small SMTP server that accepts a test message\n"
+	      "(never relaying it) and audits its sender: the client's IP, its EHLO name\n"
+	      "as --helo, the MAIL FROM domain, the From: domain as DOMAIN; the report\n"
+	      "also shows STARTTLS and the TLS version the client used.\n"
 	      "\n"
 	      "Options:\n"
 	      "  --helo NAME             the HELO/EHLO name (without it helo.* checks are skip)\n"
@@ -117,10 +139,15 @@ void cli_usage(FILE *out)
 	      "  --whois-server HOST[#PORT]  WHOIS server asked for a TLD's registry when the\n"
 	      "                          TLD has no RDAP (default whois.iana.org; #PORT: every\n"
 	      "                          WHOIS connection uses that port)\n"
+	      "  --smtp                  also talk to IP's SMTP server (greeting, STARTTLS, relay\n"
+	      "                          test, AUTH; never DATA) and the MX hosts' (STARTTLS)\n"
+	      "  --smtp-port N           the port of every --smtp connection (default 25)\n"
 	      "  --timeout SECONDS       budget of one DNS lookup, retries included (default 5);\n"
 	      "                          HTTPS (RDAP, MTA-STS, BIMI): connect timeout, twice\n"
 	      "                          that per request and WHOIS exchange, four times for\n"
-	      "                          libspf2's evaluation\n"
+	      "                          libspf2's evaluation; SMTP: connect timeout, 6 times\n"
+	      "                          that per step; receive: how long to wait for the\n"
+	      "                          messages (default 600)\n"
 	      "  --retries N             extra tries of an unanswered lookup (default 2)\n"
 	      "  --save-dns FILE         write every DNS answer of the run to FILE\n"
 	      "  --replay-dns FILE       answer DNS only from FILE (written by --save-dns); a\n"
@@ -142,6 +169,13 @@ void cli_usage(FILE *out)
 	      "                          DMARC with alignment, RFC 8058 unsubscribe, RFC 5322;\n"
 	      "                          IP, HELO, MAIL FROM and DOMAIN default to its headers\n"
 	      "  --bulk                  the --message is bulk mail: unsubscribe rules fail\n"
+	      "  --listen ADDR:PORT      receive: where to listen (default 127.0.0.1:2525); ports\n"
+	      "                          under 1024 need root or CAP_NET_BIND_SERVICE\n"
+	      "  --count N               receive: messages to receive and audit (default 1)\n"
+	      "  --tls-cert FILE         receive: the STARTTLS certificate chain (PEM), with\n"
+	      "  --tls-key FILE          its key; without them, a self-signed certificate\n"
+	      "  --save FILE             receive: write the message to FILE (more: FILE.2, ...);\n"
+	      "                          without it nothing received is kept\n"
 	      "  -q, --quiet             only problems (warn, fail, error) in text output\n"
 	      "  -v, --verbose           also details and facts behind each pass\n"
 	      "  --list-checks           print the check catalogue and exit\n"
@@ -151,9 +185,10 @@ void cli_usage(FILE *out)
 	      "Exit status: 0 nothing worse than pass/info/skip, 1 worst is warn, 2 some\n"
 	      "check failed, 3 no fail but some check could not be determined (error),\n"
 	      "nothing was audited (an empty --batch file) or the report could not be\n"
-	      "written, 64 usage error. With --fail-on new, only new problems count: 1 a\n"
-	      "new warn, 2 a new fail, 3 a new error, else 0. spf subcommand: 0 pass, 1\n"
-	      "neutral, none or softfail, 2 fail or permerror, 3 temperror, 64 usage error.\n",
+	      "written, or receive got no message, 64 usage error. With --fail-on new,\n"
+	      "only new problems count: 1 a new warn, 2 a new fail, 3 a new error, else 0.\n"
+	      "spf subcommand: 0 pass, 1 neutral, none or softfail, 2 fail or permerror,\n"
+	      "3 temperror, 64 usage error.\n",
 	      out);
 }
 
@@ -202,30 +237,37 @@ static bool has_control(const char *s)
 	return has_control_or(s, true);
 }
 
-static int parse_helo(struct target *t, const char *arg, char *err, size_t errlen)
+char *cli_helo_new(const char *arg, char *why, size_t whylen)
 {
 	if (!*arg || strlen(arg) > 255 || has_control(arg)) {
-		snprintf(err, errlen, "--helo: '%s' is empty, too long or contains spaces or control characters",
-		         TEXT_SHOW(arg));
-		return -1;
+		snprintf(why, whylen, "'%s' is empty, too long or contains spaces or control characters", TEXT_SHOW(arg));
+		return NULL;
 	}
 	bool ascii = true;
 	for (const char *p = arg; *p; p++)
 		if ((unsigned char)*p >= 0x80)
 			ascii = false;
-	free(t->helo);
-	if (ascii) {
-		/* An invalid HELO is what the audit reports on, not a usage error. */
-		t->helo = name_normalize_new(arg);
-		return 0;
-	}
+	/* An invalid HELO is what the audit reports on, not a usage error. */
+	return ascii ? name_normalize_new(arg) : name_from_user_new(arg, why, whylen);
+}
+
+static int parse_helo(struct target *t, const char *arg, char *err, size_t errlen)
+{
 	char why[512];
-	t->helo = name_from_user_new(arg, why, sizeof why);
-	if (!t->helo) {
+	char *h = cli_helo_new(arg, why, sizeof why);
+	if (!h) {
 		snprintf(err, errlen, "--helo: %s", why);
 		return -1;
 	}
+	free(t->helo);
+	t->helo = h;
 	return 0;
+}
+
+char *cli_mail_from_new(const char *arg, char *why, size_t whylen)
+{
+	const char *at = strrchr(arg, '@'); /* an address too */
+	return name_from_user_new(at ? at + 1 : arg, why, whylen);
 }
 
 static int parse_selector(struct cli *c, const char *arg, char *err, size_t errlen)
@@ -377,6 +419,42 @@ static int parse_whois_server(struct cli *c, const char *arg, char *err, size_t 
 	return 0;
 }
 
+/* --listen ADDR:PORT: an address literal ([v6]:port), never a name. */
+static int parse_listen(struct cli *c, const char *arg, char *err, size_t errlen)
+{
+	char host[128], why[200];
+	const char *colon = strrchr(arg, ':');
+	size_t hl = colon ? (size_t)(colon - arg) : 0;
+	bool ok = colon && hl > 0 && hl < sizeof host;
+	if (ok) {
+		memcpy(host, arg, hl);
+		host[hl] = '\0';
+		if (host[0] == '[' && host[hl - 1] == ']') {
+			memmove(host, host + 1, hl - 2);
+			host[hl - 2] = '\0';
+		} else if (strchr(host, ':')) {
+			ok = false; /* an IPv6 address needs its brackets */
+		}
+	}
+	if (!ok || ip_parse(host, &c->listen, why, sizeof why) < 0 ||
+	    parse_whole("--listen", colon + 1, 0, 65535, &c->listen_port, err, errlen) < 0) {
+		snprintf(err, errlen, "--listen: '%s' is not ADDR:PORT (an IPv4 address or [IPv6], and a port)",
+		         TEXT_SHOW(arg));
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_file(const char *opt, const char *arg, const char **out, char *err, size_t errlen)
+{
+	if (access(arg, R_OK) != 0) {
+		snprintf(err, errlen, "%s: cannot read '%s': %s", opt, TEXT_SHOW(arg), strerror(errno));
+		return -1;
+	}
+	*out = arg;
+	return 0;
+}
+
 /* The `spf` subcommand's IP and SENDER. SENDER may be a domain, an
  * address, or "" for the HELO identity; a domain SPF cannot use is not a
  * usage error but the result "none" (RFC 7208 4.3). */
@@ -461,8 +539,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 	case OPT_SELECTOR: return parse_selector(c, arg, err, errlen);
 	case OPT_SHARED: c->t.shared = true; return 0;
 	case OPT_MAIL_FROM: {
-		const char *at = strrchr(arg, '@'); /* accept an address too */
-		char *d = name_from_user_new(at ? at + 1 : arg, why, sizeof why);
+		char *d = cli_mail_from_new(arg, why, sizeof why);
 		if (!d) {
 			snprintf(err, errlen, "--mail-from: %s", why);
 			return -1;
@@ -496,6 +573,13 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 	}
 	case OPT_WHOIS_SERVER: return parse_whois_server(c, arg, err, errlen);
 	case OPT_TIMEOUT:
+		if (c->cmd == CMD_RECEIVE) {
+			/* receive: how long to wait for the messages */
+			if (parse_number("--timeout", arg, 1, 86400, &v, err, errlen) < 0)
+				return -1;
+			c->wait_ms = (int)lround(v * 1000);
+			return 0;
+		}
 		if (parse_number("--timeout", arg, 0.1, 60, &v, err, errlen) < 0)
 			return -1;
 		c->ao.timeout_ms = (int)lround(v * 1000);
@@ -548,6 +632,13 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 	case OPT_RATE: return parse_number("--rate", arg, 0, 100000, &c->ao.dnsbl_rate, err, errlen);
 	case OPT_MESSAGE: c->t.message_file = arg; return 0;
 	case OPT_BULK: c->t.bulk = true; return 0;
+	case OPT_SMTP: c->ao.smtp = true; return 0;
+	case OPT_LISTEN: return parse_listen(c, arg, err, errlen);
+	case OPT_COUNT: return parse_whole("--count", arg, 1, 100, &c->count, err, errlen);
+	case OPT_TLS_CERT: return parse_file("--tls-cert", arg, &c->tls_cert, err, errlen);
+	case OPT_TLS_KEY: return parse_file("--tls-key", arg, &c->tls_key, err, errlen);
+	case OPT_SAVE: c->save = arg; return 0;
+	case OPT_SMTP_PORT: return parse_whole("--smtp-port", arg, 1, 65535, &c->ao.smtp_port, err, errlen);
 	}
 	snprintf(err, errlen, "internal error: option %d", opt);
 	return -1;
@@ -667,8 +758,7 @@ too_big_closed:
 	return -1;
 }
 
-/* The domain of the message's first From: mailbox, as an A-label, or NULL. */
-static char *from_domain_new(const struct message *m)
+char *cli_from_domain_new(const struct message *m)
 {
 	const struct msg_field *f = msg_get(m, "From", 0);
 	struct msg_mailbox *mb;
@@ -693,7 +783,7 @@ static int message_target(struct cli *c, const char *ip, const char *domain, cha
 	struct msg_hints h;
 	msg_parse(t->message, t->message_len, &m);
 	msg_hints(&m, &h);
-	t->message_from = from_domain_new(&m);
+	t->message_from = cli_from_domain_new(&m);
 	int rc = -1;
 	char why[512];
 	if (ip) {
@@ -754,6 +844,11 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	c->retries = RETRIES_DEFAULT;
 	c->fail_on = STATUS_WARN;
 	c->jobs = 16;
+	c->ao.smtp_port = 25;
+	c->count = 1;
+	c->wait_ms = RECEIVE_WAIT_DEFAULT_S * 1000;
+	c->listen_port = RECEIVE_PORT_DEFAULT;
+	ip_parse("127.0.0.1", &c->listen, err, errlen);
 	size_t nc = registry_count();
 	c->enabled = xcalloc(nc, sizeof *c->enabled);
 	for (size_t i = 0; i < nc; i++)
@@ -769,16 +864,20 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	/* `senderaudit spf IP SENDER`: the subcommand takes the options that
 	 * apply to one SPF evaluation; the audit's others are refused. */
 	bool spf = argc > 1 && strcmp(argv[1], "spf") == 0;
-	if (spf) {
-		c->cmd = CMD_SPF;
-		c->hint = "spf --help";
+	bool receive = argc > 1 && strcmp(argv[1], "receive") == 0;
+	if (spf || receive) {
+		c->cmd = spf ? CMD_SPF : CMD_RECEIVE;
+		if (spf)
+			c->hint = "spf --help";
 		argc--;
 		argv++;
 	}
+	const char *receive_only = NULL;
 	opterr = 0;
 	optind = 0; /* GNU: a full re-initialisation, so cli_parse can run twice */
 	int opt;
-	while ((opt = getopt_long(argc, argv, ":hqv", long_opts, NULL)) != -1) {
+	int li = -1;
+	while ((opt = getopt_long(argc, argv, ":hqv", long_opts, &li)) != -1) {
 		if (opt == '?') {
 			if (optopt)
 				snprintf(err, errlen, "unknown option '-%c'", optopt);
@@ -798,6 +897,8 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		}
 		if (parse_one(c, opt, optarg, &only, &skip, err, errlen) < 0)
 			return -1;
+		if (opt >= OPT_LISTEN && opt <= OPT_SAVE && li >= 0)
+			receive_only = long_opts[li].name;
 	}
 	if (spf && c->cmd == CMD_HELP)
 		c->help_spf = true;
@@ -815,15 +916,37 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	}
 	if (c->cmd == CMD_SPF && spf)
 		return parse_spf_args(c, argc - optind, argv + optind, err, errlen);
-	if (c->cmd != CMD_AUDIT)
+	if (receive_only && !receive) {
+		snprintf(err, errlen, "--%s is an option of the receive subcommand", receive_only);
+		return -1;
+	}
+	if (c->cmd == CMD_RECEIVE && receive) {
+		if (c->batch || argc - optind > 0) {
+			snprintf(err, errlen, "receive: %s", c->batch ? "--batch is for audits"
+			                                              : "the IP and the domain come from the wire, not "
+			                                                "from arguments");
+			return -1;
+		}
+		if (!c->tls_cert != !c->tls_key) {
+			snprintf(err, errlen, "receive: --tls-cert and --tls-key go together");
+			return -1;
+		}
+	} else if (c->cmd != CMD_AUDIT) {
 		return 0;
+	}
 	if (c->fail_on_new && !c->baseline) {
 		snprintf(err, errlen, "--fail-on new needs --baseline (what would be new?)");
 		return -1;
 	}
 
 	int rest = argc - optind;
-	if (c->t.message_file) {
+	if (c->cmd == CMD_RECEIVE) {
+		/* the sender comes from the wire, the message too */
+		if (c->t.message_file) {
+			snprintf(err, errlen, "receive audits the messages it receives: not --message");
+			return -1;
+		}
+	} else if (c->t.message_file) {
 		if (c->batch) {
 			snprintf(err, errlen, "--message audits one message, one sender: not with --batch");
 			return -1;

@@ -167,3 +167,11 @@ for i, svg in enumerate([
         '<!DOCTYPE svg [<!ENTITY a "b">]><svg x="1"><!-- c --><![CDATA[<script>]]><script/><use xlink:href="https://x/y#z" onload="f()"/></svg>',
         '<svg version="1.2" baseProfile="tiny-ps"><g><g><image href="x.png"/>']):
     put("fuzz_bimi", "s%d" % i, b"\x01" + svg.encode())
+# fuzz_smtp_reply: greetings and EHLO replies as servers send them
+for i, r in enumerate([b"220 mx.example.com ESMTP Postfix\r\n",
+                       b"220-mx.example.com ESMTP\r\n220-please wait\r\n220 ready\r\n",
+                       b"250-mx.example.com\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-STARTTLS\r\n"
+                       b"250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n221 2.0.0 Bye\r\n",
+                       b"554 5.7.1 no\n", b"421\r\n", b"HTTP/1.1 400 Bad Request\r\n",
+                       b"250-a\r\n" * 300]):
+    put("fuzz_smtp_reply", "r%d" % i, r)

@@ -85,15 +85,34 @@ cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
 		else
 			cJSON_AddNullToObject(m, "received_line");
 		cJSON *src = cJSON_AddObjectToObject(tg, "sources");
-		cJSON_AddStringToObject(src, "ip", t->ip_src == SRC_HEADER ? "received" : "argument");
-		cJSON_AddStringToObject(src, "domain", t->domain_src == SRC_HEADER ? "from" : "argument");
-		cJSON_AddItemToObject(src, "helo", t->helo ? cJSON_CreateString(t->helo_src == SRC_HEADER ? "received" : "option")
-		                                           : cJSON_CreateNull());
-		cJSON_AddStringToObject(src, "mail_from", t->mail_from_src == SRC_HEADER   ? "return-path"
+		cJSON_AddStringToObject(src, "ip", t->ip_src == SRC_HEADER ? "received" : t->ip_src == SRC_SMTP ? "smtp" : "argument");
+		cJSON_AddStringToObject(src, "domain", t->domain_src == SRC_HEADER ? "from" : t->domain_src == SRC_SMTP ? "smtp" : "argument");
+		cJSON_AddItemToObject(src, "helo", !t->helo                    ? cJSON_CreateNull()
+		                                   : t->helo_src == SRC_HEADER ? cJSON_CreateString("received")
+		                                   : t->helo_src == SRC_SMTP   ? cJSON_CreateString("smtp")
+		                                                               : cJSON_CreateString("option"));
+		cJSON_AddStringToObject(src, "mail_from", t->mail_from_src == SRC_HEADER    ? "return-path"
+		                                          : t->mail_from_src == SRC_SMTP    ? "smtp"
 		                                          : t->mail_from_src == SRC_DEFAULT ? "domain"
 		                                                                            : "option");
 	}
 
+	if (t->wire) {
+		/* receive: what the SMTP session showed */
+		const struct target_wire *w = t->wire;
+		cJSON *rx = cJSON_AddObjectToObject(root, "received");
+		cJSON_AddStringToObject(rx, "client_ip", t->ip.text);
+		cJSON_AddNumberToObject(rx, "client_port", w->client_port);
+		cJSON_AddItemToObject(rx, "helo", str_or_null(w->helo));
+		cJSON_AddBoolToObject(rx, "esmtp", w->esmtp);
+		cJSON_AddBoolToObject(rx, "starttls", w->starttls);
+		cJSON_AddItemToObject(rx, "tls_version", str_or_null(w->tls_version));
+		cJSON_AddItemToObject(rx, "tls_cipher", str_or_null(w->tls_cipher));
+		cJSON_AddStringToObject(rx, "mail_from", w->mail_from ? w->mail_from : "");
+		cJSON_AddNumberToObject(rx, "rcpt_count", (double)w->rcpt_count);
+		cJSON_AddNumberToObject(rx, "size", (double)w->size);
+		cJSON_AddStringToObject(rx, "received_at", w->received_at);
+	}
 	cJSON_AddStringToObject(root, "started_at", ri->started_at);
 	cJSON_AddNumberToObject(root, "duration_ms", (double)ri->duration_ms);
 	cJSON_AddStringToObject(root, "status", status_name(findings_worst(fs)));

@@ -151,7 +151,7 @@ void report_text(FILE *out, const struct report_info *ri, const struct findings 
 		fputs(", ", out);
 	}
 	fprintf(out, "%s IP)\n", t->shared ? "shared" : "dedicated");
-	if (t->message) {
+	if (t->message && !t->wire) {
 		/* what the message's headers supplied is a hint, and says so */
 		fputs("message ", out);
 		text_put_safe(out, strcmp(t->message_file, "-") == 0 ? "(standard input)" : t->message_file);
@@ -174,6 +174,19 @@ void report_text(FILE *out, const struct report_info *ri, const struct findings 
 		}
 		sb_free(&h);
 		fputc('\n', out);
+	}
+	if (t->wire) {
+		const struct target_wire *w = t->wire;
+		fprintf(out, "received %s from %s port %d: %s ", w->received_at, t->ip.text, w->client_port,
+		        w->esmtp ? "EHLO" : "HELO");
+		text_put_safe(out, w->helo ? w->helo : "");
+		if (w->starttls)
+			fprintf(out, ", STARTTLS %s %s", w->tls_version, w->tls_cipher);
+		else
+			fputs(", no STARTTLS", out);
+		fputs(", MAIL FROM <", out);
+		text_put_safe(out, w->mail_from ? w->mail_from : "");
+		fprintf(out, ">, %zu recipient%s, %zu bytes\n", w->rcpt_count, w->rcpt_count == 1 ? "" : "s", w->size);
 	}
 
 	const char *cat = NULL;

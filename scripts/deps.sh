@@ -6,7 +6,7 @@
 PKGS="gcc make libopendkim-dev opendkim-tools python3-dkim python3-nacl libc6-dev pkg-config libldns-dev libpsl-dev publicsuffix libcjson-dev libidn2-dev \
 libspf2-dev libcurl4-openssl-dev libssl-dev nsd bind9-dnsutils jq mandoc python3 python3-jsonschema python3-dnspython python3-yaml \
 clang libclang-rt-14-dev spfquery openssl strace util-linux bsdutils \
-unbound ldnsutils iproute2 mount \
+unbound ldnsutils iproute2 mount postfix swaks libnet-ssleay-perl \
 libxml2-utils prometheus python3-prometheus-client tidy chromium groff-base man-db bash-completion zsh fish"
 # The format validators of suite_formats.sh: xmllint (libxml2-utils), promtool
 # (prometheus; its service is not started by the tests), tidy, headless
@@ -27,6 +27,9 @@ done
 
 if [ "$(id -u)" = 0 ]; then
 	echo "deps: installing$missing" >&2
+	# The tests run Postfix from a configuration directory of their own:
+	# the package must not set up (or start) the system's mail service.
+	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections 2>/dev/null
 	apt-get update -qq >&2 &&
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2 ||
 		{ echo "deps: apt-get failed" >&2; exit 1; }

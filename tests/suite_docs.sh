@@ -31,8 +31,8 @@ done
 
 # Checks
 code_ids=$("$BIN" --list-checks | awk '{print $1}')
-man_ids=$(sed -n '/^\.Sh CHECKS/,/^\.Sh /p' "$MAN" | grep -E '^\.It Cm [a-z]+\.[a-z.]+' | awk '{print $3}')
-readme_ids=$(grep -E '^\| `[a-z]+\.[a-z.]+` \|' "$README" | grep -oE '^\| `[^`]+' | cut -c4-)
+man_ids=$(sed -n '/^\.Sh CHECKS/,/^\.Sh /p' "$MAN" | grep -E '^\.It Cm [a-z]+\.[a-z_.]+' | awk '{print $3}')
+readme_ids=$(grep -E '^\| `[a-z]+\.[a-z_.]+` \|' "$README" | grep -oE '^\| `[^`]+' | cut -c4-)
 same "--list-checks and man page checks" "$code_ids" "$man_ids"
 same "--list-checks and README checks" "$code_ids" "$readme_ids"
 

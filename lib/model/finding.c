@@ -78,18 +78,22 @@ void finding_set_detail(struct finding *f, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	free(f->detail);
-	f->detail = xvasprintf(fmt, ap);
+	/* formatted first: the old text may be one of the arguments */
+	char *s = xvasprintf(fmt, ap);
 	va_end(ap);
+	free(f->detail);
+	f->detail = s;
 }
 
 void finding_set_remedy(struct finding *f, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	free(f->remedy);
-	f->remedy = xvasprintf(fmt, ap);
+	/* formatted first: the old text may be one of the arguments */
+	char *s = xvasprintf(fmt, ap);
 	va_end(ap);
+	free(f->remedy);
+	f->remedy = s;
 }
 
 void finding_add_ref(struct finding *f, const char *ref)

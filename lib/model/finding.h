@@ -44,6 +44,7 @@ struct finding *findings_add(struct findings *fs, const char *id, const char *su
                              enum status st, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* The old text may be an argument of the new (to extend it). */
 void finding_set_detail(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void finding_set_remedy(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void finding_add_ref(struct finding *f, const char *ref);

@@ -8,6 +8,7 @@ const char *target_source_name(enum target_source s)
 	case SRC_ARGUMENT: return "argument";
 	case SRC_DEFAULT: return "default";
 	case SRC_HEADER: return "header";
+	case SRC_SMTP: return "smtp";
 	}
 	return "argument";
 }

@@ -21,38 +21,9 @@
 #include "../util/clock.h"
 #include "../util/xalloc.h"
 #include "resolver.h"
+#include "tcp.h"
 
 #define WHOIS_MAX (256 * 1024)
-
-static int remaining(int64_t deadline)
-{
-	int64_t left = deadline - clock_mono_ms();
-	return left > 0 ? (int)left : 0;
-}
-
-/* Connects without blocking past the deadline. */
-static int connect_by(const struct addrinfo *ai, int64_t deadline)
-{
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-		return fd;
-	if (errno != EINPROGRESS) {
-		close(fd);
-		return -1;
-	}
-	struct pollfd p = {fd, POLLOUT, 0};
-	int err = 0;
-	socklen_t el = sizeof err;
-	if (poll(&p, 1, remaining(deadline)) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 ||
-	    err) {
-		close(fd);
-		errno = err ? err : ETIMEDOUT;
-		return -1;
-	}
-	return fd;
-}
 
 /* Connects to one of host's addresses (from res, or the system's resolver
  * when res has none) without passing the deadline. */
@@ -68,25 +39,8 @@ static int connect_host(const struct resolver *res, const char *host, int port, 
 			snprintf(why, whylen, "WHOIS server %s: %s", host, w);
 			return -1;
 		}
-		for (int i = 0; i < n && fd < 0 && remaining(deadline); i++) {
-			struct sockaddr_storage ss = {0};
-			socklen_t len;
-			if (addrs[i].af == AF_INET) {
-				struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-				sin->sin_family = AF_INET;
-				sin->sin_port = htons((uint16_t)port);
-				memcpy(&sin->sin_addr, addrs[i].b, 4);
-				len = sizeof *sin;
-			} else {
-				struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-				sin6->sin6_family = AF_INET6;
-				sin6->sin6_port = htons((uint16_t)port);
-				memcpy(&sin6->sin6_addr, addrs[i].b, 16);
-				len = sizeof *sin6;
-			}
-			struct addrinfo ai = {.ai_family = addrs[i].af, .ai_socktype = SOCK_STREAM,
-			                      .ai_addr = (struct sockaddr *)&ss, .ai_addrlen = len};
-			fd = connect_by(&ai, deadline);
+		for (int i = 0; i < n && fd < 0 && tcp_remaining(deadline); i++) {
+			fd = tcp_connect_ip(&addrs[i], port, deadline);
 			if (fd < 0)
 				err = errno;
 		}
@@ -100,8 +54,8 @@ static int connect_host(const struct resolver *res, const char *host, int port, 
 			snprintf(why, whylen, "cannot resolve WHOIS server %s: %s", host, gai_strerror(gr));
 			return -1;
 		}
-		for (struct addrinfo *ai = ai0; ai && fd < 0 && remaining(deadline); ai = ai->ai_next) {
-			fd = connect_by(ai, deadline);
+		for (struct addrinfo *ai = ai0; ai && fd < 0 && tcp_remaining(deadline); ai = ai->ai_next) {
+			fd = tcp_connect_sa(ai->ai_addr, ai->ai_addrlen, deadline);
 			if (fd < 0)
 				err = errno;
 		}
@@ -127,7 +81,7 @@ char *whois_query_new(const struct resolver *res, const char *host, int port, co
 	bool ok = false;
 	while (off < ql) {
 		struct pollfd p = {fd, POLLOUT, 0};
-		if (poll(&p, 1, remaining(deadline)) != 1)
+		if (poll(&p, 1, tcp_remaining(deadline)) != 1)
 			break;
 		ssize_t w = send(fd, q + off, ql - off, MSG_NOSIGNAL);
 		if (w <= 0)
@@ -136,7 +90,7 @@ char *whois_query_new(const struct resolver *res, const char *host, int port, co
 	}
 	while (off == ql) {
 		struct pollfd p = {fd, POLLIN, 0};
-		if (poll(&p, 1, remaining(deadline)) != 1) {
+		if (poll(&p, 1, tcp_remaining(deadline)) != 1) {
 			snprintf(why, whylen, "WHOIS server %s did not finish its answer within %d ms", host,
 			         timeout_ms);
 			break;

@@ -16,6 +16,9 @@ struct timeouts {
 	int http_total_ms;   /* one HTTPS request, redirects included: 2 x */
 	int whois_ms;        /* one WHOIS exchange (connect, query, answer): 2 x */
 	int libspf2_ms;      /* libspf2's whole evaluation, all its lookups: 4 x */
+	int smtp_connect_ms; /* connecting to an SMTP server (no answer: nothing listening): 1 x */
+	int smtp_step_ms;    /* each later SMTP step (the greeting, a reply, the TLS handshake): 6 x */
+	int smtp_total_ms;   /* one SMTP probe in all, every step and both connections: 12 x */
 };
 
 /* The limits for a --timeout of timeout_ms (<= 0: the default). */
