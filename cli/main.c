@@ -3,6 +3,7 @@
  * Only this file decides the exit status and exits. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "../checks/audit.h"
 #include "../checks/registry.h"
 #include "../lib/util/clock.h"
+#include "../lib/util/strmap.h"
 #include "../lib/net/httpgate.h"
 #include "../lib/proc/spf2pool.h"
 #include "../lib/proc/workpool.h"
@@ -121,7 +123,7 @@ static void receive_audits(const struct cli *c, struct smtpd_msg *msgs, long n, 
  * what `receive` receives, reported in c's format. Returns the exit status
  * (3 when nothing was audited). */
 static int run_audits(const struct cli *c, const struct run_dns *d, struct spf2_pool *spf2,
-                      const struct baseline *bl)
+                      const struct baseline *bl, struct strmap *done_before)
 {
 	/* `receive` first takes its messages: how many decides whether the
 	 * report is one sender's or a batch's */
@@ -156,20 +158,28 @@ static int run_audits(const struct cli *c, const struct run_dns *d, struct spf2_
 	struct run_out o = {.rep = rep, .ro = &ro, .out = stdout, .baseline = bl, .worst = STATUS_SKIP,
 	                    .worst_failing = STATUS_SKIP};
 	o.st = rep->begin(stdout, &ro);
-	int bad_lines = 0;
+	struct batch_result br = {0};
 	struct audit a = {.t = &c->t, .o = &c->ao, .psl = psl, .enabled = c->enabled,
 	                  .spf2 = spf2, .http_gate = gate, .pool = pool};
 	if (c->cmd == CMD_RECEIVE)
 		receive_audits(c, msgs, n_msgs, &a, d, &o);
 	else if (c->batch)
-		batch_run(c, d, psl, spf2, gate, pool, &o, &bad_lines);
+		batch_run(c, d, &a, done_before, &o, &br);
 	else
 		run_one(&a, d, &o);
 	/* A sender that could not be read is a sender not checked. */
-	if (bad_lines && status_rank(o.worst_failing) < status_rank(STATUS_ERROR))
+	if (br.failed_lines && status_rank(o.worst_failing) < status_rank(STATUS_ERROR))
 		o.worst_failing = STATUS_ERROR;
-	int rc = exit_status(o.worst_failing);
+	int rc = br.signo ? 128 + br.signo : exit_status(o.worst_failing);
 	rep->end(o.st, rc);
+	if (br.signo) {
+		/* What was done is written and the report ended; the audits in
+		 * flight are abandoned, their threads with the process. */
+		fflush(stdout);
+		fprintf(stderr, "senderaudit: %s: stopped after %zu sender%s; the rest were not audited\n",
+		        br.signo == SIGINT ? "interrupted" : "terminated", br.written, br.written == 1 ? "" : "s");
+		_exit(ferror(stdout) ? EXIT_UNKNOWN : rc);
+	}
 	receive_free(msgs, (size_t)n_msgs);
 	workpool_free(pool);
 	psl_close(psl);
@@ -199,6 +209,7 @@ int main(int argc, char **argv)
 	int rc = 0;
 	struct spf2_pool *spf2 = NULL;
 	struct baseline *bl = NULL;
+	struct strmap *done_before = NULL;
 	struct run_dns d;
 	memset(&d, 0, sizeof d);
 	if (cli_parse(&c, argc, argv, err, sizeof err) < 0) {
@@ -235,12 +246,27 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (c.resume) {
+		done_before = batch_resume_load(c.resume, err, sizeof err);
+		if (!done_before) {
+			fprintf(stderr, "senderaudit: --resume: ");
+			text_put_safe(stderr, err);
+			fprintf(stderr, " (see senderaudit --help)\n");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+
 	/* libspf2's workers are forked now, before any thread exists, when
 	 * an enabled check shows libspf2's verdict. */
 	bool spf = c.cmd == CMD_SPF ||
 	           (registry_needs(c.enabled) & (NEED(IN_SPF_SECOND) | NEED(IN_HELO_SPF_SECOND)));
 	spf2 = spf ? spf2_pool_new(c.cmd == CMD_SPF ? 1 : c.batch ? 4 : 2) : NULL;
 
+	/* before the run's first thread: a batch takes SIGINT and SIGTERM
+	 * itself, to stop between two reports */
+	if (c.batch)
+		batch_block_signals();
 	rc = run_dns_open(&d, &c);
 	if (rc)
 		goto out;
@@ -250,7 +276,7 @@ int main(int argc, char **argv)
 		rc = spf_command(&c, &res, spf2, stdout);
 		dns_tap_free(tap);
 	} else {
-		rc = run_audits(&c, &d, spf2, bl);
+		rc = run_audits(&c, &d, spf2, bl, done_before);
 	}
 	if (c.verbosity > 0 && d.dns)
 		print_dns_stats(d.dns);
@@ -261,6 +287,7 @@ out:
 	run_dns_close(&d);
 	spf2_pool_free(spf2);
 	baseline_free(bl);
+	strmap_free(done_before);
 	cli_free(&c);
 	return rc;
 }

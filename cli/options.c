@@ -42,6 +42,8 @@ enum {
 	OPT_VERSION,
 	OPT_BATCH,
 	OPT_JOBS,
+	OPT_ORDER,
+	OPT_RESUME,
 	OPT_MESSAGE,
 	OPT_BULK,
 	OPT_RATE,
@@ -78,6 +80,8 @@ static const struct option long_opts[] = {
 	{"list-checks", no_argument, NULL, OPT_LIST_CHECKS},
 	{"batch", required_argument, NULL, OPT_BATCH},
 	{"jobs", required_argument, NULL, OPT_JOBS},
+	{"order", required_argument, NULL, OPT_ORDER},
+	{"resume", required_argument, NULL, OPT_RESUME},
 	{"rate", required_argument, NULL, OPT_RATE},
 	{"message", required_argument, NULL, OPT_MESSAGE},
 	{"bulk", no_argument, NULL, OPT_BULK},
@@ -163,6 +167,10 @@ void cli_usage(FILE *out)
 	      "  --batch FILE            audit every sender of FILE (- = stdin), one per line:\n"
 	      "                          IP DOMAIN [HELO]; '#' starts a comment\n"
 	      "  --jobs N                senders audited at once with --batch (default 16)\n"
+	      "  --order input|completion  which batch report comes first (default input:\n"
+	      "                          the file's order; completion: as each is done)\n"
+	      "  --resume FILE           skip the senders an earlier --batch --format json run\n"
+	      "                          wrote to FILE (append to it: >> FILE)\n"
 	      "  --rate Q                DNS blocklist queries per second per list operator\n"
 	      "                          (default 50 for the built-in lists; 0: no cap)\n"
 	      "  --message FILE          also audit this message (- = stdin): DKIM signatures,\n"
@@ -187,6 +195,8 @@ void cli_usage(FILE *out)
 	      "nothing was audited (an empty --batch file) or the report could not be\n"
 	      "written, or receive got no message, 64 usage error. With --fail-on new,\n"
 	      "only new problems count: 1 a new warn, 2 a new fail, 3 a new error, else 0.\n"
+	      "A --batch stopped by SIGINT or SIGTERM writes what is done and exits 130 or\n"
+	      "143.\n"
 	      "spf subcommand: 0 pass, 1 neutral, none or softfail, 2 fail or permerror,\n"
 	      "3 temperror, 64 usage error.\n",
 	      out);
@@ -256,7 +266,7 @@ static int parse_helo(struct target *t, const char *arg, char *err, size_t errle
 	char why[512];
 	char *h = cli_helo_new(arg, why, sizeof why);
 	if (!h) {
-		snprintf(err, errlen, "--helo: %s", why);
+		snprintf(err, errlen, "--helo: %.200s", why);
 		return -1;
 	}
 	free(t->helo);
@@ -629,6 +639,15 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 		return 0;
 	}
 	case OPT_JOBS: return parse_whole("--jobs", arg, 1, 256, &c->jobs, err, errlen);
+	case OPT_ORDER: {
+		static const char *const orders[] = {"input", "completion", NULL};
+		if (parse_choice("--order", arg, orders, &k, err, errlen) < 0)
+			return -1;
+		c->order = (enum cli_order)k;
+		c->order_given = true;
+		return 0;
+	}
+	case OPT_RESUME: c->resume = arg; return 0;
 	case OPT_RATE: return parse_number("--rate", arg, 0, 100000, &c->ao.dnsbl_rate, err, errlen);
 	case OPT_MESSAGE: c->t.message_file = arg; return 0;
 	case OPT_BULK: c->t.bulk = true; return 0;
@@ -936,6 +955,14 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	}
 	if (c->fail_on_new && !c->baseline) {
 		snprintf(err, errlen, "--fail-on new needs --baseline (what would be new?)");
+		return -1;
+	}
+	if ((c->resume || c->order_given) && !c->batch) {
+		snprintf(err, errlen, "%s is for --batch", c->resume ? "--resume" : "--order");
+		return -1;
+	}
+	if (c->resume && c->format != FORMAT_JSON) {
+		snprintf(err, errlen, "--resume reads an earlier run's JSON Lines: give --format json");
 		return -1;
 	}
 

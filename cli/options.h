@@ -14,6 +14,7 @@ enum cli_cmd { CMD_AUDIT, CMD_HELP, CMD_VERSION, CMD_LIST_CHECKS, CMD_SPF, CMD_R
 /* In the order of report_format_names (report/report.h). */
 enum cli_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_NAGIOS, FORMAT_JUNIT, FORMAT_PROMETHEUS, FORMAT_HTML };
 enum cli_color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+enum cli_order { ORDER_INPUT, ORDER_COMPLETION };
 
 struct cli {
 	enum cli_cmd cmd;
@@ -36,6 +37,9 @@ struct cli {
 	bool *enabled;       /* per catalogue index */
 	const char *batch;   /* --batch FILE ("-" = stdin), or NULL */
 	int jobs;            /* --jobs: senders audited at once in a batch */
+	enum cli_order order; /* --order: which report of a batch comes first */
+	bool order_given;
+	const char *resume;  /* --resume FILE: skip the senders it reports */
 	char *spf_sender;    /* `spf` subcommand: the MAIL FROM address or domain
 	                        as given ("" = the HELO identity) */
 	/* `receive` subcommand */

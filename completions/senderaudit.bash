@@ -34,6 +34,8 @@ _senderaudit() {
 	--color) COMPREPLY=($(compgen -W 'auto always never' -- "$cur")); return ;;
 	--batch) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--jobs) return ;;
+	--order) COMPREPLY=($(compgen -W 'input completion' -- "$cur")); return ;;
+	--resume) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--rate) return ;;
 	--message) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--smtp-port) return ;;
@@ -44,7 +46,7 @@ _senderaudit() {
 	--save) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--helo --shared --selector --mail-from --dnsbl --only --skip --resolver --rdap-bootstrap --whois-server --timeout --retries --save-dns --replay-dns --format --fail-on --baseline --color --batch --jobs --rate --message --bulk --smtp --smtp-port --listen --count --tls-cert --tls-key --save --quiet -q --verbose -v --list-checks --help -h --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--helo --shared --selector --mail-from --dnsbl --only --skip --resolver --rdap-bootstrap --whois-server --timeout --retries --save-dns --replay-dns --format --fail-on --baseline --color --batch --jobs --order --resume --rate --message --bulk --smtp --smtp-port --listen --count --tls-cert --tls-key --save --quiet -q --verbose -v --list-checks --help -h --version' -- "$cur"))
 	elif [[ $COMP_CWORD == 1 ]]; then
 		COMPREPLY=($(compgen -W 'spf receive help' -- "$cur"))
 	fi

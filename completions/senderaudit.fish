@@ -21,6 +21,8 @@ complete -c senderaudit -l baseline -r -F -d 'an earlier JSON report to mark pro
 complete -c senderaudit -l color -x -a 'auto always never' -d 'colour in text output'
 complete -c senderaudit -l batch -r -F -d 'audit every sender of FILE (- = stdin)'
 complete -c senderaudit -l jobs -x -d 'senders audited at once with --batch'
+complete -c senderaudit -l order -x -a 'input completion' -d 'which batch report comes first'
+complete -c senderaudit -l resume -r -F -d 'skip the senders an earlier run wrote to FILE'
 complete -c senderaudit -l rate -x -d 'DNS blocklist queries per second per list operator'
 complete -c senderaudit -l message -r -F -d 'also audit this message (- = stdin)'
 complete -c senderaudit -l bulk -d 'the --message is bulk mail: unsubscribe rules fail'

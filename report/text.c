@@ -285,18 +285,14 @@ void report_text(FILE *out, const struct report_info *ri, const struct findings 
 }
 
 /* The text reporter: a block per sender; a batch ends with a table of each
- * sender's worst status and counts. */
-struct text_row {
-	char who[300];
-	enum status worst;
-	long counts[STATUS_COUNT];
-};
-
+ * sender's worst status and counts. The rows wait in a temporary file, so
+ * that a batch of a million senders streams in memory that does not grow
+ * with it. */
 struct text_state {
 	FILE *out;
 	struct report_opts o;
-	struct text_row *rows;
-	size_t n, cap;
+	FILE *rows; /* "worst who counts..." lines; NULL: none kept */
+	size_t n;
 };
 
 static void *text_begin(FILE *out, const struct report_opts *o)
@@ -304,37 +300,43 @@ static void *text_begin(FILE *out, const struct report_opts *o)
 	struct text_state *st = xcalloc(1, sizeof *st);
 	st->out = out;
 	st->o = *o;
+	if (o->batch)
+		st->rows = tmpfile(); /* NULL (no /tmp): the table is left out */
 	return st;
 }
 
 static void text_sender(void *p, const struct report_info *ri, const struct findings *fs)
 {
 	struct text_state *st = p;
-	if (st->n)
+	if (st->n++)
 		fputc('\n', st->out);
 	report_text(st->out, ri, fs, &st->o);
-	xgrow(&st->rows, &st->cap, st->n + 1, sizeof *st->rows);
-	struct text_row *r = &st->rows[st->n++];
-	snprintf(r->who, sizeof r->who, "%s %s", ri->t->ip.text, ri->t->domain);
-	r->worst = findings_worst(fs);
-	report_count(fs, r->counts);
+	if (!st->rows)
+		return;
+	char who[300];
+	snprintf(who, sizeof who, "%s %s", ri->t->ip.text, ri->t->domain);
+	long counts[STATUS_COUNT];
+	report_count(fs, counts);
+	fprintf(st->rows, "%-40s %-6s %5ld %5ld %5ld %5ld %5ld %5ld\n", who, status_name(findings_worst(fs)),
+	        counts[STATUS_PASS], counts[STATUS_WARN], counts[STATUS_FAIL], counts[STATUS_ERROR], counts[STATUS_SKIP],
+	        counts[STATUS_INFO]);
 }
 
 static void text_end(void *p, int exit_status)
 {
 	struct text_state *st = p;
 	(void)exit_status;
-	if (st->o.batch && st->n) {
+	if (st->rows && st->n) {
 		fprintf(st->out, "\n%-40s %-6s %5s %5s %5s %5s %5s %5s\n", "sender", "status", "pass", "warn", "fail",
 		        "error", "skip", "info");
-		for (size_t i = 0; i < st->n; i++) {
-			const struct text_row *r = &st->rows[i];
-			fprintf(st->out, "%-40s %-6s %5ld %5ld %5ld %5ld %5ld %5ld\n", r->who, status_name(r->worst),
-			        r->counts[STATUS_PASS], r->counts[STATUS_WARN], r->counts[STATUS_FAIL],
-			        r->counts[STATUS_ERROR], r->counts[STATUS_SKIP], r->counts[STATUS_INFO]);
-		}
+		rewind(st->rows);
+		char buf[8192];
+		size_t k;
+		while ((k = fread(buf, 1, sizeof buf, st->rows)) > 0)
+			fwrite(buf, 1, k, st->out);
 	}
-	free(st->rows);
+	if (st->rows)
+		fclose(st->rows);
 	free(st);
 }
 

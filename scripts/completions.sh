@@ -32,6 +32,8 @@ baseline||@file|an earlier JSON report to mark problems new, unchanged or fixed
 color||auto always never|colour in text output
 batch||@file|audit every sender of FILE (- = stdin)
 jobs||?|senders audited at once with --batch
+order||input completion|which batch report comes first
+resume||@file|skip the senders an earlier run wrote to FILE
 rate||?|DNS blocklist queries per second per list operator
 message||@file|also audit this message (- = stdin)
 bulk||-|the --message is bulk mail: unsubscribe rules fail

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: ISC
 # suite_batch.sh SENDERAUDIT: --batch FILE against NSD: JSON Lines, text
-# blocks with a summary table, malformed lines, the exit status, and one DNS
-# cache for the whole batch.
+# blocks with a summary table, malformed lines, the exit status, one DNS
+# cache for the whole batch; streaming (--order, input read as it comes,
+# a window smaller than the batch), SIGINT/SIGTERM mid-batch, --resume.
 set -u
 BIN=$1
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -100,7 +101,107 @@ done
 dups=$(sort "$TMP/qlog" | uniq -d | head -n 3 | tr '\n' ' ')
 [ -z "$dups" ] && ok || bad "$CASE: questions asked twice: $dups"
 
+# ---------------------------------------------------------------- streaming
+# tests/fakedns.py: late.fault.test's MX answer comes after 2.5 s, ok's at once.
+/usr/bin/python3 "$ROOT/tests/fakedns.py" 120 >"$TMP/fake.port" 2>"$TMP/fake.log" &
+FAKE=$!
+for _ in $(seq 1 50); do [ -s "$TMP/fake.port" ] && break; sleep 0.1; done
+F="127.0.0.1#$(cat "$TMP/fake.port")"
+printf '192.0.2.1 late.fault.test\n192.0.2.2 ok.fault.test\n' >"$TMP/lateok"
+
+case_ "--order: input order waits for the slow sender; completion order does not"
+"$BIN" --resolver "$F" --only mx.bounces --timeout 5 --format json --batch "$TMP/lateok" >"$TMP/in.out" 2>"$TMP/err"
+[ "$(jq -r .target.domain "$TMP/in.out" | tr '\n' ' ')" = "late.fault.test ok.fault.test " ] && ok ||
+	bad "$CASE: input order: $(jq -r .target.domain "$TMP/in.out" | tr '\n' ' ') $(head -c 300 "$TMP/err")"
+"$BIN" --resolver "$F" --only mx.bounces --timeout 5 --format json --order completion --batch "$TMP/lateok" >"$TMP/co.out" 2>"$TMP/err"
+[ "$(jq -r .target.domain "$TMP/co.out" | tr '\n' ' ')" = "ok.fault.test late.fault.test " ] && ok ||
+	bad "$CASE: completion order: $(jq -r .target.domain "$TMP/co.out" | tr '\n' ' ') $(head -c 300 "$TMP/err")"
+[ "$(jq -r .status "$TMP/co.out" | sort | tr '\n' ' ')" = "$(jq -r .status "$TMP/in.out" | sort | tr '\n' ' ')" ] && ok ||
+	bad "$CASE: the order changed a verdict"
+
+case_ "senders are read as they come: a report is out before the input ends"
+mkfifo "$TMP/fifo"
+"$BIN" --resolver "$R" --only rdns.ptr --format json --batch - <"$TMP/fifo" >"$TMP/fifo.out" 2>"$TMP/err" &
+P=$!
+exec 7>"$TMP/fifo"
+echo "192.0.2.10 good.test" >&7
+for _ in $(seq 1 100); do [ -s "$TMP/fifo.out" ] && break; sleep 0.05; done
+[ "$(wc -l <"$TMP/fifo.out")" = 1 ] && ok || bad "$CASE: no report while the input is still open"
+echo "2001:db8::25 good.test" >&7
+exec 7>&-
+wait $P
+RC=$?
+[ "$(wc -l <"$TMP/fifo.out")" = 2 ] && [ $RC = 0 ] && ok || bad "$CASE: $(wc -l <"$TMP/fifo.out") reports, exit $RC"
+
+case_ "a window much smaller than the batch: every sender, in input order"
+for i in $(seq 1 300); do echo "192.0.2.$((i % 250 + 1)) good.test"; done >"$TMP/many"
+"$BIN" --resolver "$R" --only rdns.ptr --format json --jobs 2 --batch "$TMP/many" >"$TMP/many.out" 2>"$TMP/err"
+[ "$(wc -l <"$TMP/many.out")" = 300 ] && ok || bad "$CASE: $(wc -l <"$TMP/many.out") reports of 300"
+[ "$(jq -r .target.ip "$TMP/many.out" | md5sum)" = "$(awk '{print $1}' "$TMP/many" | md5sum)" ] && ok || bad "$CASE: not in input order"
+
+# 20 senders of late.fault.test, 2 at a time: the first reports come after
+# about 5 s, the last after 15 s.
+for i in $(seq 1 20); do echo "192.0.2.$i late.fault.test"; done >"$TMP/slow"
+case_ "SIGINT mid-batch: what is done is written, JSON Lines stay valid, exit 130"
+"$BIN" --resolver "$F" --only mx.bounces --timeout 5 --format json --jobs 2 --batch "$TMP/slow" >"$TMP/sig.out" 2>"$TMP/sig.err" &
+P=$!
+sleep 6
+kill -INT $P
+t0=$(date +%s%N)
+wait $P
+RC=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ $RC = 130 ] && ok || bad "$CASE: exit $RC, want 130"
+[ $ms -lt 1500 ] && ok || bad "$CASE: it took $ms ms to stop"
+n=$(wc -l <"$TMP/sig.out")
+[ "$n" -ge 1 ] && [ "$n" -lt 20 ] && ok || bad "$CASE: $n reports ($(head -c 300 "$TMP/sig.err"))"
+/usr/bin/python3 "$ROOT/tests/validate-json.py" --lines "$TMP/sig.out" && ok || bad "$CASE: not schema-valid JSON Lines"
+grep -q "interrupted: stopped after $n senders\?;" "$TMP/sig.err" && ok || bad "$CASE: stderr: $(head -c 300 "$TMP/sig.err")"
+! grep -qE 'Sanitizer|runtime error' "$TMP/sig.err" && ok || bad "$CASE: $(grep -m1 -E 'Sanitizer|runtime error' "$TMP/sig.err")"
+
+case_ "SIGTERM, text: the blocks written so far and the closing table, exit 143"
+"$BIN" --resolver "$F" --only mx.bounces --timeout 5 --jobs 2 --batch "$TMP/slow" >"$TMP/sig.txt" 2>"$TMP/sig.err" &
+P=$!
+sleep 6
+kill -TERM $P
+wait $P
+RC=$?
+[ $RC = 143 ] && ok || bad "$CASE: exit $RC"
+n=$(grep -oE 'terminated: stopped after [0-9]+' "$TMP/sig.err" | grep -oE '[0-9]+')
+rows=$(sed -n '/^sender  *status/,$p' "$TMP/sig.txt" | grep -c 'late.fault.test')
+[ -n "$n" ] && [ "$n" -ge 1 ] && [ "$rows" = "$n" ] && ok || bad "$CASE: $rows table rows for '$n' senders: $(head -c 300 "$TMP/sig.err")"
+kill $FAKE 2>/dev/null
+
+case_ "--resume: the senders an earlier run reported are skipped; a cut-short line is removed"
+printf '192.0.2.10 good.test\n192.0.2.11 good.test\n' >"$TMP/first"
+printf '192.0.2.10 good.test\n192.0.2.11 good.test\n192.0.2.12 good.test\n2001:db8::25 good.test\n' >"$TMP/all"
+"$BIN" --resolver "$R" --only rdns.ptr --format json --batch "$TMP/first" >"$TMP/res.jsonl" 2>/dev/null
+printf '{"schema_version": 1, "target": {"ip": "192.0.2.12", "dom' >>"$TMP/res.jsonl"
+"$BIN" --resolver "$R" --only rdns.ptr --format json --resume "$TMP/res.jsonl" --batch "$TMP/all" >>"$TMP/res.jsonl" 2>"$TMP/err"
+RC=$?
+[ "$(wc -l <"$TMP/res.jsonl")" = 4 ] && ok || bad "$CASE: $(wc -l <"$TMP/res.jsonl") lines, want 4"
+/usr/bin/python3 "$ROOT/tests/validate-json.py" --lines "$TMP/res.jsonl" && ok || bad "$CASE: not JSON Lines after the resume"
+[ "$(jq -r .target.ip "$TMP/res.jsonl" | tr '\n' ' ')" = "192.0.2.10 192.0.2.11 192.0.2.12 2001:db8::25 " ] && ok || bad "$CASE: $(jq -r .target.ip "$TMP/res.jsonl" | tr '\n' ' ')"
+grep -q "2 senders already reported, skipped" "$TMP/err" && grep -q "line 3 was cut short; removed" "$TMP/err" && ok || bad "$CASE: stderr: $(head -c 400 "$TMP/err")"
+[ $RC = 0 ] && ok || bad "$CASE: exit $RC"
+"$BIN" --resolver "$R" --only rdns.ptr --format json --resume "$TMP/res.jsonl" --batch "$TMP/all" >>"$TMP/res.jsonl" 2>"$TMP/err"
+RC=$?
+[ "$(wc -l <"$TMP/res.jsonl")" = 4 ] && [ $RC = 0 ] && ok || bad "$CASE: a finished batch resumed again: $(wc -l <"$TMP/res.jsonl") lines, exit $RC"
+# a sender twice in the input and once in the file: audited once more
+printf '192.0.2.10 good.test\n192.0.2.10 good.test\n' >"$TMP/twice"
+"$BIN" --resolver "$R" --only rdns.ptr --format json --resume "$TMP/res.jsonl" --batch "$TMP/twice" >"$TMP/twice.out" 2>/dev/null
+[ "$(wc -l <"$TMP/twice.out")" = 1 ] && ok || bad "$CASE: a repeated sender: $(wc -l <"$TMP/twice.out") reports, want 1"
+# a missing file: nothing done yet
+"$BIN" --resolver "$R" --only rdns.ptr --format json --resume "$TMP/new.jsonl" --batch "$TMP/first" >"$TMP/new.out" 2>/dev/null
+[ "$(wc -l <"$TMP/new.out")" = 2 ] && ok || bad "$CASE: a missing --resume file"
+
 case_ "usage errors"
+echo "not json" >"$TMP/notjson"
+"$BIN" --format json --resume "$TMP/notjson" --batch "$TMP/all" >/dev/null 2>"$TMP/err"; [ $? = 64 ] && grep -q "line 1 is not a senderaudit JSON report" "$TMP/err" && ok || bad "$CASE: --resume of a file that is not reports: $(cat "$TMP/err")"
+"$BIN" --resume "$TMP/res.jsonl" --batch "$TMP/all" >/dev/null 2>&1; [ $? = 64 ] && ok || bad "$CASE: --resume without --format json"
+"$BIN" --format json --resume "$TMP/res.jsonl" 192.0.2.1 good.test >/dev/null 2>&1; [ $? = 64 ] && ok || bad "$CASE: --resume without --batch"
+"$BIN" --order completion 192.0.2.1 good.test >/dev/null 2>&1; [ $? = 64 ] && ok || bad "$CASE: --order without --batch"
+"$BIN" --order random --batch "$TMP/all" >/dev/null 2>&1; [ $? = 64 ] && ok || bad "$CASE: --order random"
 "$BIN" --batch "$TMP/senders" 192.0.2.1 good.test >/dev/null 2>&1; [ $? = 64 ] && ok || bad "$CASE: positional with --batch"
 "$BIN" --batch "$TMP/none" >/dev/null 2>&1; [ $? = 64 ] && ok || bad "$CASE: missing file"
 "$BIN" --batch "$TMP/senders" --jobs 0 >/dev/null 2>&1; [ $? = 64 ] && ok || bad "$CASE: --jobs 0"

@@ -39,10 +39,10 @@ same "--list-checks and README checks" "$code_ids" "$readme_ids"
 # Exit codes
 man_codes=$(sed -n '/^\.Sh EXIT STATUS/,/^\.Sh /p' "$MAN" | grep -E '^\.It [0-9]+$' | awk '{print $2}' | sort -n | tr '\n' ' ')
 readme_codes=$(sed -n '/^## Exit codes/,/^## /p' "$README" | grep -oE '^\| [0-9]+ ' | tr -d '| ' | sort -n | tr '\n' ' ')
-help_codes=$("$BIN" --help | sed -n '/^Exit status/,$p' | grep -oE '\b(0|1|2|3|64)\b' | sort -un | tr '\n' ' ')
+help_codes=$("$BIN" --help | sed -n '/^Exit status/,$p' | grep -oE '\b(0|1|2|3|64|130|143)\b' | sort -un | tr '\n' ' ')
 same "man page and README exit codes" "$man_codes" "$readme_codes"
 same "man page and --help exit codes" "$man_codes" "$help_codes"
-same "exit codes are the specified ones" "$man_codes" "0 1 2 3 64 "
+same "exit codes are the specified ones" "$man_codes" "0 1 2 3 64 130 143 "
 
 # The version is one semantic version everywhere.
 v=$("$BIN" --version | awk '{print $2}')

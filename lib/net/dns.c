@@ -103,6 +103,7 @@ struct entry {
 };
 
 struct dns {
+	int64_t root_checked_ms; /* the root canary was last looked at */
 	struct server servers[MAX_SERVERS];
 	int server_count;
 	char servers_text[200];
@@ -1734,10 +1735,18 @@ static bool tld_expected(const struct dns *d, const char *tld)
 }
 
 /* Starts the root's canary (d->mu held). */
+/* Keeps the root canary asked ahead (d->mu held). Looked at once a second,
+ * not per lookup: an audit makes hundreds, and a canary a negative answer
+ * needs and does not find is asked then (canary_denies). */
 static void canaries_start(struct dns *d, const char *name, uint16_t type)
 {
-	if (d->canaries && !is_canary(name, type))
-		cache_get(d, ".", DNS_T_NS);
+	if (!d->canaries || is_canary(name, type))
+		return;
+	int64_t now = now_ms();
+	if (now - d->root_checked_ms < 1000)
+		return;
+	d->root_checked_ms = now;
+	cache_get(d, ".", DNS_T_NS);
 }
 
 void dns_expect_tld(struct dns *d, const char *name)
@@ -1751,7 +1760,7 @@ void dns_expect_tld(struct dns *d, const char *name)
 		d->expect[d->expect_count++] = xstrdup(tld);
 		cache_get(d, tld, DNS_T_NS);
 	}
-	cache_get(d, ".", DNS_T_NS);
+	canaries_start(d, norm, 0);
 	pthread_mutex_unlock(&d->mu);
 	free(norm);
 }
