@@ -165,7 +165,8 @@ static void grading(const char *server)
 		struct ub_result *res = NULL;
 		double t0 = now_s();
 		int e = ub_resolve(ctx, names[i], 1, 1, &res);
-		printf("%-16s engine: %-9s  unbound: %s (after %.2f s)\n", names[i], dns_status_name(a->status),
+		printf("%-16s engine: %-9s  unbound: %s (after %.2f s)\n", names[i],
+		       dns_status_name(a->status),
 		       e ? ub_strerror(e) : ldns_lookup_by_id(ldns_rcodes, res->rcode)->name, now_s() - t0);
 		if (res)
 			ub_resolve_free(res);

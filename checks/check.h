@@ -59,7 +59,7 @@ _Static_assert(INPUT_COUNT <= 64, "an input_set holds at most 64 inputs");
 struct inputs {
 	struct input_table *tab;
 	input_set allowed; /* the declared needs */
-	const char *user; /* check id or input name, for the misuse report */
+	const char *user;  /* check id or input name, for the misuse report */
 };
 
 /* The value of input id, computed on first use (or waited for). Reading an

@@ -370,9 +370,9 @@ static void selectors_finding(const struct audit *a, const struct probe *ps, siz
 	} else if (given && errors) {
 		/* every given selector must have a key: one not looked up may not */
 		f = add_lookup_error(a, out, "dkim.selectors", NULL, "the DKIM selectors", first_err->ans);
-		finding_set_detail(f, "%zu of %zu selector lookups failed (%s; first: %s %s)%s%s.", errors, n, el,
-		                   first_err->name, dns_answer_why(first_err->ans), found ? "; keys found for " : "",
-		                   found ? fl : "");
+		finding_set_detail(f, "%zu of %zu selector lookups failed (%s; first: %s %s)%s%s.", errors, n,
+		                   el, first_err->name, dns_answer_why(first_err->ans),
+		                   found ? "; keys found for " : "", found ? fl : "");
 	} else if (found) {
 		f = findings_add(out, "dkim.selectors", NULL, STATUS_PASS, "DKIM key%s found for %s",
 		                 found == 1 ? "" : "s", fl);

@@ -28,13 +28,13 @@ struct walk {
 	char *names[WALK_MAX];
 	size_t n;
 	const struct dns_answer *ans[WALK_MAX];
-	int count[WALK_MAX];                 /* DMARC records at names[i]; -1: lookup failed */
-	const struct dns_rr *rec[WALK_MAX];  /* the record when count == 1 */
+	int count[WALK_MAX];                  /* DMARC records at names[i]; -1: lookup failed */
+	const struct dns_rr *rec[WALK_MAX];   /* the record when count == 1 */
 	struct dmarc_record parsed[WALK_MAX]; /* parsed when count == 1 */
-	size_t used;                         /* names looked at (the walk stops at psd=y/n) */
-	char *org;                           /* organizational domain */
-	bool fatal;                          /* a failed lookup makes the result unknown */
-	const struct dns_answer *failure;    /* the first failed lookup */
+	size_t used;                          /* names looked at (the walk stops at psd=y/n) */
+	char *org;                            /* organizational domain */
+	bool fatal;                           /* a failed lookup makes the result unknown */
+	const struct dns_answer *failure;     /* the first failed lookup */
 };
 
 static char *dmarc_name_new(const char *d)
@@ -157,16 +157,17 @@ static void failed_names(struct strbuf *b, const struct walk *w)
 {
 	for (size_t i = 0; i < w->used; i++)
 		if (w->count[i] < 0)
-			sb_sep_printf(b, ", ", "_dmarc.%s (%s)", w->names[i], dns_status_name(w->ans[i]->status));
+			sb_sep_printf(b, ", ", "_dmarc.%s (%s)", w->names[i],
+			              dns_status_name(w->ans[i]->status));
 }
 
 /* What the audit learned about the domain's policy. */
 struct dmarc_policy {
 	struct walk w;
-	long idx;                /* the applied record in w, or -1 */
-	const char *rec_domain;  /* where it was found */
+	long idx;               /* the applied record in w, or -1 */
+	const char *rec_domain; /* where it was found */
 	struct dmarc_record *r;
-	char *psl_org;           /* RFC 7489 organizational domain, or NULL */
+	char *psl_org;              /* RFC 7489 organizational domain, or NULL */
 	const char *rfc7489_domain; /* where RFC 7489 receivers find a record, or NULL */
 	bool rfc7489_failed;
 };
@@ -221,19 +222,25 @@ static void rfc7489_view(struct strbuf *v, const struct dmarc_policy *p)
 {
 	const char *a = p->rec_domain, *b = p->rfc7489_domain;
 	if (p->rfc7489_failed)
-		sb_sep_printf(v, " ", "What RFC 7489 receivers see is unknown: the lookup of _dmarc.%s failed.", p->psl_org);
+		sb_sep_printf(v, " ",
+		              "What RFC 7489 receivers see is unknown: the lookup of _dmarc.%s failed.",
+		              p->psl_org);
 	else if ((a || b) && !(a && b && strcmp(a, b) == 0) && b)
-		sb_sep_printf(v, " ", "RFC 7489 receivers (Public Suffix List) use the record at _dmarc.%s instead.", b);
+		sb_sep_printf(v, " ",
+		              "RFC 7489 receivers (Public Suffix List) use the record at _dmarc.%s instead.",
+		              b);
 	else if ((a || b) && !(a && b && strcmp(a, b) == 0))
-		sb_sep_printf(v, " ",
-		              "RFC 7489 receivers (Public Suffix List: organizational domain %s) find no record "
-		              "and apply no DMARC policy.",
-		              p->psl_org ? p->psl_org : p->w.domain);
+		sb_sep_printf(
+		    v, " ",
+		    "RFC 7489 receivers (Public Suffix List: organizational domain %s) find no record "
+		    "and apply no DMARC policy.",
+		    p->psl_org ? p->psl_org : p->w.domain);
 	if (p->psl_org && strcmp(p->psl_org, p->w.org) != 0)
-		sb_sep_printf(v, " ",
-		              "The organizational domain is %s by the DNS Tree Walk but %s by the Public Suffix List "
-		              "(RFC 7489).",
-		              p->w.org, p->psl_org);
+		sb_sep_printf(
+		    v, " ",
+		    "The organizational domain is %s by the DNS Tree Walk but %s by the Public Suffix List "
+		    "(RFC 7489).",
+		    p->w.org, p->psl_org);
 }
 
 static void add_record_data(struct finding *f, const struct dmarc_policy *p)
@@ -274,67 +281,84 @@ static void record_finding(const struct dmarc_policy *p, struct findings *out)
 	struct finding *f;
 	struct strbuf v = {0}, unchecked = {0};
 	if (w->count[0] == 0 && near_miss(w->ans[0]))
-		sb_printf(&v, "A TXT record at _dmarc.%s mentions DMARC but does not start with \"v=DMARC1\" (case "
-		              "matters), so receivers ignore it.",
-		          dom);
+		sb_printf(
+		    &v,
+		    "A TXT record at _dmarc.%s mentions DMARC but does not start with \"v=DMARC1\" (case "
+		    "matters), so receivers ignore it.",
+		    dom);
 	rfc7489_view(&v, p);
 	failed_names(&unchecked, w);
 	if (unchecked.len && p->r && p->idx != 0)
-		sb_sep_printf(&v, " ",
-		              "Not checked (lookup failed): %s; a record there could only add a Public Suffix Domain "
-		              "policy.",
-		              sb_str(&unchecked));
+		sb_sep_printf(
+		    &v, " ",
+		    "Not checked (lookup failed): %s; a record there could only add a Public Suffix Domain "
+		    "policy.",
+		    sb_str(&unchecked));
 	sb_free(&unchecked);
 	const char *view = sb_str(&v);
 	if (w->count[0] > 1) {
 		f = findings_add(out, "dmarc.record", NULL, STATUS_FAIL,
-		                 "%d DMARC records at _dmarc.%s: receivers discard all of them", w->count[0], dom);
+		                 "%d DMARC records at _dmarc.%s: receivers discard all of them", w->count[0],
+		                 dom);
 		if (p->r)
-			finding_set_detail(f, "Receivers fall back to the record at _dmarc.%s (found by the DNS Tree Walk).%s%s",
+			finding_set_detail(f,
+			                   "Receivers fall back to the record at _dmarc.%s (found by the DNS "
+			                   "Tree Walk).%s%s",
 			                   p->rec_domain, *view ? " " : "", view);
 		else
-			finding_set_detail(f, "No other record applies, so %s has no DMARC policy.%s%s", dom, *view ? " " : "",
-			                   view);
-		finding_set_remedy(f, "Keep exactly one TXT record starting with v=DMARC1 at _dmarc.%s and delete the "
-		                      "others.",
-		                   dom);
+			finding_set_detail(f, "No other record applies, so %s has no DMARC policy.%s%s", dom,
+			                   *view ? " " : "", view);
+		finding_set_remedy(
+		    f,
+		    "Keep exactly one TXT record starting with v=DMARC1 at _dmarc.%s and delete the "
+		    "others.",
+		    dom);
 	} else if (!p->r) {
 		f = findings_add(out, "dmarc.record", NULL, STATUS_FAIL, "no DMARC record for %s", dom);
 		struct strbuf failed = {0};
 		failed_names(&failed, w);
-		finding_set_detail(f, "No TXT record starting with v=DMARC1 at any of the %zu names the DNS Tree Walk "
-		                      "queried, from _dmarc.%s to _dmarc.%s.%s%s%s%s%s",
-		                   w->used, dom, w->names[w->used ? w->used - 1 : 0], failed.len ? " Not checked: " : "",
-		                   sb_str(&failed), failed.len ? "." : "", *view ? " " : "", view);
+		finding_set_detail(
+		    f,
+		    "No TXT record starting with v=DMARC1 at any of the %zu names the DNS Tree Walk "
+		    "queried, from _dmarc.%s to _dmarc.%s.%s%s%s%s%s",
+		    w->used, dom, w->names[w->used ? w->used - 1 : 0], failed.len ? " Not checked: " : "",
+		    sb_str(&failed), failed.len ? "." : "", *view ? " " : "", view);
 		sb_free(&failed);
-		finding_set_remedy(f, "Publish a TXT record at _dmarc.%s, starting with monitoring: \"v=DMARC1; p=none; "
-		                      "rua=mailto:dmarc-reports@%s\", and move to p=quarantine or p=reject once the reports "
-		                      "show your mail passes.",
-		                   w->org, w->org);
+		finding_set_remedy(
+		    f,
+		    "Publish a TXT record at _dmarc.%s, starting with monitoring: \"v=DMARC1; p=none; "
+		    "rua=mailto:dmarc-reports@%s\", and move to p=quarantine or p=reject once the reports "
+		    "show your mail passes.",
+		    w->org, w->org);
 	} else if (p->r->error_count || !p->r->usable) {
 		const char *why = p->r->error_count ? p->r->errors[0] : "no valid p= and no valid rua=";
-		f = findings_add(out, "dmarc.record", NULL, STATUS_FAIL, "invalid DMARC record at _dmarc.%s: %s",
-		                 p->rec_domain, why);
+		f = findings_add(out, "dmarc.record", NULL, STATUS_FAIL,
+		                 "invalid DMARC record at _dmarc.%s: %s", p->rec_domain, why);
 		struct strbuf all = {0};
 		for (size_t i = 0; i < p->r->error_count; i++)
 			sb_sep_printf(&all, "; ", "%s", p->r->errors[i]);
 		finding_set_detail(f, "%s%s%s%s%s", sb_str(&all), all.len ? ". " : "",
-		                   p->r->p_as_none ? "Receivers act as if p=none was published, because rua= is valid "
-		                                     "(RFC 9989 4.10.1)."
+		                   p->r->p_as_none
+		                       ? "Receivers act as if p=none was published, because rua= is valid "
+		                         "(RFC 9989 4.10.1)."
 		                   : p->r->usable ? ""
 		                                  : "Receivers apply no DMARC policy.",
 		                   *view ? " " : "", view);
 		sb_free(&all);
-		finding_set_remedy(f, "Republish the record at _dmarc.%s with valid values, e.g. \"v=DMARC1; p=quarantine; "
-		                      "rua=mailto:dmarc-reports@%s\" (v=DMARC1 first; p= none, quarantine or reject; "
-		                      "adkim/aspf r or s).",
-		                   p->rec_domain, w->org);
+		finding_set_remedy(
+		    f,
+		    "Republish the record at _dmarc.%s with valid values, e.g. \"v=DMARC1; p=quarantine; "
+		    "rua=mailto:dmarc-reports@%s\" (v=DMARC1 first; p= none, quarantine or reject; "
+		    "adkim/aspf r or s).",
+		    p->rec_domain, w->org);
 	} else {
 		if (strcmp(p->rec_domain, dom) == 0)
-			f = findings_add(out, "dmarc.record", NULL, STATUS_PASS, "one valid DMARC record at _dmarc.%s", dom);
+			f = findings_add(out, "dmarc.record", NULL, STATUS_PASS,
+			                 "one valid DMARC record at _dmarc.%s", dom);
 		else
 			f = findings_add(out, "dmarc.record", NULL, STATUS_PASS,
-			                 "one valid DMARC record for %s at _dmarc.%s (DNS Tree Walk)", dom, p->rec_domain);
+			                 "one valid DMARC record for %s at _dmarc.%s (DNS Tree Walk)", dom,
+			                 p->rec_domain);
 		struct strbuf notes = {0};
 		for (size_t i = 0; i < p->r->note_count; i++)
 			sb_sep_printf(&notes, "; ", "%s", p->r->notes[i]);
@@ -356,7 +380,8 @@ static void policy_finding(const struct dmarc_policy *p, struct findings *out)
 {
 	struct finding *f;
 	if (!p->r || !p->r->usable) {
-		findings_add(out, "dmarc.policy", NULL, STATUS_SKIP, "no usable DMARC record (see dmarc.record)");
+		findings_add(out, "dmarc.policy", NULL, STATUS_SKIP,
+		             "no usable DMARC record (see dmarc.record)");
 		return;
 	}
 	const struct dmarc_record *r = p->r;
@@ -374,38 +399,58 @@ static void policy_finding(const struct dmarc_policy *p, struct findings *out)
 	const char *where = p->rec_domain;
 	if (pol == DMARC_POL_NONE) {
 		if (r->p_as_none)
-			sb_sep_printf(&sum, " ", "policy none (p= missing or invalid, rua= valid): monitoring only");
+			sb_sep_printf(&sum, " ",
+			              "policy none (p= missing or invalid, rua= valid): monitoring only");
 		else
-			sb_sep_printf(&sum, " ", "%s=none: monitoring only, receivers take no action on failing mail", tag);
-		sb_sep_printf(&rem, " ", "Once the aggregate reports show your legitimate mail passes DMARC, set %s=quarantine, then "
-		          "%s=reject, in the record at _dmarc.%s.",
-		    tag, tag, where);
+			sb_sep_printf(&sum, " ",
+			              "%s=none: monitoring only, receivers take no action on failing mail",
+			              tag);
+		sb_sep_printf(&rem, " ",
+		              "Once the aggregate reports show your legitimate mail passes DMARC, set "
+		              "%s=quarantine, then "
+		              "%s=reject, in the record at _dmarc.%s.",
+		              tag, tag, where);
 	}
 	if (r->testing) {
 		if (!sum.len)
 			sb_sep_printf(&sum, " ", "t=y: the policy is in testing mode");
-		sb_sep_printf(&det, " ", "t=y asks receivers to apply one step less than the policy (RFC 9989).");
-		sb_sep_printf(&rem, " ", "Remove t=y from the record at _dmarc.%s once you trust the reports.", where);
+		sb_sep_printf(&det, " ",
+		              "t=y asks receivers to apply one step less than the policy (RFC 9989).");
+		sb_sep_printf(&rem, " ",
+		              "Remove t=y from the record at _dmarc.%s once you trust the reports.", where);
 	}
 	if (r->pct >= 0 && r->pct < 100) {
 		if (!sum.len)
-			sb_sep_printf(&sum, " ", "pct=%d: RFC 7489 receivers apply the policy to %d%% of failing mail", r->pct, r->pct);
-		sb_sep_printf(&det, " ", "pct=%d is historic (RFC 9989 ignores it) but RFC 7489 receivers still sample by it.", r->pct);
+			sb_sep_printf(&sum, " ",
+			              "pct=%d: RFC 7489 receivers apply the policy to %d%% of failing mail",
+			              r->pct, r->pct);
+		sb_sep_printf(
+		    &det, " ",
+		    "pct=%d is historic (RFC 9989 ignores it) but RFC 7489 receivers still sample by it.",
+		    r->pct);
 		sb_sep_printf(&rem, " ", "Remove pct=%d (or set pct=100) at _dmarc.%s.", r->pct, where);
 	}
-	if (own && r->sp != DMARC_POL_ABSENT && r->sp != DMARC_POL_INVALID && dmarc_pol_rank(r->sp) < dmarc_pol_rank(r->p)) {
+	if (own && r->sp != DMARC_POL_ABSENT && r->sp != DMARC_POL_INVALID &&
+	    dmarc_pol_rank(r->sp) < dmarc_pol_rank(r->p)) {
 		if (!sum.len)
-			sb_sep_printf(&sum, " ", "sp=%s is weaker than p=%s: subdomains are less protected", dmarc_pol_name(r->sp),
-			    dmarc_pol_name(r->p));
-		sb_sep_printf(&rem, " ", "Set sp=%s (or remove sp=) at _dmarc.%s unless subdomains really need a weaker policy.",
+			sb_sep_printf(&sum, " ", "sp=%s is weaker than p=%s: subdomains are less protected",
+			              dmarc_pol_name(r->sp), dmarc_pol_name(r->p));
+		sb_sep_printf(
+		    &rem, " ",
+		    "Set sp=%s (or remove sp=) at _dmarc.%s unless subdomains really need a weaker policy.",
 		    dmarc_pol_name(r->p), where);
 	}
-	if (r->np != DMARC_POL_ABSENT && r->np != DMARC_POL_INVALID && dmarc_pol_rank(r->np) < dmarc_pol_rank(r->p)) {
+	if (r->np != DMARC_POL_ABSENT && r->np != DMARC_POL_INVALID &&
+	    dmarc_pol_rank(r->np) < dmarc_pol_rank(r->p)) {
 		if (!sum.len)
-			sb_sep_printf(&sum, " ", "np=%s is weaker than p=%s: mail from non-existent subdomains is less protected",
+			sb_sep_printf(
+			    &sum, " ",
+			    "np=%s is weaker than p=%s: mail from non-existent subdomains is less protected",
 			    dmarc_pol_name(r->np), dmarc_pol_name(r->p));
-		sb_sep_printf(&rem, " ", "Set np=reject (or remove np=) at _dmarc.%s: names that do not exist send no legitimate mail.",
-		    where);
+		sb_sep_printf(&rem, " ",
+		              "Set np=reject (or remove np=) at _dmarc.%s: names that do not exist send no "
+		              "legitimate mail.",
+		              where);
 	}
 	if (sum.len) {
 		f = findings_add(out, "dmarc.policy", NULL, STATUS_WARN, "%s", sb_str(&sum));
@@ -413,11 +458,13 @@ static void policy_finding(const struct dmarc_policy *p, struct findings *out)
 	} else if (own) {
 		f = findings_add(out, "dmarc.policy", NULL, STATUS_PASS, "p=%s", dmarc_pol_name(pol));
 	} else {
-		f = findings_add(out, "dmarc.policy", NULL, STATUS_PASS, "%s=%s, inherited from _dmarc.%s", tag,
-		                 dmarc_pol_name(pol), where);
+		f = findings_add(out, "dmarc.policy", NULL, STATUS_PASS, "%s=%s, inherited from _dmarc.%s",
+		                 tag, dmarc_pol_name(pol), where);
 	}
 	if (!own)
-		sb_sep_printf(&det, " ", "%s has no record of its own: the %s= tag of the record at _dmarc.%s applies.", dom, tag, where);
+		sb_sep_printf(&det, " ",
+		              "%s has no record of its own: the %s= tag of the record at _dmarc.%s applies.",
+		              dom, tag, where);
 	if (det.len)
 		finding_set_detail(f, "%s", sb_str(&det));
 	cJSON_AddStringToObject(f->data, "record_domain", where);
@@ -450,7 +497,7 @@ struct dest {
 struct dests {
 	struct dest *v;
 	size_t n;
-	const struct dmarc_uri *bad;      /* the first invalid URI */
+	const struct dmarc_uri *bad; /* the first invalid URI */
 	size_t valid_rua;
 	const struct dns_answer *failure; /* the first failed authorization lookup */
 	const struct dest *unauth;        /* the first external one not authorized */
@@ -481,7 +528,8 @@ static void *auth_compute(const struct audit *a, const struct inputs *in)
 			continue;
 		/* External: neither under the policy domain's organizational
 		 * domain (Tree Walk) nor in its PSL organization. */
-		d->external = !name_is_under(d->u->domain, p->w.org) && !psl_same_org(a->psl, d->u->domain, p->rec_domain);
+		d->external = !name_is_under(d->u->domain, p->w.org) &&
+		              !psl_same_org(a->psl, d->u->domain, p->rec_domain);
 		if (d->external) {
 			d->auth_name = xasprintf("%s._report._dmarc.%s", p->rec_domain, d->u->domain);
 			prefetch(a, d->auth_name, DNS_T_TXT);
@@ -680,7 +728,8 @@ static void reporting_finding(const struct audit *a, const struct dmarc_policy *
 {
 	struct finding *f;
 	if (!p->r || !p->r->usable) {
-		findings_add(out, "dmarc.reporting", NULL, STATUS_SKIP, "no usable DMARC record (see dmarc.record)");
+		findings_add(out, "dmarc.reporting", NULL, STATUS_SKIP,
+		             "no usable DMARC record (see dmarc.record)");
 		return;
 	}
 	const struct dest *ds = dd->v, *unauth = dd->unauth;
@@ -689,34 +738,43 @@ static void reporting_finding(const struct audit *a, const struct dmarc_policy *
 	size_t n = dd->n, valid_rua = dd->valid_rua, unauth_count = dd->unauth_count;
 	const char *where = p->rec_domain;
 	if (bad) {
-		f = findings_add(out, "dmarc.reporting", NULL, STATUS_FAIL, "invalid report URI \"%.80s\": %s", bad->text,
-		                 bad->why);
-		finding_set_remedy(f, "Write every rua=/ruf= destination at _dmarc.%s as a URI such as "
-		                      "mailto:dmarc-reports@%s, separated by commas.",
+		f = findings_add(out, "dmarc.reporting", NULL, STATUS_FAIL,
+		                 "invalid report URI \"%.80s\": %s", bad->text, bad->why);
+		finding_set_remedy(f,
+		                   "Write every rua=/ruf= destination at _dmarc.%s as a URI such as "
+		                   "mailto:dmarc-reports@%s, separated by commas.",
 		                   where, p->w.org);
 	} else if (failure) {
-		f = add_lookup_error(a, out, "dmarc.reporting", NULL, "the report destination's authorization", failure);
+		f = add_lookup_error(a, out, "dmarc.reporting", NULL,
+		                     "the report destination's authorization", failure);
 	} else if (!valid_rua) {
-		f = findings_add(out, "dmarc.reporting", NULL, STATUS_WARN, "no rua=: nobody receives DMARC aggregate reports");
-		finding_set_remedy(f, "Add rua=mailto:dmarc-reports@%s to the record at _dmarc.%s and read the reports "
-		                      "before tightening the policy.",
-		                   p->w.org, where);
-	} else if (unauth) {
 		f = findings_add(out, "dmarc.reporting", NULL, STATUS_WARN,
-		                 "%zu external report destination%s not authorized: %s (no v=DMARC1 record at %s)",
-		                 unauth_count, unauth_count == 1 ? "" : "s", unauth->u->domain, unauth->auth_name);
-		finding_set_detail(f, "Receivers send no reports to %s: RFC 7489 7.1 requires the destination's "
-		                      "consent for another organization's reports.",
+		                 "no rua=: nobody receives DMARC aggregate reports");
+		finding_set_remedy(
+		    f,
+		    "Add rua=mailto:dmarc-reports@%s to the record at _dmarc.%s and read the reports "
+		    "before tightening the policy.",
+		    p->w.org, where);
+	} else if (unauth) {
+		f = findings_add(
+		    out, "dmarc.reporting", NULL, STATUS_WARN,
+		    "%zu external report destination%s not authorized: %s (no v=DMARC1 record at %s)",
+		    unauth_count, unauth_count == 1 ? "" : "s", unauth->u->domain, unauth->auth_name);
+		finding_set_detail(f,
+		                   "Receivers send no reports to %s: RFC 7489 7.1 requires the destination's "
+		                   "consent for another organization's reports.",
 		                   unauth->u->text);
-		finding_set_remedy(f, "Ask the operator of %s to publish TXT \"v=DMARC1;\" at %s (or "
-		                      "*._report._dmarc.%s), or send reports to an address under %s.",
+		finding_set_remedy(f,
+		                   "Ask the operator of %s to publish TXT \"v=DMARC1;\" at %s (or "
+		                   "*._report._dmarc.%s), or send reports to an address under %s.",
 		                   unauth->u->domain, unauth->auth_name, unauth->u->domain, p->w.org);
 	} else {
 		size_t ext = 0;
 		for (size_t i = 0; i < n; i++)
 			ext += ds[i].external;
-		f = findings_add(out, "dmarc.reporting", NULL, STATUS_PASS, "aggregate reports go to %zu destination%s%s",
-		                 valid_rua, valid_rua == 1 ? "" : "s", ext ? "; external ones are authorized" : "");
+		f = findings_add(out, "dmarc.reporting", NULL, STATUS_PASS,
+		                 "aggregate reports go to %zu destination%s%s", valid_rua,
+		                 valid_rua == 1 ? "" : "s", ext ? "; external ones are authorized" : "");
 	}
 	cJSON_AddStringToObject(f->data, "record_domain", where);
 	cJSON *arr = cJSON_AddArrayToObject(f->data, "destinations");
@@ -745,7 +803,8 @@ static void alignment_finding(const struct audit *a, const struct dmarc_policy *
 	const char *dom = a->t->domain, *mf = a->t->mail_from;
 	struct finding *f;
 	if (!a->t->mail_from_given) {
-		findings_add(out, "dmarc.alignment", NULL, STATUS_SKIP, "no --mail-from given (MAIL FROM is %s itself)", dom);
+		findings_add(out, "dmarc.alignment", NULL, STATUS_SKIP,
+		             "no --mail-from given (MAIL FROM is %s itself)", dom);
 		return;
 	}
 	char aspf = p->r && p->r->usable ? p->r->aspf : 'r';
@@ -753,8 +812,8 @@ static void alignment_finding(const struct audit *a, const struct dmarc_policy *
 	const char *mf_org = NULL;
 	if (aspf == 'r' && !equal) {
 		if (mw->fatal) {
-			f = add_lookup_error(a, out, "dmarc.alignment", NULL, "the MAIL FROM domain's organizational domain",
-			                     mw->failure);
+			f = add_lookup_error(a, out, "dmarc.alignment", NULL,
+			                     "the MAIL FROM domain's organizational domain", mw->failure);
 			cJSON_AddStringToObject(f->data, "mail_from", mf);
 			return;
 		}
@@ -763,17 +822,22 @@ static void alignment_finding(const struct audit *a, const struct dmarc_policy *
 	bool aligned = equal || (aspf == 'r' && strcmp(mf_org, p->w.org) == 0);
 	bool psl_aligned = equal || (aspf == 'r' && psl_same_org(a->psl, mf, dom));
 	if (aligned)
-		f = findings_add(out, "dmarc.alignment", NULL, STATUS_PASS, "MAIL FROM %s aligns with %s (%s)", mf, dom,
-		                 aspf == 's' ? "strict" : equal ? "identical" : "relaxed: same organizational domain");
+		f = findings_add(out, "dmarc.alignment", NULL, STATUS_PASS,
+		                 "MAIL FROM %s aligns with %s (%s)", mf, dom,
+		                 aspf == 's' ? "strict"
+		                 : equal     ? "identical"
+		                             : "relaxed: same organizational domain");
 	else
-		f = findings_add(out, "dmarc.alignment", NULL, STATUS_FAIL, "MAIL FROM %s does not align with %s (%s)", mf,
-		                 dom, aspf == 's' ? "aspf=s: strict" : "relaxed: different organizational domains");
+		f = findings_add(
+		    out, "dmarc.alignment", NULL, STATUS_FAIL, "MAIL FROM %s does not align with %s (%s)", mf,
+		    dom, aspf == 's' ? "aspf=s: strict" : "relaxed: different organizational domains");
 	struct strbuf det = {0};
 	if (!aligned && aspf == 'r')
-		sb_sep_printf(&det, " ", "Organizational domains (DNS Tree Walk): %s for %s, %s for %s.", mf_org, mf,
-		              p->w.org, dom);
+		sb_sep_printf(&det, " ", "Organizational domains (DNS Tree Walk): %s for %s, %s for %s.",
+		              mf_org, mf, p->w.org, dom);
 	if (!p->r || !p->r->usable)
-		sb_sep_printf(&det, " ", "%s has no usable DMARC record; relaxed alignment (the default) was assumed.",
+		sb_sep_printf(&det, " ",
+		              "%s has no usable DMARC record; relaxed alignment (the default) was assumed.",
 		              dom);
 	if (psl_aligned != aligned)
 		sb_sep_printf(&det, " ", "RFC 7489 receivers (Public Suffix List) decide the opposite: %s.",
@@ -783,14 +847,19 @@ static void alignment_finding(const struct audit *a, const struct dmarc_policy *
 	sb_free(&det);
 	if (!aligned) {
 		if (aspf == 's')
-			finding_set_remedy(f, "Send with MAIL FROM (Return-Path) domain %s exactly, or set aspf=r at _dmarc.%s "
-			                      "to allow subdomains of %s.",
-			                   dom, p->rec_domain ? p->rec_domain : dom, p->w.org);
+			finding_set_remedy(
+			    f,
+			    "Send with MAIL FROM (Return-Path) domain %s exactly, or set aspf=r at _dmarc.%s "
+			    "to allow subdomains of %s.",
+			    dom, p->rec_domain ? p->rec_domain : dom, p->w.org);
 		else
-			finding_set_remedy(f, "Send with a MAIL FROM (Return-Path) domain under %s (e.g. bounces.%s, with SPF "
-			                      "for it), or make sure every message carries a DKIM signature with d=%s, since SPF "
-			                      "cannot align for %s.",
-			                   p->w.org, p->w.org, p->w.org, mf);
+			finding_set_remedy(
+			    f,
+			    "Send with a MAIL FROM (Return-Path) domain under %s (e.g. bounces.%s, with SPF "
+			    "for it), or make sure every message carries a DKIM signature with d=%s, since "
+			    "SPF "
+			    "cannot align for %s.",
+			    p->w.org, p->w.org, p->w.org, mf);
 	}
 	cJSON_AddStringToObject(f->data, "mail_from", mf);
 	cJSON_AddStringToObject(f->data, "domain", dom);
@@ -888,7 +957,7 @@ static void walk_delete(void *v)
 }
 
 const struct input_def input_dmarc = {
-	.id = IN_DMARC, .name = "the DMARC policy", .compute = dmarc_compute, .free = dmarc_free};
+    .id = IN_DMARC, .name = "the DMARC policy", .compute = dmarc_compute, .free = dmarc_free};
 const struct input_def input_dmarc_auth = {.id = IN_DMARC_AUTH,
                                            .name = "the DMARC report destinations' authorizations",
                                            .needs = NEED(IN_DMARC),
@@ -907,8 +976,8 @@ const struct input_def input_mailfrom_org = {.id = IN_MAILFROM_ORG,
 /* ------------------------------------------------------------ the checks */
 
 /* The policy, or NULL with an error finding of id when the walk failed. */
-static const struct dmarc_policy *policy_or_error(const struct audit *a, const struct inputs *in, const char *id,
-                                            const char *what, struct findings *out)
+static const struct dmarc_policy *policy_or_error(const struct audit *a, const struct inputs *in,
+                                                  const char *id, const char *what, struct findings *out)
 {
 	const struct dmarc_policy *p = input_get(in, IN_DMARC);
 	if (!p->w.fatal)
@@ -935,7 +1004,8 @@ static void policy_run(const struct audit *a, const struct inputs *in, struct fi
 
 static void reporting_run(const struct audit *a, const struct inputs *in, struct findings *out)
 {
-	const struct dmarc_policy *p = policy_or_error(a, in, "dmarc.reporting", "the DMARC report destinations", out);
+	const struct dmarc_policy *p =
+	    policy_or_error(a, in, "dmarc.reporting", "the DMARC report destinations", out);
 	if (p)
 		reporting_finding(a, p, input_get(in, IN_DMARC_AUTH), out);
 }
@@ -951,8 +1021,8 @@ static void destinations_run(const struct audit *a, const struct inputs *in, str
 static void alignment_run(const struct audit *a, const struct inputs *in, struct findings *out)
 {
 	if (!a->t->mail_from_given) {
-		findings_add(out, "dmarc.alignment", NULL, STATUS_SKIP, "no --mail-from given (MAIL FROM is %s itself)",
-		             a->t->domain);
+		findings_add(out, "dmarc.alignment", NULL, STATUS_SKIP,
+		             "no --mail-from given (MAIL FROM is %s itself)", a->t->domain);
 		return;
 	}
 	const struct dmarc_policy *p = input_get(in, IN_DMARC);
@@ -963,35 +1033,35 @@ static void alignment_run(const struct audit *a, const struct inputs *in, struct
 }
 
 static const struct check checks[] = {
-	{.id = "dmarc.record",
-	 .title = "exactly one valid DMARC record applies to the domain (RFC 9989 DNS Tree Walk)",
-	 .refs = {"RFC 9989", "RFC 7489 6.6.3"},
-	 .needs = NEED(IN_DMARC),
-	 .run = record_run,
-	 .file = __FILE__},
-	{.id = "dmarc.policy",
-	 .title = "the DMARC policy is quarantine or reject, not in testing mode",
-	 .refs = {"RFC 9989", "Gmail/Yahoo bulk sender rules"},
-	 .needs = NEED(IN_DMARC),
-	 .run = policy_run,
-	 .file = __FILE__},
-	{.id = "dmarc.reporting",
-	 .title = "aggregate reports are requested and external destinations authorize them",
-	 .refs = {"RFC 9989", "RFC 7489 7.1"},
-	 .needs = NEED(IN_DMARC) | NEED(IN_DMARC_AUTH),
-	 .run = reporting_run,
-	 .file = __FILE__},
-	{.id = "dmarc.alignment",
-	 .title = "the MAIL FROM domain aligns with the domain (aspf)",
-	 .refs = {"RFC 9989"},
-	 .needs = NEED(IN_DMARC) | NEED(IN_MAILFROM_ORG),
-	 .run = alignment_run,
-	 .file = __FILE__},
-	{.id = "dmarc.destinations",
-	 .title = "the domains of the mailto: report destinations receive mail (MX or address, no null MX)",
-	 .refs = {"RFC 9989", "RFC 7505", "RFC 5321 5.1"},
-	 .needs = NEED(IN_DMARC) | NEED(IN_DMARC_DEST),
-	 .run = destinations_run,
-	 .file = __FILE__},
+    {.id = "dmarc.record",
+     .title = "exactly one valid DMARC record applies to the domain (RFC 9989 DNS Tree Walk)",
+     .refs = {"RFC 9989", "RFC 7489 6.6.3"},
+     .needs = NEED(IN_DMARC),
+     .run = record_run,
+     .file = __FILE__},
+    {.id = "dmarc.policy",
+     .title = "the DMARC policy is quarantine or reject, not in testing mode",
+     .refs = {"RFC 9989", "Gmail/Yahoo bulk sender rules"},
+     .needs = NEED(IN_DMARC),
+     .run = policy_run,
+     .file = __FILE__},
+    {.id = "dmarc.reporting",
+     .title = "aggregate reports are requested and external destinations authorize them",
+     .refs = {"RFC 9989", "RFC 7489 7.1"},
+     .needs = NEED(IN_DMARC) | NEED(IN_DMARC_AUTH),
+     .run = reporting_run,
+     .file = __FILE__},
+    {.id = "dmarc.alignment",
+     .title = "the MAIL FROM domain aligns with the domain (aspf)",
+     .refs = {"RFC 9989"},
+     .needs = NEED(IN_DMARC) | NEED(IN_MAILFROM_ORG),
+     .run = alignment_run,
+     .file = __FILE__},
+    {.id = "dmarc.destinations",
+     .title = "the domains of the mailto: report destinations receive mail (MX or address, no null MX)",
+     .refs = {"RFC 9989", "RFC 7505", "RFC 5321 5.1"},
+     .needs = NEED(IN_DMARC) | NEED(IN_DMARC_DEST),
+     .run = destinations_run,
+     .file = __FILE__},
 };
 FAMILY_OF(dmarc, checks);

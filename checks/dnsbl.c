@@ -355,8 +355,8 @@ static void zones_load(const struct audit *a, struct zones *zs)
 		/* the public lists block heavy users: a rate per operator, by
 		 * default for the built-in ones, for every list with --rate */
 		double rate = a->o && a->o->dnsbl_rate >= 0 ? a->o->dnsbl_rate
-		              : zs->v[i]->builtin             ? DNSBL_RATE_DEFAULT
-		                                              : 0;
+		              : zs->v[i]->builtin           ? DNSBL_RATE_DEFAULT
+		                                            : 0;
 		if (a->dns->rate_zone)
 			a->dns->rate_zone(a->dns->ctx, zs->v[i]->zone, zs->v[i]->operator, rate);
 	}
@@ -494,7 +494,7 @@ static void domain_free(void *v)
 }
 
 const struct input_def input_dnsbl_ip = {
-	.id = IN_DNSBL_IP, .name = "the IP's blocklist listings", .compute = ip_compute, .free = ip_free};
+    .id = IN_DNSBL_IP, .name = "the IP's blocklist listings", .compute = ip_compute, .free = ip_free};
 const struct input_def input_dnsbl_domain = {.id = IN_DNSBL_DOMAIN,
                                              .name = "the domains' blocklist listings",
                                              .needs = NEED(IN_PTR),
@@ -535,8 +535,9 @@ static void ip_run(const struct audit *a, const struct inputs *in, struct findin
 		                                 "the resolver in use (%s) is %s's public resolver: major "
 		                                 "blocklists refuse or mis-answer its queries",
 		                                 resolver_servers(a->dns), pub);
-		finding_set_remedy(f, "Run the audit with --resolver pointing at your own recursive resolver (for "
-		                      "example a local unbound), so that blocklists answer it.");
+		finding_set_remedy(
+		    f, "Run the audit with --resolver pointing at your own recursive resolver (for "
+		       "example a local unbound), so that blocklists answer it.");
 		cJSON_AddStringToObject(f->data, "resolver", resolver_servers(a->dns));
 		cJSON_AddStringToObject(f->data, "operator", pub);
 	}
@@ -564,7 +565,8 @@ static void domain_run(const struct audit *a, const struct inputs *in, struct fi
 		struct finding *f;
 		/* without the PTR name's domain, "not listed" cannot be said */
 		if (dr->ptr_failure && rs[worst].o == O_CLEAN) {
-			f = add_lookup_error(a, out, "dnsbl.domain", z->zone, "the PTR name's domain", dr->ptr_failure);
+			f = add_lookup_error(a, out, "dnsbl.domain", z->zone, "the PTR name's domain",
+			                     dr->ptr_failure);
 			cJSON_AddStringToObject(f->data, "zone", z->zone);
 		} else {
 			f = report(a, out, "dnsbl.domain", z, &rs[worst], doms[worst]);
@@ -593,17 +595,17 @@ static void domain_run(const struct audit *a, const struct inputs *in, struct fi
 }
 
 static const struct check checks[] = {
-	{.id = "dnsbl.ip",
-	 .title = "the IP is on no DNS blocklist (each list's RFC 5782 test points checked)",
-	 .refs = {"RFC 5782", "1&1 RBL rule"},
-	 .needs = NEED(IN_DNSBL_IP),
-	 .run = ip_run,
-	 .file = __FILE__},
-	{.id = "dnsbl.domain",
-	 .title = "the domain and the PTR name's domain are on no domain blocklist",
-	 .refs = {"RFC 5782"},
-	 .needs = NEED(IN_DNSBL_DOMAIN),
-	 .run = domain_run,
-	 .file = __FILE__},
+    {.id = "dnsbl.ip",
+     .title = "the IP is on no DNS blocklist (each list's RFC 5782 test points checked)",
+     .refs = {"RFC 5782", "1&1 RBL rule"},
+     .needs = NEED(IN_DNSBL_IP),
+     .run = ip_run,
+     .file = __FILE__},
+    {.id = "dnsbl.domain",
+     .title = "the domain and the PTR name's domain are on no domain blocklist",
+     .refs = {"RFC 5782"},
+     .needs = NEED(IN_DNSBL_DOMAIN),
+     .run = domain_run,
+     .file = __FILE__},
 };
 FAMILY_OF(dnsbl, checks);

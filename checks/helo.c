@@ -53,18 +53,21 @@ static void check_syntax(const char *h, enum helo_kind k, const char *why, const
 {
 	struct finding *f;
 	if (k == HELO_FQDN) {
-		f = findings_add(out, "helo.syntax", NULL, STATUS_PASS, "HELO %s is a fully qualified host name", h);
+		f = findings_add(out, "helo.syntax", NULL, STATUS_PASS,
+		                 "HELO %s is a fully qualified host name", h);
 	} else {
-		f = findings_add(out, "helo.syntax", NULL, STATUS_FAIL, "HELO %s is not a fully qualified host name (%s)", h,
-		                 why);
-		finding_set_remedy(f,
-		                   "Configure the mail server to greet with its fully qualified host name, the "
-		                   "one its PTR record names (e.g. mail.%s), not an address, localhost or a "
-		                   "bare word.",
-		                   a->t->domain);
+		f = findings_add(out, "helo.syntax", NULL, STATUS_FAIL,
+		                 "HELO %s is not a fully qualified host name (%s)", h, why);
+		finding_set_remedy(
+		    f,
+		    "Configure the mail server to greet with its fully qualified host name, the "
+		    "one its PTR record names (e.g. mail.%s), not an address, localhost or a "
+		    "bare word.",
+		    a->t->domain);
 	}
 	cJSON_AddStringToObject(f->data, "helo", h);
-	static const char *const kinds[] = {"fqdn", "address-literal", "ip", "localhost", "bare-word", "invalid"};
+	static const char *const kinds[] = {"fqdn",      "address-literal", "ip",
+	                                    "localhost", "bare-word",       "invalid"};
 	cJSON_AddStringToObject(f->data, "kind", kinds[k]);
 }
 
@@ -84,20 +87,28 @@ static void check_resolves(const char *h, const struct addr_set *s, const struct
 		finding_lookup_failed(a, f, bad);
 	} else if (!s->resolves) {
 		f = findings_add(out, "helo.resolves", NULL, STATUS_FAIL, "HELO %s does not resolve", h);
-		finding_set_remedy(f, "Publish an %s record for %s pointing to %s (or greet with a name that has one).",
-		                   a->t->ip.af == AF_INET6 ? "AAAA" : "A", h, ip);
+		finding_set_remedy(
+		    f, "Publish an %s record for %s pointing to %s (or greet with a name that has one).",
+		    a->t->ip.af == AF_INET6 ? "AAAA" : "A", h, ip);
 	} else if (a->t->shared) {
-		f = findings_add(out, "helo.resolves", NULL, STATUS_WARN, "HELO %s resolves, but not to %s", h, ip);
-		finding_set_detail(f, "Accepted for a shared IP, but a HELO name that resolves to the sending "
-		                      "IP is what receivers trust most.");
-		finding_set_remedy(f, "Have each pool IP greet with a name that resolves to that IP (e.g. its PTR "
-		                      "name), or publish an %s record for %s pointing to %s.",
-		                   a->t->ip.af == AF_INET6 ? "AAAA" : "A", h, ip);
+		f = findings_add(out, "helo.resolves", NULL, STATUS_WARN, "HELO %s resolves, but not to %s",
+		                 h, ip);
+		finding_set_detail(f,
+		                   "Accepted for a shared IP, but a HELO name that resolves to the sending "
+		                   "IP is what receivers trust most.");
+		finding_set_remedy(
+		    f,
+		    "Have each pool IP greet with a name that resolves to that IP (e.g. its PTR "
+		    "name), or publish an %s record for %s pointing to %s.",
+		    a->t->ip.af == AF_INET6 ? "AAAA" : "A", h, ip);
 	} else {
-		f = findings_add(out, "helo.resolves", NULL, STATUS_FAIL, "HELO %s resolves, but not to %s", h, ip);
-		finding_set_remedy(f, "Publish an %s record for %s pointing to %s, or greet with a name that resolves "
-		                      "to it (the PTR name).",
-		                   a->t->ip.af == AF_INET6 ? "AAAA" : "A", h, ip);
+		f = findings_add(out, "helo.resolves", NULL, STATUS_FAIL, "HELO %s resolves, but not to %s",
+		                 h, ip);
+		finding_set_remedy(
+		    f,
+		    "Publish an %s record for %s pointing to %s, or greet with a name that resolves "
+		    "to it (the PTR name).",
+		    a->t->ip.af == AF_INET6 ? "AAAA" : "A", h, ip);
 	}
 	cJSON_AddStringToObject(f->data, "helo", h);
 	cJSON_AddItemToObject(f->data, "addresses", addr_set_json(s));
@@ -108,32 +119,38 @@ static void check_matches(const char *h, const struct ptr_set *p, const struct a
 {
 	struct finding *f;
 	if (!dns_status_answered(p->ans->status)) {
-		f = add_lookup_error(a, out, "helo.matches", NULL, "the HELO name against the PTR name", p->ans);
+		f = add_lookup_error(a, out, "helo.matches", NULL, "the HELO name against the PTR name",
+		                     p->ans);
 	} else if (p->count == 0) {
-		f = findings_add(out, "helo.matches", NULL, STATUS_FAIL, "HELO %s cannot match: %s has no PTR record",
-		                 h, a->t->ip.text);
-		finding_set_remedy(f, "Publish a PTR record for %s naming %s (with an A record back), so HELO and "
-		                      "reverse DNS agree.",
-		                   a->t->ip.text, h);
+		f = findings_add(out, "helo.matches", NULL, STATUS_FAIL,
+		                 "HELO %s cannot match: %s has no PTR record", h, a->t->ip.text);
+		finding_set_remedy(
+		    f,
+		    "Publish a PTR record for %s naming %s (with an A record back), so HELO and "
+		    "reverse DNS agree.",
+		    a->t->ip.text, h);
 	} else if (!a->t->shared) {
 		bool eq = false;
 		for (size_t i = 0; i < p->count; i++)
 			if (strcmp(p->names[i], h) == 0)
 				eq = true;
 		if (eq) {
-			f = findings_add(out, "helo.matches", NULL, STATUS_PASS, "HELO %s equals the PTR name", h);
+			f = findings_add(out, "helo.matches", NULL, STATUS_PASS,
+			                 "HELO %s equals the PTR name", h);
 		} else if (!name_is_hostname(h, NULL, 0)) {
-			f = findings_add(out, "helo.matches", NULL, STATUS_FAIL, "HELO %s differs from PTR name %s", h,
-			                 p->names[0]);
-			finding_set_remedy(f, "Configure the server to greet with its PTR name, %s.", p->names[0]);
+			f = findings_add(out, "helo.matches", NULL, STATUS_FAIL,
+			                 "HELO %s differs from PTR name %s", h, p->names[0]);
+			finding_set_remedy(f, "Configure the server to greet with its PTR name, %s.",
+			                   p->names[0]);
 		} else {
-			f = findings_add(out, "helo.matches", NULL, STATUS_FAIL, "HELO %s differs from PTR name %s", h,
-			                 p->names[0]);
-			finding_set_remedy(f,
-			                   "For a dedicated IP, make the HELO name and the PTR name the same host "
-			                   "name: configure the server to greet with %s, or change the PTR record to "
-			                   "%s (with an A record back to %s).",
-			                   p->names[0], h, a->t->ip.text);
+			f = findings_add(out, "helo.matches", NULL, STATUS_FAIL,
+			                 "HELO %s differs from PTR name %s", h, p->names[0]);
+			finding_set_remedy(
+			    f,
+			    "For a dedicated IP, make the HELO name and the PTR name the same host "
+			    "name: configure the server to greet with %s, or change the PTR record to "
+			    "%s (with an A record back to %s).",
+			    p->names[0], h, a->t->ip.text);
 		}
 	} else {
 		char *hreg = psl_registrable_new(a->psl, h);
@@ -145,15 +162,16 @@ static void check_matches(const char *h, const struct ptr_set *p, const struct a
 			free(r);
 		}
 		if (hit) {
-			f = findings_add(out, "helo.matches", NULL, STATUS_PASS, "HELO %s is in the PTR name's domain %s",
-			                 h, hreg);
+			f = findings_add(out, "helo.matches", NULL, STATUS_PASS,
+			                 "HELO %s is in the PTR name's domain %s", h, hreg);
 		} else {
 			f = findings_add(out, "helo.matches", NULL, STATUS_FAIL,
 			                 "HELO %s is not in the domain of PTR name %s", h, p->names[0]);
-			finding_set_remedy(f,
-			                   "For a shared IP, greet with a name in the same registrable domain as the "
-			                   "PTR name %s (ideally the PTR name itself).",
-			                   p->names[0]);
+			finding_set_remedy(
+			    f,
+			    "For a shared IP, greet with a name in the same registrable domain as the "
+			    "PTR name %s (ideally the PTR name itself).",
+			    p->names[0]);
 		}
 		json_add_str(f->data, "helo_domain", hreg);
 		free(hreg);
@@ -166,7 +184,7 @@ static void check_matches(const char *h, const struct ptr_set *p, const struct a
 /* ------------------------------------------------------------ IN_HELO_ADDRS */
 
 struct helo_addrs {
-	bool asked;        /* the HELO is a name that can have addresses */
+	bool asked; /* the HELO is a name that can have addresses */
 	struct addr_set s;
 };
 
@@ -190,7 +208,7 @@ static void *helo_addrs_compute(const struct audit *a, const struct inputs *in)
 }
 
 const struct input_def input_helo_addrs = {
-	.id = IN_HELO_ADDRS, .name = "the HELO name's addresses", .compute = helo_addrs_compute, .free = free};
+    .id = IN_HELO_ADDRS, .name = "the HELO name's addresses", .compute = helo_addrs_compute, .free = free};
 
 /* ------------------------------------------------------------ the checks */
 
@@ -225,7 +243,8 @@ static void resolves_run(const struct audit *a, const struct inputs *in, struct 
 	}
 	char why[160];
 	classify(h, why, sizeof why);
-	struct finding *f = findings_add(out, "helo.resolves", NULL, STATUS_FAIL, "HELO %s cannot resolve (%s)", h, why);
+	struct finding *f =
+	    findings_add(out, "helo.resolves", NULL, STATUS_FAIL, "HELO %s cannot resolve (%s)", h, why);
 	finding_set_remedy(f, "Greet with a fully qualified host name that resolves to %s.", a->t->ip.text);
 	cJSON_AddStringToObject(f->data, "helo", h);
 }
@@ -244,28 +263,28 @@ static void spf_run(const struct audit *a, const struct inputs *in, struct findi
 }
 
 static const struct check checks[] = {
-	{.id = "helo.syntax",
-	 .title = "the HELO name is a fully qualified host name",
-	 .refs = {"M3AAWG Senders BCP 3.3.3a", "RFC 5321 4.1.1.1"},
-	 .run = syntax_run,
-	 .file = __FILE__},
-	{.id = "helo.resolves",
-	 .title = "the HELO name resolves to the IP",
-	 .refs = {"M3AAWG Senders BCP 3.3.3a", "M3AAWG Senders BCP 3.3.3b"},
-	 .needs = NEED(IN_HELO_ADDRS),
-	 .run = resolves_run,
-	 .file = __FILE__},
-	{.id = "helo.matches",
-	 .title = "the HELO name matches the PTR name (same domain for a shared IP)",
-	 .refs = {"M3AAWG Senders BCP 3.3.3b", "M3AAWG Senders BCP 3.3.3c"},
-	 .needs = NEED(IN_PTR),
-	 .run = matches_run,
-	 .file = __FILE__},
-	{.id = "helo.spf",
-	 .title = "SPF for the HELO name passes for the IP",
-	 .refs = {"RFC 7208 2.3"},
-	 .needs = NEED(IN_HELO_SPF) | NEED(IN_HELO_SPF_SECOND),
-	 .run = spf_run,
-	 .file = __FILE__},
+    {.id = "helo.syntax",
+     .title = "the HELO name is a fully qualified host name",
+     .refs = {"M3AAWG Senders BCP 3.3.3a", "RFC 5321 4.1.1.1"},
+     .run = syntax_run,
+     .file = __FILE__},
+    {.id = "helo.resolves",
+     .title = "the HELO name resolves to the IP",
+     .refs = {"M3AAWG Senders BCP 3.3.3a", "M3AAWG Senders BCP 3.3.3b"},
+     .needs = NEED(IN_HELO_ADDRS),
+     .run = resolves_run,
+     .file = __FILE__},
+    {.id = "helo.matches",
+     .title = "the HELO name matches the PTR name (same domain for a shared IP)",
+     .refs = {"M3AAWG Senders BCP 3.3.3b", "M3AAWG Senders BCP 3.3.3c"},
+     .needs = NEED(IN_PTR),
+     .run = matches_run,
+     .file = __FILE__},
+    {.id = "helo.spf",
+     .title = "SPF for the HELO name passes for the IP",
+     .refs = {"RFC 7208 2.3"},
+     .needs = NEED(IN_HELO_SPF) | NEED(IN_HELO_SPF_SECOND),
+     .run = spf_run,
+     .file = __FILE__},
 };
 FAMILY_OF(helo, checks);

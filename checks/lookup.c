@@ -61,7 +61,8 @@ static void ptr_free(void *v)
 	free(p);
 }
 
-const struct input_def input_ptr = {.id = IN_PTR, .name = "the PTR names", .compute = ptr_compute, .free = ptr_free};
+const struct input_def input_ptr = {
+    .id = IN_PTR, .name = "the PTR names", .compute = ptr_compute, .free = ptr_free};
 
 const struct ptr_set *ptr_names_or_report(const struct audit *a, const struct inputs *in, const char *id,
                                           const char *what, struct findings *out)
@@ -130,7 +131,8 @@ cJSON *addr_set_json(const struct addr_set *s)
 			continue;
 		for (size_t i = 0; i < ans->rr_count; i++) {
 			char buf[64];
-			inet_ntop(ans->qtype == DNS_T_A ? AF_INET : AF_INET6, ans->rrs[i].addr, buf, sizeof buf);
+			inet_ntop(ans->qtype == DNS_T_A ? AF_INET : AF_INET6, ans->rrs[i].addr, buf,
+			          sizeof buf);
 			cJSON_AddItemToArray(arr, cJSON_CreateString(buf));
 		}
 	}
@@ -143,16 +145,18 @@ void finding_lookup_failed(const struct audit *a, struct finding *f, const struc
 {
 	char tb[16];
 	f->status = STATUS_ERROR;
-	finding_set_detail(f, "The %s lookup for %s failed: %s (%s).", dns_type_name(ans->qtype, tb, sizeof tb),
-	                   ans->qname, dns_status_name(ans->status), dns_answer_why(ans));
+	finding_set_detail(f, "The %s lookup for %s failed: %s (%s).",
+	                   dns_type_name(ans->qtype, tb, sizeof tb), ans->qname, dns_status_name(ans->status),
+	                   dns_answer_why(ans));
 	if (ans->status == DNS_NXDOMAIN || ans->status == DNS_NODATA)
 		return;
 	if (ans->status == DNS_UNTRUSTED)
-		finding_set_remedy(f,
-		                   "Run the audit through a resolver that answers for the public DNS: the one "
-		                   "in use (%s) denies names that exist. Give --resolver with a recursive "
-		                   "resolver of your own, outside any captive portal or filter.",
-		                   resolver_servers(a->dns));
+		finding_set_remedy(
+		    f,
+		    "Run the audit through a resolver that answers for the public DNS: the one "
+		    "in use (%s) denies names that exist. Give --resolver with a recursive "
+		    "resolver of your own, outside any captive portal or filter.",
+		    resolver_servers(a->dns));
 	else
 		finding_set_remedy(f,
 		                   "Check that the DNS resolver (%s) is reachable and answers for %s, "
@@ -167,11 +171,12 @@ void finding_lookup_failed(const struct audit *a, struct finding *f, const struc
 	cJSON_AddStringToObject(le, "reason", dns_answer_why(ans));
 }
 
-struct finding *add_lookup_error(const struct audit *a, struct findings *out, const char *id, const char *subject,
-                                 const char *what, const struct dns_answer *ans)
+struct finding *add_lookup_error(const struct audit *a, struct findings *out, const char *id,
+                                 const char *subject, const char *what, const struct dns_answer *ans)
 {
-	struct finding *f = findings_add(out, id, subject, STATUS_ERROR, "Could not check %s: %s lookup failed (%s)",
-	                                 what, ans->qname, dns_status_name(ans->status));
+	struct finding *f =
+	    findings_add(out, id, subject, STATUS_ERROR, "Could not check %s: %s lookup failed (%s)", what,
+	                 ans->qname, dns_status_name(ans->status));
 	finding_lookup_failed(a, f, ans);
 	return f;
 }

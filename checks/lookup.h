@@ -16,8 +16,8 @@ void prefetch(const struct audit *a, const char *name, uint16_t type);
 /* Input IN_PTR: the PTR names of the audited IP. */
 struct ptr_set {
 	const struct dns_answer *ans; /* the PTR answer (status tells errors) */
-	char rev[80];                  /* the reverse name asked */
-	char **names;                  /* sorted, de-duplicated */
+	char rev[80];                 /* the reverse name asked */
+	char **names;                 /* sorted, de-duplicated */
 	size_t count;
 };
 /* The set, or NULL with a finding of id added to out when the lookup failed
@@ -28,10 +28,10 @@ const struct ptr_set *ptr_names_or_report(const struct audit *a, const struct in
 /* The addresses of a name, A and AAAA asked at once. */
 struct addr_set {
 	const struct dns_answer *a4, *a6;
-	bool has_ip;        /* the audited IP is among them */
-	size_t count;       /* addresses found in both families */
-	bool resolves;      /* at least one address */
-	bool failed;        /* a lookup failed (not NXDOMAIN/NODATA) */
+	bool has_ip;                      /* the audited IP is among them */
+	size_t count;                     /* addresses found in both families */
+	bool resolves;                    /* at least one address */
+	bool failed;                      /* a lookup failed (not NXDOMAIN/NODATA) */
 	const struct dns_answer *failure; /* the first failed answer */
 };
 /* Starts both lookups without waiting (so several names overlap). */
@@ -47,7 +47,7 @@ cJSON *addr_set_json(const struct addr_set *s);
 void finding_lookup_failed(const struct audit *a, struct finding *f, const struct dns_answer *ans);
 
 /* Appends a finding with status error for a failed lookup. */
-struct finding *add_lookup_error(const struct audit *a, struct findings *out, const char *id, const char *subject,
-                                 const char *what, const struct dns_answer *ans);
+struct finding *add_lookup_error(const struct audit *a, struct findings *out, const char *id,
+                                 const char *subject, const char *what, const struct dns_answer *ans);
 
 #endif

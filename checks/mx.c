@@ -79,7 +79,7 @@ static void mx_free(void *v)
 }
 
 const struct input_def input_mx = {
-	.id = IN_MX, .name = "the MAIL FROM domain's MX hosts", .compute = mx_compute, .free = mx_free};
+    .id = IN_MX, .name = "the MAIL FROM domain's MX hosts", .compute = mx_compute, .free = mx_free};
 const struct input_def input_domain_mx = {
     .id = IN_DOMAIN_MX, .name = "the domain's MX hosts", .compute = domain_mx_compute, .free = mx_free};
 
@@ -179,7 +179,6 @@ const struct input_def input_mx_rdns = {.id = IN_MX_RDNS,
                                         .compute = mx_rdns_compute,
                                         .free = mx_rdns_free};
 
-
 /* ------------------------------------------------------------ mx.bounces */
 
 static void implicit_mx(const struct audit *a, const struct mx_facts *m, struct findings *out)
@@ -188,17 +187,23 @@ static void implicit_mx(const struct audit *a, const struct mx_facts *m, struct 
 	const struct addr_set *s = &m->implicit;
 	struct finding *f;
 	if (s->resolves) {
-		f = findings_add(out, "mx.bounces", NULL, STATUS_WARN, "%s has no MX record; bounces go to its address record (implicit MX)", dom);
-		finding_set_remedy(f, "Publish an MX record for %s naming the host that receives its mail (e.g. "
-		                      "\"%s. IN MX 10 mx.%s.\"), so bounces and replies have a deliberate destination.",
-		                   dom, dom, dom);
+		f = findings_add(out, "mx.bounces", NULL, STATUS_WARN,
+		                 "%s has no MX record; bounces go to its address record (implicit MX)", dom);
+		finding_set_remedy(
+		    f,
+		    "Publish an MX record for %s naming the host that receives its mail (e.g. "
+		    "\"%s. IN MX 10 mx.%s.\"), so bounces and replies have a deliberate destination.",
+		    dom, dom, dom);
 	} else if (s->failed) {
 		f = add_lookup_error(a, out, "mx.bounces", NULL, "the implicit MX", s->failure);
 	} else {
-		f = findings_add(out, "mx.bounces", NULL, STATUS_FAIL, "%s has neither MX nor address records: bounces cannot be delivered",
-		                 dom);
-		finding_set_remedy(f, "Publish an MX record for %s naming a host that accepts mail, and make sure it "
-		                      "processes bounces.", dom);
+		f = findings_add(out, "mx.bounces", NULL, STATUS_FAIL,
+		                 "%s has neither MX nor address records: bounces cannot be delivered", dom);
+		finding_set_remedy(
+		    f,
+		    "Publish an MX record for %s naming a host that accepts mail, and make sure it "
+		    "processes bounces.",
+		    dom);
 	}
 	cJSON_AddStringToObject(f->data, "domain", dom);
 	cJSON_AddStringToObject(f->data, "mx_lookup", dns_status_name(m->mx->status));
@@ -215,9 +220,11 @@ static void bounces_run(const struct audit *a, const struct inputs *in, struct f
 		return;
 	}
 	if (m->mx->status == DNS_NXDOMAIN) {
-		f = findings_add(out, "mx.bounces", NULL, STATUS_FAIL, "%s does not exist (NXDOMAIN): bounces cannot be delivered", dom);
-		finding_set_remedy(f, "Send with a MAIL FROM domain that exists and has an MX record whose host accepts "
-		                      "bounces.");
+		f = findings_add(out, "mx.bounces", NULL, STATUS_FAIL,
+		                 "%s does not exist (NXDOMAIN): bounces cannot be delivered", dom);
+		finding_set_remedy(
+		    f, "Send with a MAIL FROM domain that exists and has an MX record whose host accepts "
+		       "bounces.");
 		cJSON_AddStringToObject(f->data, "domain", dom);
 		return;
 	}
@@ -228,10 +235,13 @@ static void bounces_run(const struct audit *a, const struct inputs *in, struct f
 	}
 	cJSON *arr = cJSON_CreateArray();
 	if (m->nulls && m->n == 0) {
-		f = findings_add(out, "mx.bounces", NULL, STATUS_FAIL, "%s has a null MX (accepts no mail): bounces cannot be delivered", dom);
-		finding_set_remedy(f, "Use a MAIL FROM domain that receives mail, or replace the null MX "
-		                      "(\"0 .\", RFC 7505) of %s with an MX record for a host that processes bounces.",
-		                   dom);
+		f = findings_add(out, "mx.bounces", NULL, STATUS_FAIL,
+		                 "%s has a null MX (accepts no mail): bounces cannot be delivered", dom);
+		finding_set_remedy(
+		    f,
+		    "Use a MAIL FROM domain that receives mail, or replace the null MX "
+		    "(\"0 .\", RFC 7505) of %s with an MX record for a host that processes bounces.",
+		    dom);
 		cJSON_AddBoolToObject(f->data, "null_mx", true);
 		cJSON_AddStringToObject(f->data, "domain", dom);
 		cJSON_AddItemToObject(f->data, "mx", arr);
@@ -262,26 +272,34 @@ static void bounces_run(const struct audit *a, const struct inputs *in, struct f
 	if (good && !bad && !nulls && failure) {
 		/* the host that could not be looked up may not resolve either */
 		f = add_lookup_error(a, out, "mx.bounces", NULL, "every MX host", failure);
-		finding_set_detail(f, "%zu MX host%s resolve%s; %s could not be looked up (%s).", good, good == 1 ? "" : "s",
-		                   good == 1 ? "s" : "", failure->qname, dns_answer_why(failure));
+		finding_set_detail(f, "%zu MX host%s resolve%s; %s could not be looked up (%s).", good,
+		                   good == 1 ? "" : "s", good == 1 ? "s" : "", failure->qname,
+		                   dns_answer_why(failure));
 	} else if (good && !bad && !nulls) {
-		f = findings_add(out, "mx.bounces", NULL, STATUS_PASS, "%s has %zu MX host%s that resolve%s", dom, good,
-		                 good == 1 ? "" : "s", good == 1 ? "s" : "");
+		f = findings_add(out, "mx.bounces", NULL, STATUS_PASS, "%s has %zu MX host%s that resolve%s",
+		                 dom, good, good == 1 ? "" : "s", good == 1 ? "s" : "");
 	} else if (good) {
-		f = findings_add(out, "mx.bounces", NULL, STATUS_WARN, "%s: %zu of %zu MX hosts do not resolve", dom,
-		                 bad + nulls, n + nulls);
+		f = findings_add(out, "mx.bounces", NULL, STATUS_WARN,
+		                 "%s: %zu of %zu MX hosts do not resolve", dom, bad + nulls, n + nulls);
 		finding_set_detail(f, "%s%s", first_bad ? first_bad : "",
-		                   nulls ? " (and a null MX mixed with real ones, which RFC 7505 forbids)" : " does not resolve");
-		finding_set_remedy(f, "Remove the MX records of %s whose hosts do not resolve, or give those hosts "
-		                      "address records.", dom);
+		                   nulls ? " (and a null MX mixed with real ones, which RFC 7505 forbids)"
+		                         : " does not resolve");
+		finding_set_remedy(
+		    f,
+		    "Remove the MX records of %s whose hosts do not resolve, or give those hosts "
+		    "address records.",
+		    dom);
 	} else if (failure) {
 		f = add_lookup_error(a, out, "mx.bounces", NULL, "the MX hosts", failure);
 	} else {
-		f = findings_add(out, "mx.bounces", NULL, STATUS_FAIL, "no MX host of %s resolves: bounces cannot be delivered",
-		                 dom);
+		f = findings_add(out, "mx.bounces", NULL, STATUS_FAIL,
+		                 "no MX host of %s resolves: bounces cannot be delivered", dom);
 		finding_set_detail(f, "%s has no A or AAAA record.", first_bad ? first_bad : "The MX host");
-		finding_set_remedy(f, "Give the MX host%s of %s address records, or point the MX record at a host that "
-		                      "accepts mail.", n == 1 ? "" : "s", dom);
+		finding_set_remedy(
+		    f,
+		    "Give the MX host%s of %s address records, or point the MX record at a host that "
+		    "accepts mail.",
+		    n == 1 ? "" : "s", dom);
 	}
 	cJSON_AddStringToObject(f->data, "domain", dom);
 	cJSON_AddBoolToObject(f->data, "null_mx", nulls > 0);
@@ -386,17 +404,17 @@ static void rdns_run(const struct audit *a, const struct inputs *in, struct find
 }
 
 static const struct check checks[] = {
-	{.id = "mx.bounces",
-	 .title = "the MAIL FROM domain can receive bounces (MX hosts that resolve)",
-	 .refs = {"M3AAWG Senders BCP 3.8", "RFC 5321 5.1", "RFC 7505"},
-	 .needs = NEED(IN_MX),
-	 .run = bounces_run,
-	 .file = __FILE__},
-	{.id = "mx.rdns",
-	 .title = "the MX hosts' addresses have PTR records that resolve back to them (FCrDNS)",
-	 .refs = {"M3AAWG Senders BCP 3.3.2", "RFC 1912 2.1"},
-	 .needs = NEED(IN_MX) | NEED(IN_MX_RDNS),
-	 .run = rdns_run,
-	 .file = __FILE__},
+    {.id = "mx.bounces",
+     .title = "the MAIL FROM domain can receive bounces (MX hosts that resolve)",
+     .refs = {"M3AAWG Senders BCP 3.8", "RFC 5321 5.1", "RFC 7505"},
+     .needs = NEED(IN_MX),
+     .run = bounces_run,
+     .file = __FILE__},
+    {.id = "mx.rdns",
+     .title = "the MX hosts' addresses have PTR records that resolve back to them (FCrDNS)",
+     .refs = {"M3AAWG Senders BCP 3.3.2", "RFC 1912 2.1"},
+     .needs = NEED(IN_MX) | NEED(IN_MX_RDNS),
+     .run = rdns_run,
+     .file = __FILE__},
 };
 FAMILY_OF(mx, checks);

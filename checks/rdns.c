@@ -20,12 +20,15 @@ static void check_single(const struct audit *a, const struct ptr_set *p, struct 
 	if (p->count == 1) {
 		f = findings_add(out, "rdns.single", NULL, STATUS_PASS, "%s has exactly one PTR record", ip);
 	} else {
-		f = findings_add(out, "rdns.single", NULL, STATUS_FAIL, "%s has %zu PTR records", ip, p->count);
+		f = findings_add(out, "rdns.single", NULL, STATUS_FAIL, "%s has %zu PTR records", ip,
+		                 p->count);
 		struct strbuf list = {0};
 		for (size_t i = 0; i < p->count; i++)
 			sb_sep_printf(&list, ", ", "%s.", p->names[i]);
-		finding_set_detail(f, "PTR: %s Receivers pick one of them at random, so forward-confirmation "
-		                      "and HELO matching become a matter of luck.", sb_str(&list));
+		finding_set_detail(f,
+		                   "PTR: %s Receivers pick one of them at random, so forward-confirmation "
+		                   "and HELO matching become a matter of luck.",
+		                   sb_str(&list));
 		sb_free(&list);
 		finding_set_remedy(f, "Keep one PTR record for %s, naming the host that sends mail.", ip);
 	}
@@ -58,12 +61,13 @@ static void check_syntax(const struct audit *a, const struct ptr_set *p, struct 
 		f = findings_add(out, "rdns.syntax", NULL, STATUS_PASS, "%s is a valid host name",
 		                 p->count == 1 ? p->names[0] : "every PTR name");
 	} else {
-		f = findings_add(out, "rdns.syntax", NULL, STATUS_FAIL, "PTR name %s is not a valid host name: %s",
-		                 bad_name, why);
-		finding_set_remedy(f,
-		                   "Change the PTR record of %s to a fully qualified host name made of letters, "
-		                   "digits and hyphens, such as mail.%s, that resolves back to %s.",
-		                   a->t->ip.text, a->t->domain, a->t->ip.text);
+		f = findings_add(out, "rdns.syntax", NULL, STATUS_FAIL,
+		                 "PTR name %s is not a valid host name: %s", bad_name, why);
+		finding_set_remedy(
+		    f,
+		    "Change the PTR record of %s to a fully qualified host name made of letters, "
+		    "digits and hyphens, such as mail.%s, that resolves back to %s.",
+		    a->t->ip.text, a->t->domain, a->t->ip.text);
 	}
 	cJSON_AddItemToObject(f->data, "names", arr);
 }
@@ -142,19 +146,24 @@ static void check_fcrdns(const struct audit *a, const struct ptr_set *p, const s
 		} else if (!first_bad) {
 			first_bad = p->names[i];
 			why_bad = own->status == DNS_OK ? "resolves, but not to "
-			                                : s->resolves ? "has no address of the IP's family"
-			                                              : "does not resolve";
+			          : s->resolves         ? "has no address of the IP's family"
+			                                : "does not resolve";
 		}
 	}
 	struct finding *f;
 	if (first_bad) {
 		/* A definite mismatch outweighs a lookup error elsewhere. */
-		f = findings_add(out, "rdns.fcrdns", NULL, STATUS_FAIL, "PTR name %s %s%s", first_bad, why_bad,
-		                 strcmp(why_bad, "resolves, but not to ") == 0 ? ip : "");
-		finding_set_detail(f, "Receivers accept a host name only when its %s records include the "
-		                      "connecting IP (forward-confirmed reverse DNS).", rr);
-		finding_set_remedy(f, "Publish an %s record for %s pointing to %s, or change the PTR record of %s "
-		                      "to a name that does.", rr, first_bad, ip, ip);
+		f = findings_add(out, "rdns.fcrdns", NULL, STATUS_FAIL, "PTR name %s %s%s", first_bad,
+		                 why_bad, strcmp(why_bad, "resolves, but not to ") == 0 ? ip : "");
+		finding_set_detail(f,
+		                   "Receivers accept a host name only when its %s records include the "
+		                   "connecting IP (forward-confirmed reverse DNS).",
+		                   rr);
+		finding_set_remedy(
+		    f,
+		    "Publish an %s record for %s pointing to %s, or change the PTR record of %s "
+		    "to a name that does.",
+		    rr, first_bad, ip, ip);
 	} else if (failure) {
 		f = findings_add(out, "rdns.fcrdns", NULL, STATUS_ERROR,
 		                 "Could not confirm the PTR name: %s lookup failed (%s)", failure->qname,
@@ -215,17 +224,19 @@ static void check_generic(const struct audit *a, const struct ptr_set *p, struct
 	}
 	finding_set_detail(f, "%s", worst.reason);
 	if (worst.status == STATUS_FAIL)
-		finding_set_remedy(f,
-		                   "Mail from dynamic or end-user address space is refused by large mailbox "
-		                   "providers: send through a server with a static address whose PTR names it "
-		                   "(e.g. mail.%s), or relay through your provider's smarthost.",
-		                   a->t->domain);
+		finding_set_remedy(
+		    f,
+		    "Mail from dynamic or end-user address space is refused by large mailbox "
+		    "providers: send through a server with a static address whose PTR names it "
+		    "(e.g. mail.%s), or relay through your provider's smarthost.",
+		    a->t->domain);
 	else if (worst.status == STATUS_WARN)
-		finding_set_remedy(f,
-		                   "Ask the address owner to set the PTR record of %s to a name that identifies "
-		                   "the mail server, such as mail.%s, without the IP address or "
-		                   "access-network words in it.",
-		                   a->t->ip.text, a->t->domain);
+		finding_set_remedy(
+		    f,
+		    "Ask the address owner to set the PTR record of %s to a name that identifies "
+		    "the mail server, such as mail.%s, without the IP address or "
+		    "access-network words in it.",
+		    a->t->ip.text, a->t->domain);
 	cJSON_AddItemToObject(f->data, "names", arr);
 }
 
@@ -254,14 +265,16 @@ static void check_domain(const struct audit *a, const struct ptr_set *p, struct 
 	} else {
 		f = findings_add(out, "rdns.domain", NULL, STATUS_WARN, "PTR name %s is outside %s", mismatch,
 		                 want ? want : a->t->domain);
-		finding_set_detail(f, "The PTR name's registrable domain is %s; for a dedicated IP receivers "
-		                      "expect the sender's own domain (or its operator's).",
+		finding_set_detail(f,
+		                   "The PTR name's registrable domain is %s; for a dedicated IP receivers "
+		                   "expect the sender's own domain (or its operator's).",
 		                   mismatch_reg ? mismatch_reg : "undetermined");
-		finding_set_remedy(f,
-		                   "For a dedicated IP, set the PTR record of %s to a name in %s (e.g. mail.%s) "
-		                   "with a matching A record; if the IP is an ESP's shared pool, audit with "
-		                   "--shared.",
-		                   a->t->ip.text, want ? want : a->t->domain, want ? want : a->t->domain);
+		finding_set_remedy(
+		    f,
+		    "For a dedicated IP, set the PTR record of %s to a name in %s (e.g. mail.%s) "
+		    "with a matching A record; if the IP is an ESP's shared pool, audit with "
+		    "--shared.",
+		    a->t->ip.text, want ? want : a->t->domain, want ? want : a->t->domain);
 	}
 	json_add_str(f->data, "ptr_domain", mismatch ? mismatch_reg : want);
 	json_add_str(f->data, "domain", want);
@@ -279,12 +292,14 @@ static void ptr_run(const struct audit *a, const struct inputs *in, struct findi
 		f = add_lookup_error(a, out, "rdns.ptr", NULL, "reverse DNS", p->ans);
 	} else if (p->count == 0) {
 		f = findings_add(out, "rdns.ptr", NULL, STATUS_FAIL, "%s has no PTR record", ip);
-		finding_set_detail(f, "%s: %s.", p->rev, p->ans->status == DNS_NXDOMAIN ? "NXDOMAIN" : "no PTR record");
-		finding_set_remedy(f,
-		                   "Ask whoever controls the reverse zone of %s (the hosting or network provider) "
-		                   "to publish a PTR record naming the sending host, e.g. mail.%s, and give that "
-		                   "name an A record pointing to %s.",
-		                   ip, a->t->domain, ip);
+		finding_set_detail(f, "%s: %s.", p->rev,
+		                   p->ans->status == DNS_NXDOMAIN ? "NXDOMAIN" : "no PTR record");
+		finding_set_remedy(
+		    f,
+		    "Ask whoever controls the reverse zone of %s (the hosting or network provider) "
+		    "to publish a PTR record naming the sending host, e.g. mail.%s, and give that "
+		    "name an A record pointing to %s.",
+		    ip, a->t->domain, ip);
 	} else {
 		f = findings_add(out, "rdns.ptr", NULL, STATUS_PASS, "%s has PTR %s%s", ip, p->names[0],
 		                 p->count > 1 ? " (and more)" : "");
@@ -294,12 +309,12 @@ static void ptr_run(const struct audit *a, const struct inputs *in, struct findi
 }
 
 /* The checks that judge the PTR names, once there are some. */
-#define ON_PTR_NAMES(fn, id)                                                                              \
-	static void fn##_run(const struct audit *a, const struct inputs *in, struct findings *out)        \
-	{                                                                                                 \
-		const struct ptr_set *p = ptr_names_or_report(a, in, id, "reverse DNS", out);             \
-		if (p)                                                                                    \
-			check_##fn(a, p, out);                                                            \
+#define ON_PTR_NAMES(fn, id)                                                                                 \
+	static void fn##_run(const struct audit *a, const struct inputs *in, struct findings *out)           \
+	{                                                                                                    \
+		const struct ptr_set *p = ptr_names_or_report(a, in, id, "reverse DNS", out);                \
+		if (p)                                                                                       \
+			check_##fn(a, p, out);                                                               \
 	}
 ON_PTR_NAMES(single, "rdns.single")
 ON_PTR_NAMES(syntax, "rdns.syntax")
@@ -314,41 +329,41 @@ static void fcrdns_run(const struct audit *a, const struct inputs *in, struct fi
 }
 
 static const struct check checks[] = {
-	{.id = "rdns.ptr",
-	 .title = "the IP has a PTR record",
-	 .refs = {"M3AAWG Senders BCP 3.3.2a", "1&1 sender rules"},
-	 .needs = NEED(IN_PTR),
-	 .run = ptr_run,
-	 .file = __FILE__},
-	{.id = "rdns.single",
-	 .title = "exactly one PTR record",
-	 .refs = {"M3AAWG Senders BCP 3.3.2b"},
-	 .needs = NEED(IN_PTR),
-	 .run = single_run,
-	 .file = __FILE__},
-	{.id = "rdns.syntax",
-	 .title = "the PTR name is a valid fully qualified host name",
-	 .refs = {"RFC 1912 2.1", "1&1 sender rules"},
-	 .needs = NEED(IN_PTR),
-	 .run = syntax_run,
-	 .file = __FILE__},
-	{.id = "rdns.fcrdns",
-	 .title = "the PTR name resolves back to the IP (forward-confirmed)",
-	 .refs = {"M3AAWG Senders BCP 3.3.2c"},
-	 .needs = NEED(IN_PTR) | NEED(IN_PTR_ADDRS),
-	 .run = fcrdns_run,
-	 .file = __FILE__},
-	{.id = "rdns.generic",
-	 .title = "the PTR name does not look generic or dynamic",
-	 .refs = {"M3AAWG Senders BCP 3.3.1b", "1&1 sender rules"},
-	 .needs = NEED(IN_PTR),
-	 .run = generic_run,
-	 .file = __FILE__},
-	{.id = "rdns.domain",
-	 .title = "the PTR name is in the audited domain's registrable domain",
-	 .refs = {"M3AAWG Senders BCP 3.3.1a", "M3AAWG Senders BCP 3.4"},
-	 .needs = NEED(IN_PTR),
-	 .run = domain_run,
-	 .file = __FILE__},
+    {.id = "rdns.ptr",
+     .title = "the IP has a PTR record",
+     .refs = {"M3AAWG Senders BCP 3.3.2a", "1&1 sender rules"},
+     .needs = NEED(IN_PTR),
+     .run = ptr_run,
+     .file = __FILE__},
+    {.id = "rdns.single",
+     .title = "exactly one PTR record",
+     .refs = {"M3AAWG Senders BCP 3.3.2b"},
+     .needs = NEED(IN_PTR),
+     .run = single_run,
+     .file = __FILE__},
+    {.id = "rdns.syntax",
+     .title = "the PTR name is a valid fully qualified host name",
+     .refs = {"RFC 1912 2.1", "1&1 sender rules"},
+     .needs = NEED(IN_PTR),
+     .run = syntax_run,
+     .file = __FILE__},
+    {.id = "rdns.fcrdns",
+     .title = "the PTR name resolves back to the IP (forward-confirmed)",
+     .refs = {"M3AAWG Senders BCP 3.3.2c"},
+     .needs = NEED(IN_PTR) | NEED(IN_PTR_ADDRS),
+     .run = fcrdns_run,
+     .file = __FILE__},
+    {.id = "rdns.generic",
+     .title = "the PTR name does not look generic or dynamic",
+     .refs = {"M3AAWG Senders BCP 3.3.1b", "1&1 sender rules"},
+     .needs = NEED(IN_PTR),
+     .run = generic_run,
+     .file = __FILE__},
+    {.id = "rdns.domain",
+     .title = "the PTR name is in the audited domain's registrable domain",
+     .refs = {"M3AAWG Senders BCP 3.3.1a", "M3AAWG Senders BCP 3.4"},
+     .needs = NEED(IN_PTR),
+     .run = domain_run,
+     .file = __FILE__},
 };
 FAMILY_OF(rdns, checks);

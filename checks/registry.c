@@ -128,8 +128,7 @@ int registry_select(const char *list, bool *enabled, bool value, char *why, size
 			}
 		}
 		if (!hit) {
-			snprintf(why, whylen, "unknown check or category '%s'",
-			         TEXT_SHOW(tok));
+			snprintf(why, whylen, "unknown check or category '%s'", TEXT_SHOW(tok));
 			rc = -1;
 			break;
 		}

@@ -78,7 +78,8 @@ static void *probe_compute(const struct audit *a, const struct inputs *in)
 	struct smtp_probe_req rq = {.ip = a->t->ip,
 	                            .port = f->port,
 	                            .connect_ms = tm.smtp_connect_ms,
-	                            .step_ms = tm.smtp_step_ms, .total_ms = tm.smtp_total_ms,
+	                            .step_ms = tm.smtp_step_ms,
+	                            .total_ms = tm.smtp_total_ms,
 	                            .tls = ctx,
 	                            .relay_from = f->from,
 	                            .relay_to = f->to};
@@ -197,8 +198,11 @@ static void *mx_probe_compute(const struct audit *a, const struct inputs *in)
 		return f;
 	struct timeouts tm;
 	timeouts_from(a->o->timeout_ms, &tm);
-	struct smtp_probe_req base = {
-	    .port = f->port, .connect_ms = tm.smtp_connect_ms, .step_ms = tm.smtp_step_ms, .total_ms = tm.smtp_total_ms, .tls = ctx};
+	struct smtp_probe_req base = {.port = f->port,
+	                              .connect_ms = tm.smtp_connect_ms,
+	                              .step_ms = tm.smtp_step_ms,
+	                              .total_ms = tm.smtp_total_ms,
+	                              .tls = ctx};
 	/* Each host on its own thread: one slow server must not hold up the
 	 * others' verdicts. */
 	for (size_t i = 0; i < f->n; i++) {

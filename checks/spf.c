@@ -107,14 +107,14 @@ static void *helo_spf_second_compute(const struct audit *a, const struct inputs 
 }
 
 const struct input_def input_spf = {
-	.id = IN_SPF, .name = "SPF of the MAIL FROM domain", .compute = spf_compute, .free = outcome_free};
+    .id = IN_SPF, .name = "SPF of the MAIL FROM domain", .compute = spf_compute, .free = outcome_free};
 const struct input_def input_spf_second = {.id = IN_SPF_SECOND,
                                            .name = "libspf2's SPF verdict for the MAIL FROM domain",
                                            .needs = NEED(IN_SPF),
                                            .compute = spf_second_compute,
                                            .free = second_free};
 const struct input_def input_helo_spf = {
-	.id = IN_HELO_SPF, .name = "SPF of the HELO name", .compute = helo_spf_compute, .free = outcome_free};
+    .id = IN_HELO_SPF, .name = "SPF of the HELO name", .compute = helo_spf_compute, .free = outcome_free};
 const struct input_def input_helo_spf_second = {.id = IN_HELO_SPF_SECOND,
                                                 .name = "libspf2's SPF verdict for the HELO name",
                                                 .needs = NEED(IN_HELO_SPF),
@@ -277,7 +277,8 @@ static void check_lookups(const struct spf_outcome *o, const char *dom, struct f
 	} else if (t->incomplete) {
 		f = findings_add(out, "spf.lookups", NULL, STATUS_ERROR,
 		                 "the SPF tree of %s could not be read in full", dom);
-		finding_set_detail(f, "%s; %u lookup%s counted so far.", t->incomplete_why, total, total == 1 ? "" : "s");
+		finding_set_detail(f, "%s; %u lookup%s counted so far.", t->incomplete_why, total,
+		                   total == 1 ? "" : "s");
 		finding_set_remedy(
 		    f, "Check that the name servers of every domain in the SPF tree answer; run again.");
 	} else if (total > 8) {
@@ -326,8 +327,8 @@ static struct finding *add_unread(const struct audit *a, struct findings *out, c
 		return add_lookup_error(a, out, id, NULL, what, ans);
 	struct finding *f = findings_add(out, id, NULL, STATUS_ERROR, "Could not check %s: %s", what,
 	                                 t->incomplete_why ? t->incomplete_why : root->why);
-	finding_set_remedy(
-	    f, "Check that the name servers of every domain in the SPF tree answer; run again.");
+	finding_set_remedy(f,
+	                   "Check that the name servers of every domain in the SPF tree answer; run again.");
 	return f;
 }
 
@@ -383,7 +384,8 @@ static void check_all(const struct audit *a, const struct spf_outcome *o, const 
 	}
 }
 
-static void check_ptr(const struct audit *a, const struct spf_outcome *o, const char *dom, struct findings *out)
+static void check_ptr(const struct audit *a, const struct spf_outcome *o, const char *dom,
+                      struct findings *out)
 {
 	const struct spf_tree *t = &o->tree;
 	cJSON *where = cJSON_CreateArray();
@@ -452,7 +454,8 @@ void spf_helo_finding(const struct audit *a, const struct spf_outcome *o, const 
 		finding_set_detail(f, "%s. Receivers check the HELO identity for bounces (empty MAIL FROM).",
 		                   v->reason);
 		if (helo_is_name(h))
-			finding_set_remedy(f, "Publish \"v=spf1 a -all\" at %s (its own address authorizes it).", h);
+			finding_set_remedy(
+			    f, "Publish \"v=spf1 a -all\" at %s (its own address authorizes it).", h);
 		else
 			helo_name_remedy(a, f);
 		break;
@@ -512,35 +515,35 @@ static void ptr_run(const struct audit *a, const struct inputs *in, struct findi
 }
 
 static const struct check checks[] = {
-	{.id = "spf.record",
-	 .title = "the domain has exactly one SPF record, which parses",
-	 .refs = {"RFC 7208 3", "RFC 7208 4.5"},
-	 .needs = NEED(IN_SPF),
-	 .run = record_run,
-	 .file = __FILE__},
-	{.id = "spf.pass",
-	 .title = "SPF (check_host) for the IP and the MAIL FROM domain is pass",
-	 .refs = {"RFC 7208 2.6", "1&1"},
-	 .needs = NEED(IN_SPF) | NEED(IN_SPF_SECOND),
-	 .run = pass_run,
-	 .file = __FILE__},
-	{.id = "spf.lookups",
-	 .title = "the SPF tree stays within the DNS lookup limits (10 terms, 2 void lookups)",
-	 .refs = {"RFC 7208 4.6.4"},
-	 .needs = NEED(IN_SPF),
-	 .run = lookups_run,
-	 .file = __FILE__},
-	{.id = "spf.all",
-	 .title = "the SPF record ends in -all or ~all",
-	 .refs = {"RFC 7208 5.1"},
-	 .needs = NEED(IN_SPF),
-	 .run = all_run,
-	 .file = __FILE__},
-	{.id = "spf.ptr",
-	 .title = "the SPF tree does not use the ptr mechanism",
-	 .refs = {"RFC 7208 5.5"},
-	 .needs = NEED(IN_SPF),
-	 .run = ptr_run,
-	 .file = __FILE__},
+    {.id = "spf.record",
+     .title = "the domain has exactly one SPF record, which parses",
+     .refs = {"RFC 7208 3", "RFC 7208 4.5"},
+     .needs = NEED(IN_SPF),
+     .run = record_run,
+     .file = __FILE__},
+    {.id = "spf.pass",
+     .title = "SPF (check_host) for the IP and the MAIL FROM domain is pass",
+     .refs = {"RFC 7208 2.6", "1&1"},
+     .needs = NEED(IN_SPF) | NEED(IN_SPF_SECOND),
+     .run = pass_run,
+     .file = __FILE__},
+    {.id = "spf.lookups",
+     .title = "the SPF tree stays within the DNS lookup limits (10 terms, 2 void lookups)",
+     .refs = {"RFC 7208 4.6.4"},
+     .needs = NEED(IN_SPF),
+     .run = lookups_run,
+     .file = __FILE__},
+    {.id = "spf.all",
+     .title = "the SPF record ends in -all or ~all",
+     .refs = {"RFC 7208 5.1"},
+     .needs = NEED(IN_SPF),
+     .run = all_run,
+     .file = __FILE__},
+    {.id = "spf.ptr",
+     .title = "the SPF tree does not use the ptr mechanism",
+     .refs = {"RFC 7208 5.5"},
+     .needs = NEED(IN_SPF),
+     .run = ptr_run,
+     .file = __FILE__},
 };
 FAMILY_OF(spf, checks);

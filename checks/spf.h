@@ -15,8 +15,8 @@
  * IN_SPF and IN_HELO_SPF). libspf2's second opinion is input
  * IN_SPF_SECOND / IN_HELO_SPF_SECOND. */
 struct spf_outcome {
-	struct spf_verdict verdict; /* the decision (RFC 7208, limits applied) */
-	struct spf_tree tree;       /* the published tree, walked in full */
+	struct spf_verdict verdict;        /* the decision (RFC 7208, limits applied) */
+	struct spf_tree tree;              /* the published tree, walked in full */
 	const struct dns_answer *root_txt; /* the domain's TXT answer (for its
 	                                      failure, when it failed) */
 };

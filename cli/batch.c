@@ -32,7 +32,7 @@
 /* Senders read ahead of the one written: enough that one slow audit (a
  * stalled server) does not starve the workers in input order. */
 #define WINDOW_PER_JOB 16
-#define WINDOW_MIN 64
+#define WINDOW_MIN     64
 
 enum slot_state { SLOT_FREE, SLOT_READY, SLOT_RUNNING, SLOT_DONE, SLOT_WRITING };
 
@@ -53,8 +53,8 @@ struct batch {
 	struct slot *v;
 	size_t cap, used;
 	uint64_t next_read, next_write;
-	bool eof;    /* the reader is done (end of file, or a read error) */
-	int signo;   /* SIGINT or SIGTERM received, else 0 */
+	bool eof;  /* the reader is done (end of file, or a read error) */
+	int signo; /* SIGINT or SIGTERM received, else 0 */
 	/* the reader's findings, read by the writer once eof is set */
 	size_t malformed, resumed;
 	int read_errno; /* a read error, or 0 */
@@ -85,7 +85,8 @@ static char *report_key_new(const char *line)
 	cJSON *r = cJSON_Parse(line);
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(r, "target");
 	const char *ip = json_str(t, "ip"), *dom = json_str(t, "domain");
-	char *k = ip && dom ? sender_key_new(ip, dom, json_str(t, "helo"), json_str(t, "mail_from_domain")) : NULL;
+	char *k =
+	    ip && dom ? sender_key_new(ip, dom, json_str(t, "helo"), json_str(t, "mail_from_domain")) : NULL;
 	cJSON_Delete(r);
 	return k;
 }
@@ -123,15 +124,17 @@ struct strmap *batch_resume_load(const char *file, char *err, size_t errlen)
 			/* cut short by a crash: the run that appends goes on from the
 			 * last whole report, so the file stays JSON Lines */
 			if (ftruncate(fileno(f), good_end) < 0) {
-				snprintf(err, errlen, "'%s': cannot drop its unfinished last line: %s", TEXT_SHOW(file),
-				         strerror(errno));
+				snprintf(err, errlen, "'%s': cannot drop its unfinished last line: %s",
+				         TEXT_SHOW(file), strerror(errno));
 				ok = false;
 			} else {
-				fprintf(stderr, "senderaudit: --resume: '%s' line %zu was cut short; removed\n",
+				fprintf(stderr,
+				        "senderaudit: --resume: '%s' line %zu was cut short; removed\n",
 				        TEXT_SHOW(file), lineno);
 			}
 		} else if (line[strspn(line, " \t\r\n")] != '\0') {
-			snprintf(err, errlen, "'%s' line %zu is not a senderaudit JSON report", TEXT_SHOW(file), lineno);
+			snprintf(err, errlen, "'%s' line %zu is not a senderaudit JSON report",
+			         TEXT_SHOW(file), lineno);
 			ok = false;
 		}
 		free(k);
@@ -360,7 +363,8 @@ static struct slot *writable(struct batch *b, bool completion)
 
 static void write_slot(struct run_out *o, struct slot *s)
 {
-	struct report_info ri = {.t = &s->t, .started_at = s->started, .duration_ms = s->ms, .lookups = s->lookups};
+	struct report_info ri = {
+	    .t = &s->t, .started_at = s->started, .duration_ms = s->ms, .lookups = s->lookups};
 	run_out_sender(o, &ri, &s->fs);
 	fflush(o->out); /* JSON Lines and text blocks as each sender is done */
 	findings_free(&s->fs);
@@ -436,7 +440,9 @@ void run_one(const struct audit *a0, const struct run_dns *d, struct run_out *o)
 	struct findings fs;
 	findings_init(&fs);
 	audit_run(&a, &fs);
-	struct report_info ri = {.t = a.t, .started_at = started, .duration_ms = (long)(clock_mono_ms() - t0),
+	struct report_info ri = {.t = a.t,
+	                         .started_at = started,
+	                         .duration_ms = (long)(clock_mono_ms() - t0),
 	                         .lookups = audit_dns_close(&ad)};
 	run_out_sender(o, &ri, &fs);
 	findings_free(&fs);
@@ -462,8 +468,8 @@ static size_t lines_ahead(const char *file)
 	return n;
 }
 
-void batch_run(const struct cli *c, const struct run_dns *dns, const struct audit *a0, struct strmap *done_before,
-               struct run_out *o, struct batch_result *res)
+void batch_run(const struct cli *c, const struct run_dns *dns, const struct audit *a0,
+               struct strmap *done_before, struct run_out *o, struct batch_result *res)
 {
 	memset(res, 0, sizeof *res);
 	const char *file = strcmp(c->batch, "-") == 0 ? "standard input" : c->batch;
@@ -548,13 +554,14 @@ void batch_run(const struct cli *c, const struct run_dns *dns, const struct audi
 			res->failed_lines = 1;
 	}
 	if (res->resumed)
-		fprintf(stderr, "senderaudit: --resume: %zu sender%s already reported, skipped\n", res->resumed,
-		        res->resumed == 1 ? "" : "s");
+		fprintf(stderr, "senderaudit: --resume: %zu sender%s already reported, skipped\n",
+		        res->resumed, res->resumed == 1 ? "" : "s");
 	if (res->written == 0 && !read_errno && !res->resumed && !res->failed_lines) {
 		/* A gate fed an empty list must not pass. */
 		fprintf(stderr, "senderaudit: ");
 		text_put_safe(stderr, file);
-		fprintf(stderr, " holds no sender to audit (only blank or comment lines): nothing was checked\n");
+		fprintf(stderr,
+		        " holds no sender to audit (only blank or comment lines): nothing was checked\n");
 		res->failed_lines = 1;
 	} else if (res->written == 0 && res->failed_lines && !read_errno && !res->resumed) {
 		fprintf(stderr, "senderaudit: ");

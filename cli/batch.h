@@ -58,7 +58,7 @@ struct batch_result {
 /* Audits every sender of c->batch (a0 gives the rest of each audit), skips
  * those done_before counts (consuming it; may be NULL) and hands each
  * report to o in input order (c->order) as soon as it can. */
-void batch_run(const struct cli *c, const struct run_dns *d, const struct audit *a0, struct strmap *done_before,
-               struct run_out *o, struct batch_result *res);
+void batch_run(const struct cli *c, const struct run_dns *d, const struct audit *a0,
+               struct strmap *done_before, struct run_out *o, struct batch_result *res);
 
 #endif

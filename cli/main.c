@@ -90,7 +90,9 @@ static int output_status(int rc, bool stdout_closed)
 	if (!failed)
 		return rc;
 	fprintf(stderr, "senderaudit: cannot write to standard output: %s\n",
-	        stdout_closed ? "it is closed" : errno ? strerror(errno) : "write error");
+	        stdout_closed ? "it is closed"
+	        : errno       ? strerror(errno)
+	                      : "write error");
 	return EXIT_UNKNOWN;
 }
 
@@ -137,7 +139,8 @@ static int run_audits(const struct cli *c, const struct run_dns *d, struct spf2_
 			return EXIT_UNKNOWN;
 		}
 		if (n_msgs == 0) {
-			fprintf(stderr, "senderaudit: receive: no message received within %d s\n", c->wait_ms / 1000);
+			fprintf(stderr, "senderaudit: receive: no message received within %d s\n",
+			        c->wait_ms / 1000);
 			receive_free(msgs, 0);
 			return EXIT_UNKNOWN;
 		}
@@ -155,12 +158,21 @@ static int run_audits(const struct cli *c, const struct run_dns *d, struct spf2_
 	                         .warn_ok = c->fail_on == STATUS_FAIL,
 	                         .new_only = c->fail_on_new};
 	const struct reporter *rep = reporter_find(report_format_names[c->format]);
-	struct run_out o = {.rep = rep, .ro = &ro, .out = stdout, .baseline = bl, .worst = STATUS_SKIP,
+	struct run_out o = {.rep = rep,
+	                    .ro = &ro,
+	                    .out = stdout,
+	                    .baseline = bl,
+	                    .worst = STATUS_SKIP,
 	                    .worst_failing = STATUS_SKIP};
 	o.st = rep->begin(stdout, &ro);
 	struct batch_result br = {0};
-	struct audit a = {.t = &c->t, .o = &c->ao, .psl = psl, .enabled = c->enabled,
-	                  .spf2 = spf2, .http_gate = gate, .pool = pool};
+	struct audit a = {.t = &c->t,
+	                  .o = &c->ao,
+	                  .psl = psl,
+	                  .enabled = c->enabled,
+	                  .spf2 = spf2,
+	                  .http_gate = gate,
+	                  .pool = pool};
 	if (c->cmd == CMD_RECEIVE)
 		receive_audits(c, msgs, n_msgs, &a, d, &o);
 	else if (c->batch)
@@ -177,7 +189,8 @@ static int run_audits(const struct cli *c, const struct run_dns *d, struct spf2_
 		 * flight are abandoned, their threads with the process. */
 		fflush(stdout);
 		fprintf(stderr, "senderaudit: %s: stopped after %zu sender%s; the rest were not audited\n",
-		        br.signo == SIGINT ? "interrupted" : "terminated", br.written, br.written == 1 ? "" : "s");
+		        br.signo == SIGINT ? "interrupted" : "terminated", br.written,
+		        br.written == 1 ? "" : "s");
 		_exit(ferror(stdout) ? EXIT_UNKNOWN : rc);
 	}
 	receive_free(msgs, (size_t)n_msgs);
@@ -194,8 +207,8 @@ static void print_dns_stats(struct dns *dns)
 	fprintf(stderr,
 	        "senderaudit: dns: %lu lookup%s (%lu from cache or merged), %lu packet%s sent, %lu over TCP, "
 	        "%lu timed out, at most %lu in flight; resolver %s\n",
-	        st.lookups, st.lookups == 1 ? "" : "s", st.cache_hits, st.sent, st.sent == 1 ? "" : "s", st.tcp,
-	        st.timeouts, st.max_inflight, dns_servers_text(dns));
+	        st.lookups, st.lookups == 1 ? "" : "s", st.cache_hits, st.sent, st.sent == 1 ? "" : "s",
+	        st.tcp, st.timeouts, st.max_inflight, dns_servers_text(dns));
 }
 
 int main(int argc, char **argv)

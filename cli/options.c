@@ -60,44 +60,44 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{"helo", required_argument, NULL, OPT_HELO},
-	{"shared", no_argument, NULL, OPT_SHARED},
-	{"selector", required_argument, NULL, OPT_SELECTOR},
-	{"mail-from", required_argument, NULL, OPT_MAIL_FROM},
-	{"dnsbl", required_argument, NULL, OPT_DNSBL},
-	{"only", required_argument, NULL, OPT_ONLY},
-	{"skip", required_argument, NULL, OPT_SKIP},
-	{"resolver", required_argument, NULL, OPT_RESOLVER},
-	{"rdap-bootstrap", required_argument, NULL, OPT_RDAP_BOOTSTRAP},
-	{"whois-server", required_argument, NULL, OPT_WHOIS_SERVER},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"retries", required_argument, NULL, OPT_RETRIES},
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
-	{"color", required_argument, NULL, OPT_COLOR},
-	{"quiet", no_argument, NULL, 'q'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"list-checks", no_argument, NULL, OPT_LIST_CHECKS},
-	{"batch", required_argument, NULL, OPT_BATCH},
-	{"jobs", required_argument, NULL, OPT_JOBS},
-	{"order", required_argument, NULL, OPT_ORDER},
-	{"resume", required_argument, NULL, OPT_RESUME},
-	{"rate", required_argument, NULL, OPT_RATE},
-	{"message", required_argument, NULL, OPT_MESSAGE},
-	{"bulk", no_argument, NULL, OPT_BULK},
-	{"smtp", no_argument, NULL, OPT_SMTP},
-	{"smtp-port", required_argument, NULL, OPT_SMTP_PORT},
-	{"listen", required_argument, NULL, OPT_LISTEN},
-	{"count", required_argument, NULL, OPT_COUNT},
-	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
-	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
-	{"save", required_argument, NULL, OPT_SAVE},
-	{"baseline", required_argument, NULL, OPT_BASELINE},
-	{"save-dns", required_argument, NULL, OPT_SAVE_DNS},
-	{"replay-dns", required_argument, NULL, OPT_REPLAY_DNS},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, OPT_VERSION},
-	{NULL, 0, NULL, 0},
+    {"helo", required_argument, NULL, OPT_HELO},
+    {"shared", no_argument, NULL, OPT_SHARED},
+    {"selector", required_argument, NULL, OPT_SELECTOR},
+    {"mail-from", required_argument, NULL, OPT_MAIL_FROM},
+    {"dnsbl", required_argument, NULL, OPT_DNSBL},
+    {"only", required_argument, NULL, OPT_ONLY},
+    {"skip", required_argument, NULL, OPT_SKIP},
+    {"resolver", required_argument, NULL, OPT_RESOLVER},
+    {"rdap-bootstrap", required_argument, NULL, OPT_RDAP_BOOTSTRAP},
+    {"whois-server", required_argument, NULL, OPT_WHOIS_SERVER},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"retries", required_argument, NULL, OPT_RETRIES},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"list-checks", no_argument, NULL, OPT_LIST_CHECKS},
+    {"batch", required_argument, NULL, OPT_BATCH},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"order", required_argument, NULL, OPT_ORDER},
+    {"resume", required_argument, NULL, OPT_RESUME},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"message", required_argument, NULL, OPT_MESSAGE},
+    {"bulk", no_argument, NULL, OPT_BULK},
+    {"smtp", no_argument, NULL, OPT_SMTP},
+    {"smtp-port", required_argument, NULL, OPT_SMTP_PORT},
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"count", required_argument, NULL, OPT_COUNT},
+    {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+    {"save", required_argument, NULL, OPT_SAVE},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"save-dns", required_argument, NULL, OPT_SAVE_DNS},
+    {"replay-dns", required_argument, NULL, OPT_REPLAY_DNS},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
 };
 
 void cli_usage(FILE *out)
@@ -250,7 +250,8 @@ static bool has_control(const char *s)
 char *cli_helo_new(const char *arg, char *why, size_t whylen)
 {
 	if (!*arg || strlen(arg) > 255 || has_control(arg)) {
-		snprintf(why, whylen, "'%s' is empty, too long or contains spaces or control characters", TEXT_SHOW(arg));
+		snprintf(why, whylen, "'%s' is empty, too long or contains spaces or control characters",
+		         TEXT_SHOW(arg));
 		return NULL;
 	}
 	bool ascii = true;
@@ -296,7 +297,8 @@ static int parse_selector(struct cli *c, const char *arg, char *err, size_t errl
 		}
 	}
 	if (!ok) {
-		snprintf(err, errlen, "--selector: '%s' is not a DKIM selector (letters, digits, '-', '_', dots)",
+		snprintf(err, errlen,
+		         "--selector: '%s' is not a DKIM selector (letters, digits, '-', '_', dots)",
 		         TEXT_SHOW(arg));
 		return -1;
 	}
@@ -416,7 +418,8 @@ static int parse_whois_server(struct cli *c, const char *arg, char *err, size_t 
 			return -1;
 	}
 	struct ipaddr ip;
-	char *h = ip_parse(host, &ip, why, sizeof why) == 0 ? xstrdup(ip.text) : name_from_user_new(host, why, sizeof why);
+	char *h = ip_parse(host, &ip, why, sizeof why) == 0 ? xstrdup(ip.text)
+	                                                    : name_from_user_new(host, why, sizeof why);
 	if (!h || strlen(arg) >= sizeof host) {
 		free(h);
 		snprintf(err, errlen, "--whois-server: '%s' is not a host name or address (HOST[#PORT])",
@@ -448,7 +451,8 @@ static int parse_listen(struct cli *c, const char *arg, char *err, size_t errlen
 	}
 	if (!ok || ip_parse(host, &c->listen, why, sizeof why) < 0 ||
 	    parse_whole("--listen", colon + 1, 0, 65535, &c->listen_port, err, errlen) < 0) {
-		snprintf(err, errlen, "--listen: '%s' is not ADDR:PORT (an IPv4 address or [IPv6], and a port)",
+		snprintf(err, errlen,
+		         "--listen: '%s' is not ADDR:PORT (an IPv4 address or [IPv6], and a port)",
 		         TEXT_SHOW(arg));
 		return -1;
 	}
@@ -487,7 +491,8 @@ static int parse_spf_args(struct cli *c, int rest, char **args, char *err, size_
 	const char *s = args[1];
 	/* a local-part may hold spaces (quoted) */
 	if (strlen(s) > 1000 || has_control_or(s, false)) {
-		snprintf(err, errlen, "spf: the sender '%s' is too long or contains control characters", TEXT_SHOW(s));
+		snprintf(err, errlen, "spf: the sender '%s' is too long or contains control characters",
+		         TEXT_SHOW(s));
 		return -1;
 	}
 	if (!*s && !c->t.helo) {
@@ -574,7 +579,8 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 		struct stat st;
 		if (strncmp(arg, "https://", 8) != 0 && strncmp(arg, "http://", 7) != 0 &&
 		    (stat(arg, &st) != 0 || !S_ISDIR(st.st_mode))) {
-			snprintf(err, errlen, "--rdap-bootstrap: '%s' is neither an http(s) URL nor a directory",
+			snprintf(err, errlen,
+			         "--rdap-bootstrap: '%s' is neither an http(s) URL nor a directory",
 			         TEXT_SHOW(arg));
 			return -1;
 		}
@@ -628,11 +634,13 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 	case OPT_BATCH: {
 		struct stat st;
 		if (strcmp(arg, "-") != 0 && access(arg, R_OK) != 0) {
-			snprintf(err, errlen, "--batch: cannot read '%s': %s", TEXT_SHOW(arg), strerror(errno));
+			snprintf(err, errlen, "--batch: cannot read '%s': %s", TEXT_SHOW(arg),
+			         strerror(errno));
 			return -1;
 		}
 		if (strcmp(arg, "-") != 0 && stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "--batch: '%s' is a directory, not a file of senders", TEXT_SHOW(arg));
+			snprintf(err, errlen, "--batch: '%s' is a directory, not a file of senders",
+			         TEXT_SHOW(arg));
 			return -1;
 		}
 		c->batch = arg;
@@ -695,8 +703,8 @@ static const char *option_name(int opt, char *buf, size_t len)
 }
 
 /* Fills t's IP, domain, HELO and MAIL FROM domain (the rest of t as set). */
-static int parse_sender(const struct cli *c, struct target *t, const char *ip, const char *domain, const char *helo,
-                        char *err, size_t errlen)
+static int parse_sender(const struct cli *c, struct target *t, const char *ip, const char *domain,
+                        const char *helo, char *err, size_t errlen)
 {
 	char why[512];
 	if (ip_parse(ip, &t->ip, why, sizeof why) < 0) {
@@ -810,16 +818,18 @@ static int message_target(struct cli *c, const char *ip, const char *domain, cha
 			goto out;
 	} else {
 		if (!h.has_ip) {
-			snprintf(err, errlen, "--message: no Received field of the message names the client's public "
-			                      "address: give IP DOMAIN");
+			snprintf(err, errlen,
+			         "--message: no Received field of the message names the client's public "
+			         "address: give IP DOMAIN");
 			goto out;
 		}
 		t->ip = h.ip;
 		t->ip_src = SRC_HEADER;
 		t->received_line = h.received_line;
 		if (!t->message_from) {
-			snprintf(err, errlen, "--message: the message has no usable From: address to take DOMAIN from: "
-			                      "give IP DOMAIN");
+			snprintf(err, errlen,
+			         "--message: the message has no usable From: address to take DOMAIN from: "
+			         "give IP DOMAIN");
 			goto out;
 		}
 		t->domain = xstrdup(t->message_from);
@@ -941,9 +951,10 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	}
 	if (c->cmd == CMD_RECEIVE && receive) {
 		if (c->batch || argc - optind > 0) {
-			snprintf(err, errlen, "receive: %s", c->batch ? "--batch is for audits"
-			                                              : "the IP and the domain come from the wire, not "
-			                                                "from arguments");
+			snprintf(err, errlen, "receive: %s",
+			         c->batch ? "--batch is for audits"
+			                  : "the IP and the domain come from the wire, not "
+			                    "from arguments");
 			return -1;
 		}
 		if (!c->tls_cert != !c->tls_key) {
@@ -979,19 +990,22 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 			return -1;
 		}
 		if (rest != 0 && rest != 2) {
-			snprintf(err, errlen, rest == 1 ? "missing DOMAIN (--message FILE [IP DOMAIN])"
-			                                : "unexpected argument '%s' (--message FILE [IP DOMAIN])",
+			snprintf(err, errlen,
+			         rest == 1 ? "missing DOMAIN (--message FILE [IP DOMAIN])"
+			                   : "unexpected argument '%s' (--message FILE [IP DOMAIN])",
 			         TEXT_SHOW(argv[optind + (rest == 1 ? 0 : 2)]));
 			return -1;
 		}
-		if (message_target(c, rest ? argv[optind] : NULL, rest ? argv[optind + 1] : NULL, err, errlen) < 0)
+		if (message_target(c, rest ? argv[optind] : NULL, rest ? argv[optind + 1] : NULL, err,
+		                   errlen) < 0)
 			return -1;
 	} else if (c->t.bulk) {
 		snprintf(err, errlen, "--bulk says how to judge a --message: give one");
 		return -1;
 	} else if (c->batch) {
 		if (rest > 0) {
-			snprintf(err, errlen, "with --batch, senders come from the file, not '%s'", TEXT_SHOW(argv[optind]));
+			snprintf(err, errlen, "with --batch, senders come from the file, not '%s'",
+			         TEXT_SHOW(argv[optind]));
 			return -1;
 		}
 	} else if (rest != 2) {

@@ -24,33 +24,33 @@ struct cli {
 	size_t resolver_count;
 	int retries;
 	enum cli_format format;
-	enum status fail_on; /* STATUS_WARN or STATUS_FAIL */
-	bool fail_on_new;    /* --fail-on new: only problems absent from --baseline */
+	enum status fail_on;    /* STATUS_WARN or STATUS_FAIL */
+	bool fail_on_new;       /* --fail-on new: only problems absent from --baseline */
 	const char *baseline;   /* --baseline FILE, or NULL */
 	const char *save_dns;   /* --save-dns FILE, or NULL */
 	const char *replay_dns; /* --replay-dns FILE, or NULL */
-	bool help_spf;       /* `senderaudit spf --help` */
-	const char *hint;    /* for a usage error: what the message points to
-	                        ("--list-checks"); NULL: "--help" */
+	bool help_spf;          /* `senderaudit spf --help` */
+	const char *hint;       /* for a usage error: what the message points to
+	                           ("--list-checks"); NULL: "--help" */
 	enum cli_color color;
-	int verbosity;       /* -1 quiet, 0, 1 verbose */
-	bool *enabled;       /* per catalogue index */
-	const char *batch;   /* --batch FILE ("-" = stdin), or NULL */
-	int jobs;            /* --jobs: senders audited at once in a batch */
+	int verbosity;        /* -1 quiet, 0, 1 verbose */
+	bool *enabled;        /* per catalogue index */
+	const char *batch;    /* --batch FILE ("-" = stdin), or NULL */
+	int jobs;             /* --jobs: senders audited at once in a batch */
 	enum cli_order order; /* --order: which report of a batch comes first */
 	bool order_given;
-	const char *resume;  /* --resume FILE: skip the senders it reports */
-	char *spf_sender;    /* `spf` subcommand: the MAIL FROM address or domain
-	                        as given ("" = the HELO identity) */
+	const char *resume; /* --resume FILE: skip the senders it reports */
+	char *spf_sender;   /* `spf` subcommand: the MAIL FROM address or domain
+	                       as given ("" = the HELO identity) */
 	/* `receive` subcommand */
 	struct ipaddr listen; /* --listen ADDR:PORT, default 127.0.0.1:2525 */
 	int listen_port;
-	int count;            /* --count: messages to receive */
-	int wait_ms;          /* receive's --timeout: how long to wait for them */
+	int count;                      /* --count: messages to receive */
+	int wait_ms;                    /* receive's --timeout: how long to wait for them */
 	const char *tls_cert, *tls_key; /* --tls-cert, --tls-key, or NULL: self-signed */
-	const char *save;     /* --save FILE, or NULL: keep nothing */
+	const char *save;               /* --save FILE, or NULL: keep nothing */
 };
-#define RECEIVE_PORT_DEFAULT 2525
+#define RECEIVE_PORT_DEFAULT   2525
 #define RECEIVE_WAIT_DEFAULT_S 600
 
 /* Parses argv into c. Returns 0, or -1 with a one-line reason in err (a

@@ -20,8 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		spf_record_free(r);
 	}
 	spf_macro_string_valid(s, size, false);
-	static const struct spf_macro_env env4 = {"strong-bad@email.example.com", "email.example.com", "192.0.2.3",
-	                                          "mx.example.org", NULL};
+	static const struct spf_macro_env env4 = {"strong-bad@email.example.com", "email.example.com",
+	                                          "192.0.2.3", "mx.example.org", NULL};
 	static const struct spf_macro_env env6 = {"x@example.com", "example.com", "2001:db8::cb01", NULL,
 	                                          "mail.example.com"};
 	char *e = spf_macro_expand_new(s, size, size & 1 ? &env6 : &env4, size & 2, err, sizeof err);

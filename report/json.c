@@ -85,16 +85,24 @@ cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
 		else
 			cJSON_AddNullToObject(m, "received_line");
 		cJSON *src = cJSON_AddObjectToObject(tg, "sources");
-		cJSON_AddStringToObject(src, "ip", t->ip_src == SRC_HEADER ? "received" : t->ip_src == SRC_SMTP ? "smtp" : "argument");
-		cJSON_AddStringToObject(src, "domain", t->domain_src == SRC_HEADER ? "from" : t->domain_src == SRC_SMTP ? "smtp" : "argument");
-		cJSON_AddItemToObject(src, "helo", !t->helo                    ? cJSON_CreateNull()
-		                                   : t->helo_src == SRC_HEADER ? cJSON_CreateString("received")
-		                                   : t->helo_src == SRC_SMTP   ? cJSON_CreateString("smtp")
-		                                                               : cJSON_CreateString("option"));
-		cJSON_AddStringToObject(src, "mail_from", t->mail_from_src == SRC_HEADER    ? "return-path"
-		                                          : t->mail_from_src == SRC_SMTP    ? "smtp"
-		                                          : t->mail_from_src == SRC_DEFAULT ? "domain"
-		                                                                            : "option");
+		cJSON_AddStringToObject(src, "ip",
+		                        t->ip_src == SRC_HEADER ? "received"
+		                        : t->ip_src == SRC_SMTP ? "smtp"
+		                                                : "argument");
+		cJSON_AddStringToObject(src, "domain",
+		                        t->domain_src == SRC_HEADER ? "from"
+		                        : t->domain_src == SRC_SMTP ? "smtp"
+		                                                    : "argument");
+		cJSON_AddItemToObject(src, "helo",
+		                      !t->helo                    ? cJSON_CreateNull()
+		                      : t->helo_src == SRC_HEADER ? cJSON_CreateString("received")
+		                      : t->helo_src == SRC_SMTP   ? cJSON_CreateString("smtp")
+		                                                  : cJSON_CreateString("option"));
+		cJSON_AddStringToObject(src, "mail_from",
+		                        t->mail_from_src == SRC_HEADER    ? "return-path"
+		                        : t->mail_from_src == SRC_SMTP    ? "smtp"
+		                        : t->mail_from_src == SRC_DEFAULT ? "domain"
+		                                                          : "option");
 	}
 
 	if (t->wire) {
@@ -120,7 +128,7 @@ cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
 	for (size_t i = 0; i < fs->n; i++)
 		counts[fs->v[i].status]++;
 	cJSON *c = cJSON_AddObjectToObject(root, "counts");
-	static const enum status order[] = {STATUS_PASS, STATUS_WARN,  STATUS_FAIL,
+	static const enum status order[] = {STATUS_PASS,  STATUS_WARN, STATUS_FAIL,
 	                                    STATUS_ERROR, STATUS_SKIP, STATUS_INFO};
 	for (size_t i = 0; i < STATUS_COUNT; i++)
 		cJSON_AddNumberToObject(c, status_name(order[i]), (double)counts[order[i]]);
@@ -135,7 +143,8 @@ cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
 		cJSON_AddStringToObject(o, "status", status_name(f->status));
 		cJSON_AddStringToObject(o, "summary", f->summary);
 		cJSON_AddItemToObject(o, "detail", str_or_null(f->detail));
-		bool needs_remedy = f->status == STATUS_WARN || f->status == STATUS_FAIL || f->status == STATUS_ERROR;
+		bool needs_remedy =
+		    f->status == STATUS_WARN || f->status == STATUS_FAIL || f->status == STATUS_ERROR;
 		/* The contract: remedy is null exactly for pass, info and skip. */
 		const char *remedy = needs_remedy ? (f->remedy ? f->remedy : "See the detail above.") : NULL;
 		cJSON_AddItemToObject(o, "remedy", str_or_null(remedy));
@@ -144,7 +153,8 @@ cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
 			cJSON_AddItemToArray(refs, cJSON_CreateString(f->refs[k]));
 		cJSON_AddItemToObject(o, "data", cJSON_Duplicate(f->data, 1));
 		if (ri->diff && ri->diff->marks[i] != MARK_NONE)
-			cJSON_AddStringToObject(o, "baseline", ri->diff->marks[i] == MARK_NEW ? "new" : "unchanged");
+			cJSON_AddStringToObject(o, "baseline",
+			                        ri->diff->marks[i] == MARK_NEW ? "new" : "unchanged");
 		cJSON_AddItemToArray(arr, o);
 	}
 	if (ri->diff) {
@@ -167,7 +177,8 @@ cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
 	return root;
 }
 
-void report_json(FILE *out, const struct report_info *ri, const struct findings *fs, const struct report_opts *o)
+void report_json(FILE *out, const struct report_info *ri, const struct findings *fs,
+                 const struct report_opts *o)
 {
 	cJSON *root = report_json_tree(ri, fs);
 	char *s = o->compact ? cJSON_PrintUnformatted(root) : cJSON_Print(root);

@@ -27,7 +27,7 @@ struct report_diff {
 	size_t new_count, unchanged_count;
 	struct report_fixed *fixed; /* baseline problems gone now */
 	size_t fixed_count;
-	bool sender_known;          /* the baseline holds this sender */
+	bool sender_known; /* the baseline holds this sender */
 };
 
 /* One finished audit. */
@@ -35,7 +35,7 @@ struct report_info {
 	const struct target *t;
 	const char *started_at; /* RFC 3339 UTC */
 	long duration_ms;
-	unsigned long lookups;         /* distinct DNS questions the audit asked */
+	unsigned long lookups;          /* distinct DNS questions the audit asked */
 	const struct report_diff *diff; /* NULL without --baseline */
 };
 
@@ -74,12 +74,14 @@ extern const char *const report_format_names[];
 bool report_fails_run(const struct finding *f, enum report_mark m, const struct report_opts *o);
 
 /* Every format's single-sender renderers (the reporters use them). */
-void report_text(FILE *out, const struct report_info *ri, const struct findings *fs, const struct report_opts *o);
-void report_json(FILE *out, const struct report_info *ri, const struct findings *fs, const struct report_opts *o);
+void report_text(FILE *out, const struct report_info *ri, const struct findings *fs,
+                 const struct report_opts *o);
+void report_json(FILE *out, const struct report_info *ri, const struct findings *fs,
+                 const struct report_opts *o);
 
 /* The back ends, for reporter_find. */
-extern const struct reporter reporter_text, reporter_json, reporter_nagios, reporter_junit, reporter_prometheus,
-    reporter_html;
+extern const struct reporter reporter_text, reporter_json, reporter_nagios, reporter_junit,
+    reporter_prometheus, reporter_html;
 
 /* Shared by the back ends: a status in capitals ("FAIL"), and the number
  * of findings with each status. */

@@ -49,8 +49,8 @@ void report_spf_text(FILE *out, const struct spf_report *r)
 	fprintf(out, "%-12s %u DNS-querying term%s (limit 10), %u void lookup%s (limit 2)\n",
 	        "evaluated:", v->lookups, v->lookups == 1 ? "" : "s", v->voids, v->voids == 1 ? "" : "s");
 	if (t->n)
-		fprintf(out, "%-12s %u lookup%s in the whole tree, %u void\n", "published:", t->nodes[0].total,
-		        t->nodes[0].total == 1 ? "" : "s", t->voids);
+		fprintf(out, "%-12s %u lookup%s in the whole tree, %u void\n",
+		        "published:", t->nodes[0].total, t->nodes[0].total == 1 ? "" : "s", t->voids);
 	put_field(out, "libspf2:", r->second->result ? r->second->result : r->second->why);
 	if (t->n && (t->nodes[0].status == SPF_NODE_OK || t->n > 1)) {
 		fprintf(out, "tree:\n");

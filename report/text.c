@@ -69,7 +69,8 @@ static void put_name(FILE *out, const char *name)
 
 static bool name_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+	       c == '.';
 }
 
 /* A summary or subject with every name that holds an A-label in its
@@ -113,9 +114,9 @@ static bool same_text(const char *a, const char *b)
  * g has the same category, status, summary, detail and remedy as f. */
 static bool same_error(const struct finding *f, const struct finding *g)
 {
-	return f->status == STATUS_ERROR && g->status == STATUS_ERROR && strcmp(f->category, g->category) == 0 &&
-	       same_text(f->summary, g->summary) && same_text(f->detail, g->detail) &&
-	       same_text(f->remedy, g->remedy);
+	return f->status == STATUS_ERROR && g->status == STATUS_ERROR &&
+	       strcmp(f->category, g->category) == 0 && same_text(f->summary, g->summary) &&
+	       same_text(f->detail, g->detail) && same_text(f->remedy, g->remedy);
 }
 
 static const char *mark_text(const struct report_info *ri, size_t i)
@@ -130,7 +131,8 @@ static const char *mark_text(const struct report_info *ri, size_t i)
 	return NULL;
 }
 
-void report_text(FILE *out, const struct report_info *ri, const struct findings *fs, const struct report_opts *o)
+void report_text(FILE *out, const struct report_info *ri, const struct findings *fs,
+                 const struct report_opts *o)
 {
 	const struct target *t = ri->t;
 	fprintf(out, "senderaudit %s: ", SA_VERSION);
@@ -186,7 +188,8 @@ void report_text(FILE *out, const struct report_info *ri, const struct findings 
 			fputs(", no STARTTLS", out);
 		fputs(", MAIL FROM <", out);
 		text_put_safe(out, w->mail_from ? w->mail_from : "");
-		fprintf(out, ">, %zu recipient%s, %zu bytes\n", w->rcpt_count, w->rcpt_count == 1 ? "" : "s", w->size);
+		fprintf(out, ">, %zu recipient%s, %zu bytes\n", w->rcpt_count, w->rcpt_count == 1 ? "" : "s",
+		        w->size);
 	}
 
 	const char *cat = NULL;
@@ -199,7 +202,8 @@ void report_text(FILE *out, const struct report_info *ri, const struct findings 
 			continue;
 		if (!cat || strcmp(cat, f->category) != 0) {
 			cat = f->category;
-			fprintf(out, "\n%s%s%s\n", o->color ? "\033[1m" : "", category_title(cat), o->color ? "\033[0m" : "");
+			fprintf(out, "\n%s%s%s\n", o->color ? "\033[1m" : "", category_title(cat),
+			        o->color ? "\033[0m" : "");
 		}
 		fputs("  ", out);
 		put_status(out, f->status, o->color);
@@ -254,7 +258,8 @@ void report_text(FILE *out, const struct report_info *ri, const struct findings 
 	}
 	const struct report_diff *d = ri->diff;
 	if (d && d->fixed_count) {
-		fprintf(out, "\n%sFixed since the baseline%s\n", o->color ? "\033[1m" : "", o->color ? "\033[0m" : "");
+		fprintf(out, "\n%sFixed since the baseline%s\n", o->color ? "\033[1m" : "",
+		        o->color ? "\033[0m" : "");
 		for (size_t k = 0; k < d->fixed_count; k++) {
 			const struct report_fixed *x = &d->fixed[k];
 			fputs("  was ", out);
@@ -275,8 +280,9 @@ void report_text(FILE *out, const struct report_info *ri, const struct findings 
 	report_count(fs, counts);
 	enum status worst = findings_worst(fs);
 	if (d)
-		fprintf(out, "\nbaseline: %zu new, %zu unchanged, %zu fixed%s", d->new_count, d->unchanged_count,
-		        d->fixed_count, d->sender_known ? "" : " (the baseline does not hold this sender)");
+		fprintf(out, "\nbaseline: %zu new, %zu unchanged, %zu fixed%s", d->new_count,
+		        d->unchanged_count, d->fixed_count,
+		        d->sender_known ? "" : " (the baseline does not hold this sender)");
 	fprintf(out, "\n%ld pass, %ld warn, %ld fail, %ld error, %ld skip, %ld info: ", counts[STATUS_PASS],
 	        counts[STATUS_WARN], counts[STATUS_FAIL], counts[STATUS_ERROR], counts[STATUS_SKIP],
 	        counts[STATUS_INFO]);
@@ -318,8 +324,8 @@ static void text_sender(void *p, const struct report_info *ri, const struct find
 	long counts[STATUS_COUNT];
 	report_count(fs, counts);
 	fprintf(st->rows, "%-40s %-6s %5ld %5ld %5ld %5ld %5ld %5ld\n", who, status_name(findings_worst(fs)),
-	        counts[STATUS_PASS], counts[STATUS_WARN], counts[STATUS_FAIL], counts[STATUS_ERROR], counts[STATUS_SKIP],
-	        counts[STATUS_INFO]);
+	        counts[STATUS_PASS], counts[STATUS_WARN], counts[STATUS_FAIL], counts[STATUS_ERROR],
+	        counts[STATUS_SKIP], counts[STATUS_INFO]);
 }
 
 static void text_end(void *p, int exit_status)
@@ -327,8 +333,8 @@ static void text_end(void *p, int exit_status)
 	struct text_state *st = p;
 	(void)exit_status;
 	if (st->rows && st->n) {
-		fprintf(st->out, "\n%-40s %-6s %5s %5s %5s %5s %5s %5s\n", "sender", "status", "pass", "warn", "fail",
-		        "error", "skip", "info");
+		fprintf(st->out, "\n%-40s %-6s %5s %5s %5s %5s %5s %5s\n", "sender", "status", "pass", "warn",
+		        "fail", "error", "skip", "info");
 		rewind(st->rows);
 		char buf[8192];
 		size_t k;

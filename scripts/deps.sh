@@ -5,7 +5,7 @@
 # otherwise it prints the exact command and fails.
 PKGS="gcc make libopendkim-dev opendkim-tools python3-dkim python3-nacl libc6-dev pkg-config libldns-dev libpsl-dev publicsuffix libcjson-dev libidn2-dev \
 libspf2-dev libcurl4-openssl-dev libssl-dev nsd bind9-dnsutils jq mandoc python3 python3-jsonschema python3-dnspython python3-yaml \
-clang libclang-rt-14-dev spfquery openssl strace util-linux bsdutils \
+clang clang-format libclang-rt-14-dev spfquery openssl strace util-linux bsdutils \
 unbound ldnsutils iproute2 mount postfix swaks libnet-ssleay-perl \
 libxml2-utils prometheus python3-prometheus-client tidy chromium groff-base man-db bash-completion zsh fish"
 # The format validators of suite_formats.sh: xmllint (libxml2-utils), promtool

@@ -55,8 +55,8 @@ void findings_free(struct findings *fs)
 	findings_init(fs);
 }
 
-struct finding *findings_add(struct findings *fs, const char *id, const char *subject,
-                             enum status st, const char *fmt, ...)
+struct finding *findings_add(struct findings *fs, const char *id, const char *subject, enum status st,
+                             const char *fmt, ...)
 {
 	xgrow(&fs->v, &fs->cap, fs->n + 1, sizeof *fs->v);
 	struct finding *f = &fs->v[fs->n++];

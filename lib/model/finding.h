@@ -17,16 +17,16 @@ int status_rank(enum status s);
 #define FINDING_MAX_REFS 6
 
 struct finding {
-	char *id;        /* catalogue id, e.g. "rdns.ptr" */
-	char *category;  /* the id's first component */
-	char *subject;   /* selector or zone for per-thing checks, else NULL */
+	char *id;       /* catalogue id, e.g. "rdns.ptr" */
+	char *category; /* the id's first component */
+	char *subject;  /* selector or zone for per-thing checks, else NULL */
 	enum status status;
-	char *summary;   /* one line */
-	char *detail;    /* facts behind the status, may be NULL */
-	char *remedy;    /* what to change; NULL for pass/info/skip */
+	char *summary; /* one line */
+	char *detail;  /* facts behind the status, may be NULL */
+	char *remedy;  /* what to change; NULL for pass/info/skip */
 	char *refs[FINDING_MAX_REFS];
 	size_t ref_count;
-	cJSON *data;     /* object of raw facts; never NULL */
+	cJSON *data; /* object of raw facts; never NULL */
 };
 
 struct findings {
@@ -40,9 +40,8 @@ void findings_free(struct findings *fs);
 /* Appends a finding; the summary is printf-formatted. The returned pointer is valid
  * until the next findings_add on the same list. The audit runner adds the
  * catalogue's refs for the id; checks add only extra ones. */
-struct finding *findings_add(struct findings *fs, const char *id, const char *subject,
-                             enum status st, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+struct finding *findings_add(struct findings *fs, const char *id, const char *subject, enum status st,
+                             const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* The old text may be an argument of the new (to extend it). */
 void finding_set_detail(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

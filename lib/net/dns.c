@@ -32,25 +32,25 @@
 #include "../util/text.h"
 #include "../util/xalloc.h"
 
-#define MAX_SERVERS 3
-#define MAX_TRIES 6
-#define MAX_CNAME_HOPS 8
-#define EDNS_SIZE 1232
-#define TCP_MAX 65535
+#define MAX_SERVERS     3
+#define MAX_TRIES       6
+#define MAX_CNAME_HOPS  8
+#define EDNS_SIZE       1232
+#define TCP_MAX         65535
 #define MAX_ZONE_LIMITS 64
-#define DNS_MAX_EXPECT 64
+#define DNS_MAX_EXPECT  64
 /* The cache: entries kept at most this long, failures this long (a batch
  * must not hammer a broken zone, nor remember it for minutes), and this
  * many entries by default before the least recently used idle ones go. */
-#define TTL_MAX_S 86400
-#define FAIL_TTL_S 5
+#define TTL_MAX_S         86400
+#define FAIL_TTL_S        5
 #define CACHE_MAX_DEFAULT 20000
 /* UDP sockets: a pool per server, each connect()ed to it (the kernel drops
  * datagrams from other sources and reports a closed port), answers told
  * apart by socket and ID, then by question. A socket's port serves
  * SOCK_USES queries and is then replaced, so ports stay unpredictable. */
 #define POOL_PER_SERVER 8
-#define SOCK_USES 256
+#define SOCK_USES       256
 
 struct server {
 	struct sockaddr_storage ss;
@@ -63,40 +63,40 @@ enum entry_state { ST_QUEUED, ST_ACTIVE, ST_DONE };
 struct entry {
 	char *name;
 	uint16_t type;
-	unsigned flags;       /* DNS_Q_*: part of the cache key */
-	struct entry *hnext;  /* hash chain */
-	struct entry *qnext;  /* submission queue */
-	int zone;             /* index of its zone limit, or -1 */
+	unsigned flags;      /* DNS_Q_*: part of the cache key */
+	struct entry *hnext; /* hash chain */
+	struct entry *qnext; /* submission queue */
+	int zone;            /* index of its zone limit, or -1 */
 	enum entry_state state;
-	pthread_cond_t *done_cv;    /* created by the first waiter (under mu):
-	                               only its waiters wake when it is done */
-	struct dns_answer ans;      /* what the server said about name */
-	struct dns_answer *chased;  /* after following CNAMEs (NULL: not yet) */
+	pthread_cond_t *done_cv;      /* created by the first waiter (under mu):
+	                                 only its waiters wake when it is done */
+	struct dns_answer ans;        /* what the server said about name */
+	struct dns_answer *chased;    /* after following CNAMEs (NULL: not yet) */
 	struct dns_answer *untrusted; /* the negative answer, made UNTRUSTED by
 	                                 a canary (NULL: not needed yet) */
 
 	/* The cache's bookkeeping (under mu). */
-	uint32_t ttl_s;             /* how long the answer may be kept */
-	int64_t expires_ms;         /* set when done */
-	unsigned refs;              /* views holding it (a pin counts one) */
-	bool in_table;              /* reachable by name; else an orphan */
+	uint32_t ttl_s;                    /* how long the answer may be kept */
+	int64_t expires_ms;                /* set when done */
+	unsigned refs;                     /* views holding it (a pin counts one) */
+	bool in_table;                     /* reachable by name; else an orphan */
 	struct entry *lru_prev, *lru_next; /* idle (done, no refs, in table) */
 
 	/* Loop-thread state while active. */
 	uint8_t *wire;
 	size_t wire_len;
 	bool no_edns;
-	int tries;                  /* UDP tries started */
-	int socks[MAX_TRIES];       /* pool socket of each try, or -1 */
+	int tries;            /* UDP tries started */
+	int socks[MAX_TRIES]; /* pool socket of each try, or -1 */
 	uint16_t ids[MAX_TRIES];
 	int srv[MAX_TRIES];
 	int64_t start_ms, next_ms, deadline_ms;
-	int net_errors;             /* tries that failed at the socket level */
-	char last_err[160];         /* most telling reason so far */
+	int net_errors;     /* tries that failed at the socket level */
+	char last_err[160]; /* most telling reason so far */
 	int tcp_fd;
 	int tcp_srv;
 	uint16_t tcp_id;
-	uint8_t *tcp_buf;           /* outgoing, then incoming */
+	uint8_t *tcp_buf; /* outgoing, then incoming */
 	size_t tcp_len, tcp_off;
 	bool tcp_sending;
 	bool tcp_tried;
@@ -121,41 +121,41 @@ struct dns {
 	struct {
 		char *zone;
 		int max, inflight;
-		int bucket; /* its rate's bucket in rates[], or -1 */
+		int bucket;                  /* its rate's bucket in rates[], or -1 */
 		struct entry *qhead, *qtail; /* its lookups waiting their turn */
 	} limits[MAX_ZONE_LIMITS];
 	int limit_count;
 	struct {
-		char *key;     /* the operator the zones of the bucket belong to */
-		double qps;    /* refill per second, and the burst */
+		char *key;  /* the operator the zones of the bucket belong to */
+		double qps; /* refill per second, and the burst */
 		double tokens;
 		int64_t last_ms;
 	} rates[MAX_ZONE_LIMITS];
 	int rate_count;
 	int64_t rate_wake_ms; /* when a query held back by its rate may go (loop thread) */
 	struct dns_stats stats;
-	bool canaries;              /* vet negative answers (dns_config) */
+	bool canaries;                /* vet negative answers (dns_config) */
 	char *expect[DNS_MAX_EXPECT]; /* TLDs known to exist (dns_expect_tld) */
 	size_t expect_count;
 	bool stop;
 
 	pthread_t loop;
 	int wake[2];
-	bool wake_pending;          /* a byte is in the pipe (under mu) */
+	bool wake_pending; /* a byte is in the pipe (under mu) */
 	/* loop thread only */
 	struct entry **active;
 	size_t active_count;
-	struct psock *socks;        /* the UDP pool, draining sockets included */
+	struct psock *socks; /* the UDP pool, draining sockets included */
 	size_t nsocks;
 	int slot[MAX_SERVERS][POOL_PER_SERVER]; /* socks serving new queries, or -1 */
-	unsigned rr;                /* round robin over a server's slots */
-	struct outq *out;           /* tries in flight by (socket, ID) */
+	unsigned rr;                            /* round robin over a server's slots */
+	struct outq *out;                       /* tries in flight by (socket, ID) */
 	size_t out_cap, out_used;
 };
 
 /* A pooled UDP socket. */
 struct psock {
-	int fd;           /* connected to servers[si]; -1: free */
+	int fd; /* connected to servers[si]; -1: free */
 	int si;
 	unsigned uses;    /* queries sent from its port */
 	unsigned pending; /* tries in flight on it */
@@ -403,7 +403,8 @@ static void grade_packet(struct entry *e, ldns_pkt *p, const char *srv)
 			break;
 		if (hop == MAX_CNAME_HOPS) {
 			a->status = DNS_MALFORMED;
-			a->why = xasprintf("CNAME chain longer than %d or looping at %s", MAX_CNAME_HOPS, e->name);
+			a->why =
+			    xasprintf("CNAME chain longer than %d or looping at %s", MAX_CNAME_HOPS, e->name);
 			ldns_rdf_deep_free(cur);
 			return;
 		}
@@ -434,7 +435,8 @@ static void grade_packet(struct entry *e, ldns_pkt *p, const char *srv)
 		a->rrs = xcalloc(cnt, sizeof *a->rrs);
 		for (size_t i = 0; i < n; i++) {
 			const ldns_rr *rr = ldns_rr_list_rr(an, i);
-			if (ldns_rr_get_type(rr) == e->type && ldns_dname_compare(ldns_rr_owner(rr), cur) == 0)
+			if (ldns_rr_get_type(rr) == e->type &&
+			    ldns_dname_compare(ldns_rr_owner(rr), cur) == 0)
 				fill_rr(&a->rrs[a->rr_count++], rr);
 		}
 	}
@@ -452,12 +454,8 @@ static void grade_packet(struct entry *e, ldns_pkt *p, const char *srv)
 
 	e->ttl_s = answer_ttl(p, a->rcode == LDNS_RCODE_NOERROR && a->rr_count);
 	switch (a->rcode) {
-	case LDNS_RCODE_NOERROR:
-		a->status = a->rr_count ? DNS_OK : DNS_NODATA;
-		break;
-	case LDNS_RCODE_NXDOMAIN:
-		a->status = DNS_NXDOMAIN;
-		break;
+	case LDNS_RCODE_NOERROR: a->status = a->rr_count ? DNS_OK : DNS_NODATA; break;
+	case LDNS_RCODE_NXDOMAIN: a->status = DNS_NXDOMAIN; break;
 	case LDNS_RCODE_REFUSED:
 		a->status = DNS_REFUSED;
 		a->why = xasprintf("%s refused the query for %s", srv, e->name);
@@ -760,7 +758,8 @@ static void out_remove(struct dns *d, struct outq *q)
 	size_t i = (size_t)(q - d->out);
 	d->out[i].key = OUT_EMPTY;
 	d->out_used--;
-	for (size_t j = (i + 1) & (d->out_cap - 1); d->out[j].key != OUT_EMPTY; j = (j + 1) & (d->out_cap - 1)) {
+	for (size_t j = (i + 1) & (d->out_cap - 1); d->out[j].key != OUT_EMPTY;
+	     j = (j + 1) & (d->out_cap - 1)) {
 		struct outq moved = d->out[j];
 		d->out[j].key = OUT_EMPTY;
 		d->out_used--;
@@ -1050,7 +1049,8 @@ static bool handle_reply(struct dns *d, struct entry *e, const uint8_t *buf, siz
 	ldns_rdf *want = NULL;
 	ldns_str2rdf_dname(&want, e->name);
 	bool same = q && want && ldns_pkt_qr(p) && ldns_rr_get_type(q) == e->type &&
-	            ldns_rr_get_class(q) == LDNS_RR_CLASS_IN && ldns_dname_compare(ldns_rr_owner(q), want) == 0;
+	            ldns_rr_get_class(q) == LDNS_RR_CLASS_IN &&
+	            ldns_dname_compare(ldns_rr_owner(q), want) == 0;
 	ldns_rdf_deep_free(want);
 	if (!same) {
 		note_err(e, "only replies for another question came from %s", srv);
@@ -1072,7 +1072,8 @@ static bool handle_reply(struct dns *d, struct entry *e, const uint8_t *buf, siz
 			e->next_ms = 0;
 		return false;
 	}
-	if ((rc == LDNS_RCODE_SERVFAIL || rc == LDNS_RCODE_REFUSED) && d->server_count > 1 && e->tries < d->tries) {
+	if ((rc == LDNS_RCODE_SERVFAIL || rc == LDNS_RCODE_REFUSED) && d->server_count > 1 &&
+	    e->tries < d->tries) {
 		/* Like the system stub: another server may do better. */
 		note_err(e, "%s answered %s for %s", srv, rc == LDNS_RCODE_REFUSED ? "REFUSED" : "SERVFAIL",
 		         e->name);
@@ -1158,7 +1159,8 @@ static void stray_reply(struct dns *d, int sock, const uint8_t *buf, size_t n)
 		struct outq *o = &d->out[i];
 		if (o->key != OUT_EMPTY && (int)(o->key >> 16) == sock && o->e->type == ldns_rr_get_type(q) &&
 		    strcmp(o->e->name, qn) == 0)
-			note_err(o->e, "only replies with a wrong ID came from %s", d->servers[d->socks[sock].si].text);
+			note_err(o->e, "only replies with a wrong ID came from %s",
+			         d->servers[d->socks[sock].si].text);
 	}
 	free(qn);
 	ldns_pkt_free(p);
@@ -1347,8 +1349,8 @@ static bool advance(struct dns *d, struct entry *e, int64_t now)
 			finish(d, e, DNS_NETWORK, why);
 		} else {
 			snprintf(why, sizeof why, "no answer for %s within %.1f s (%d %s to %s)%s%s", e->name,
-			         d->timeout_ms / 1000.0, e->tries, e->tries == 1 ? "try" : "tries", d->servers_text,
-			         e->last_err[0] ? "; " : "", e->last_err);
+			         d->timeout_ms / 1000.0, e->tries, e->tries == 1 ? "try" : "tries",
+			         d->servers_text, e->last_err[0] ? "; " : "", e->last_err);
 			finish(d, e, DNS_TIMEOUT, why);
 		}
 		return true;
@@ -1380,7 +1382,7 @@ struct pollset {
 	struct {
 		struct entry *e;
 		int k;
-	} *who;
+	} * who;
 	size_t n, cap;
 };
 
@@ -1813,10 +1815,12 @@ static const char *canary_denies(struct dns *d, const char *name, char *buf, siz
 		 * server that is not its parent's and answer NODATA. */
 		if (st == DNS_NXDOMAIN || (i == 0 && st == DNS_NODATA)) {
 			if (i == 0)
-				snprintf(buf, len, "the resolver also says the root zone has no name servers (%s)",
+				snprintf(buf, len,
+				         "the resolver also says the root zone has no name servers (%s)",
 				         dns_status_name(st));
 			else
-				snprintf(buf, len, "the resolver also says the top-level domain %s does not exist",
+				snprintf(buf, len,
+				         "the resolver also says the top-level domain %s does not exist",
 				         tld);
 			return buf;
 		}
@@ -1997,7 +2001,8 @@ const struct dns_answer *dns_view_query(struct dns_view *v, const char *name, ui
 	return query(v->d, v, name, type, 0);
 }
 
-const struct dns_answer *dns_view_query_ex(struct dns_view *v, const char *name, uint16_t type, unsigned flags)
+const struct dns_answer *dns_view_query_ex(struct dns_view *v, const char *name, uint16_t type,
+                                           unsigned flags)
 {
 	return query(v->d, v, name, type, flags);
 }
@@ -2039,7 +2044,8 @@ bool dns_grade_wire(const uint8_t *buf, size_t len, const char *name, uint16_t t
 	bool graded = false;
 	ldns_pkt *p = NULL;
 	ldns_rdf *want = NULL;
-	if (wire2pkt(&p, buf, len) == LDNS_STATUS_OK && p && ldns_str2rdf_dname(&want, e.name) == LDNS_STATUS_OK) {
+	if (wire2pkt(&p, buf, len) == LDNS_STATUS_OK && p &&
+	    ldns_str2rdf_dname(&want, e.name) == LDNS_STATUS_OK) {
 		ldns_rr_list *qs = ldns_pkt_question(p);
 		const ldns_rr *q = ldns_rr_list_rr_count(qs) == 1 ? ldns_rr_list_rr(qs, 0) : NULL;
 		if (q && ldns_rr_get_type(q) == type && ldns_dname_compare(ldns_rr_owner(q), want) == 0) {

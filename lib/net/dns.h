@@ -43,11 +43,13 @@ enum {
 };
 
 /* Per-lookup flags (dns_query_ex); each combination is its own cache entry. */
-#define DNS_Q_DO 1u /* ask with the DNSSEC OK bit: signatures come back in
-                       dns_answer.sigs, and a validating resolver sets AD */
-#define DNS_Q_CD 2u /* checking disabled: a validating resolver answers
-                       without validating (tells bogus data from a dead
-                       server) */
+#define DNS_Q_DO                                                                                             \
+	1u /* ask with the DNSSEC OK bit: signatures come back in                                            \
+	      dns_answer.sigs, and a validating resolver sets AD */
+#define DNS_Q_CD                                                                                             \
+	2u /* checking disabled: a validating resolver answers                                               \
+	      without validating (tells bogus data from a dead                                               \
+	      server) */
 
 /* "OK", "NXDOMAIN", ... */
 const char *dns_status_name(enum dns_status s);
@@ -59,33 +61,33 @@ const char *dns_type_name(uint16_t type, char *buf, size_t len);
 struct dns_rr {
 	uint16_t type;
 	uint32_t ttl;
-	uint16_t pref;            /* MX preference */
-	unsigned char addr[16];   /* A (4 bytes) or AAAA (16 bytes) */
-	char *name;               /* PTR, MX, CNAME, NS target: lower-case, no
-	                             trailing dot ("." for the root: null MX) */
-	char *txt;                /* TXT: character-strings concatenated, NUL-
-	                             terminated; may contain NUL bytes: use txt_len */
+	uint16_t pref;          /* MX preference */
+	unsigned char addr[16]; /* A (4 bytes) or AAAA (16 bytes) */
+	char *name;             /* PTR, MX, CNAME, NS target: lower-case, no
+	                           trailing dot ("." for the root: null MX) */
+	char *txt;              /* TXT: character-strings concatenated, NUL-
+	                           terminated; may contain NUL bytes: use txt_len */
 	size_t txt_len;
-	unsigned char *rdata;     /* the wire rdata (names uncompressed) of the
-	                             types not parsed above (DS, DNSKEY, RRSIG,
-	                             TLSA, SOA, ...), else NULL */
+	unsigned char *rdata; /* the wire rdata (names uncompressed) of the
+	                         types not parsed above (DS, DNSKEY, RRSIG,
+	                         TLSA, SOA, ...), else NULL */
 	size_t rdata_len;
 };
 
 struct dns_answer {
 	enum dns_status status;
-	char *qname;              /* normalized */
+	char *qname; /* normalized */
 	uint16_t qtype;
-	char *why;                /* for failures: what went wrong, human-readable */
-	struct dns_rr *rrs;       /* records of qtype owned by the final name */
+	char *why;          /* for failures: what went wrong, human-readable */
+	struct dns_rr *rrs; /* records of qtype owned by the final name */
 	size_t rr_count;
-	char **cnames;            /* CNAME targets followed from qname, in order */
+	char **cnames; /* CNAME targets followed from qname, in order */
 	size_t cname_count;
-	unsigned rcode;           /* of the last answer used */
-	bool ad;                  /* the resolver marked the answer authentic
-	                             (AD; only asked with DNS_Q_DO) */
-	struct dns_rr *sigs;      /* the RRSIGs over the records (their owner and
-	                             type); only with DNS_Q_DO */
+	unsigned rcode;      /* of the last answer used */
+	bool ad;             /* the resolver marked the answer authentic
+	                        (AD; only asked with DNS_Q_DO) */
+	struct dns_rr *sigs; /* the RRSIGs over the records (their owner and
+	                        type); only with DNS_Q_DO */
 	size_t sig_count;
 };
 
@@ -94,8 +96,8 @@ struct dns_config {
 	 * nameservers of /etc/resolv.conf. */
 	const char *const *servers;
 	size_t server_count;
-	int timeout_ms;  /* whole budget of one lookup, all tries included */
-	int retries;     /* extra tries after the first (each to the next server) */
+	int timeout_ms;   /* whole budget of one lookup, all tries included */
+	int retries;      /* extra tries after the first (each to the next server) */
 	int max_inflight; /* 0: default */
 	/* Take NXDOMAIN and NODATA at face value. By default they are vetted:
 	 * trusted only while the resolver answers the root's NS (asked once
@@ -150,7 +152,8 @@ void dns_view_free(struct dns_view *v);
 const struct dns_answer *dns_view_query(struct dns_view *v, const char *name, uint16_t type);
 void dns_view_prefetch(struct dns_view *v, const char *name, uint16_t type);
 /* ... with DNS_Q_* flags. */
-const struct dns_answer *dns_view_query_ex(struct dns_view *v, const char *name, uint16_t type, unsigned flags);
+const struct dns_answer *dns_view_query_ex(struct dns_view *v, const char *name, uint16_t type,
+                                           unsigned flags);
 void dns_view_prefetch_ex(struct dns_view *v, const char *name, uint16_t type, unsigned flags);
 struct dns *dns_view_dns(const struct dns_view *v);
 

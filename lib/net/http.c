@@ -32,9 +32,9 @@
 struct req {
 	struct http_resp r;
 	CURL *e;
-	char *cur_url;                  /* this hop's URL (redirects followed here) */
-	struct curl_slist *resolved;    /* CURLOPT_RESOLVE for this hop's host */
-	int64_t try_deadline;           /* the try's budget ends (redirects included) */
+	char *cur_url;               /* this hop's URL (redirects followed here) */
+	struct curl_slist *resolved; /* CURLOPT_RESOLVE for this hop's host */
+	int64_t try_deadline;        /* the try's budget ends (redirects included) */
 	char errbuf[CURL_ERROR_SIZE];
 	size_t cap;
 	size_t alloc; /* bytes allocated for r.body */
@@ -184,8 +184,9 @@ static bool pin_host(struct http *h, struct req *q)
 	char line[256 + 16 + RESOLVE_MAX_ADDRS * 50];
 	size_t off = (size_t)snprintf(line, sizeof line, "%s:%ld:", host, port);
 	for (int i = 0; i < n && off < sizeof line; i++)
-		off += (size_t)snprintf(line + off, sizeof line - off, addrs[i].af == AF_INET6 ? "%s[%s]" : "%s%s",
-		                        i ? "," : "", addrs[i].text);
+		off += (size_t)snprintf(line + off, sizeof line - off,
+		                        addrs[i].af == AF_INET6 ? "%s[%s]" : "%s%s", i ? "," : "",
+		                        addrs[i].text);
 	q->resolved = curl_slist_append(NULL, line);
 	return true;
 }
@@ -350,7 +351,8 @@ static bool follow(struct http *h, struct req *q, const char *url, int64_t now)
 		return false;
 	}
 	if (!https && !(http && h->o.allow_http)) {
-		set_err(q, HTTP_E_REDIRECT, "a redirect to a scheme other than https was refused (%.150s)", url);
+		set_err(q, HTTP_E_REDIRECT, "a redirect to a scheme other than https was refused (%.150s)",
+		        url);
 		return false;
 	}
 	if (now >= q->try_deadline) {

@@ -50,7 +50,7 @@ struct http_resp {
 	long status;         /* HTTP status; 0 when there was no response */
 	char *body;          /* NUL-terminated for convenience */
 	size_t len;
-	char *content_type;  /* the Content-Type header of the response, or NULL */
+	char *content_type; /* the Content-Type header of the response, or NULL */
 	long redirects;
 	bool retried;     /* a Retry-After was honoured */
 	long retry_after; /* seconds asked by the last response, -1 if none */

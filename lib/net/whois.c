@@ -27,8 +27,8 @@
 
 /* Connects to one of host's addresses (from res, or the system's resolver
  * when res has none) without passing the deadline. */
-static int connect_host(const struct resolver *res, const char *host, int port, int64_t deadline,
-                        char *why, size_t whylen)
+static int connect_host(const struct resolver *res, const char *host, int port, int64_t deadline, char *why,
+                        size_t whylen)
 {
 	int fd = -1, err = 0;
 	if (res) {

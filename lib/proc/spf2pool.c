@@ -415,8 +415,8 @@ static bool send_str(int fd, const char *s)
 	return write_all(fd, &l, 2) && write_all(fd, s, l);
 }
 
-void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct spf_request *rq, int timeout_ms,
-                    struct spf_second *out)
+void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct spf_request *rq,
+                    int timeout_ms, struct spf_second *out)
 {
 	memset(out, 0, sizeof *out);
 	if (!p) {

@@ -37,7 +37,7 @@ void spf2_pool_free(struct spf2_pool *p);
  * (the whole evaluation over timeout_ms: timeouts.h's libspf2_ms) or an
  * unusable answer is reported in out->why, and the
  * worker replaced. p may be NULL (not run). Thread-safe. */
-void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct spf_request *rq, int timeout_ms,
-                    struct spf_second *out);
+void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct spf_request *rq,
+                    int timeout_ms, struct spf_second *out);
 
 #endif

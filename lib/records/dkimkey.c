@@ -115,10 +115,11 @@ static void decode_rsa(struct dkim_key *k, const unsigned char *der, long n)
 	if (pk) {
 		int id = EVP_PKEY_get_base_id(pk);
 		if (q != der + n) {
-			snprintf(k->key_error, sizeof k->key_error, "p= has %ld bytes after the key", (long)(der + n - q));
+			snprintf(k->key_error, sizeof k->key_error, "p= has %ld bytes after the key",
+			         (long)(der + n - q));
 		} else if (id != EVP_PKEY_RSA) {
-			snprintf(k->key_error, sizeof k->key_error, "p= holds a %s key, not the RSA key k= announces",
-			         OBJ_nid2sn(id));
+			snprintf(k->key_error, sizeof k->key_error,
+			         "p= holds a %s key, not the RSA key k= announces", OBJ_nid2sn(id));
 		} else {
 			k->key_ok = true;
 			k->bits = EVP_PKEY_get_bits(pk);
@@ -130,8 +131,8 @@ static void decode_rsa(struct dkim_key *k, const unsigned char *der, long n)
 	ERR_clear_error();
 	/* RFC 6376 3.6.1 literally names RSAPublicKey (PKCS#1); most
 	 * publishers use SubjectPublicKeyInfo. Verifiers accept both. */
-	OSSL_DECODER_CTX *dc = OSSL_DECODER_CTX_new_for_pkey(&pk, "DER", "type-specific", "RSA", EVP_PKEY_PUBLIC_KEY,
-	                                                     NULL, NULL);
+	OSSL_DECODER_CTX *dc = OSSL_DECODER_CTX_new_for_pkey(&pk, "DER", "type-specific", "RSA",
+	                                                     EVP_PKEY_PUBLIC_KEY, NULL, NULL);
 	const unsigned char *data = der;
 	size_t left = (size_t)n;
 	if (dc && OSSL_DECODER_from_data(dc, &data, &left) && pk && left == 0) {
@@ -167,7 +168,8 @@ static void decode_ed25519(struct dkim_key *k, const unsigned char *raw, long n)
 	EVP_PKEY *pk = d2i_PUBKEY(NULL, &q, n);
 	if (pk && EVP_PKEY_get_base_id(pk) == EVP_PKEY_ED25519)
 		snprintf(k->key_error, sizeof k->key_error,
-		         "p= holds the Ed25519 key as SubjectPublicKeyInfo (%ld bytes); RFC 8463 wants the bare 32-byte key",
+		         "p= holds the Ed25519 key as SubjectPublicKeyInfo (%ld bytes); RFC 8463 wants the "
+		         "bare 32-byte key",
 		         n);
 	else
 		snprintf(k->key_error, sizeof k->key_error, "an Ed25519 key is 32 bytes, p= has %ld", n);
@@ -217,15 +219,20 @@ static int split_tags(const char *txt, size_t len, struct dkim_key *k)
 			return fail(k, "%s", "a tag name must start with a letter");
 		for (const char *c = na; c < nb; c++)
 			if (!is_alpha((unsigned char)*c) && !is_digit((unsigned char)*c) && *c != '_')
-				return fail(k, "%s", "a tag name holds a character other than letters, digits and '_'");
+				return fail(
+				    k, "%s",
+				    "a tag name holds a character other than letters, digits and '_'");
 		for (const char *c = va; c < vb; c++)
 			if (!is_valchar_or_fws((unsigned char)*c))
 				return fail(k, "%s", "a tag value holds a control or non-ASCII character");
 		for (size_t i = 0; i < k->tag_count; i++)
-			if (strlen(k->tags[i].name) == (size_t)(nb - na) && memcmp(k->tags[i].name, na, (size_t)(nb - na)) == 0) {
+			if (strlen(k->tags[i].name) == (size_t)(nb - na) &&
+			    memcmp(k->tags[i].name, na, (size_t)(nb - na)) == 0) {
 				char nm[64];
-				snprintf(nm, sizeof nm, "%.*s", (int)(nb - na) > 40 ? 40 : (int)(nb - na), na);
-				return fail(k, "the tag %s= occurs twice (RFC 6376 3.2: the record is invalid)", nm);
+				snprintf(nm, sizeof nm, "%.*s", (int)(nb - na) > 40 ? 40 : (int)(nb - na),
+				         na);
+				return fail(
+				    k, "the tag %s= occurs twice (RFC 6376 3.2: the record is invalid)", nm);
 			}
 		add_tag(k, na, nb, va, vb);
 	}
@@ -253,7 +260,7 @@ int dkimkey_parse(const char *txt, size_t len, struct dkim_key *k)
 	const char *kt = dkimkey_tag(k, "k");
 	if (kt) {
 		k->k = kt;
-		k->ktype = strcasecmp(kt, "rsa") == 0 ? DKIM_K_RSA
+		k->ktype = strcasecmp(kt, "rsa") == 0       ? DKIM_K_RSA
 		           : strcasecmp(kt, "ed25519") == 0 ? DKIM_K_ED25519
 		                                            : DKIM_K_UNKNOWN;
 	}
@@ -277,8 +284,8 @@ int dkimkey_parse(const char *txt, size_t len, struct dkim_key *k)
 		return 0;
 	}
 	if (k->ktype == DKIM_K_UNKNOWN) {
-		snprintf(k->key_error, sizeof k->key_error, "k=%.40s is not a key type verifiers know (rsa, ed25519)",
-		         k->k);
+		snprintf(k->key_error, sizeof k->key_error,
+		         "k=%.40s is not a key type verifiers know (rsa, ed25519)", k->k);
 		return 0;
 	}
 	unsigned char *der;

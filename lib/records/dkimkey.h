@@ -21,8 +21,8 @@ struct dkim_tag {
 struct dkim_key {
 	struct dkim_tag *tags; /* in record order */
 	size_t tag_count;
-	bool syntax_ok;        /* a well-formed key record (v= if present is DKIM1, p= present) */
-	char error[200];       /* why not, when !syntax_ok */
+	bool syntax_ok;  /* a well-formed key record (v= if present is DKIM1, p= present) */
+	char error[200]; /* why not, when !syntax_ok */
 
 	enum dkim_ktype ktype; /* from k= (default rsa) */
 	const char *k;         /* the k= value as written, or "rsa" */
@@ -34,10 +34,10 @@ struct dkim_key {
 	bool testing;          /* t=y */
 	bool strict;           /* t=s */
 
-	bool key_ok;           /* the key decodes and suits k= */
-	int bits;              /* RSA modulus bits; 256 for Ed25519 */
-	const char *format;    /* "spki", "pkcs1", "raw" or NULL */
-	char key_error[200];   /* why the key is unusable, when !key_ok && !revoked */
+	bool key_ok;         /* the key decodes and suits k= */
+	int bits;            /* RSA modulus bits; 256 for Ed25519 */
+	const char *format;  /* "spki", "pkcs1", "raw" or NULL */
+	char key_error[200]; /* why the key is unusable, when !key_ok && !revoked */
 };
 
 /* Parses a key record (the TXT strings concatenated; may hold any bytes).

@@ -46,7 +46,7 @@ static void add_msg(char ***v, size_t *n, const char *fmt, ...)
 	va_end(ap);
 }
 
-#define ERR(r, ...) add_msg(&(r)->errors, &(r)->error_count, __VA_ARGS__)
+#define ERR(r, ...)  add_msg(&(r)->errors, &(r)->error_count, __VA_ARGS__)
 #define NOTE(r, ...) add_msg(&(r)->notes, &(r)->note_count, __VA_ARGS__)
 
 const char *dmarc_pol_name(enum dmarc_pol p)
@@ -162,7 +162,8 @@ static void parse_uri(const char *a, const char *b, struct dmarc_uri *u)
 			unit++;
 		}
 		if (d == s || mult == 0 || unit != se) {
-			snprintf(u->why, sizeof u->why, "the size limit after '!' is not digits and an optional k/m/g/t");
+			snprintf(u->why, sizeof u->why,
+			         "the size limit after '!' is not digits and an optional k/m/g/t");
 			return;
 		}
 		u->max_bytes = n * mult;
@@ -172,7 +173,8 @@ static void parse_uri(const char *a, const char *b, struct dmarc_uri *u)
 	const char *colon = memchr(a, ':', (size_t)(ue - a));
 	bool ok = colon && colon > a && is_alpha((unsigned char)*a) && colon + 1 < ue;
 	for (const char *c = a; ok && c < colon; c++)
-		ok = is_alpha((unsigned char)*c) || is_digit((unsigned char)*c) || *c == '+' || *c == '-' || *c == '.';
+		ok = is_alpha((unsigned char)*c) || is_digit((unsigned char)*c) || *c == '+' || *c == '-' ||
+		     *c == '.';
 	if (!ok) {
 		snprintf(u->why, sizeof u->why, "not a URI (it needs a scheme such as mailto:)");
 		return;
@@ -180,7 +182,8 @@ static void parse_uri(const char *a, const char *b, struct dmarc_uri *u)
 	char *whole = xstrndup(a, (size_t)(ue - a));
 	for (size_t i = 0; whole[i]; i++)
 		if (!uri_char_ok(whole, i)) {
-			snprintf(u->why, sizeof u->why, "a character URIs do not allow (',' and '!' must be %%-encoded)");
+			snprintf(u->why, sizeof u->why,
+			         "a character URIs do not allow (',' and '!' must be %%-encoded)");
 			free(whole);
 			return;
 		}
@@ -229,7 +232,8 @@ static void parse_uri_list(struct dmarc_record *r, const char *tag, const char *
 	}
 	for (size_t i = 0; i < *count; i++)
 		if ((*out)[i].valid && strcmp((*out)[i].scheme, "mailto") != 0)
-			NOTE(r, "%s: %s is not a mailto: URI; receivers need only support mailto:", tag, (*out)[i].text);
+			NOTE(r, "%s: %s is not a mailto: URI; receivers need only support mailto:", tag,
+			     (*out)[i].text);
 }
 
 static bool parse_uint(const char *v, unsigned long max, unsigned long *out)
@@ -291,7 +295,6 @@ static bool rf_ok(const char *v)
 	}
 }
 
-
 static void handle_tag(struct dmarc_record *r, const char *name, const char *v, bool *have_rua_valid)
 {
 	if (strcmp(name, "p") == 0 || strcmp(name, "sp") == 0 || strcmp(name, "np") == 0) {
@@ -335,18 +338,23 @@ static void handle_tag(struct dmarc_record *r, const char *name, const char *v, 
 		unsigned long n;
 		if (parse_uint(v, 100, &n)) {
 			r->pct = (int)n;
-			NOTE(r, "pct=%lu is historic: RFC 9989 dropped it, RFC 7489 receivers still apply it", n);
+			NOTE(r, "pct=%lu is historic: RFC 9989 dropped it, RFC 7489 receivers still apply it",
+			     n);
 		} else {
-			NOTE(r, "pct=%.40s is not 0-100 (historic tag: RFC 7489 receivers may reject the record)", v);
+			NOTE(
+			    r,
+			    "pct=%.40s is not 0-100 (historic tag: RFC 7489 receivers may reject the record)",
+			    v);
 		}
 	} else if (strcmp(name, "rf") == 0) {
 		NOTE(r, rf_ok(v) ? "rf= is historic (RFC 9989 dropped it)"
-		                 : "rf= is historic and its value is not a format list (RFC 7489 receivers may reject the record)");
+		                 : "rf= is historic and its value is not a format list (RFC 7489 receivers "
+		                   "may reject the record)");
 	} else if (strcmp(name, "ri") == 0) {
 		unsigned long n;
-		NOTE(r, parse_uint(v, 4294967295UL, &n)
-		            ? "ri= is historic (RFC 9989 dropped it)"
-		            : "ri= is historic and not a number of seconds (RFC 7489 receivers may reject the record)");
+		NOTE(r, parse_uint(v, 4294967295UL, &n) ? "ri= is historic (RFC 9989 dropped it)"
+		                                        : "ri= is historic and not a number of seconds (RFC "
+		                                          "7489 receivers may reject the record)");
 	} else {
 		NOTE(r, "unknown tag %.40s= ignored", name);
 	}
@@ -364,8 +372,8 @@ int dmarc_parse(const char *txt, size_t len, struct dmarc_record *r)
 	const char *p = match_version(txt, end);
 	if (!p)
 		return -1;
-	static const char *const known[] = {"v", "p", "sp", "np", "adkim", "aspf", "t", "psd", "fo", "rua", "ruf",
-	                                    "pct", "rf", "ri"};
+	static const char *const known[] = {"v",   "p",  "sp",  "np",  "adkim", "aspf", "t",
+	                                    "psd", "fo", "rua", "ruf", "pct",   "rf",   "ri"};
 	bool seen[sizeof known / sizeof *known] = {true};
 	bool have_rua_valid = false;
 	size_t ntag = 0;

@@ -14,14 +14,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum dmarc_pol { DMARC_POL_ABSENT, DMARC_POL_NONE, DMARC_POL_QUARANTINE, DMARC_POL_REJECT, DMARC_POL_INVALID };
+enum dmarc_pol {
+	DMARC_POL_ABSENT,
+	DMARC_POL_NONE,
+	DMARC_POL_QUARANTINE,
+	DMARC_POL_REJECT,
+	DMARC_POL_INVALID
+};
 
 struct dmarc_uri {
-	char *text;       /* as written, trimmed */
+	char *text; /* as written, trimmed */
 	bool valid;
-	char why[120];    /* why not valid */
-	char *scheme;     /* lower-case ("mailto"), NULL when invalid */
-	char *domain;     /* mailto: the address's domain, lower-case */
+	char why[120];                /* why not valid */
+	char *scheme;                 /* lower-case ("mailto"), NULL when invalid */
+	char *domain;                 /* mailto: the address's domain, lower-case */
 	unsigned long long max_bytes; /* "!10m" size limit (RFC 7489), 0: none */
 };
 
@@ -37,9 +43,9 @@ struct dmarc_record {
 	char *fo;         /* as written, or NULL */
 	struct dmarc_uri *rua, *ruf;
 	size_t rua_count, ruf_count;
-	char **errors;    /* record syntax errors (invalid values, duplicates) */
+	char **errors; /* record syntax errors (invalid values, duplicates) */
 	size_t error_count;
-	char **notes;     /* things worth saying that do not invalidate it */
+	char **notes; /* things worth saying that do not invalidate it */
 	size_t note_count;
 };
 

@@ -17,26 +17,29 @@
 
 /* clang-format off: the interface as agreed, long comments included. */
 struct generic_verdict {
-	enum status status;      /* STATUS_PASS, STATUS_WARN or STATUS_FAIL */
-	int octets;              /* how many of the IP's octets (IPv4: 0-4) or 16-bit groups (IPv6) the name carries */
-	char octets_text[64];    /* which ones, e.g. "198, 51, 100, 23" */
-	char encoding[32];       /* how they are written: "dashed", "dotted", "reversed", "zero-padded", "hex", "decimal", "split", ... or "" */
-	char keyword[32];        /* the dynamic/end-user keyword found (first one), or "" */
-	bool pool;               /* the name clearly names a pool / dynamic range */
-	bool static_token;       /* "static", "fix", "fixed", "fixip" present */
-	char reason[256];        /* one sentence saying which rule fired, e.g. "carries 4 octets of 198.51.100.23 (dashed) and the keyword 'dsl'" */
+	enum status status; /* STATUS_PASS, STATUS_WARN or STATUS_FAIL */
+	int octets; /* how many of the IP's octets (IPv4: 0-4) or 16-bit groups (IPv6) the name carries */
+	char octets_text[64]; /* which ones, e.g. "198, 51, 100, 23" */
+	char encoding[32];    /* how they are written: "dashed", "dotted", "reversed", "zero-padded", "hex",
+	                         "decimal", "split", ... or "" */
+	char keyword[32];     /* the dynamic/end-user keyword found (first one), or "" */
+	bool pool;            /* the name clearly names a pool / dynamic range */
+	bool static_token;    /* "static", "fix", "fixed", "fixip" present */
+	char reason[256];     /* one sentence saying which rule fired, e.g. "carries 4 octets of 198.51.100.23
+	                         (dashed) and the keyword 'dsl'" */
 	/* Additions. */
-	bool role;               /* a server role word is present (mail, smtp, mx, mta, out, relay, ns, www, ...) */
-	char shape[40];          /* another generic sign, used when octets and keywords do not decide:
-	                          * "address literal", "address-like numbers", "serial number",
-	                          * "numbered by last octet", "machine-generated label", or "" */
+	bool role;      /* a server role word is present (mail, smtp, mx, mta, out, relay, ns, www, ...) */
+	char shape[40]; /* another generic sign, used when octets and keywords do not decide:
+	                 * "address literal", "address-like numbers", "serial number",
+	                 * "numbered by last octet", "machine-generated label", or "" */
 };
 
 /* name: the PTR name, lower-case, no trailing dot. registrable: its registrable
  * domain (strip it before looking for octets/keywords; NULL = unknown, then strip
  * the last two labels). ip: the address the name was found for, or NULL when unknown
  * (then only keyword and generic 4-number patterns count). Never fails. */
-void generic_classify(const char *name, const char *registrable, const struct ipaddr *ip, struct generic_verdict *out);
+void generic_classify(const char *name, const char *registrable, const struct ipaddr *ip,
+                      struct generic_verdict *out);
 /* clang-format on */
 
 #endif

@@ -148,9 +148,12 @@ bool name_is_hostname(const char *s, char *why, size_t whylen)
 			unsigned char c = (unsigned char)p[i];
 			if (!isalnum(c) && c != '-') {
 				if (c == '_')
-					snprintf(why, whylen, "label '%.*s' contains '_'", (int)(l > 63 ? 63 : l), p);
+					snprintf(why, whylen, "label '%.*s' contains '_'",
+					         (int)(l > 63 ? 63 : l), p);
 				else
-					snprintf(why, whylen, "label contains a character other than letters, digits and '-'");
+					snprintf(
+					    why, whylen,
+					    "label contains a character other than letters, digits and '-'");
 				return false;
 			}
 		}

@@ -8,11 +8,11 @@
 #include <stddef.h>
 
 struct ipaddr {
-	int af;                  /* AF_INET or AF_INET6 */
-	unsigned char b[16];     /* 4 or 16 bytes, network order */
-	char text[46];           /* canonical text form (inet_ntop) */
-	bool mapped;             /* given as an IPv4-mapped IPv6 address
-	                            (::ffff:a.b.c.d), held as the IPv4 one */
+	int af;              /* AF_INET or AF_INET6 */
+	unsigned char b[16]; /* 4 or 16 bytes, network order */
+	char text[46];       /* canonical text form (inet_ntop) */
+	bool mapped;         /* given as an IPv4-mapped IPv6 address
+	                        (::ffff:a.b.c.d), held as the IPv4 one */
 };
 
 /* Parses an IPv4 or IPv6 address literal (no brackets, no zone id, no

@@ -13,7 +13,7 @@
 #include "xalloc.h"
 
 struct psl {
-	psl_ctx_t *ctx;      /* owned, from psl_latest() */
+	psl_ctx_t *ctx; /* owned, from psl_latest() */
 	const psl_ctx_t *use;
 };
 

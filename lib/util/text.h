@@ -26,6 +26,7 @@ void text_put_safe(FILE *out, const char *s);
 const char *text_shown(char *buf, size_t len, const char *s, size_t max_chars);
 /* text_shown into a buffer that lives until the end of the enclosing block
  * (a compound literal): snprintf(err, n, "'%s' is ...", TEXT_SHOW(arg)). */
-#define TEXT_SHOW(s) text_shown((char[TEXT_SHOWN_MAX * 4 + 8]){0}, TEXT_SHOWN_MAX * 4 + 8, (s), TEXT_SHOWN_MAX)
+#define TEXT_SHOW(s)                                                                                         \
+	text_shown((char[TEXT_SHOWN_MAX * 4 + 8]){0}, TEXT_SHOWN_MAX * 4 + 8, (s), TEXT_SHOWN_MAX)
 
 #endif

@@ -22,8 +22,8 @@ static uint16_t type_of(const char *t)
 	static const struct {
 		const char *n;
 		uint16_t v;
-	} types[] = {{"A", DNS_T_A},     {"AAAA", DNS_T_AAAA}, {"MX", DNS_T_MX},        {"TXT", DNS_T_TXT},
-	             {"PTR", DNS_T_PTR}, {"NS", DNS_T_NS},     {"SOA", DNS_T_SOA},      {"DS", DNS_T_DS},
+	} types[] = {{"A", DNS_T_A},           {"AAAA", DNS_T_AAAA}, {"MX", DNS_T_MX},   {"TXT", DNS_T_TXT},
+	             {"PTR", DNS_T_PTR},       {"NS", DNS_T_NS},     {"SOA", DNS_T_SOA}, {"DS", DNS_T_DS},
 	             {"DNSKEY", DNS_T_DNSKEY}, {"TLSA", DNS_T_TLSA}};
 	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
 		if (strcmp(types[i].n, t) == 0)
@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 	}
 	const char *servers[1] = {argv[1]};
 	struct dns_config cfg = {
-		.servers = servers, .server_count = 1, .timeout_ms = 2000, .retries = 2, .trust_negatives = true};
+	    .servers = servers, .server_count = 1, .timeout_ms = 2000, .retries = 2, .trust_negatives = true};
 	int i = 2;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
@@ -101,7 +101,8 @@ int main(int argc, char **argv)
 		if (strcmp(argv[k], "-l") == 0) {
 			dns_limit_zone(d, argv[k + 1], atoi(argv[k + 2]));
 			k += 2;
-		} else if (strcmp(argv[k], "-t") == 0 || strcmp(argv[k], "-r") == 0 || strcmp(argv[k], "-C") == 0) {
+		} else if (strcmp(argv[k], "-t") == 0 || strcmp(argv[k], "-r") == 0 ||
+		           strcmp(argv[k], "-C") == 0) {
 			k++;
 		}
 	int start = i;
@@ -118,10 +119,11 @@ int main(int argc, char **argv)
 	}
 	struct dns_stats st;
 	dns_get_stats(d, &st);
-	printf("lookups=%lu cache_hits=%lu sent=%lu tcp=%lu timeouts=%lu max_inflight=%lu expired=%lu evicted=%lu "
+	printf("lookups=%lu cache_hits=%lu sent=%lu tcp=%lu timeouts=%lu max_inflight=%lu expired=%lu "
+	       "evicted=%lu "
 	       "sockets=%lu\n",
-	       st.lookups, st.cache_hits, st.sent, st.tcp, st.timeouts, st.max_inflight, st.expired, st.evicted,
-	       st.sockets);
+	       st.lookups, st.cache_hits, st.sent, st.tcp, st.timeouts, st.max_inflight, st.expired,
+	       st.evicted, st.sockets);
 	dns_free(d);
 	return 0;
 }

@@ -11,37 +11,51 @@
 #include "../../lib/records/dkimkey.h"
 #include "unit.h"
 
-#define K2048                                                                                                  \
-	"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAorg6UxkJL1p6KHWIdsAaCKhlb+ds65s+EARhezsI18nUp3rNbCtfw12oibtpHD" \
-	"Bxsk8k1LF4Xvf4DVbdduI9NwyuOJNEar57EOVONbmYtvbMBHMCJMOlKDLkW5cAgEON0GHXHfqX5EdvxlUDRgdGAbWrs/gvVDD/c7a72aD" \
-	"eCetoQyPZIzAdOV8YNrct0aYBbWhcFWiKHVUX9WOxzQ4DDQUHwm0uRHewH31p1TyBv6tL+N2ZcWfqiykHEH9q6IXLUFbAwRv6BIzZKDjv" \
+#define K2048                                                                                                \
+	"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAorg6UxkJL1p6KHWIdsAaCKhlb+ds65s+"                       \
+	"EARhezsI18nUp3rNbCtfw12oibtpHD"                                                                     \
+	"Bxsk8k1LF4Xvf4DVbdduI9NwyuOJNEar57EOVONbmYtvbMBHMCJMOlKDLkW5cAgEON0GHXHfqX5EdvxlUDRgdGAbWrs/gvVDD/" \
+	"c7a72aD"                                                                                            \
+	"eCetoQyPZIzAdOV8YNrct0aYBbWhcFWiKHVUX9WOxzQ4DDQUHwm0uRHewH31p1TyBv6tL+"                             \
+	"N2ZcWfqiykHEH9q6IXLUFbAwRv6BIzZKDjv"                                                                \
 	"VdLrFT0MJGahjJjuebJwTIlLe2wb9muV67iFwmwgYGAj/Q3m1zGSuf/wJuVZMAv0SU3eoQIDAQAB"
 /* The same key folded as a zone file or a web form might (FWS inside p=). */
-#define K2048_FOLDED                                                                                            \
-	"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAorg6UxkJL1p6KHWIdsAaCKhlb+ds65s+EARhezsI18nUp3rNbCtfw12oibtpHD" \
-	"\r\n\tBxsk8k1LF4Xvf4DVbdduI9NwyuOJNEar57EOVONbmYtvbMBHMCJMOlKDLkW5cAgEON0GHXHfqX5EdvxlUDRgdGAbWrs/gvVDD/c7a" \
-	"72aD eCetoQyPZIzAdOV8YNrct0aYBbWhcFWiKHVUX9WOxzQ4DDQUHwm0uRHewH31p1TyBv6tL+N2ZcWfqiykHEH9q6IXLUFbAwRv6BIzZ" \
+#define K2048_FOLDED                                                                                         \
+	"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAorg6UxkJL1p6KHWIdsAaCKhlb+ds65s+"                       \
+	"EARhezsI18nUp3rNbCtfw12oibtpHD"                                                                     \
+	"\r\n\tBxsk8k1LF4Xvf4DVbdduI9NwyuOJNEar57EOVONbmYtvbMBHMCJMOlKDLkW5cAgEON0GHXHfqX5EdvxlUDRgdGAbWrs/" \
+	"gvVDD/c7a"                                                                                          \
+	"72aD "                                                                                              \
+	"eCetoQyPZIzAdOV8YNrct0aYBbWhcFWiKHVUX9WOxzQ4DDQUHwm0uRHewH31p1TyBv6tL+"                             \
+	"N2ZcWfqiykHEH9q6IXLUFbAwRv6BIzZ"                                                                    \
 	"KDjv  VdLrFT0MJGahjJjuebJwTIlLe2wb9muV67iFwmwgYGAj/Q3m1zGSuf/wJuVZMAv0SU3eoQIDAQAB"
-#define K2048_CUT                                                                                              \
-	"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAorg6UxkJL1p6KHWIdsAaCKhlb+ds65s+EARhezsI18nUp3rNbCtfw12oibtpHD" \
-	"Bxsk8k1LF4Xvf4DVbdduI9NwyuOJNEar57EOVONbmYtvbMBHMCJMOlKDLkW5cAgEON0GHXHfqX5EdvxlUDRgdGAbWrs/gvVDD/c7a72aD" \
-	"eCetoQyPZIzAdOV8YNrct0aYBbWhcFWiKHVUX9WOxzQ4DDQUHwm0uRHewH31p1TyBv6tL+N2ZcWfqiykHEH9q6IXLUFbAwRv6BIzZKDjv" \
+#define K2048_CUT                                                                                            \
+	"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAorg6UxkJL1p6KHWIdsAaCKhlb+ds65s+"                       \
+	"EARhezsI18nUp3rNbCtfw12oibtpHD"                                                                     \
+	"Bxsk8k1LF4Xvf4DVbdduI9NwyuOJNEar57EOVONbmYtvbMBHMCJMOlKDLkW5cAgEON0GHXHfqX5EdvxlUDRgdGAbWrs/gvVDD/" \
+	"c7a72aD"                                                                                            \
+	"eCetoQyPZIzAdOV8YNrct0aYBbWhcFWiKHVUX9WOxzQ4DDQUHwm0uRHewH31p1TyBv6tL+"                             \
+	"N2ZcWfqiykHEH9q6IXLUFbAwRv6BIzZKDjv"                                                                \
 	"VdLrFT0MJGahjJjuebJwTIlLe2wb9muV67iFwmwgYGAj/Q3m1zGSuf/wJuVZMAv0SU3eo"
 /* RFC 8463 / dkimpy test key (1024-bit SubjectPublicKeyInfo). */
-#define K1024                                                                                                  \
-	"MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/J16JYi0Qvx/byYzC" \
-	"Nb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3Ip3G+2kryOTIKT+l/K4w3QID" \
+#define K1024                                                                                                \
+	"MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/"         \
+	"J16JYi0Qvx/byYzC"                                                                                   \
+	"Nb3W91y3FutACDfzwQ/BC/e/"                                                                           \
+	"8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3Ip3G+2kryOTIKT+l/K4w3QID"                 \
 	"AQAB"
 /* mail-auth 002.txt: 1024-bit bare PKCS#1 RSAPublicKey. */
-#define K1024_PKCS1                                                                                            \
-	"MIGJAoGBALVI635dLK4cJJAH3Lx6upo3X/Lm1tQz3mezcWTA3BUBnyIsdnRf57aD5BtNmhPrYYDlWlzw3UgnKisIxktkk5+iMQMlFtAS10" \
+#define K1024_PKCS1                                                                                          \
+	"MIGJAoGBALVI635dLK4cJJAH3Lx6upo3X/"                                                                 \
+	"Lm1tQz3mezcWTA3BUBnyIsdnRf57aD5BtNmhPrYYDlWlzw3UgnKisIxktkk5+iMQMlFtAS10"                           \
 	"JB8L3YadXNJY+JBcbeSi5TgJe4WFzNgW95FWDAuSTRXSWZfA/8xjflbTLDx0euFZOM7C4T0GwLAgMBAAE="
 /* dkimpy's 512-bit key for canonical.com. */
-#define K512                                                                                                   \
-	"MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBANmBe10IgY+u7h3enWTukkqtUD5PR52Tb/mPfjC0QJTocVBq6Za/PlzfV+Py92VaCak19F4Wrb" \
+#define K512                                                                                                 \
+	"MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBANmBe10IgY+u7h3enWTukkqtUD5PR52Tb/mPfjC0QJTocVBq6Za/"               \
+	"PlzfV+Py92VaCak19F4Wrb"                                                                             \
 	"VTK5Gg5tW220MCAwEAAQ=="
 /* RFC 8463 Appendix A "brisbane" key, raw and wrongly as SPKI. */
-#define ED "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+#define ED      "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
 #define ED_SPKI "MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
 
 /* What the dkim.key check makes of a record, in one word. */
@@ -73,62 +87,62 @@ struct rec {
 };
 
 static const struct rec own[] = {
-	{"v=DKIM1; k=rsa; p=" K2048, "ok", 2048},
-	{"v=DKIM1; p=" K2048, "ok", 2048},
-	{"p=" K2048, "ok", 2048},
-	{"v=DKIM1;k=rsa;p=" K2048 ";", "ok", 2048},
-	{"  v = DKIM1 ;  k = rsa ; p = " K2048 "  ", "ok", 2048},
-	{"v=DKIM1; k=rsa; p=" K2048_FOLDED, "ok", 2048},
-	{"v=DKIM1;\r\n\tk=rsa;\r\n\tp=" K2048, "ok", 2048},
-	{"v=DKIM1; k=rsa; p=" K1024, "short", 1024},
-	{"v=DKIM1; p=" K1024_PKCS1, "short", 1024},
-	{"v=DKIM1; k=rsa; p=" K512, "weak", 512},
-	{"v=DKIM1; p=", "revoked", 0},
-	{"v=DKIM1; k=rsa; p= ; n=rotated out", "revoked", 0},
-	{"v=DKIM1; k=ed25519; p=" ED, "ok", 256},
-	{"k=ed25519; p=" ED, "ok", 256},
-	{"v=DKIM1; k=ED25519; p=" ED, "ok", 256},
-	{"v=DKIM1; k=ed25519; p=" ED_SPKI, "badkey", 0},
-	{"v=DKIM1; k=ed25519; p=" K2048, "badkey", 0},
-	{"v=DKIM1; k=rsa; p=" ED, "badkey", 0},
-	{"v=DKIM1; p=" ED_SPKI, "badkey", 0},
-	{"v=DKIM1; k=dsa; p=" K2048, "badkey", 0},
-	{"v=DKIM1; k=ed25519-sha256; p=" K1024, "badkey", 0},
-	{"v=DKIM1; h=sha1; p=" K2048, "hash", 0},
-	{"v=DKIM1; h=md5; p=" K2048, "hash", 0},
-	{"v=DKIM1; h=sha1:sha256; p=" K2048, "ok", 0},
-	{"v=DKIM1; h = sha1 : sha256 ; p=" K2048, "ok", 0},
-	{"v=DKIM1; h=sha256; p=" K2048, "ok", 0},
-	{"v=DKIM1; h=SHA256; p=" K2048, "ok", 0},
-	{"v=DKIM1; s=email; p=" K2048, "ok", 0},
-	{"v=DKIM1; s=*; p=" K2048, "ok", 0},
-	{"v=DKIM1; s=tlsrpt; p=" K2048, "service", 0},
-	{"v=DKIM1; s=tlsrpt:email; p=" K2048, "ok", 0},
-	{"v=DKIM1; t=y; p=" K2048, "testing", 0},
-	{"v=DKIM1; t=y:s; p=" K2048, "testing", 0},
-	{"v=DKIM1; t=s; p=" K2048, "ok", 0},
-	{"v=DKIM1; t=x; p=" K2048, "ok", 0},
-	{"v=DKIM1; g=*; k=rsa; p=" K1024, "short", 0},
-	{"v=DKIM1; foo=bar; p=" K2048, "ok", 0},
-	{"v=DKIM1; n=keys rotate yearly, ask postmaster; p=" K2048, "ok", 0},
-	{"v=DKIM1; K=rsa; p=" K2048, "ok", 0},
-	{"v=DKIM1;; p=" K2048, "ok", 0},
-	{"k=rsa; v=DKIM1; p=" K2048, "syntax", 0},
-	{"v=DKIM2; p=" K2048, "syntax", 0},
-	{"v=dkim1; p=" K2048, "syntax", 0},
-	{"v=DKIM1: k=rsa; p=" K2048, "syntax", 0},
-	{"v=DKIM1; k=rsa", "syntax", 0},
-	{"", "syntax", 0},
-	{"v=DKIM1; p=" K2048 "; p=" K1024, "syntax", 0},
-	{"v=DKIM1; 1x=y; p=" K2048, "syntax", 0},
-	{"v=DKIM1; =novalue; p=" K2048, "syntax", 0},
-	{"v=DKIM1; justtext; p=" K2048, "syntax", 0},
-	{"v=DKIM1; n=caf\xc3\xa9; p=" K2048, "syntax", 0},
-	{"v=DKIM1; n=bell\x07; p=" K2048, "syntax", 0},
-	{"v=DKIM1; k=rsa; p=" K2048 " garbage=", "badkey", 0},
-	{"v=DKIM1; k=rsa; p=MIIB!!!!", "badkey", 0},
-	{"v=DKIM1; p=" K2048_CUT, "badkey", 0},
-	{"v=DKIM1; p=QUJD", "badkey", 0},
+    {"v=DKIM1; k=rsa; p=" K2048, "ok", 2048},
+    {"v=DKIM1; p=" K2048, "ok", 2048},
+    {"p=" K2048, "ok", 2048},
+    {"v=DKIM1;k=rsa;p=" K2048 ";", "ok", 2048},
+    {"  v = DKIM1 ;  k = rsa ; p = " K2048 "  ", "ok", 2048},
+    {"v=DKIM1; k=rsa; p=" K2048_FOLDED, "ok", 2048},
+    {"v=DKIM1;\r\n\tk=rsa;\r\n\tp=" K2048, "ok", 2048},
+    {"v=DKIM1; k=rsa; p=" K1024, "short", 1024},
+    {"v=DKIM1; p=" K1024_PKCS1, "short", 1024},
+    {"v=DKIM1; k=rsa; p=" K512, "weak", 512},
+    {"v=DKIM1; p=", "revoked", 0},
+    {"v=DKIM1; k=rsa; p= ; n=rotated out", "revoked", 0},
+    {"v=DKIM1; k=ed25519; p=" ED, "ok", 256},
+    {"k=ed25519; p=" ED, "ok", 256},
+    {"v=DKIM1; k=ED25519; p=" ED, "ok", 256},
+    {"v=DKIM1; k=ed25519; p=" ED_SPKI, "badkey", 0},
+    {"v=DKIM1; k=ed25519; p=" K2048, "badkey", 0},
+    {"v=DKIM1; k=rsa; p=" ED, "badkey", 0},
+    {"v=DKIM1; p=" ED_SPKI, "badkey", 0},
+    {"v=DKIM1; k=dsa; p=" K2048, "badkey", 0},
+    {"v=DKIM1; k=ed25519-sha256; p=" K1024, "badkey", 0},
+    {"v=DKIM1; h=sha1; p=" K2048, "hash", 0},
+    {"v=DKIM1; h=md5; p=" K2048, "hash", 0},
+    {"v=DKIM1; h=sha1:sha256; p=" K2048, "ok", 0},
+    {"v=DKIM1; h = sha1 : sha256 ; p=" K2048, "ok", 0},
+    {"v=DKIM1; h=sha256; p=" K2048, "ok", 0},
+    {"v=DKIM1; h=SHA256; p=" K2048, "ok", 0},
+    {"v=DKIM1; s=email; p=" K2048, "ok", 0},
+    {"v=DKIM1; s=*; p=" K2048, "ok", 0},
+    {"v=DKIM1; s=tlsrpt; p=" K2048, "service", 0},
+    {"v=DKIM1; s=tlsrpt:email; p=" K2048, "ok", 0},
+    {"v=DKIM1; t=y; p=" K2048, "testing", 0},
+    {"v=DKIM1; t=y:s; p=" K2048, "testing", 0},
+    {"v=DKIM1; t=s; p=" K2048, "ok", 0},
+    {"v=DKIM1; t=x; p=" K2048, "ok", 0},
+    {"v=DKIM1; g=*; k=rsa; p=" K1024, "short", 0},
+    {"v=DKIM1; foo=bar; p=" K2048, "ok", 0},
+    {"v=DKIM1; n=keys rotate yearly, ask postmaster; p=" K2048, "ok", 0},
+    {"v=DKIM1; K=rsa; p=" K2048, "ok", 0},
+    {"v=DKIM1;; p=" K2048, "ok", 0},
+    {"k=rsa; v=DKIM1; p=" K2048, "syntax", 0},
+    {"v=DKIM2; p=" K2048, "syntax", 0},
+    {"v=dkim1; p=" K2048, "syntax", 0},
+    {"v=DKIM1: k=rsa; p=" K2048, "syntax", 0},
+    {"v=DKIM1; k=rsa", "syntax", 0},
+    {"", "syntax", 0},
+    {"v=DKIM1; p=" K2048 "; p=" K1024, "syntax", 0},
+    {"v=DKIM1; 1x=y; p=" K2048, "syntax", 0},
+    {"v=DKIM1; =novalue; p=" K2048, "syntax", 0},
+    {"v=DKIM1; justtext; p=" K2048, "syntax", 0},
+    {"v=DKIM1; n=caf\xc3\xa9; p=" K2048, "syntax", 0},
+    {"v=DKIM1; n=bell\x07; p=" K2048, "syntax", 0},
+    {"v=DKIM1; k=rsa; p=" K2048 " garbage=", "badkey", 0},
+    {"v=DKIM1; k=rsa; p=MIIB!!!!", "badkey", 0},
+    {"v=DKIM1; p=" K2048_CUT, "badkey", 0},
+    {"v=DKIM1; p=QUJD", "badkey", 0},
 };
 
 static void t_own_corpus(struct unit_ctx *t)
@@ -139,7 +153,8 @@ static void t_own_corpus(struct unit_ctx *t)
 		int rc = dkimkey_parse(own[i].txt, strlen(own[i].txt), &k);
 		const char *v = verdict(&k);
 		if (strcmp(v, own[i].want) != 0)
-			printf("     record %zu \"%.60s...\": %s (%s%s)\n", i, own[i].txt, v, k.error, k.key_error);
+			printf("     record %zu \"%.60s...\": %s (%s%s)\n", i, own[i].txt, v, k.error,
+			       k.key_error);
 		UNIT_EQ_STR(t, v, own[i].want);
 		UNIT_EQ_INT(t, rc == 0, k.syntax_ok);
 		if (own[i].bits)
@@ -289,13 +304,16 @@ static void t_generated_keys(struct unit_ctx *t)
 	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
 		char cmd[1024], rec[2048];
 		snprintf(cmd, sizeof cmd,
-		         "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:%d -out %s/rsa%d.pem 2>/dev/null && "
+		         "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:%d -out %s/rsa%d.pem "
+		         "2>/dev/null && "
 		         "openssl pkey -in %s/rsa%d.pem -pubout -outform DER 2>/dev/null | base64 -w0",
 		         sizes[i], dir, sizes[i], dir, sizes[i]);
 		char *spki = run_new(cmd);
 		UNIT_CHECK(t, spki != NULL);
-		snprintf(cmd, sizeof cmd, "openssl rsa -in %s/rsa%d.pem -RSAPublicKey_out -outform DER 2>/dev/null | base64 -w0",
-		         dir, sizes[i]);
+		snprintf(
+		    cmd, sizeof cmd,
+		    "openssl rsa -in %s/rsa%d.pem -RSAPublicKey_out -outform DER 2>/dev/null | base64 -w0",
+		    dir, sizes[i]);
 		char *pkcs1 = run_new(cmd);
 		UNIT_CHECK(t, pkcs1 != NULL);
 		const char *forms[2] = {spki, pkcs1};
@@ -336,12 +354,12 @@ static void t_generated_keys(struct unit_ctx *t)
 }
 
 static const struct unit_case cases[] = {
-	{"own key-record corpus", t_own_corpus},
-	{"parsed details", t_details},
-	{"looks like a key", t_looks_like},
-	{"base64", t_base64},
-	{"shared key-record corpus", t_shared_corpus},
-	{"keys generated with openssl", t_generated_keys},
+    {"own key-record corpus", t_own_corpus},
+    {"parsed details", t_details},
+    {"looks like a key", t_looks_like},
+    {"base64", t_base64},
+    {"shared key-record corpus", t_shared_corpus},
+    {"keys generated with openssl", t_generated_keys},
 };
 
 UNIT_MAIN(cases)

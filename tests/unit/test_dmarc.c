@@ -34,61 +34,61 @@ struct rec {
 };
 
 static const struct rec own[] = {
-	{"v=DMARC1; p=none", "valid"},
-	{"v=DMARC1; p=quarantine; rua=mailto:d@example.com", "valid"},
-	{"v=DMARC1; p=reject; sp=none; np=reject", "valid"},
-	{"v=DMARC1;p=reject", "valid"},
-	{"v=DMARC1 ; p = reject ;", "valid"},
-	{"V=DMARC1; P=REJECT", "valid"},
-	{"v=DMARC1; p=reject; adkim=s; aspf=s", "valid"},
-	{"v=DMARC1; p=reject; t=y", "valid"},
-	{"v=DMARC1; p=reject; t=n", "valid"},
-	{"v=DMARC1; p=reject; psd=y", "valid"},
-	{"v=DMARC1; p=reject; psd=n", "valid"},
-	{"v=DMARC1; p=reject; psd=u", "valid"},
-	{"v=DMARC1; p=reject; fo=1:d:s", "valid"},
-	{"v=DMARC1; p=reject; pct=50", "valid"},
-	{"v=DMARC1; p=reject; pct=150", "valid"},
-	{"v=DMARC1; p=reject; rf=afrf; ri=86400", "valid"},
-	{"v=DMARC1; p=reject; rua=mailto:a@example.com,mailto:b@example.net!10m", "valid"},
-	{"v=DMARC1; p=reject; rua=mailto:a@example.com, mailto:b@example.com", "valid"},
-	{"v=DMARC1; p=reject; rua=mailto:x@example.com?subject=dmarc", "valid"},
-	{"v=DMARC1; p=reject; rua=https://report.example.com/dmarc", "valid"},
-	{"v=DMARC1; p=reject; rua=mailto:d@example.com; ruf=mailto:f@example.com", "valid"},
-	{"v=DMARC1; p=reject; future=1", "valid"},
-	{"v=DMARC1; p=none; sp=reject", "valid"},
-	{"v=DMARC1; p=reject;;", "valid"},
-	{"v=DMARC1; rua=mailto:d@example.com", "downgrade"},
-	{"v=DMARC1; p=bogus; rua=mailto:d@example.com", "invalid"},
-	{"v=DMARC1; p=reject; sp=bogus; rua=mailto:d@example.com", "invalid"},
-	{"v=DMARC1", "invalid"},
-	{"v=DMARC1;", "invalid"},
-	{"v=DMARC1; p=bogus", "invalid"},
-	{"v=DMARC1; p=none; sp=bogus", "invalid"},
-	{"v=DMARC1; p=none; np=maybe", "invalid"},
-	{"v=DMARC1; p=none; adkim=x", "invalid"},
-	{"v=DMARC1; p=none; aspf=relaxed", "invalid"},
-	{"v=DMARC1; p=none; t=yes", "invalid"},
-	{"v=DMARC1; p=none; psd=x", "invalid"},
-	{"v=DMARC1; p=none; fo=2", "invalid"},
-	{"v=DMARC1; p=none; fo=1::d", "invalid"},
-	{"v=DMARC1; p=none; p=reject", "invalid"},
-	{"v=DMARC1; p=none; rua=d@example.com", "invalid"},
-	{"v=DMARC1; p=none; rua=mailto:", "invalid"},
-	{"v=DMARC1; p=none; rua=", "invalid"},
-	{"v=DMARC1; p=none; rua=mailto:d@example.com!10x", "invalid"},
-	{"v=DMARC1; p=none; rua=mailto:d@exa mple.com", "invalid"},
-	{"v=DMARC1; p=none; rua=mailto:d@-bad-.example", "invalid"},
-	{"v=DMARC1; p=reject; p", "invalid"},
-	{"v=DMARC1; p=reject; 9x=1", "invalid"},
-	{"v=DMARC1; p=reject; n=\x01", "invalid"},
-	{"p=none; v=DMARC1", "notdmarc"},
-	{" v=DMARC1; p=none", "notdmarc"},
-	{"v=DMARC2; p=none", "notdmarc"},
-	{"v=dmarc1; p=none", "notdmarc"},
-	{"v=DMARC1p=none", "notdmarc"},
-	{"v=spf1 -all", "notdmarc"},
-	{"", "notdmarc"},
+    {"v=DMARC1; p=none", "valid"},
+    {"v=DMARC1; p=quarantine; rua=mailto:d@example.com", "valid"},
+    {"v=DMARC1; p=reject; sp=none; np=reject", "valid"},
+    {"v=DMARC1;p=reject", "valid"},
+    {"v=DMARC1 ; p = reject ;", "valid"},
+    {"V=DMARC1; P=REJECT", "valid"},
+    {"v=DMARC1; p=reject; adkim=s; aspf=s", "valid"},
+    {"v=DMARC1; p=reject; t=y", "valid"},
+    {"v=DMARC1; p=reject; t=n", "valid"},
+    {"v=DMARC1; p=reject; psd=y", "valid"},
+    {"v=DMARC1; p=reject; psd=n", "valid"},
+    {"v=DMARC1; p=reject; psd=u", "valid"},
+    {"v=DMARC1; p=reject; fo=1:d:s", "valid"},
+    {"v=DMARC1; p=reject; pct=50", "valid"},
+    {"v=DMARC1; p=reject; pct=150", "valid"},
+    {"v=DMARC1; p=reject; rf=afrf; ri=86400", "valid"},
+    {"v=DMARC1; p=reject; rua=mailto:a@example.com,mailto:b@example.net!10m", "valid"},
+    {"v=DMARC1; p=reject; rua=mailto:a@example.com, mailto:b@example.com", "valid"},
+    {"v=DMARC1; p=reject; rua=mailto:x@example.com?subject=dmarc", "valid"},
+    {"v=DMARC1; p=reject; rua=https://report.example.com/dmarc", "valid"},
+    {"v=DMARC1; p=reject; rua=mailto:d@example.com; ruf=mailto:f@example.com", "valid"},
+    {"v=DMARC1; p=reject; future=1", "valid"},
+    {"v=DMARC1; p=none; sp=reject", "valid"},
+    {"v=DMARC1; p=reject;;", "valid"},
+    {"v=DMARC1; rua=mailto:d@example.com", "downgrade"},
+    {"v=DMARC1; p=bogus; rua=mailto:d@example.com", "invalid"},
+    {"v=DMARC1; p=reject; sp=bogus; rua=mailto:d@example.com", "invalid"},
+    {"v=DMARC1", "invalid"},
+    {"v=DMARC1;", "invalid"},
+    {"v=DMARC1; p=bogus", "invalid"},
+    {"v=DMARC1; p=none; sp=bogus", "invalid"},
+    {"v=DMARC1; p=none; np=maybe", "invalid"},
+    {"v=DMARC1; p=none; adkim=x", "invalid"},
+    {"v=DMARC1; p=none; aspf=relaxed", "invalid"},
+    {"v=DMARC1; p=none; t=yes", "invalid"},
+    {"v=DMARC1; p=none; psd=x", "invalid"},
+    {"v=DMARC1; p=none; fo=2", "invalid"},
+    {"v=DMARC1; p=none; fo=1::d", "invalid"},
+    {"v=DMARC1; p=none; p=reject", "invalid"},
+    {"v=DMARC1; p=none; rua=d@example.com", "invalid"},
+    {"v=DMARC1; p=none; rua=mailto:", "invalid"},
+    {"v=DMARC1; p=none; rua=", "invalid"},
+    {"v=DMARC1; p=none; rua=mailto:d@example.com!10x", "invalid"},
+    {"v=DMARC1; p=none; rua=mailto:d@exa mple.com", "invalid"},
+    {"v=DMARC1; p=none; rua=mailto:d@-bad-.example", "invalid"},
+    {"v=DMARC1; p=reject; p", "invalid"},
+    {"v=DMARC1; p=reject; 9x=1", "invalid"},
+    {"v=DMARC1; p=reject; n=\x01", "invalid"},
+    {"p=none; v=DMARC1", "notdmarc"},
+    {" v=DMARC1; p=none", "notdmarc"},
+    {"v=DMARC2; p=none", "notdmarc"},
+    {"v=dmarc1; p=none", "notdmarc"},
+    {"v=DMARC1p=none", "notdmarc"},
+    {"v=spf1 -all", "notdmarc"},
+    {"", "notdmarc"},
 };
 
 static void t_own_corpus(struct unit_ctx *t)
@@ -107,8 +107,9 @@ static void t_own_corpus(struct unit_ctx *t)
 static void t_fields(struct unit_ctx *t)
 {
 	struct dmarc_record r;
-	const char *s = "V = DMARC1 ; P = Reject ;\tSP=none; np=quarantine; adkim=s; t=y; psd=n; pct=25; "
-	                "rua=mailto:a@Example.COM!10m , mailto:b@reports.example.net; ruf=mailto:f@example.com";
+	const char *s =
+	    "V = DMARC1 ; P = Reject ;\tSP=none; np=quarantine; adkim=s; t=y; psd=n; pct=25; "
+	    "rua=mailto:a@Example.COM!10m , mailto:b@reports.example.net; ruf=mailto:f@example.com";
 	UNIT_EQ_INT(t, dmarc_parse(s, strlen(s), &r), 0);
 	UNIT_EQ_INT(t, r.p, DMARC_POL_REJECT);
 	UNIT_EQ_INT(t, r.sp, DMARC_POL_NONE);
@@ -171,18 +172,23 @@ static void check_walk(struct unit_ctx *t, const char *dom, const char *const *w
 static void t_walk_names(struct unit_ctx *t)
 {
 	/* RFC 9989 4.10's own example */
-	static const char *const rfc[] = {"a.b.c.d.e.f.g.h.i.j.mail.example.com", "g.h.i.j.mail.example.com",
-	                                  "h.i.j.mail.example.com", "i.j.mail.example.com", "j.mail.example.com",
-	                                  "mail.example.com", "example.com", "com"};
+	static const char *const rfc[] = {"a.b.c.d.e.f.g.h.i.j.mail.example.com",
+	                                  "g.h.i.j.mail.example.com",
+	                                  "h.i.j.mail.example.com",
+	                                  "i.j.mail.example.com",
+	                                  "j.mail.example.com",
+	                                  "mail.example.com",
+	                                  "example.com",
+	                                  "com"};
 	check_walk(t, rfc[0], rfc, 8);
 	static const char *const three[] = {"mail.example.com", "example.com", "com"};
 	check_walk(t, three[0], three, 3);
 	static const char *const one[] = {"com"};
 	check_walk(t, "com", one, 1);
 	/* exactly 8 labels: one label off, like a shorter name */
-	static const char *const eight[] = {"a.b.c.d.e.f.example.com", "b.c.d.e.f.example.com", "c.d.e.f.example.com",
-	                                    "d.e.f.example.com", "e.f.example.com", "f.example.com", "example.com",
-	                                    "com"};
+	static const char *const eight[] = {
+	    "a.b.c.d.e.f.example.com", "b.c.d.e.f.example.com", "c.d.e.f.example.com", "d.e.f.example.com",
+	    "e.f.example.com",         "f.example.com",         "example.com",         "com"};
 	check_walk(t, eight[0], eight, 8);
 	char *names[8];
 	UNIT_EQ_INT(t, dmarc_walk_names_new("", names), 0);
@@ -192,24 +198,25 @@ static void t_walk_names(struct unit_ctx *t)
 static const struct {
 	const char *id, *why;
 } deviations[] = {
-	{"opendmarc-5", "p=n is not a policy (RFC 9989 ABNF); PAM agrees"},
-	{"opendmarc-12", "rf= is historic: RFC 9989 receivers ignore it (noted, not an error); checkdmarc agrees"},
-	{"opendmarc-13", "ri= is historic (noted, not an error)"},
-	{"opendmarc-14", "pct= is historic (noted, not an error)"},
-	{"opendmarc-17", "mailto://abuse.com has no address: an unusable report URI"},
-	{"opendmarc-18", "mailto://abuse.com has no address: an unusable report URI"},
-	{"opendmarc-19", "rf= is historic (noted, not an error)"},
-	{"mox-bad-27", "RFC 9989 does not require p= right after v=; checkdmarc agrees (warning)"},
-	{"mox-valid-91", "an invalid sp= is an error of the record, usable only as p=none (RFC 9989 4.10.1)"},
-	{"pam-test_failing-226", "rf= is historic"},
-	{"pam-test_failing-227", "ri= is historic"},
-	{"pam-test_failing-228", "pct= is historic"},
-	{"pam-test_failing-230", "rf= is historic"},
-	{"pam-test_failing-231", "RFC 9989 does not require p= right after v="},
-	{"pam-test_valid_6", "mailto://abuse.com has no address"},
-	{"pam-test_valid_7", "mailto://abuse.com has no address"},
-	{"pam-test_p_missing", "RFC 9989: a missing p= with a valid rua= means p=none (RFC 7489 required p=)"},
-	{"checkdmarc-testDMARCUnrelatedRecords", "RFC 9989 4.10 discards non-DMARC TXT records before counting"},
+    {"opendmarc-5", "p=n is not a policy (RFC 9989 ABNF); PAM agrees"},
+    {"opendmarc-12",
+     "rf= is historic: RFC 9989 receivers ignore it (noted, not an error); checkdmarc agrees"},
+    {"opendmarc-13", "ri= is historic (noted, not an error)"},
+    {"opendmarc-14", "pct= is historic (noted, not an error)"},
+    {"opendmarc-17", "mailto://abuse.com has no address: an unusable report URI"},
+    {"opendmarc-18", "mailto://abuse.com has no address: an unusable report URI"},
+    {"opendmarc-19", "rf= is historic (noted, not an error)"},
+    {"mox-bad-27", "RFC 9989 does not require p= right after v=; checkdmarc agrees (warning)"},
+    {"mox-valid-91", "an invalid sp= is an error of the record, usable only as p=none (RFC 9989 4.10.1)"},
+    {"pam-test_failing-226", "rf= is historic"},
+    {"pam-test_failing-227", "ri= is historic"},
+    {"pam-test_failing-228", "pct= is historic"},
+    {"pam-test_failing-230", "rf= is historic"},
+    {"pam-test_failing-231", "RFC 9989 does not require p= right after v="},
+    {"pam-test_valid_6", "mailto://abuse.com has no address"},
+    {"pam-test_valid_7", "mailto://abuse.com has no address"},
+    {"pam-test_p_missing", "RFC 9989: a missing p= with a valid rua= means p=none (RFC 7489 required p=)"},
+    {"checkdmarc-testDMARCUnrelatedRecords", "RFC 9989 4.10 discards non-DMARC TXT records before counting"},
 };
 
 static const char *deviation(const char *id)
@@ -296,7 +303,8 @@ static void t_shared_corpus(struct unit_ctx *t)
 		if (why) {
 			/* A listed deviation must still deviate, or the list is stale. */
 			if (!UNIT_CHECK(t, !ok))
-				printf("     %s now agrees with its source: remove it from the deviations\n", f[0]);
+				printf("     %s now agrees with its source: remove it from the deviations\n",
+				       f[0]);
 			deviating++;
 		} else {
 			if (!ok)
@@ -309,15 +317,16 @@ static void t_shared_corpus(struct unit_ctx *t)
 	}
 	fclose(fp);
 	UNIT_CHECK(t, rows >= 160);
-	printf("note: shared DMARC corpus: %d of %d cases agree, %d known deviations (RFC 9989 vs RFC 7489)\n", agree,
-	       rows, deviating);
+	printf(
+	    "note: shared DMARC corpus: %d of %d cases agree, %d known deviations (RFC 9989 vs RFC 7489)\n",
+	    agree, rows, deviating);
 }
 
 static const struct unit_case cases[] = {
-	{"own record corpus", t_own_corpus},
-	{"parsed fields", t_fields},
-	{"tree walk names", t_walk_names},
-	{"shared record corpus", t_shared_corpus},
+    {"own record corpus", t_own_corpus},
+    {"parsed fields", t_fields},
+    {"tree walk names", t_walk_names},
+    {"shared record corpus", t_shared_corpus},
 };
 
 UNIT_MAIN(cases)

@@ -66,32 +66,32 @@ static void run_rows(struct unit_ctx *t, const struct row *rows, size_t n)
 static void test_encodings_v4(struct unit_ctx *t)
 {
 	static const struct row rows[] = {
-		{"192-0-2-7.example.net", "192.0.2.7", W, 4, "dashed", ""},
-		{"198.51.100.7.example.net", "198.51.100.7", W, 4, "dotted", ""},
-		{"192_0_2_7.example.net", "192.0.2.7", W, 4, "underscored", ""},
-		{"7.2.0.192.example.net", "192.0.2.7", W, 4, "reversed", ""},
-		{"7-100-51-198.example.net", "198.51.100.7", W, 4, "reversed", ""},
-		{"198.51-100-7.example.net", "198.51.100.7", W, 4, "split", ""},
-		{"198-51.cust.100-7.example.net", "198.51.100.7", F, 4, "split", "cust"},
-		{"203x0x113x9.example.net", "203.0.113.9", W, 4, "x-separated", ""},
-		{"d51-198-7-100.example.net", "198.51.100.7", W, 4, "out of order", ""},
-		{"dhcp024-210-034-053.columbus.rr.com", "24.210.34.53", F, 4, "zero-padded", "dhcp"},
-		{"dhcp192-000-002-007.example.net", "192.0.2.7", F, 4, "zero-padded", "dhcp"},
-		{"192000002007.example.net", "192.0.2.7", W, 4, "zero-padded", ""},
-		{"007002000192.example.net", "192.0.2.7", W, 4, "zero-padded", ""},
-		{"c0000207.example.net", "192.0.2.7", W, 4, "hex", ""},
-		{"C0000207.example.net", "192.0.2.7", W, 4, "hex", ""},
-		{"070200c0.example.net", "192.0.2.7", W, 4, "hex", ""},
-		{"pd9e4f89f.dip.t-dialin.net", "217.228.248.159", F, 4, "hex", "dip"},
-		{"pD9E4F89F.dip.t-dialin.net", "217.228.248.159", F, 4, "hex", "dip"},
-		{"0xc0000207.dhcp.example.net", "192.0.2.7", F, 4, "hex", "dhcp"},
-		{"ool-18be1aaf.dyn.optonline.net", "24.190.26.175", F, 4, "hex", "dyn"},
-		{"3221225991.example.net", "192.0.2.7", W, 4, "decimal", ""},
-		{"host-3221225991.example.net", "192.0.2.7", F, 4, "decimal", "host"},
-		{"modemcable090.28-201-24.mc.videotron.ca", "24.201.28.90", F, 4, "reversed", "modemcable"},
-		{"[192.0.2.7]", "192.0.2.7", W, 4, "literal", ""},
-		{"192.0.2.7", "192.0.2.7", W, 4, "literal", ""},
-		{"[192.0.2.8]", "192.0.2.7", W, 0, "", ""},
+	    {"192-0-2-7.example.net", "192.0.2.7", W, 4, "dashed", ""},
+	    {"198.51.100.7.example.net", "198.51.100.7", W, 4, "dotted", ""},
+	    {"192_0_2_7.example.net", "192.0.2.7", W, 4, "underscored", ""},
+	    {"7.2.0.192.example.net", "192.0.2.7", W, 4, "reversed", ""},
+	    {"7-100-51-198.example.net", "198.51.100.7", W, 4, "reversed", ""},
+	    {"198.51-100-7.example.net", "198.51.100.7", W, 4, "split", ""},
+	    {"198-51.cust.100-7.example.net", "198.51.100.7", F, 4, "split", "cust"},
+	    {"203x0x113x9.example.net", "203.0.113.9", W, 4, "x-separated", ""},
+	    {"d51-198-7-100.example.net", "198.51.100.7", W, 4, "out of order", ""},
+	    {"dhcp024-210-034-053.columbus.rr.com", "24.210.34.53", F, 4, "zero-padded", "dhcp"},
+	    {"dhcp192-000-002-007.example.net", "192.0.2.7", F, 4, "zero-padded", "dhcp"},
+	    {"192000002007.example.net", "192.0.2.7", W, 4, "zero-padded", ""},
+	    {"007002000192.example.net", "192.0.2.7", W, 4, "zero-padded", ""},
+	    {"c0000207.example.net", "192.0.2.7", W, 4, "hex", ""},
+	    {"C0000207.example.net", "192.0.2.7", W, 4, "hex", ""},
+	    {"070200c0.example.net", "192.0.2.7", W, 4, "hex", ""},
+	    {"pd9e4f89f.dip.t-dialin.net", "217.228.248.159", F, 4, "hex", "dip"},
+	    {"pD9E4F89F.dip.t-dialin.net", "217.228.248.159", F, 4, "hex", "dip"},
+	    {"0xc0000207.dhcp.example.net", "192.0.2.7", F, 4, "hex", "dhcp"},
+	    {"ool-18be1aaf.dyn.optonline.net", "24.190.26.175", F, 4, "hex", "dyn"},
+	    {"3221225991.example.net", "192.0.2.7", W, 4, "decimal", ""},
+	    {"host-3221225991.example.net", "192.0.2.7", F, 4, "decimal", "host"},
+	    {"modemcable090.28-201-24.mc.videotron.ca", "24.201.28.90", F, 4, "reversed", "modemcable"},
+	    {"[192.0.2.7]", "192.0.2.7", W, 4, "literal", ""},
+	    {"192.0.2.7", "192.0.2.7", W, 4, "literal", ""},
+	    {"[192.0.2.8]", "192.0.2.7", W, 0, "", ""},
 	};
 	run_rows(t, rows, sizeof(rows) / sizeof(rows[0]));
 }
@@ -101,13 +101,13 @@ static void test_encodings_v4(struct unit_ctx *t)
 static void test_keyword_families(struct unit_ctx *t)
 {
 	static const char *const kws[] = {
-		"dyn",         "dynamic", "dynip",      "dhcp",       "ddns",      "pool",   "dsl",  "adsl",
-		"vdsl",        "xdsl",    "cable",      "catv",       "docsis",    "cpe",    "ppp",  "pppoe",
-		"pptp",        "dial",    "dialup",     "dialin",     "dip",       "modem",  "isdn", "cust",
-		"customer",    "client",  "user",       "subscriber", "broadband", "bb",     "res",  "resnet",
-		"residential", "home",    "nat",        "wireless",   "wlan",      "mobile", "lte",  "ftth",
-		"fttx",        "fiber",   "unassigned", "unknown",    "generic",   "host",   "ip",   "pc",
-		"node",        "cm",      "rev",        "reverse",
+	    "dyn",         "dynamic", "dynip",      "dhcp",       "ddns",      "pool",   "dsl",  "adsl",
+	    "vdsl",        "xdsl",    "cable",      "catv",       "docsis",    "cpe",    "ppp",  "pppoe",
+	    "pptp",        "dial",    "dialup",     "dialin",     "dip",       "modem",  "isdn", "cust",
+	    "customer",    "client",  "user",       "subscriber", "broadband", "bb",     "res",  "resnet",
+	    "residential", "home",    "nat",        "wireless",   "wlan",      "mobile", "lte",  "ftth",
+	    "fttx",        "fiber",   "unassigned", "unknown",    "generic",   "host",   "ip",   "pc",
+	    "node",        "cm",      "rev",        "reverse",
 	};
 	for (size_t i = 0; i < sizeof(kws) / sizeof(kws[0]); i++) {
 		char name[128];
@@ -142,31 +142,31 @@ static void test_keyword_families(struct unit_ctx *t)
 static void test_longer_words(struct unit_ctx *t)
 {
 	static const struct row rows[] = {
-		{"mail.dynamics-corp.example.com", "192.0.2.30", P, 0, NULL, ""},
-		{"dynamics-mx1.example.net", "192.0.2.31", P, 0, NULL, ""},
-		{"dynamo.example.net", "192.0.2.31", P, 0, NULL, ""},
-		{"customer-service.example.com", "192.0.2.41", P, 0, NULL, ""},
-		{"mail.customer-service.example.com", "192.0.2.40", P, 0, NULL, ""},
-		{"customerservice.example.com", "192.0.2.42", P, 0, NULL, ""},
-		{"customers.example.net", "192.0.2.43", P, 0, NULL, ""},
-		{"hosting1.example.net", "192.0.2.44", P, 0, NULL, ""},
-		{"userland-mx.example.org", "198.51.100.46", P, 0, NULL, ""},
-		{"poolside-mail.example.com", "198.51.100.47", P, 0, NULL, ""},
-		{"homepage.example.net", "198.51.100.48", P, 0, NULL, ""},
-		{"dialog-relay.example.com", "203.0.113.49", P, 0, NULL, ""},
-		{"resort-smtp.example.com", "203.0.113.50", P, 0, NULL, ""},
-		{"natural-mx.example.com", "203.0.113.51", P, 0, NULL, ""},
-		{"ipsum.example.com", "203.0.113.52", P, 0, NULL, ""},
-		{"pcworld-mail.example.com", "203.0.113.53", P, 0, NULL, ""},
-		{"cmsadmin.example.com", "203.0.113.54", P, 0, NULL, ""},
-		{"bbc-relay.example.com", "203.0.113.55", P, 0, NULL, ""},
-		{"nodejs-mx.example.com", "203.0.113.56", P, 0, NULL, ""},
-		{"mail.ip6.example.com", "2001:db8::25", P, 0, NULL, ""},
-		/* beside a word, a keyword counts once the name carries the IP */
-		{"customer-service-198-51-100-7.example.net", "198.51.100.7", F, 4, "dashed", "customer"},
-		/* made only of keywords */
-		{"adsldhcp-198-51-100-7.example.net", "198.51.100.7", F, 4, "dashed", "adsldhcp"},
-		{"dynamics-198-51-100-7.example.net", "198.51.100.7", W, 4, "dashed", ""},
+	    {"mail.dynamics-corp.example.com", "192.0.2.30", P, 0, NULL, ""},
+	    {"dynamics-mx1.example.net", "192.0.2.31", P, 0, NULL, ""},
+	    {"dynamo.example.net", "192.0.2.31", P, 0, NULL, ""},
+	    {"customer-service.example.com", "192.0.2.41", P, 0, NULL, ""},
+	    {"mail.customer-service.example.com", "192.0.2.40", P, 0, NULL, ""},
+	    {"customerservice.example.com", "192.0.2.42", P, 0, NULL, ""},
+	    {"customers.example.net", "192.0.2.43", P, 0, NULL, ""},
+	    {"hosting1.example.net", "192.0.2.44", P, 0, NULL, ""},
+	    {"userland-mx.example.org", "198.51.100.46", P, 0, NULL, ""},
+	    {"poolside-mail.example.com", "198.51.100.47", P, 0, NULL, ""},
+	    {"homepage.example.net", "198.51.100.48", P, 0, NULL, ""},
+	    {"dialog-relay.example.com", "203.0.113.49", P, 0, NULL, ""},
+	    {"resort-smtp.example.com", "203.0.113.50", P, 0, NULL, ""},
+	    {"natural-mx.example.com", "203.0.113.51", P, 0, NULL, ""},
+	    {"ipsum.example.com", "203.0.113.52", P, 0, NULL, ""},
+	    {"pcworld-mail.example.com", "203.0.113.53", P, 0, NULL, ""},
+	    {"cmsadmin.example.com", "203.0.113.54", P, 0, NULL, ""},
+	    {"bbc-relay.example.com", "203.0.113.55", P, 0, NULL, ""},
+	    {"nodejs-mx.example.com", "203.0.113.56", P, 0, NULL, ""},
+	    {"mail.ip6.example.com", "2001:db8::25", P, 0, NULL, ""},
+	    /* beside a word, a keyword counts once the name carries the IP */
+	    {"customer-service-198-51-100-7.example.net", "198.51.100.7", F, 4, "dashed", "customer"},
+	    /* made only of keywords */
+	    {"adsldhcp-198-51-100-7.example.net", "198.51.100.7", F, 4, "dashed", "adsldhcp"},
+	    {"dynamics-198-51-100-7.example.net", "198.51.100.7", W, 4, "dashed", ""},
 	};
 	run_rows(t, rows, sizeof(rows) / sizeof(rows[0]));
 }
@@ -174,18 +174,18 @@ static void test_longer_words(struct unit_ctx *t)
 static void test_octet_counting(struct unit_ctx *t)
 {
 	static const struct row rows[] = {
-		{"mx7.example.net", "198.51.100.7", P, 1, "", ""},
-		{"m100-7.example.net", "198.51.100.7", P, 2, "dashed", ""},
-		{"a51-100-7.example.net", "198.51.100.7", W, 3, "dashed", ""},
-		{"x198-51-100-7.example.net", "198.51.100.7", W, 4, "dashed", ""},
-		{"m100-7.dsl.example.net", "198.51.100.7", F, 2, "dashed", "dsl"},
-		{"m7.dsl.example.net", "198.51.100.7", W, 1, "", "dsl"},
-		{"relay-07.example.org", "192.0.2.7", P, 1, "", ""},
-		/* a value the IP holds twice counts at both positions */
-		{"c-71-63-151.example.net", "71.63.151.151", W, 4, NULL, ""},
-		{"dsl-151.example.net", "198.51.151.151", F, 2, NULL, "dsl"},
-		/* 1000 and 0256 are no octets */
-		{"a1000-0256.example.net", "192.0.2.7", P, 0, "", ""},
+	    {"mx7.example.net", "198.51.100.7", P, 1, "", ""},
+	    {"m100-7.example.net", "198.51.100.7", P, 2, "dashed", ""},
+	    {"a51-100-7.example.net", "198.51.100.7", W, 3, "dashed", ""},
+	    {"x198-51-100-7.example.net", "198.51.100.7", W, 4, "dashed", ""},
+	    {"m100-7.dsl.example.net", "198.51.100.7", F, 2, "dashed", "dsl"},
+	    {"m7.dsl.example.net", "198.51.100.7", W, 1, "", "dsl"},
+	    {"relay-07.example.org", "192.0.2.7", P, 1, "", ""},
+	    /* a value the IP holds twice counts at both positions */
+	    {"c-71-63-151.example.net", "71.63.151.151", W, 4, NULL, ""},
+	    {"dsl-151.example.net", "198.51.151.151", F, 2, NULL, "dsl"},
+	    /* 1000 and 0256 are no octets */
+	    {"a1000-0256.example.net", "192.0.2.7", P, 0, "", ""},
 	};
 	run_rows(t, rows, sizeof(rows) / sizeof(rows[0]));
 
@@ -224,10 +224,10 @@ static void test_octet_counting(struct unit_ctx *t)
 static void test_keyword_depth(struct unit_ctx *t)
 {
 	static const struct row rows[] = {
-		{"cmr-198-51-100-7.cr.net.cable.example.com", "198.51.100.7", W, 4, "dashed", ""},
-		{"cmr-198-51-100-7.cr.cable.example.com", "198.51.100.7", F, 4, "dashed", "cable"},
-		{"c-198-51-100-7.a.b.client.example.com", "198.51.100.7", F, 4, "dashed", "client"},
-		{"203x0x113x9.ap113.ftth.example.net", "203.0.113.9", F, 4, "x-separated", "ftth"},
+	    {"cmr-198-51-100-7.cr.net.cable.example.com", "198.51.100.7", W, 4, "dashed", ""},
+	    {"cmr-198-51-100-7.cr.cable.example.com", "198.51.100.7", F, 4, "dashed", "cable"},
+	    {"c-198-51-100-7.a.b.client.example.com", "198.51.100.7", F, 4, "dashed", "client"},
+	    {"203x0x113x9.ap113.ftth.example.net", "203.0.113.9", F, 4, "x-separated", "ftth"},
 	};
 	run_rows(t, rows, sizeof(rows) / sizeof(rows[0]));
 }
@@ -262,20 +262,20 @@ static void test_pool_and_static(struct unit_ctx *t)
 static void test_shapes(struct unit_ctx *t)
 {
 	static const struct row rows[] = {
-		{"ky-richmond2a-123.rhmdky.example.net", "198.51.100.123", W, 1, NULL, ""},
-		{"h234n2fls32o895.telia.com", "217.208.73.234", W, 1, NULL, ""},
-		{"pcp04024417pcs.toresd01.pa.example.net", "198.51.100.126", W, 0, NULL, ""},
-		{"98x9x3p5siouq.kvknv3sv1quk.3ejp4xzv.com", "203.0.113.156", W, 0, NULL, ""},
-		/* a role word shields ESP-style names */
-		{"web123.example.net", "198.51.100.123", P, 1, NULL, ""},
-		{"mail-eopbgr680072.outbound.protection.example.com", "203.0.113.72", P, 0, NULL, ""},
-		{"smtp-0f95944d4245d0b2c.core1.sfdc-58ktaz.mta.example.com", "198.51.100.44", P, 0, NULL, ""},
-		/* single-digit last octets are too common to mean anything */
-		{"alpha-7.example.net", "198.51.100.7", P, 1, NULL, ""},
-		/* nor does a short label numbered by the last octet (ESP style) */
-		{"o27.p25.example-esp.com", "198.51.100.27", P, 1, NULL, ""},
-		{"alpha-42.example.net", "198.51.100.42", P, 1, NULL, ""},
-		{"cbl-sd-02-79.aster.com.do", "200.88.62.79", W, 1, NULL, ""},
+	    {"ky-richmond2a-123.rhmdky.example.net", "198.51.100.123", W, 1, NULL, ""},
+	    {"h234n2fls32o895.telia.com", "217.208.73.234", W, 1, NULL, ""},
+	    {"pcp04024417pcs.toresd01.pa.example.net", "198.51.100.126", W, 0, NULL, ""},
+	    {"98x9x3p5siouq.kvknv3sv1quk.3ejp4xzv.com", "203.0.113.156", W, 0, NULL, ""},
+	    /* a role word shields ESP-style names */
+	    {"web123.example.net", "198.51.100.123", P, 1, NULL, ""},
+	    {"mail-eopbgr680072.outbound.protection.example.com", "203.0.113.72", P, 0, NULL, ""},
+	    {"smtp-0f95944d4245d0b2c.core1.sfdc-58ktaz.mta.example.com", "198.51.100.44", P, 0, NULL, ""},
+	    /* single-digit last octets are too common to mean anything */
+	    {"alpha-7.example.net", "198.51.100.7", P, 1, NULL, ""},
+	    /* nor does a short label numbered by the last octet (ESP style) */
+	    {"o27.p25.example-esp.com", "198.51.100.27", P, 1, NULL, ""},
+	    {"alpha-42.example.net", "198.51.100.42", P, 1, NULL, ""},
+	    {"cbl-sd-02-79.aster.com.do", "200.88.62.79", W, 1, NULL, ""},
 	};
 	run_rows(t, rows, sizeof(rows) / sizeof(rows[0]));
 	struct generic_verdict v;
@@ -290,22 +290,21 @@ static void test_shapes(struct unit_ctx *t)
 static void test_ipv6(struct unit_ctx *t)
 {
 	static const struct row rows[] = {
-		{"2001-db8-0-0-0-0-0-7.dyn.example.net", "2001:db8::7", F, 8, "dashed", "dyn"},
-		{"2001-db8--7.example.net", "2001:db8::7", W, 3, "dashed", ""},
-		{"dyn-0000000000000007.example.net", "2001:db8::7", F, 4, "hex", "dyn"},
-		{"cpe-20010db8000000010000000000000025.example.net", "2001:db8:0:1::25", F, 8, "hex", "cpe"},
-		{"host-2001-db8-85a3-0-0-8a2e-370-7334.example.net", "2001:db8:85a3::8a2e:370:7334", F, 8,
-		 "dashed", "host"},
-		{"2001-0db8-85a3-8a2e.example.net", "2001:db8:85a3::8a2e:370:7334", W, 4, "zero-padded", ""},
-		{"7334.370.8a2e.example.net", "2001:db8:85a3::8a2e:370:7334", W, 3, "reversed", ""},
-		{"021a4bfffe0c08d3.dynamic.example.net", "2001:db8::21a:4bff:fe0c:8d3", F, 4, "hex",
-		 "dynamic"},
-		{"dsl-7334.example.net", "2001:db8:85a3::8a2e:370:7334", W, 1, NULL, "dsl"},
-		{"mail6.example.com", "2001:db8::25", P, 0, NULL, ""},
-		{"mx-25.example.com", "2001:db8::25", P, 1, NULL, ""},
-		/* zeros alone say nothing */
-		{"mx-0-0.example.com", "2001:db8::25", P, 0, NULL, ""},
-		{"[2001:db8::25]", "2001:db8::25", W, 8, "literal", ""},
+	    {"2001-db8-0-0-0-0-0-7.dyn.example.net", "2001:db8::7", F, 8, "dashed", "dyn"},
+	    {"2001-db8--7.example.net", "2001:db8::7", W, 3, "dashed", ""},
+	    {"dyn-0000000000000007.example.net", "2001:db8::7", F, 4, "hex", "dyn"},
+	    {"cpe-20010db8000000010000000000000025.example.net", "2001:db8:0:1::25", F, 8, "hex", "cpe"},
+	    {"host-2001-db8-85a3-0-0-8a2e-370-7334.example.net", "2001:db8:85a3::8a2e:370:7334", F, 8,
+	     "dashed", "host"},
+	    {"2001-0db8-85a3-8a2e.example.net", "2001:db8:85a3::8a2e:370:7334", W, 4, "zero-padded", ""},
+	    {"7334.370.8a2e.example.net", "2001:db8:85a3::8a2e:370:7334", W, 3, "reversed", ""},
+	    {"021a4bfffe0c08d3.dynamic.example.net", "2001:db8::21a:4bff:fe0c:8d3", F, 4, "hex", "dynamic"},
+	    {"dsl-7334.example.net", "2001:db8:85a3::8a2e:370:7334", W, 1, NULL, "dsl"},
+	    {"mail6.example.com", "2001:db8::25", P, 0, NULL, ""},
+	    {"mx-25.example.com", "2001:db8::25", P, 1, NULL, ""},
+	    /* zeros alone say nothing */
+	    {"mx-0-0.example.com", "2001:db8::25", P, 0, NULL, ""},
+	    {"[2001:db8::25]", "2001:db8::25", W, 8, "literal", ""},
 	};
 	run_rows(t, rows, sizeof(rows) / sizeof(rows[0]));
 	struct generic_verdict v;
@@ -319,19 +318,19 @@ static void test_ipv6(struct unit_ctx *t)
 static void test_null_ip(struct unit_ctx *t)
 {
 	static const struct row rows[] = {
-		{"192-0-2-7.dsl.example.net", NULL, F, 4, "dashed", "dsl"},
-		{"198-51-100-7.example.net", NULL, W, 4, "dashed", ""},
-		{"0xc0000207.example.net", NULL, W, 4, "hex", ""},
-		/* no address without the IP, but a long digit run all the same */
-		{"c0000207.example.net", NULL, W, 0, NULL, ""},
-		{"192000002007.example.net", NULL, W, 4, "zero-padded", ""},
-		{"118.red-198-51-100.example.net", NULL, W, 4, "split", ""},
-		{"dyn123.example.net", NULL, F, 0, NULL, "dyn"},
-		{"customer.example.net", NULL, W, 0, NULL, "customer"},
-		{"mail.example.com", NULL, P, 0, NULL, ""},
-		{"a27-18.smtp-out.amazonses.com", NULL, P, 0, NULL, ""},
-		{"o167-89-97-77.outbound-mail.sendgrid.net", NULL, W, 4, "dashed", ""},
-		{"[192.0.2.7]", NULL, W, 4, "literal", ""},
+	    {"192-0-2-7.dsl.example.net", NULL, F, 4, "dashed", "dsl"},
+	    {"198-51-100-7.example.net", NULL, W, 4, "dashed", ""},
+	    {"0xc0000207.example.net", NULL, W, 4, "hex", ""},
+	    /* no address without the IP, but a long digit run all the same */
+	    {"c0000207.example.net", NULL, W, 0, NULL, ""},
+	    {"192000002007.example.net", NULL, W, 4, "zero-padded", ""},
+	    {"118.red-198-51-100.example.net", NULL, W, 4, "split", ""},
+	    {"dyn123.example.net", NULL, F, 0, NULL, "dyn"},
+	    {"customer.example.net", NULL, W, 0, NULL, "customer"},
+	    {"mail.example.com", NULL, P, 0, NULL, ""},
+	    {"a27-18.smtp-out.amazonses.com", NULL, P, 0, NULL, ""},
+	    {"o167-89-97-77.outbound-mail.sendgrid.net", NULL, W, 4, "dashed", ""},
+	    {"[192.0.2.7]", NULL, W, 4, "literal", ""},
 	};
 	run_rows(t, rows, sizeof(rows) / sizeof(rows[0]));
 	struct generic_verdict v;
@@ -347,28 +346,28 @@ static void test_null_ip(struct unit_ctx *t)
 static void test_hostile(struct unit_ctx *t)
 {
 	static const char *const small[] = {
-		"",
-		".",
-		"..",
-		"...",
-		"-",
-		"-.-",
-		"0",
-		"0.0",
-		"255.255.255.255.255",
-		"[",
-		"[]",
-		"[1.2.3.4",
-		"\xff\xfe.\x80\x81.example.com",
-		"dsl\xc3\xa9-198-51-100-7.example.net",
-		"caf\xc3\xa9.example.com",
-		"a..b..c",
-		"1-2-3-4-5-6-7-8-9-0.example",
-		"0x.example.com",
-		"0xzzzzzzzz.example.com",
-		"::",
-		"::.example.net",
-		"%s%s%n.example.com",
+	    "",
+	    ".",
+	    "..",
+	    "...",
+	    "-",
+	    "-.-",
+	    "0",
+	    "0.0",
+	    "255.255.255.255.255",
+	    "[",
+	    "[]",
+	    "[1.2.3.4",
+	    "\xff\xfe.\x80\x81.example.com",
+	    "dsl\xc3\xa9-198-51-100-7.example.net",
+	    "caf\xc3\xa9.example.com",
+	    "a..b..c",
+	    "1-2-3-4-5-6-7-8-9-0.example",
+	    "0x.example.com",
+	    "0xzzzzzzzz.example.com",
+	    "::",
+	    "::.example.net",
+	    "%s%s%n.example.com",
 	};
 	struct generic_verdict v;
 	for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++) {
@@ -567,18 +566,18 @@ static void test_shared_corpus(struct unit_ctx *t)
 }
 
 static const struct unit_case cases[] = {
-	{"encodings_v4", test_encodings_v4},
-	{"keyword_families", test_keyword_families},
-	{"longer_words", test_longer_words},
-	{"octet_counting", test_octet_counting},
-	{"keyword_depth", test_keyword_depth},
-	{"pool_and_static", test_pool_and_static},
-	{"shapes", test_shapes},
-	{"ipv6", test_ipv6},
-	{"null_ip", test_null_ip},
-	{"hostile", test_hostile},
-	{"corpus", test_corpus},
-	{"shared_corpus", test_shared_corpus},
+    {"encodings_v4", test_encodings_v4},
+    {"keyword_families", test_keyword_families},
+    {"longer_words", test_longer_words},
+    {"octet_counting", test_octet_counting},
+    {"keyword_depth", test_keyword_depth},
+    {"pool_and_static", test_pool_and_static},
+    {"shapes", test_shapes},
+    {"ipv6", test_ipv6},
+    {"null_ip", test_null_ip},
+    {"hostile", test_hostile},
+    {"corpus", test_corpus},
+    {"shared_corpus", test_shared_corpus},
 };
 
 UNIT_MAIN(cases)

@@ -15,9 +15,9 @@ static void t_ip_parse_v4(struct unit_ctx *t)
 	UNIT_EQ_INT(t, ip.af, AF_INET);
 	UNIT_EQ_STR(t, ip.text, "192.0.2.10");
 	UNIT_EQ_INT(t, ip_len(&ip), 4);
-	static const char *const bad[] = {"",         "192.0.2",     "192.0.2.256", "192.0.02.1", "0x7f.0.0.1",
-	                                  "1.2.3.4.5", "192.0.2.1/32", " 192.0.2.1", "192.0.2.1 ", "3221225994",
-	                                  "[192.0.2.1]"};
+	static const char *const bad[] = {"",           "192.0.2",    "192.0.2.256",  "192.0.02.1",
+	                                  "0x7f.0.0.1", "1.2.3.4.5",  "192.0.2.1/32", " 192.0.2.1",
+	                                  "192.0.2.1 ", "3221225994", "[192.0.2.1]"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
 		UNIT_CHECK(t, ip_parse(bad[i], &ip, why, sizeof why) < 0);
 }
@@ -76,13 +76,22 @@ static void t_ip_equal(struct unit_ctx *t)
 
 static void t_hostname(struct unit_ctx *t)
 {
-	static const char *const good[] = {"mail.example.com", "a.b", "m12-7.out.esp.example", "xn--bcher-kva.example",
-	                                   "1.2.3.example"};
+	static const char *const good[] = {"mail.example.com", "a.b", "m12-7.out.esp.example",
+	                                   "xn--bcher-kva.example", "1.2.3.example"};
 	for (size_t i = 0; i < sizeof good / sizeof *good; i++)
 		UNIT_CHECK(t, name_is_hostname(good[i], NULL, 0));
-	static const char *const bad[] = {"",           "localhost",         "mail",       "-mail.example.com",
-	                                  "mail-.example.com", "ma_il.example.com", "a..b",       "mail.example.com.",
-	                                  ".example.com", "192.0.2.1",         "mail example.com", "mail.exa*mple.com",
+	static const char *const bad[] = {"",
+	                                  "localhost",
+	                                  "mail",
+	                                  "-mail.example.com",
+	                                  "mail-.example.com",
+	                                  "ma_il.example.com",
+	                                  "a..b",
+	                                  "mail.example.com.",
+	                                  ".example.com",
+	                                  "192.0.2.1",
+	                                  "mail example.com",
+	                                  "mail.exa*mple.com",
 	                                  "1.2.3.4"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		char why[128] = "";
@@ -145,8 +154,8 @@ static void t_under(struct unit_ctx *t)
 }
 
 static const struct unit_case cases[] = {
-	{"ip_parse v4", t_ip_parse_v4}, {"ip_parse v6", t_ip_parse_v6}, {"reverse names", t_reverse},
-	{"ip_equal", t_ip_equal},       {"hostname syntax", t_hostname}, {"dns name limits", t_dns_name},
-	{"normalize", t_normalize},     {"user names and IDN", t_from_user}, {"name_is_under", t_under},
+    {"ip_parse v4", t_ip_parse_v4}, {"ip_parse v6", t_ip_parse_v6},      {"reverse names", t_reverse},
+    {"ip_equal", t_ip_equal},       {"hostname syntax", t_hostname},     {"dns name limits", t_dns_name},
+    {"normalize", t_normalize},     {"user names and IDN", t_from_user}, {"name_is_under", t_under},
 };
 UNIT_MAIN(cases)

@@ -19,7 +19,8 @@ static void make_target(struct target *t)
 
 static void fill(struct findings *fs)
 {
-	struct finding *f = findings_add(fs, "rdns.ptr", NULL, STATUS_PASS, "192.0.2.10 has PTR mail.example.com");
+	struct finding *f =
+	    findings_add(fs, "rdns.ptr", NULL, STATUS_PASS, "192.0.2.10 has PTR mail.example.com");
 	cJSON_AddStringToObject(f->data, "ptr", "mail.example.com");
 	f = findings_add(fs, "rdns.single", NULL, STATUS_FAIL, "192.0.2.10 has 2 PTR records");
 	finding_set_detail(f, "PTR: a.example.com., evil\x1b[2J.example.com.");
@@ -54,7 +55,9 @@ static char *render(bool json, int verbosity, bool color)
 static void t_text(struct unit_ctx *t)
 {
 	char *s = render(false, 0, false);
-	UNIT_CHECK(t, strstr(s, "\nReverse and forward DNS\n  PASS   rdns.ptr: 192.0.2.10 has PTR mail.example.com\n"));
+	UNIT_CHECK(
+	    t,
+	    strstr(s, "\nReverse and forward DNS\n  PASS   rdns.ptr: 192.0.2.10 has PTR mail.example.com\n"));
 	UNIT_CHECK(t, strstr(s, "  FAIL   rdns.single: 192.0.2.10 has 2 PTR records\n"));
 	UNIT_CHECK(t, strstr(s, "         fix: Keep one PTR record.\n"));
 	/* outside data never reaches the terminal raw */
@@ -139,7 +142,8 @@ static char *render_format(const char *fmt, bool batch)
 	struct findings fs;
 	findings_init(&fs);
 	fill(&fs);
-	struct report_info ri = {.t = &t, .started_at = "2026-11-22T07:00:00Z", .duration_ms = 12, .lookups = 1};
+	struct report_info ri = {
+	    .t = &t, .started_at = "2026-11-22T07:00:00Z", .duration_ms = 12, .lookups = 1};
 	struct report_opts o = {.batch = batch};
 	char *buf = NULL;
 	size_t len = 0;
@@ -161,14 +165,20 @@ static void t_formats(struct unit_ctx *t)
 	for (size_t i = 0; report_format_names[i]; i++)
 		UNIT_CHECK(t, reporter_find(report_format_names[i]) != NULL);
 	char *s = render_format("nagios", false);
-	const char *want = "SENDERAUDIT CRITICAL - 192.0.2.10 example.com: 2 problems: FAIL rdns.single: 192.0.2.10 "
-	                   "has 2 PTR records; WARN mx.bounces: no MX \xef\xbf\xbd |";
+	const char *want =
+	    "SENDERAUDIT CRITICAL - 192.0.2.10 example.com: 2 problems: FAIL rdns.single: 192.0.2.10 "
+	    "has 2 PTR records; WARN mx.bounces: no MX \xef\xbf\xbd |";
 	UNIT_CHECK(t, strncmp(s, want, strlen(want)) == 0);
-	UNIT_CHECK(t, strstr(s, " | pass=1;;;0 warn=1;;;0 fail=1;;;0 error=0;;;0 skip=1;;;0 info=0;;;0 duration=0.012s;;;0 lookups=1;;;0\n"));
+	UNIT_CHECK(t, strstr(s, " | pass=1;;;0 warn=1;;;0 fail=1;;;0 error=0;;;0 skip=1;;;0 info=0;;;0 "
+	                        "duration=0.012s;;;0 lookups=1;;;0\n"));
 	UNIT_CHECK(t, strchr(s, '\n') == s + strlen(s) - 1);
 	free(s);
 	s = render_format("junit", true);
-	UNIT_CHECK(t, strstr(s, "<testsuites name=\"senderaudit\" tests=\"8\" failures=\"4\" errors=\"0\" time=\"0.024\">"));
+	UNIT_CHECK(
+	    t,
+	    strstr(
+	        s,
+	        "<testsuites name=\"senderaudit\" tests=\"8\" failures=\"4\" errors=\"0\" time=\"0.024\">"));
 	UNIT_CHECK(t, strstr(s, "evil\\x1b[2J")); /* no raw control character in XML */
 	UNIT_CHECK(t, strstr(s, "<testsuite name=\"192.0.2.10 example.com: rdns\""));
 	free(s);
@@ -176,7 +186,8 @@ static void t_formats(struct unit_ctx *t)
 	/* the same sender twice is one series */
 	UNIT_CHECK(t, strstr(s, "senderaudit_status{ip=\"192.0.2.10\",domain=\"example.com\"} 2\n"));
 	UNIT_CHECK(t, strstr(strstr(s, "senderaudit_status{") + 1, "senderaudit_status{") == NULL);
-	UNIT_CHECK(t, strstr(s, "senderaudit_last_run_timestamp_seconds{ip=\"192.0.2.10\",domain=\"example.com\"} 1795330800\n"));
+	UNIT_CHECK(t, strstr(s, "senderaudit_last_run_timestamp_seconds{ip=\"192.0.2.10\",domain=\"example."
+	                        "com\"} 1795330800\n"));
 	UNIT_CHECK(t, strcmp(s + strlen(s) - 6, "# EOF\n") == 0);
 	free(s);
 	s = render_format("html", true);
@@ -201,7 +212,8 @@ static void t_replay(struct unit_ctx *t)
 	struct resolver res = dns_replay_resolver(r);
 	UNIT_EQ_STR(t, resolver_servers(&res), "127.0.0.1#53 \"x\"");
 	const struct dns_answer *a = resolver_query(&res, "A.Test.", DNS_T_TXT);
-	UNIT_CHECK(t, a->status == DNS_OK && a->rr_count == 1 && a->rrs[0].txt_len == 13 && a->rrs[0].txt[7] == '\0');
+	UNIT_CHECK(t, a->status == DNS_OK && a->rr_count == 1 && a->rrs[0].txt_len == 13 &&
+	                  a->rrs[0].txt[7] == '\0');
 	a = resolver_query(&res, "b.test", DNS_T_MX);
 	UNIT_CHECK(t, a->cname_count == 1 && a->rr_count == 1 && a->rrs[0].pref == 10);
 	UNIT_EQ_STR(t, a->rrs[0].name, ".");
@@ -209,7 +221,8 @@ static void t_replay(struct unit_ctx *t)
 	UNIT_CHECK(t, a->status == DNS_SERVFAIL && a->rcode == 2);
 	UNIT_EQ_STR(t, a->why, "why not");
 	a = resolver_query(&res, "e.test", DNS_T_A);
-	UNIT_CHECK(t, a->status == DNS_NETWORK && strstr(a->why, "e.test/A is not in the DNS answers of mem"));
+	UNIT_CHECK(t,
+	           a->status == DNS_NETWORK && strstr(a->why, "e.test/A is not in the DNS answers of mem"));
 	/* recorded again through a tap, the same facts */
 	struct dns_recorder *rec = dns_recorder_new();
 	struct dns_tap *tap = dns_tap_new(&res, rec);
@@ -225,8 +238,11 @@ static void t_replay(struct unit_ctx *t)
 	UNIT_CHECK(t, dns_recorder_write(rec, resolver_servers(&res), f) == 0);
 	fclose(f);
 	UNIT_CHECK(t, strstr(buf, "\nservers \"127.0.0.1#53 \\\"x\\\"\"\n"));
-	UNIT_CHECK(t, strstr(buf, "\na.test TXT rr 60 \"v=spf1 \\000 -all\"\nb.test MX status OK 0\nb.test MX cname c.test\n"
-	                          "b.test MX rr 5 10 .\n"));
+	UNIT_CHECK(
+	    t,
+	    strstr(buf,
+	           "\na.test TXT rr 60 \"v=spf1 \\000 -all\"\nb.test MX status OK 0\nb.test MX cname c.test\n"
+	           "b.test MX rr 5 10 .\n"));
 	free(buf);
 	dns_recorder_free(rec);
 	dns_replay_free(r);
@@ -234,16 +250,18 @@ static void t_replay(struct unit_ctx *t)
 	UNIT_CHECK(t, dns_replay_parse("x A rr 1 1.2.3.4\n", 17, "m", err, sizeof err) == NULL);
 	UNIT_EQ_STR(t, err, "m:1: a record before its question's status line");
 	/* DNSSEC: flags make their own question; AD, RFC 3597 data, signatures */
-	static const char sec[] = "s.test DNSKEY+do status OK 0\ns.test DNSKEY+do ad\n"
-	                          "s.test DNSKEY+do rr 60 \\# 4 0101030d\ns.test DNSKEY+do sig 60 \\# 2 abcd\n"
-	                          "s.test DNSKEY status NODATA 0\ns.test SOA+do+cd status OK 0\ns.test SOA+do+cd rr 1 \\# 0 -\n";
+	static const char sec[] =
+	    "s.test DNSKEY+do status OK 0\ns.test DNSKEY+do ad\n"
+	    "s.test DNSKEY+do rr 60 \\# 4 0101030d\ns.test DNSKEY+do sig 60 \\# 2 abcd\n"
+	    "s.test DNSKEY status NODATA 0\ns.test SOA+do+cd status OK 0\ns.test SOA+do+cd rr 1 \\# 0 -\n";
 	r = dns_replay_parse(sec, sizeof sec - 1, "sec", err, sizeof err);
 	UNIT_CHECK(t, r != NULL);
 	if (r) {
 		res = dns_replay_resolver(r);
 		a = resolver_query_ex(&res, "s.test", DNS_T_DNSKEY, DNS_Q_DO);
 		UNIT_CHECK(t, a->status == DNS_OK && a->ad && a->rr_count == 1 && a->rrs[0].rdata_len == 4 &&
-		                  a->rrs[0].rdata[3] == 0x0d && a->sig_count == 1 && a->sigs[0].rdata[0] == 0xab);
+		                  a->rrs[0].rdata[3] == 0x0d && a->sig_count == 1 &&
+		                  a->sigs[0].rdata[0] == 0xab);
 		UNIT_CHECK(t, resolver_query(&res, "s.test", DNS_T_DNSKEY)->status == DNS_NODATA);
 		a = resolver_query_ex(&res, "s.test", DNS_T_SOA, DNS_Q_DO | DNS_Q_CD);
 		UNIT_CHECK(t, a->status == DNS_OK && a->rr_count == 1 && a->rrs[0].rdata_len == 0);
@@ -259,21 +277,24 @@ static void t_replay(struct unit_ctx *t)
 		dns_recorder_write(rec, "x", f);
 		fclose(f);
 		/* sorted by type code: SOA (6) before DNSKEY (48) */
-		UNIT_CHECK(t, strstr(buf, "\ns.test SOA+do+cd status OK 0\ns.test SOA+do+cd rr 1 \\# 0 -\n"
-		                          "s.test DNSKEY+do status OK 0\ns.test DNSKEY+do ad\n"
-		                          "s.test DNSKEY+do rr 60 \\# 4 0101030d\ns.test DNSKEY+do sig 60 \\# 2 abcd\n"));
+		UNIT_CHECK(
+		    t, strstr(buf,
+		              "\ns.test SOA+do+cd status OK 0\ns.test SOA+do+cd rr 1 \\# 0 -\n"
+		              "s.test DNSKEY+do status OK 0\ns.test DNSKEY+do ad\n"
+		              "s.test DNSKEY+do rr 60 \\# 4 0101030d\ns.test DNSKEY+do sig 60 \\# 2 abcd\n"));
 		free(buf);
 		dns_recorder_free(rec);
 		dns_replay_free(r);
 	}
 	UNIT_CHECK(t, dns_replay_parse("s A+xx status OK 0\n", 19, "m", err, sizeof err) == NULL);
-	UNIT_CHECK(t, dns_replay_parse("s DS status OK 0\ns DS rr 1 \\# 3 ab\n", 36, "m", err, sizeof err) == NULL);
+	UNIT_CHECK(t, dns_replay_parse("s DS status OK 0\ns DS rr 1 \\# 3 ab\n", 36, "m", err, sizeof err) ==
+	                  NULL);
 	UNIT_EQ_STR(t, err, "m:2: record data is \\# LENGTH HEX");
 }
 
 static const struct unit_case cases[] = {
-	{"text report", t_text},     {"text report -q/-v/colour", t_text_quiet_verbose_color},
-	{"json report", t_json},     {"status order", t_status},
-	{"formats", t_formats},      {"DNS answer files", t_replay},
+    {"text report", t_text}, {"text report -q/-v/colour", t_text_quiet_verbose_color},
+    {"json report", t_json}, {"status order", t_status},
+    {"formats", t_formats},  {"DNS answer files", t_replay},
 };
 UNIT_MAIN(cases)

@@ -9,7 +9,9 @@
 static void t_utf8_valid(struct unit_ctx *t)
 {
 	UNIT_CHECK(t, utf8_valid("plain", 5));
-	UNIT_CHECK(t, utf8_valid("b\xc3\xbc" "cher", 6));
+	UNIT_CHECK(t, utf8_valid("b\xc3\xbc"
+	                         "cher",
+	                         6));
 	UNIT_CHECK(t, !utf8_valid("\xff", 1));
 	UNIT_CHECK(t, !utf8_valid("\xc0\xaf", 2));         /* overlong '/' */
 	UNIT_CHECK(t, !utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
@@ -23,7 +25,9 @@ static void t_sanitize(struct unit_ctx *t)
 	UNIT_EQ_STR(t, s, "a\xef\xbf\xbdz");
 	free(s);
 	s = utf8_sanitize_new("a\0b", 3); /* NUL inside TXT data */
-	UNIT_EQ_STR(t, s, "a\xef\xbf\xbd" "b");
+	UNIT_EQ_STR(t, s,
+	            "a\xef\xbf\xbd"
+	            "b");
 	free(s);
 }
 
@@ -57,9 +61,9 @@ static void t_psl(struct unit_ctx *t)
 }
 
 static const struct unit_case cases[] = {
-	{"utf8_valid", t_utf8_valid},
-	{"utf8_sanitize_new", t_sanitize},
-	{"text_put_safe", t_term_escape},
-	{"psl helpers", t_psl},
+    {"utf8_valid", t_utf8_valid},
+    {"utf8_sanitize_new", t_sanitize},
+    {"text_put_safe", t_term_escape},
+    {"psl helpers", t_psl},
 };
 UNIT_MAIN(cases)

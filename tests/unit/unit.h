@@ -31,20 +31,20 @@ static inline int unit_check(struct unit_ctx *t, int ok, const char *what, const
 
 #define UNIT_CHECK(t, cond) unit_check((t), !!(cond), #cond, __FILE__, __LINE__)
 
-#define UNIT_EQ_STR(t, a, b)                                                                       \
-	do {                                                                                       \
-		const char *ua_ = (a), *ub_ = (b);                                                 \
-		if (!unit_check((t), (ua_ && ub_) ? strcmp(ua_, ub_) == 0 : ua_ == ub_, #a " == " #b,   \
-		                __FILE__, __LINE__))                                               \
-			printf("     got \"%s\", want \"%s\"\n", ua_ ? ua_ : "(null)",             \
-			       ub_ ? ub_ : "(null)");                                              \
+#define UNIT_EQ_STR(t, a, b)                                                                                 \
+	do {                                                                                                 \
+		const char *ua_ = (a), *ub_ = (b);                                                           \
+		if (!unit_check((t), (ua_ && ub_) ? strcmp(ua_, ub_) == 0 : ua_ == ub_, #a " == " #b,        \
+		                __FILE__, __LINE__))                                                         \
+			printf("     got \"%s\", want \"%s\"\n", ua_ ? ua_ : "(null)",                       \
+			       ub_ ? ub_ : "(null)");                                                        \
 	} while (0)
 
-#define UNIT_EQ_INT(t, a, b)                                                                       \
-	do {                                                                                       \
-		long long ua_ = (long long)(a), ub_ = (long long)(b);                              \
-		if (!unit_check((t), ua_ == ub_, #a " == " #b, __FILE__, __LINE__))                \
-			printf("     got %lld, want %lld\n", ua_, ub_);                                \
+#define UNIT_EQ_INT(t, a, b)                                                                                 \
+	do {                                                                                                 \
+		long long ua_ = (long long)(a), ub_ = (long long)(b);                                        \
+		if (!unit_check((t), ua_ == ub_, #a " == " #b, __FILE__, __LINE__))                          \
+			printf("     got %lld, want %lld\n", ua_, ub_);                                      \
 	} while (0)
 
 static inline int unit_run(const struct unit_case *cases, size_t n, const char *suite)
@@ -65,7 +65,8 @@ static inline int unit_run(const struct unit_case *cases, size_t n, const char *
 /* Opens a file of the shared test data (../shared beside the repository,
  * or $SA_SHARED); path receives the path tried. When it is missing the case
  * fails (a corpus that is not there proves nothing) and NULL is returned. */
-static inline FILE *unit_open_shared(struct unit_ctx *t, const char *rel, const char *mode, char *path, size_t len)
+static inline FILE *unit_open_shared(struct unit_ctx *t, const char *rel, const char *mode, char *path,
+                                     size_t len)
 {
 	const char *shared = getenv("SA_SHARED");
 	snprintf(path, len, "%s/%s", shared && *shared ? shared : "../shared", rel);
@@ -77,10 +78,10 @@ static inline FILE *unit_open_shared(struct unit_ctx *t, const char *rel, const 
 	return f;
 }
 
-#define UNIT_MAIN(cases)                                                                           \
-	int main(void)                                                                             \
-	{                                                                                          \
-		return unit_run(cases, sizeof(cases) / sizeof(cases[0]), __FILE__);                \
+#define UNIT_MAIN(cases)                                                                                     \
+	int main(void)                                                                                       \
+	{                                                                                                    \
+		return unit_run(cases, sizeof(cases) / sizeof(cases[0]), __FILE__);                          \
 	}
 
 #endif
