@@ -116,7 +116,7 @@ $(REL)/bench/dnsbench: $(DNSBENCH_SRCS) lib/net/dns.h
 
 bench: 
 	@sh scripts/deps.sh bench
-	@$(MAKE) --no-print-directory $(REL)/bench/dnsbench
+	@$(MAKE) --no-print-directory $(REL)/$(PROG) $(REL)/bench/dnsbench
 	@bash bench/run.sh $(REL)
 
 # Fuzzing (libFuzzer, clang): `make fuzz` runs every harness in fuzz/ for

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/util/readall.h"
 #include "../lib/util/strmap.h"
 #include "../lib/util/xalloc.h"
 
@@ -78,14 +79,9 @@ struct baseline *baseline_load(const char *path, char *err, size_t errlen)
 		         strcmp(path, "-") == 0 ? "not from stdin" : strerror(errno));
 		return NULL;
 	}
-	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
-	char chunk[65536];
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		xgrow(&buf, &cap, len + got + 1, 1);
-		memcpy(buf + len, chunk, got);
-		len += got;
-	}
+	char *buf;
+	size_t len;
+	read_all_new(f, &buf, &len); /* a read cut short is a parse error below */
 	fclose(f);
 	struct baseline *b = xcalloc(1, sizeof *b);
 	b->senders = strmap_new();

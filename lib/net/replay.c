@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../util/readall.h"
 #include "../util/strmap.h"
 #include "../util/xalloc.h"
 
@@ -648,21 +649,15 @@ struct dns_replay *dns_replay_load(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot read %.200s: %s", path, strerror(errno));
 		return NULL;
 	}
-	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
-	char chunk[65536];
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		xgrow(&buf, &cap, len + got + 1, 1);
-		memcpy(buf + len, chunk, got);
-		len += got;
-	}
-	bool failed = ferror(f);
+	char *buf;
+	size_t len;
+	bool failed = !read_all_new(f, &buf, &len);
 	fclose(f);
 	struct dns_replay *r = NULL;
 	if (failed)
 		snprintf(err, errlen, "cannot read %.200s", path);
 	else
-		r = dns_replay_parse(buf ? buf : "", len, path, err, errlen);
+		r = dns_replay_parse(buf, len, path, err, errlen);
 	free(buf);
 	return r;
 }

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "../util/names.h"
+#include "../util/text.h"
 #include "../util/xalloc.h"
 
 static bool is_wsp(char c)
@@ -43,13 +44,8 @@ static void add_msg(char ***v, size_t *n, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = xvasprintf(fmt, ap);
+	text_list_vadd(v, n, fmt, ap);
 	va_end(ap);
-	for (char *p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-			*p = '?';
-	*v = xrealloc(*v, (*n + 1) * sizeof **v);
-	(*v)[(*n)++] = s;
 }
 
 static void free_list(char **v, size_t n)

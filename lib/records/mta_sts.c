@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "../util/names.h"
+#include "../util/text.h"
 #include "../util/xalloc.h"
 
 static bool is_wsp(char c)
@@ -126,14 +127,8 @@ static void add_msg(char ***v, size_t *n, size_t *dropped, const char *fmt, ...)
 	}
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = xvasprintf(fmt, ap);
+	text_list_vadd(v, n, fmt, ap); /* outside text: printable ASCII only */
 	va_end(ap);
-	/* outside text shown in messages: printable ASCII only */
-	for (char *p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-			*p = '?';
-	*v = xrealloc(*v, (*n + 1) * sizeof **v);
-	(*v)[(*n)++] = s;
 }
 
 #define ERR(p, ...)  add_msg(&(p)->errors, &(p)->error_count, &(p)->errors_dropped, __VA_ARGS__)

@@ -125,3 +125,13 @@ const char *text_shown(char *buf, size_t len, const char *s, size_t max_chars)
 		buf[o < len ? o : len - 1] = '\0';
 	return buf;
 }
+
+void text_list_vadd(char ***v, size_t *n, const char *fmt, va_list ap)
+{
+	char *s = xvasprintf(fmt, ap);
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = s;
+}

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 /* True when s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
@@ -24,6 +25,11 @@ void text_put_safe(FILE *out, const char *s);
  * reach the terminal or split the line. */
 #define TEXT_SHOWN_MAX 60
 const char *text_shown(char *buf, size_t len, const char *s, size_t max_chars);
+
+/* Appends a message formatted from fmt to the list *v of *n strings (the
+ * list grows; the caller frees each string and the list). Outside text in
+ * it is shown as printable ASCII only ('?' for anything else). */
+void text_list_vadd(char ***v, size_t *n, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 /* text_shown into a buffer that lives until the end of the enclosing block
  * (a compound literal): snprintf(err, n, "'%s' is ...", TEXT_SHOW(arg)). */
 #define TEXT_SHOW(s)                                                                                         \
