@@ -68,7 +68,11 @@ CONF
 		local i probe
 		probe=$(basename "$(ls "$zonedir"/*.zone | head -n 1)" .zone)
 		for i in $(seq 1 50); do
-			if [ -n "$(dig +short +tries=1 +time=1 -p "$NSD_PORT" @127.0.0.1 SOA "$probe" 2>/dev/null)" ]; then
+			# ... and it is ours: two suites may have drawn the same free
+			# port, and then the answer came from the other one's NSD
+			# (ours failed to bind and is gone)
+			if [ -n "$(dig +short +tries=1 +time=1 -p "$NSD_PORT" @127.0.0.1 SOA "$probe" 2>/dev/null)" ] &&
+				[ -s "$NSD_DIR/nsd.pid" ] && kill -0 "$(cat "$NSD_DIR/nsd.pid")" 2>/dev/null; then
 				return 0
 			fi
 			sleep 0.1
