@@ -27,7 +27,10 @@
 #include "spfcmd.h"
 
 #define EXIT_USAGE 64
-/* Inputs an audit computes at once (checks/check.h has 16; rarely all). */
+/* Threads for a batch's inputs, per job: a batch is after throughput, and
+ * its jobs keep the threads busy. A single audit gets one per input
+ * (INPUT_COUNT): an input that waits for a free thread adds a round trip
+ * to the audit. */
 #define INPUTS_PER_AUDIT 8
 /* Nothing determined: a check's error, or a report that could not be
  * written (a gate must not read silence as success). */
@@ -151,7 +154,7 @@ static int run_audits(const struct cli *c, const struct run_dns *d, struct spf2_
 	struct http_gate *gate = http_gate_new(2);
 	/* Threads for the audits' inputs, started once for the run: a batch
 	 * would otherwise start and end one for every input of every sender. */
-	struct workpool *pool = workpool_new((c->batch ? (size_t)c->jobs : 1) * INPUTS_PER_AUDIT);
+	struct workpool *pool = workpool_new(c->batch ? (size_t)c->jobs * INPUTS_PER_AUDIT : (size_t)INPUT_COUNT);
 	struct report_opts ro = {.color = want_color(c->color),
 	                         .verbosity = c->verbosity,
 	                         .batch = c->batch != NULL || n_msgs > 1,
