@@ -154,7 +154,8 @@ static int run_audits(const struct cli *c, const struct run_dns *d, struct spf2_
 	struct http_gate *gate = http_gate_new(2);
 	/* Threads for the audits' inputs, started once for the run: a batch
 	 * would otherwise start and end one for every input of every sender. */
-	struct workpool *pool = workpool_new(c->batch ? (size_t)c->jobs * INPUTS_PER_AUDIT : (size_t)INPUT_COUNT);
+	struct workpool *pool =
+	    workpool_new(c->batch ? (size_t)c->jobs * INPUTS_PER_AUDIT : (size_t)INPUT_COUNT);
 	struct report_opts ro = {.color = want_color(c->color),
 	                         .verbosity = c->verbosity,
 	                         .batch = c->batch != NULL || n_msgs > 1,
