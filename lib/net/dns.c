@@ -2060,6 +2060,21 @@ bool dns_grade_wire(const uint8_t *buf, size_t len, const char *name, uint16_t t
 	return graded;
 }
 
+struct dns_answer *dns_answer_copy_new(const struct dns_answer *a)
+{
+	struct dns_answer *c = xcalloc(1, sizeof *c);
+	c->status = a->status;
+	c->qname = a->qname ? xstrdup(a->qname) : NULL;
+	c->qtype = a->qtype;
+	c->why = a->why ? xstrdup(a->why) : NULL;
+	c->rcode = a->rcode;
+	c->ad = a->ad;
+	answer_copy_rrs(c, a);
+	for (size_t i = 0; i < a->cname_count; i++)
+		answer_add_cname(c, a->cnames[i]);
+	return c;
+}
+
 void dns_answer_clear(struct dns_answer *a)
 {
 	answer_clear(a);

@@ -181,6 +181,10 @@ void dns_get_stats(struct dns *d, struct dns_stats *out);
 bool dns_grade_wire(const uint8_t *buf, size_t len, const char *name, uint16_t type, struct dns_answer *out);
 void dns_answer_clear(struct dns_answer *a);
 
+/* A deep copy of a (a recorder keeps answers the cache may let go);
+ * release it with dns_answer_clear and free. */
+struct dns_answer *dns_answer_copy_new(const struct dns_answer *a);
+
 /* Description of the servers in use, e.g. "127.0.0.1#5353". */
 const char *dns_servers_text(const struct dns *d);
 

@@ -161,51 +161,13 @@ struct dns_recorder *dns_recorder_new(void)
 	return r;
 }
 
-static struct dns_rr *rrs_copy_new(const struct dns_rr *v, size_t n)
-{
-	struct dns_rr *c = xcalloc(n ? n : 1, sizeof *c);
-	for (size_t i = 0; i < n; i++) {
-		c[i] = v[i];
-		c[i].name = v[i].name ? xstrdup(v[i].name) : NULL;
-		if (v[i].txt) {
-			c[i].txt = xmalloc(v[i].txt_len + 1);
-			memcpy(c[i].txt, v[i].txt, v[i].txt_len + 1);
-		}
-		if (v[i].rdata) {
-			c[i].rdata = xmalloc(v[i].rdata_len ? v[i].rdata_len : 1);
-			memcpy(c[i].rdata, v[i].rdata, v[i].rdata_len);
-		}
-	}
-	return c;
-}
-
-static struct dns_answer *answer_copy_new(const struct dns_answer *a)
-{
-	struct dns_answer *c = xcalloc(1, sizeof *c);
-	c->status = a->status;
-	c->qname = a->qname ? xstrdup(a->qname) : NULL;
-	c->qtype = a->qtype;
-	c->why = a->why ? xstrdup(a->why) : NULL;
-	c->rcode = a->rcode;
-	c->ad = a->ad;
-	c->rr_count = a->rr_count;
-	c->rrs = rrs_copy_new(a->rrs, a->rr_count);
-	c->sig_count = a->sig_count;
-	c->sigs = a->sig_count ? rrs_copy_new(a->sigs, a->sig_count) : NULL;
-	c->cname_count = a->cname_count;
-	c->cnames = xcalloc(a->cname_count ? a->cname_count : 1, sizeof *c->cnames);
-	for (size_t i = 0; i < a->cname_count; i++)
-		c->cnames[i] = xstrdup(a->cnames[i]);
-	return c;
-}
-
 void dns_recorder_keep(struct dns_recorder *r, const char *name, uint16_t type, unsigned flags,
                        const struct dns_answer *a)
 {
 	char *k = key_new(name, type, flags);
 	pthread_mutex_lock(&r->mu);
 	if (!strmap_get(r->answers, k))
-		strmap_put(r->answers, k, answer_copy_new(a));
+		strmap_put(r->answers, k, dns_answer_copy_new(a));
 	pthread_mutex_unlock(&r->mu);
 	free(k);
 }
