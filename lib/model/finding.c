@@ -74,26 +74,30 @@ struct finding *findings_add(struct findings *fs, const char *id, const char *su
 	return f;
 }
 
+/* Replaces *slot with the text of fmt, formatted first: the old text may
+ * be one of the arguments. */
+static void set_text(char **slot, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void set_text(char **slot, const char *fmt, va_list ap)
+{
+	char *s = xvasprintf(fmt, ap);
+	free(*slot);
+	*slot = s;
+}
+
 void finding_set_detail(struct finding *f, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	/* formatted first: the old text may be one of the arguments */
-	char *s = xvasprintf(fmt, ap);
+	set_text(&f->detail, fmt, ap);
 	va_end(ap);
-	free(f->detail);
-	f->detail = s;
 }
 
 void finding_set_remedy(struct finding *f, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	/* formatted first: the old text may be one of the arguments */
-	char *s = xvasprintf(fmt, ap);
+	set_text(&f->remedy, fmt, ap);
 	va_end(ap);
-	free(f->remedy);
-	f->remedy = s;
 }
 
 void finding_add_ref(struct finding *f, const char *ref)
