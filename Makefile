@@ -4,6 +4,13 @@
 
 PROG     = senderaudit
 VERSION  = 0.2.0
+
+# The shared test data (conformance suites, RDAP fixtures) the tests and the
+# demo read: $SA_SHARED when set, else ../shared beside this checkout, else
+# beside the checkout this one was cloned from (a clean clone elsewhere).
+ORIGIN   := $(shell git config --get remote.origin.url 2>/dev/null)
+SA_SHARED ?= $(firstword $(wildcard $(abspath ../shared) $(if $(ORIGIN),$(abspath $(ORIGIN)/../shared))))
+export SA_SHARED
 PREFIX  ?= /usr/local
 BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man

@@ -10,7 +10,7 @@ BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/tests/nsd.sh"
 source "$ROOT/tests/harness.sh"
-SUITE=${SPF_SUITE:-$ROOT/../shared/conformance/spf/rfc7208-tests.yml}
+SUITE=${SPF_SUITE:-${SA_SHARED:-$ROOT/../shared}/conformance/spf/rfc7208-tests.yml}
 TMP=$(mktemp -d /tmp/senderaudit-spfconf.XXXXXX)
 trap 'nsd_stop; rm -rf "$TMP"' EXIT
 
