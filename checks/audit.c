@@ -30,10 +30,14 @@ enum slot_state { SLOT_IDLE, SLOT_RUNNING, SLOT_DONE };
 struct input_table {
 	const struct audit *a;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	pthread_cond_t cv;       /* the runner waits here for the pool's jobs */
 	unsigned started, ended; /* jobs given to the pool, and ended */
 	struct {
 		enum slot_state st;
+		unsigned waiters;
+		pthread_cond_t cv; /* one per input: a finished input wakes only
+		                    * the threads waiting for it (a broadcast to
+		                    * all cost each audit a hundred wake-ups) */
 		void *value;
 	} slot[INPUT_COUNT];
 	struct strbuf misuse; /* "dmarc.record read IN_SPF" ... */
@@ -47,8 +51,11 @@ const void *input_get(const struct inputs *in, enum input id)
 	if (!(in->allowed & NEED(id)))
 		sb_sep_printf(&t->misuse, "; ", "%s reads %s, which it does not declare", in->user,
 		              def->name);
-	while (t->slot[id].st == SLOT_RUNNING)
-		pthread_cond_wait(&t->cv, &t->mu);
+	while (t->slot[id].st == SLOT_RUNNING) {
+		t->slot[id].waiters++;
+		pthread_cond_wait(&t->slot[id].cv, &t->mu);
+		t->slot[id].waiters--;
+	}
 	if (t->slot[id].st == SLOT_IDLE) {
 		t->slot[id].st = SLOT_RUNNING;
 		pthread_mutex_unlock(&t->mu);
@@ -57,7 +64,8 @@ const void *input_get(const struct inputs *in, enum input id)
 		pthread_mutex_lock(&t->mu);
 		t->slot[id].value = v;
 		t->slot[id].st = SLOT_DONE;
-		pthread_cond_broadcast(&t->cv);
+		if (t->slot[id].waiters)
+			pthread_cond_broadcast(&t->slot[id].cv);
 	}
 	void *v = t->slot[id].value;
 	pthread_mutex_unlock(&t->mu);
@@ -86,8 +94,8 @@ static void start_job(void *arg)
 	struct starter *s = arg;
 	start_main(s);
 	pthread_mutex_lock(&s->tab->mu);
-	s->tab->ended++;
-	pthread_cond_broadcast(&s->tab->cv);
+	if (++s->tab->ended == s->tab->started)
+		pthread_cond_signal(&s->tab->cv);
 	pthread_mutex_unlock(&s->tab->mu);
 }
 
@@ -190,6 +198,8 @@ void audit_run(const struct audit *a, struct findings *out)
 	struct input_table tab = {.a = a};
 	pthread_mutex_init(&tab.mu, NULL);
 	pthread_cond_init(&tab.cv, NULL);
+	for (unsigned k = 0; k < INPUT_COUNT; k++)
+		pthread_cond_init(&tab.slot[k].cv, NULL);
 
 	/* Every input an enabled check needs starts now: each blocks only on
 	 * its own chain of lookups, and the DNS layer overlaps them all. */
@@ -234,6 +244,8 @@ void audit_run(const struct audit *a, struct findings *out)
 		if (tab.slot[k].st == SLOT_DONE)
 			registry_input((enum input)k)->free(tab.slot[k].value);
 	sb_free(&tab.misuse);
+	for (unsigned k = 0; k < INPUT_COUNT; k++)
+		pthread_cond_destroy(&tab.slot[k].cv);
 	pthread_mutex_destroy(&tab.mu);
 	pthread_cond_destroy(&tab.cv);
 }
