@@ -13,6 +13,7 @@
 #include "dns.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ldns/ldns.h>
@@ -615,8 +616,20 @@ static void release(struct dns *d, struct entry *e)
 /* Finds or creates the entry (with d->mu held). */
 static struct entry *cache_get_ex(struct dns *d, const char *name, uint16_t type, unsigned flags)
 {
-	/* the root is asked as "." (the canary's NS question) */
-	char *norm = strcmp(name, ".") == 0 ? xstrdup(".") : name_normalize_new(name);
+	/* the root is asked as "." (the canary's NS question). A hit costs
+	 * no allocation: the name is normalized on the stack when it fits. */
+	char small[256];
+	size_t nlen = strlen(name);
+	char *norm = nlen < sizeof small ? small : xmalloc(nlen + 1);
+	if (strcmp(name, ".") == 0) {
+		strcpy(norm, ".");
+	} else {
+		if (nlen > 1 && name[nlen - 1] == '.')
+			nlen--;
+		for (size_t i = 0; i < nlen; i++)
+			norm[i] = (char)tolower((unsigned char)name[i]);
+		norm[nlen] = '\0';
+	}
 	size_t k = hash_key(norm, type, flags, d->bucket_count);
 	d->stats.lookups++;
 	for (struct entry *e = d->buckets[k]; e; e = e->hnext)
@@ -629,10 +642,13 @@ static struct entry *cache_get_ex(struct dns *d, const char *name, uint16_t type
 				d->stats.expired++;
 				break;
 			}
-			free(norm);
+			if (norm != small)
+				free(norm);
 			d->stats.cache_hits++;
 			return e;
 		}
+	if (norm == small)
+		norm = xstrdup(small);
 	struct entry *e = xcalloc(1, sizeof *e);
 	e->name = norm;
 	e->type = type;
@@ -1799,18 +1815,25 @@ static void wait_done(struct dns *d, struct entry *e)
  * no evidence either way). */
 static const char *canary_denies(struct dns *d, const char *name, char *buf, size_t len)
 {
+	/* One locked pass (every negative answer of a batch comes here):
+	 * both canaries asked at once, waited for only when not done. */
 	pthread_mutex_lock(&d->mu);
 	const char *tld = tld_expected(d, tld_of(name)) ? tld_of(name) : NULL;
-	pthread_mutex_unlock(&d->mu);
 	const char *names[2] = {".", tld};
+	struct entry *c[2] = {NULL, NULL};
+	enum dns_status status[2] = {DNS_OK, DNS_OK};
 	for (size_t i = 0; i < 2 && names[i]; i++) {
-		pthread_mutex_lock(&d->mu);
-		struct entry *c = cache_get(d, names[i], DNS_T_NS);
-		hold(d, c);
-		wait_done(d, c);
-		enum dns_status st = c->ans.status;
-		release(d, c);
-		pthread_mutex_unlock(&d->mu);
+		c[i] = cache_get(d, names[i], DNS_T_NS);
+		hold(d, c[i]);
+	}
+	for (size_t i = 0; i < 2 && c[i]; i++) {
+		wait_done(d, c[i]);
+		status[i] = c[i]->ans.status;
+		release(d, c[i]);
+	}
+	pthread_mutex_unlock(&d->mu);
+	for (size_t i = 0; i < 2 && names[i]; i++) {
+		enum dns_status st = status[i];
 		/* The root always has NS records; a TLD may be asked by a
 		 * server that is not its parent's and answer NODATA. */
 		if (st == DNS_NXDOMAIN || (i == 0 && st == DNS_NODATA)) {
