@@ -684,7 +684,13 @@ struct dns_tap {
 	const struct resolver *below;
 	struct dns_recorder *rec; /* or NULL */
 	pthread_mutex_t mu;
-	struct strmap *seen; /* key -> the tap itself (a set) */
+	/* key -> its answer, or the tap itself while it is only prefetched
+	 * or being asked. The answers are the audit's memo: the inputs of an
+	 * audit ask the same questions (the DMARC record, the PTR, ...) about
+	 * three times each, and a memo hit costs no lock of the DNS layer;
+	 * below holds each answer for the audit, so it is the one below
+	 * would give again. */
+	struct strmap *seen;
 };
 
 struct dns_tap *dns_tap_new(const struct resolver *below, struct dns_recorder *rec)
@@ -710,7 +716,8 @@ static void count(struct dns_tap *t, const char *name, uint16_t type, unsigned f
 {
 	char *k = key_new(name, type, flags);
 	pthread_mutex_lock(&t->mu);
-	strmap_put(t->seen, k, t);
+	if (!strmap_get(t->seen, k))
+		strmap_put(t->seen, k, t);
 	pthread_mutex_unlock(&t->mu);
 	free(k);
 }
@@ -730,10 +737,25 @@ static void tap_prefetch(void *ctx, const char *name, uint16_t type)
 static const struct dns_answer *tap_query_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
 {
 	struct dns_tap *t = ctx;
-	count(t, name, type, flags);
+	char *k = key_new(name, type, flags);
+	pthread_mutex_lock(&t->mu);
+	const void *known = strmap_get(t->seen, k);
+	if (!known)
+		strmap_put(t->seen, k, t);
+	pthread_mutex_unlock(&t->mu);
+	if (known && known != t) {
+		free(k);
+		return known;
+	}
 	const struct dns_answer *a = resolver_query_ex(t->below, name, type, flags);
 	if (t->rec)
 		dns_recorder_keep(t->rec, name, type, flags, a);
+	if (a) {
+		pthread_mutex_lock(&t->mu);
+		strmap_put(t->seen, k, (void *)a);
+		pthread_mutex_unlock(&t->mu);
+	}
+	free(k);
 	return a;
 }
 

@@ -292,9 +292,53 @@ static void t_replay(struct unit_ctx *t)
 	UNIT_EQ_STR(t, err, "m:2: record data is \\# LENGTH HEX");
 }
 
+/* A resolver below a tap that counts the questions that reach it. */
+struct counted {
+	struct resolver below;
+	int asked;
+};
+
+static const struct dns_answer *counted_query(void *ctx, const char *name, uint16_t type)
+{
+	struct counted *c = ctx;
+	c->asked++;
+	return resolver_query(&c->below, name, type);
+}
+
+/* The tap is an audit's memo: a question asked again is answered by it,
+ * with the same answer, and below sees it once; flags make another
+ * question. */
+static void t_tap_memo(struct unit_ctx *t)
+{
+	static const char text[] = "a.test TXT status OK 0\na.test TXT rr 60 \"v=spf1 -all\"\n"
+	                           "d.test A status SERVFAIL 2 \"why not\"\n";
+	char err[256];
+	struct dns_replay *r = dns_replay_parse(text, sizeof text - 1, "mem", err, sizeof err);
+	UNIT_CHECK(t, r != NULL);
+	if (!r)
+		return;
+	struct counted c = {dns_replay_resolver(r), 0};
+	struct resolver below = {.ctx = &c, .query = counted_query};
+	struct dns_tap *tap = dns_tap_new(&below, NULL);
+	struct resolver rr = dns_tap_resolver(tap);
+	resolver_prefetch(&rr, "a.test", DNS_T_TXT);
+	const struct dns_answer *a1 = resolver_query(&rr, "a.test", DNS_T_TXT);
+	const struct dns_answer *a2 = resolver_query(&rr, "A.TEST.", DNS_T_TXT);
+	const struct dns_answer *f1 = resolver_query(&rr, "d.test", DNS_T_A);
+	const struct dns_answer *f2 = resolver_query(&rr, "d.test", DNS_T_A);
+	UNIT_CHECK(t, a1 == a2 && a1->status == DNS_OK && a1->rr_count == 1);
+	UNIT_CHECK(t, f1 == f2 && f1->status == DNS_SERVFAIL);
+	UNIT_CHECK(t, c.asked == 2);
+	resolver_query(&rr, "a.test", DNS_T_MX);
+	UNIT_CHECK(t, c.asked == 3 && dns_tap_count(tap) == 3);
+	dns_tap_free(tap);
+	dns_replay_free(r);
+}
+
 static const struct unit_case cases[] = {
-    {"text report", t_text}, {"text report -q/-v/colour", t_text_quiet_verbose_color},
-    {"json report", t_json}, {"status order", t_status},
-    {"formats", t_formats},  {"DNS answer files", t_replay},
+    {"text report", t_text},        {"text report -q/-v/colour", t_text_quiet_verbose_color},
+    {"json report", t_json},        {"status order", t_status},
+    {"formats", t_formats},         {"DNS answer files", t_replay},
+    {"the tap's memo", t_tap_memo},
 };
 UNIT_MAIN(cases)
