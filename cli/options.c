@@ -134,8 +134,9 @@ void cli_usage(FILE *out)
 	      "  --mail-from DOMAIN      the envelope (MAIL FROM) domain, when not DOMAIN\n"
 	      "  --dnsbl ZONES           DNS blocklists to ask (comma-separated), replacing the\n"
 	      "                          built-in list; +ZONE adds one; none (alone) disables them\n"
-	      "  --only IDS              run only these checks or categories (comma-separated)\n"
-	      "  --skip IDS              do not run these checks or categories\n"
+	      "  --only IDS              run only these checks or categories (comma-separated;\n"
+	      "                          repeated, the lists add up)\n"
+	      "  --skip IDS              do not run these checks or categories (the same)\n"
 	      "  --resolver ADDR[#PORT]  DNS server to ask instead of /etc/resolv.conf's\n"
 	      "                          (repeatable, up to 3)\n"
 	      "  --rdap-bootstrap URL|DIR  where the RDAP bootstrap files come from (default:\n"
@@ -534,8 +535,28 @@ static int readable_file(const char *opt, const char *arg, const char **out, cha
 	return 0;
 }
 
-static int parse_one(struct cli *c, int opt, const char *arg, const char **only, const char **skip, char *err,
-                     size_t errlen)
+/* The lists of --only and of --skip: each may be given more than once,
+ * and the lists add up (a script that adds a --skip to a command line that
+ * has one must not re-enable what the first one skipped). */
+#define MAX_SELECTIONS 32
+struct selection {
+	const char *v[MAX_SELECTIONS]; /* borrowed from argv */
+	int n;
+};
+
+static int select_add(struct selection *s, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	if (s->n == MAX_SELECTIONS) {
+		snprintf(err, errlen, "%s: at most %d times (a list may name several, comma-separated)", opt,
+		         MAX_SELECTIONS);
+		return -1;
+	}
+	s->v[s->n++] = arg;
+	return 0;
+}
+
+static int parse_one(struct cli *c, int opt, const char *arg, struct selection *only, struct selection *skip,
+                     char *err, size_t errlen)
 {
 	static const char *const fail_ons[] = {"warn", "fail", "new", NULL};
 	static const char *const colors[] = {"auto", "always", "never", NULL};
@@ -565,8 +586,8 @@ static int parse_one(struct cli *c, int opt, const char *arg, const char **only,
 		return 0;
 	}
 	case OPT_DNSBL: return parse_dnsbl(c, arg, err, errlen);
-	case OPT_ONLY: *only = arg; return 0;
-	case OPT_SKIP: *skip = arg; return 0;
+	case OPT_ONLY: return select_add(only, "--only", arg, err, errlen);
+	case OPT_SKIP: return select_add(skip, "--skip", arg, err, errlen);
 	case OPT_RESOLVER:
 		if (c->resolver_count == CLI_MAX_RESOLVERS) {
 			snprintf(err, errlen, "--resolver: at most %d resolvers", CLI_MAX_RESOLVERS);
@@ -883,7 +904,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	for (size_t i = 0; i < nc; i++)
 		c->enabled[i] = true;
 
-	const char *only = NULL, *skip = NULL;
+	struct selection only = {0}, skip = {0};
 	/* `senderaudit help [spf]`: what a new user types first. */
 	if ((argc == 2 || (argc == 3 && strcmp(argv[2], "spf") == 0)) && strcmp(argv[1], "help") == 0) {
 		c->cmd = CMD_HELP;
@@ -1016,20 +1037,21 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		return -1;
 	}
 	char why[512];
-	if (only) {
+	if (only.n)
 		for (size_t i = 0; i < nc; i++)
 			c->enabled[i] = false;
-		if (registry_select(only, c->enabled, true, why, sizeof why) < 0) {
+	for (int i = 0; i < only.n; i++)
+		if (registry_select(only.v[i], c->enabled, true, why, sizeof why) < 0) {
 			snprintf(err, errlen, "--only: %s", why);
 			c->hint = "--list-checks";
 			return -1;
 		}
-	}
-	if (skip && registry_select(skip, c->enabled, false, why, sizeof why) < 0) {
-		snprintf(err, errlen, "--skip: %s", why);
-		c->hint = "--list-checks";
-		return -1;
-	}
+	for (int i = 0; i < skip.n; i++)
+		if (registry_select(skip.v[i], c->enabled, false, why, sizeof why) < 0) {
+			snprintf(err, errlen, "--skip: %s", why);
+			c->hint = "--list-checks";
+			return -1;
+		}
 	return 0;
 }
 

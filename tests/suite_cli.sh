@@ -134,6 +134,21 @@ done
 RC=$?
 expect_rc 3
 
+case_ "--only and --skip given more than once add up"
+# (the last one used to win: a second --skip re-enabled what the first skipped)
+"$BIN" --resolver 127.0.0.1#9 --timeout 0.2 --retries 0 --format json --only rdns.ptr,helo.syntax --only spf.record \
+	--skip helo --skip dnsbl 192.0.2.1 example.com >"$TMP/out" 2>/dev/null
+/usr/bin/python3 - "$TMP/out" <<'PY' && ok || bad "$CASE: $(head -c 300 "$TMP/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+st = {}
+for f in d["checks"]:
+    st.setdefault(f["id"], set()).add(f["status"])
+ran = {i for i, s in st.items() if s != {"skip"}}
+sys.exit(0 if ran == {"rdns.ptr", "spf.record"} else 1)
+PY
+usage_error "--skip 33 times" $(for _ in $(seq 33); do printf -- '--skip rdns '; done) 192.0.2.1 example.com
+
 case_ "--list-checks is aligned"
 "$BIN" --list-checks >"$TMP/out"
 [ "$(awk '{ print index($0, " " $2 " ") }' "$TMP/out" | sort -u | wc -l)" = 1 ] && ok || bad "$CASE: the category column moves: $(grep rdap.domain.contact "$TMP/out")"
