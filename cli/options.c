@@ -135,8 +135,9 @@ void cli_usage(FILE *out)
 	      "  --dnsbl ZONES           DNS blocklists to ask (comma-separated), replacing the\n"
 	      "                          built-in list; +ZONE adds one; none (alone) disables them\n"
 	      "  --only IDS              run only these checks or categories (comma-separated;\n"
-	      "                          repeated, the lists add up)\n"
-	      "  --skip IDS              do not run these checks or categories (the same)\n"
+	      "                          repeated, each narrows: only checks in every list run)\n"
+	      "  --skip IDS              do not run these checks or categories (repeated, the\n"
+	      "                          lists add up)\n"
 	      "  --resolver ADDR[#PORT]  DNS server to ask instead of /etc/resolv.conf's\n"
 	      "                          (repeatable, up to 3)\n"
 	      "  --rdap-bootstrap URL|DIR  where the RDAP bootstrap files come from (default:\n"
@@ -535,9 +536,9 @@ static int readable_file(const char *opt, const char *arg, const char **out, cha
 	return 0;
 }
 
-/* The lists of --only and of --skip: each may be given more than once,
- * and the lists add up (a script that adds a --skip to a command line that
- * has one must not re-enable what the first one skipped). */
+/* The lists of --only and of --skip: each may be given more than once (a
+ * script that adds a --skip to a command line that has one must not
+ * re-enable what the first one skipped). */
 #define MAX_SELECTIONS 32
 struct selection {
 	const char *v[MAX_SELECTIONS]; /* borrowed from argv */
@@ -1037,15 +1038,29 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		return -1;
 	}
 	char why[512];
-	if (only.n)
-		for (size_t i = 0; i < nc; i++)
-			c->enabled[i] = false;
-	for (int i = 0; i < only.n; i++)
-		if (registry_select(only.v[i], c->enabled, true, why, sizeof why) < 0) {
+	/* Each --only narrows what runs (a wrapper's --only, then the user's),
+	 * each --skip takes more away: the order does not matter. */
+	bool *sel = xcalloc(nc, sizeof *sel);
+	for (int i = 0; i < only.n; i++) {
+		memset(sel, 0, nc * sizeof *sel);
+		if (registry_select(only.v[i], sel, true, why, sizeof why) < 0) {
+			free(sel);
 			snprintf(err, errlen, "--only: %s", why);
 			c->hint = "--list-checks";
 			return -1;
 		}
+		for (size_t k = 0; k < nc; k++)
+			c->enabled[k] = c->enabled[k] && sel[k];
+	}
+	free(sel);
+	bool any = false;
+	for (size_t k = 0; k < nc; k++)
+		any = any || c->enabled[k];
+	if (!any) {
+		snprintf(err, errlen, "--only: the %d lists have no check in common", only.n);
+		c->hint = "--list-checks";
+		return -1;
+	}
 	for (int i = 0; i < skip.n; i++)
 		if (registry_select(skip.v[i], c->enabled, false, why, sizeof why) < 0) {
 			snprintf(err, errlen, "--skip: %s", why);

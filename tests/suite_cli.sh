@@ -134,10 +134,10 @@ done
 RC=$?
 expect_rc 3
 
-case_ "--only and --skip given more than once add up"
+case_ "--skip given more than once adds up, each --only narrows"
 # (the last one used to win: a second --skip re-enabled what the first skipped)
-"$BIN" --resolver 127.0.0.1#9 --timeout 0.2 --retries 0 --format json --only rdns.ptr,helo.syntax --only spf.record \
-	--skip helo --skip dnsbl 192.0.2.1 example.com >"$TMP/out" 2>/dev/null
+"$BIN" --resolver 127.0.0.1#9 --timeout 0.2 --retries 0 --format json --only rdns,helo,spf.record,dnsbl \
+	--only rdns.ptr,helo.syntax,spf,dnsbl.ip --skip helo --skip dnsbl 192.0.2.1 example.com >"$TMP/out" 2>/dev/null
 /usr/bin/python3 - "$TMP/out" <<'PY' && ok || bad "$CASE: $(head -c 300 "$TMP/out")"
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -147,6 +147,7 @@ for f in d["checks"]:
 ran = {i for i, s in st.items() if s != {"skip"}}
 sys.exit(0 if ran == {"rdns.ptr", "spf.record"} else 1)
 PY
+usage_error "--only lists with no check in common" --only rdns --only spf 192.0.2.1 example.com
 usage_error "--skip 33 times" $(for _ in $(seq 33); do printf -- '--skip rdns '; done) 192.0.2.1 example.com
 
 case_ "--list-checks is aligned"
