@@ -84,6 +84,9 @@ struct entry {
 	struct entry *lru_prev, *lru_next; /* idle (done, no refs, in table) */
 
 	/* Loop-thread state while active. */
+	bool finishing;      /* finished, waiting in d->finished to be published */
+	bool timed_out;      /* ... with DNS_TIMEOUT */
+	struct entry *fnext; /* d->finished */
 	uint8_t *wire;
 	size_t wire_len;
 	bool no_edns;
@@ -144,6 +147,7 @@ struct dns {
 	int wake[2];
 	bool wake_pending; /* a byte is in the pipe (under mu) */
 	/* loop thread only */
+	struct entry *finished; /* finished this round, published under one lock */
 	struct entry **active;
 	size_t active_count;
 	struct psock *socks; /* the UDP pool, draining sockets included */
@@ -807,7 +811,7 @@ static int sock_open(struct dns *d, int si)
 		d->nsocks++;
 	}
 	d->socks[i] = (struct psock){.fd = fd, .si = si};
-	d->stats.sockets++;
+	__atomic_add_fetch(&d->stats.sockets, 1, __ATOMIC_RELAXED);
 	return (int)i;
 }
 
@@ -865,7 +869,8 @@ static void close_sockets(struct dns *d, struct entry *e)
 	e->wire = NULL;
 }
 
-/* Marks e done (loop thread). */
+/* Marks e finished (loop thread); its waiters see it done once the round's
+ * finished lookups are published (publish_finished). */
 static void finish(struct dns *d, struct entry *e, enum dns_status st, const char *why)
 {
 	close_sockets(d, e);
@@ -878,18 +883,36 @@ static void finish(struct dns *d, struct entry *e, enum dns_status st, const cha
 		}
 		a->status = st;
 	}
+	e->finishing = true;
+	e->timed_out = st == DNS_TIMEOUT;
+	e->fnext = d->finished;
+	d->finished = e;
+}
+
+/* Makes the lookups finished in this round done, under one lock: a batch
+ * finishes thousands a second, and the waiting threads contend for d->mu. */
+static void publish_finished(struct dns *d)
+{
+	if (!d->finished)
+		return;
+	int64_t now = now_ms();
 	pthread_mutex_lock(&d->mu);
-	if (st == DNS_TIMEOUT)
-		d->stats.timeouts++;
-	if (e->zone >= 0 && e->state == ST_ACTIVE)
-		d->limits[e->zone].inflight--;
-	e->state = ST_DONE;
-	uint32_t ttl = dns_status_answered(e->ans.status) ? e->ttl_s : FAIL_TTL_S;
-	e->expires_ms = now_ms() + (int64_t)(ttl < TTL_MAX_S ? ttl : TTL_MAX_S) * 1000;
-	if (e->done_cv)
-		pthread_cond_broadcast(e->done_cv);
-	if (!e->refs)
-		make_idle(d, e);
+	while (d->finished) {
+		struct entry *e = d->finished;
+		d->finished = e->fnext;
+		e->fnext = NULL;
+		if (e->timed_out)
+			d->stats.timeouts++;
+		if (e->zone >= 0 && e->state == ST_ACTIVE)
+			d->limits[e->zone].inflight--;
+		e->state = ST_DONE;
+		uint32_t ttl = dns_status_answered(e->ans.status) ? e->ttl_s : FAIL_TTL_S;
+		e->expires_ms = now + (int64_t)(ttl < TTL_MAX_S ? ttl : TTL_MAX_S) * 1000;
+		if (e->done_cv)
+			pthread_cond_broadcast(e->done_cv);
+		if (!e->refs)
+			make_idle(d, e);
+	}
 	pthread_mutex_unlock(&d->mu);
 }
 
@@ -941,9 +964,8 @@ static void send_try(struct dns *d, struct entry *e, int64_t now)
 	d->socks[i].uses++;
 	d->socks[i].pending++;
 	out_add(d, i, id, e, k);
-	pthread_mutex_lock(&d->mu);
-	d->stats.sent++;
-	pthread_mutex_unlock(&d->mu);
+	/* the loop is the only writer: no lock, dns_get_stats reads it so */
+	__atomic_add_fetch(&d->stats.sent, 1, __ATOMIC_RELAXED);
 }
 
 static void start_tcp(struct dns *d, struct entry *e, int si)
@@ -972,10 +994,8 @@ static void start_tcp(struct dns *d, struct entry *e, int si)
 	e->tcp_len = e->wire_len + 2;
 	e->tcp_off = 0;
 	e->tcp_sending = true;
-	pthread_mutex_lock(&d->mu);
-	d->stats.sent++;
-	d->stats.tcp++;
-	pthread_mutex_unlock(&d->mu);
+	__atomic_add_fetch(&d->stats.sent, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&d->stats.tcp, 1, __ATOMIC_RELAXED);
 }
 
 static void tcp_fail(struct entry *e, const char *what)
@@ -1271,10 +1291,15 @@ static void activate(struct dns *d, struct entry *e, int64_t now)
 
 /* Moves queued lookups to the active set, up to max_inflight in all and,
  * for a zone with limits, up to its in-flight limit and its rate: the
- * lookups of a zone at its limit wait their turn in its own queue. */
-static void admit(struct dns *d, int64_t now)
+ * lookups of a zone at its limit wait their turn in its own queue. False
+ * when the loop is to stop. */
+static bool admit(struct dns *d, int64_t now)
 {
 	pthread_mutex_lock(&d->mu);
+	if (d->stop) {
+		pthread_mutex_unlock(&d->mu);
+		return false;
+	}
 	d->rate_wake_ms = 0;
 	/* the limited zones first: their limits bound what they take, and
 	 * the unlimited lookups must not starve them */
@@ -1295,6 +1320,7 @@ static void admit(struct dns *d, int64_t now)
 		activate(d, e, now);
 	}
 	pthread_mutex_unlock(&d->mu);
+	return true;
 }
 
 /* The limit of zone, created unlimited (d->mu held); -1 when the table is
@@ -1480,7 +1506,7 @@ static void dispatch(struct dns *d, const struct pollset *ps)
 			handle_sock(d, ps->who[i].k);
 			continue;
 		}
-		if (e->state != ST_DONE && handle_tcp(d, e, ps->pfd[i].revents))
+		if (!e->finishing && handle_tcp(d, e, ps->pfd[i].revents))
 			drop_active(d, e);
 	}
 }
@@ -1493,13 +1519,10 @@ static void *loop_main(void *arg)
 	struct pollset ps = {0};
 	for (;;) {
 		int64_t now = now_ms();
-		pthread_mutex_lock(&d->mu);
-		bool stop = d->stop;
-		pthread_mutex_unlock(&d->mu);
-		if (stop)
-			break;
-		admit(d, now);
+		if (!admit(d, now))
+			break; /* stopping */
 		int64_t wake_at = advance_all(d, now);
+		publish_finished(d);
 		if (d->rate_wake_ms && d->rate_wake_ms < wake_at)
 			wake_at = d->rate_wake_ms;
 		pollset_fill(d, &ps);
@@ -1509,6 +1532,7 @@ static void *loop_main(void *arg)
 			break;
 		if (r > 0)
 			dispatch(d, &ps);
+		publish_finished(d);
 	}
 	free(ps.pfd);
 	free(ps.who);
@@ -2107,6 +2131,9 @@ void dns_get_stats(struct dns *d, struct dns_stats *out)
 {
 	pthread_mutex_lock(&d->mu);
 	*out = d->stats;
+	out->sent = __atomic_load_n(&d->stats.sent, __ATOMIC_RELAXED);
+	out->tcp = __atomic_load_n(&d->stats.tcp, __ATOMIC_RELAXED);
+	out->sockets = __atomic_load_n(&d->stats.sockets, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&d->mu);
 }
 
