@@ -34,6 +34,7 @@
 
 #include "../util/clock.h"
 #include "../util/json.h"
+#include "../util/strbuf.h"
 #include "../util/xalloc.h"
 
 /* Wire messages (host byte order: both ends are this process image).
@@ -60,17 +61,64 @@ static bool write_all(int fd, const void *p, size_t n)
 	return true;
 }
 
-static bool read_all(int fd, void *p, size_t n)
+/* A message goes out whole, in one write (msg_*), and comes in through a
+ * buffer (inbuf): a question and its answer cost a write and a read at
+ * each end, not a system call (and a wake-up of the other end) per field.
+ * Both ends alternate strictly, so a buffer never holds the start of the
+ * next message. */
+static void msg_u16(struct strbuf *m, uint16_t v)
+{
+	sb_putn(m, (const char *)&v, 2);
+}
+
+/* (u16 length, bytes); longer strings are cut (the reader's limits are
+ * far below). */
+static void msg_str(struct strbuf *m, const char *s, size_t len)
+{
+	uint16_t l = (uint16_t)(len > 65000 ? 65000 : len);
+	msg_u16(m, l);
+	sb_putn(m, s, l);
+}
+
+static bool msg_send(int fd, struct strbuf *m)
+{
+	bool ok = write_all(fd, m->s, m->len);
+	m->len = 0;
+	return ok;
+}
+
+struct inbuf {
+	int fd;
+	size_t pos, len;
+	char buf[8192];
+};
+
+/* Whether there is something to read by the deadline. */
+static bool wait_readable(int fd, int64_t deadline);
+
+static bool in_wait(struct inbuf *in, int64_t deadline)
+{
+	return in->pos < in->len || wait_readable(in->fd, deadline);
+}
+
+static bool in_read(struct inbuf *in, void *p, size_t n)
 {
 	char *c = p;
 	while (n) {
-		ssize_t r = read(fd, c, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		c += r;
-		n -= (size_t)r;
+		if (in->pos == in->len) {
+			ssize_t r = read(in->fd, in->buf, sizeof in->buf);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return false;
+			in->pos = 0;
+			in->len = (size_t)r;
+		}
+		size_t k = in->len - in->pos < n ? in->len - in->pos : n;
+		memcpy(c, in->buf + in->pos, k);
+		in->pos += k;
+		c += k;
+		n -= k;
 	}
 	return true;
 }
@@ -79,21 +127,25 @@ static bool read_all(int fd, void *p, size_t n)
 
 enum { ANS_OK, ANS_NXDOMAIN, ANS_NODATA, ANS_TRYAGAIN };
 
+/* The worker's end of the socket. */
+struct child_io {
+	struct inbuf in;
+	struct strbuf out;
+};
+
 static SPF_dns_rr_t *child_lookup(SPF_dns_server_t *srv, const char *domain, ns_type type, int should_cache)
 {
 	(void)should_cache;
-	int fd = *(int *)srv->hook;
+	struct child_io *io = srv->hook;
 	/* RFC 7208 dropped type SPF: never ask for it. */
 	if (type == ns_t_spf)
 		return SPF_dns_rr_new_init(srv, domain, type, 0, NO_DATA);
-	uint16_t t = (uint16_t)type, len = (uint16_t)strnlen(domain, 1024);
-	char hdr[5] = {'Q'};
-	memcpy(hdr + 1, &t, 2);
-	memcpy(hdr + 3, &len, 2);
+	sb_putn(&io->out, "Q", 1);
+	msg_u16(&io->out, (uint16_t)type);
+	msg_str(&io->out, domain, strnlen(domain, 1024));
 	uint8_t cls;
 	uint16_t count;
-	if (!write_all(fd, hdr, sizeof hdr) || !write_all(fd, domain, len) || !read_all(fd, &cls, 1) ||
-	    !read_all(fd, &count, 2))
+	if (!msg_send(io->in.fd, &io->out) || !in_read(&io->in, &cls, 1) || !in_read(&io->in, &count, 2))
 		_exit(3);
 	static const int herr[] = {NETDB_SUCCESS, HOST_NOT_FOUND, NO_DATA, TRY_AGAIN};
 	SPF_dns_rr_t *rr = SPF_dns_rr_new_init(srv, domain, type, 0, herr[cls & 3]);
@@ -102,10 +154,10 @@ static SPF_dns_rr_t *child_lookup(SPF_dns_server_t *srv, const char *domain, ns_
 	int n = 0;
 	for (uint16_t i = 0; i < count; i++) {
 		uint16_t l;
-		if (!read_all(fd, &l, 2))
+		if (!in_read(&io->in, &l, 2))
 			_exit(3);
 		char *buf = xmalloc((size_t)l + 1);
-		if (!read_all(fd, buf, l))
+		if (!in_read(&io->in, buf, l))
 			_exit(3);
 		buf[l] = '\0';
 		size_t need = type == ns_t_a      ? sizeof(struct in_addr)
@@ -148,10 +200,10 @@ static void child_quiet(const char *file, int line, const char *msg)
 	(void)msg;
 }
 
-static bool read_str(int fd, char *buf, size_t cap)
+static bool read_str(struct inbuf *in, char *buf, size_t cap)
 {
 	uint16_t l;
-	if (!read_all(fd, &l, 2) || l >= cap || !read_all(fd, buf, l))
+	if (!in_read(in, &l, 2) || l >= cap || !in_read(in, buf, l))
 		return false;
 	buf[l] = '\0';
 	return true;
@@ -169,17 +221,18 @@ static void worker_main(int fd)
 	SPF_warning_handler = child_quiet;
 	SPF_info_handler = child_quiet;
 	SPF_debug_handler = child_quiet;
+	struct child_io io = {.in.fd = fd};
 	SPF_dns_server_t *d = xcalloc(1, sizeof *d);
 	d->lookup = child_lookup;
 	d->name = "senderaudit";
-	d->hook = &fd;
+	d->hook = &io;
 	SPF_server_t *srv = SPF_server_new_dns(d, 0);
 	if (!srv)
 		_exit(4);
 	for (;;) {
 		char tag, ip[64], sender[1100], helo[300];
-		if (!read_all(fd, &tag, 1) || tag != 'E' || !read_str(fd, ip, sizeof ip) ||
-		    !read_str(fd, sender, sizeof sender) || !read_str(fd, helo, sizeof helo))
+		if (!in_read(&io.in, &tag, 1) || tag != 'E' || !read_str(&io.in, ip, sizeof ip) ||
+		    !read_str(&io.in, sender, sizeof sender) || !read_str(&io.in, helo, sizeof helo))
 			_exit(0); /* the parent is gone or done */
 		SPF_request_t *req = SPF_request_new(srv);
 		if (!req)
@@ -194,10 +247,9 @@ static void worker_main(int fd)
 		SPF_response_t *resp = NULL;
 		SPF_errcode_t err = SPF_request_query_mailfrom(req, &resp);
 		const char *res = resp ? child_result(resp, err) : "permerror";
-		uint16_t len = (uint16_t)strlen(res);
-		char hdr[3] = {'R'};
-		memcpy(hdr + 1, &len, 2);
-		if (!write_all(fd, hdr, 3) || !write_all(fd, res, len))
+		sb_putn(&io.out, "R", 1);
+		msg_str(&io.out, res, strlen(res));
+		if (!msg_send(fd, &io.out))
 			_exit(0);
 		if (resp)
 			SPF_response_free(resp);
@@ -209,6 +261,7 @@ static void worker_main(int fd)
 
 static bool send_answer(int fd, const struct dns_answer *a, uint16_t type)
 {
+	struct strbuf m = {0};
 	uint8_t cls = a->status == DNS_OK         ? ANS_OK
 	              : a->status == DNS_NXDOMAIN ? ANS_NXDOMAIN
 	              : a->status == DNS_NODATA   ? ANS_NODATA
@@ -216,8 +269,8 @@ static bool send_answer(int fd, const struct dns_answer *a, uint16_t type)
 	uint16_t count = 0;
 	for (size_t i = 0; cls == ANS_OK && i < a->rr_count && count < 1000; i++)
 		count += a->rrs[i].type == type;
-	if (!write_all(fd, &cls, 1) || !write_all(fd, &count, 2))
-		return false;
+	sb_putn(&m, (const char *)&cls, 1);
+	msg_u16(&m, count);
 	uint16_t sent = 0;
 	for (size_t i = 0; sent < count && i < a->rr_count; i++) {
 		const struct dns_rr *rr = &a->rrs[i];
@@ -235,12 +288,12 @@ static bool send_answer(int fd, const struct dns_answer *a, uint16_t type)
 			p = rr->name ? rr->name : "";
 			l = strlen(p);
 		}
-		uint16_t l16 = (uint16_t)(l > 65000 ? 65000 : l);
-		if (!write_all(fd, &l16, 2) || !write_all(fd, p, l16))
-			return false;
+		msg_str(&m, p, l);
 		sent++;
 	}
-	return true;
+	bool ok = msg_send(fd, &m);
+	sb_free(&m);
+	return ok;
 }
 
 /* Waits for fd to be readable until the deadline; false on timeout. */
@@ -265,38 +318,41 @@ static void set_why(struct spf_second *out, const char *why)
 	out->why = xstrdup(why);
 }
 
-/* Serves the child's questions; returns when it answered, failed or timed out. */
-static void serve(const struct resolver *d, int fd, int64_t deadline, struct spf_second *out)
+static void serve_in(const struct resolver *d, struct inbuf *in, int64_t deadline, struct spf_second *out)
 {
 	for (int q = 0; q <= MAX_QUESTIONS; q++) {
-		char hdr[5];
-		if (!wait_readable(fd, deadline)) {
+		char tag;
+		if (!in_wait(in, deadline)) {
 			set_why(out, "libspf2 did not finish in time (killed)");
 			return;
 		}
-		if (!read_all(fd, hdr, 1))
+		if (!in_read(in, &tag, 1))
 			return; /* it died: waitpid says how */
-		if (hdr[0] == 'R') {
-			uint16_t len;
+		if (tag == 'R') {
 			char res[64];
-			if (read_all(fd, &len, 2) && len < sizeof res && read_all(fd, res, len)) {
-				res[len] = '\0';
+			if (read_str(in, res, sizeof res))
 				out->result = xstrdup(res);
-			}
 			return;
 		}
-		uint16_t type, len;
-		if (hdr[0] != 'Q' || !read_all(fd, &type, 2) || !read_all(fd, &len, 2) || len > 1024)
-			return;
+		uint16_t type;
 		char name[1025];
-		if (!read_all(fd, name, len))
+		if (tag != 'Q' || !in_read(in, &type, 2) || !read_str(in, name, sizeof name))
 			return;
-		name[len] = '\0';
 		const struct dns_answer *a = resolver_query(d, name, type);
-		if (!send_answer(fd, a, type))
+		if (!send_answer(in->fd, a, type))
 			return;
 	}
 	set_why(out, "libspf2 asked too many questions (killed)");
+}
+
+/* Serves the child's questions; returns when it answered, failed or timed out. */
+static void serve(const struct resolver *d, int fd, int64_t deadline, struct spf_second *out)
+{
+	struct inbuf *in = xmalloc(sizeof *in);
+	in->fd = fd;
+	in->pos = in->len = 0;
+	serve_in(d, in, deadline, out);
+	free(in);
 }
 
 struct worker {
@@ -409,12 +465,6 @@ void spf2_pool_free(struct spf2_pool *p)
 	free(p);
 }
 
-static bool send_str(int fd, const char *s)
-{
-	uint16_t l = (uint16_t)strlen(s);
-	return write_all(fd, &l, 2) && write_all(fd, s, l);
-}
-
 void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct spf_request *rq,
                     int timeout_ms, struct spf_second *out)
 {
@@ -453,8 +503,14 @@ void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct 
 		out->why = xstrdup("cannot start libspf2");
 	} else {
 		out->ran = true;
-		bool sent = write_all(w->fd, "E", 1) && send_str(w->fd, rq->ip.text) &&
-		            send_str(w->fd, sender) && send_str(w->fd, rq->helo ? rq->helo : "");
+		struct strbuf m = {0};
+		const char *helo = rq->helo ? rq->helo : "";
+		sb_putn(&m, "E", 1);
+		msg_str(&m, rq->ip.text, strlen(rq->ip.text));
+		msg_str(&m, sender, strlen(sender));
+		msg_str(&m, helo, strlen(helo));
+		bool sent = msg_send(w->fd, &m);
+		sb_free(&m);
 		if (sent)
 			serve(d, w->fd, clock_mono_ms() + timeout_ms, out);
 		if (!out->result)
