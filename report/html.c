@@ -3,8 +3,9 @@
  * read JSON: no external assets, no JavaScript, a print style. The summary
  * first (a batch: a table of every sender, linked to its section), then per
  * sender its findings by category, each problem with its evidence (detail,
- * raw data) and remedy. The page is one document per run, so sections are
- * kept until the end, when the overview above them is known. */
+ * raw data) and remedy. The page is one document per run, so sections and
+ * the overview's rows wait in temporary files (spool.h) until the end, when
+ * the overview's head is known. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,22 +14,17 @@
 #include "../lib/util/xalloc.h"
 #include "markup.h"
 #include "report.h"
-
-struct html_row {
-	char *ip, *domain;
-	enum status worst;
-	long counts[STATUS_COUNT];
-	long ms;
-	size_t new_count;
-	bool diff;
-};
+#include "spool.h"
 
 struct html_state {
 	FILE *out;
 	struct report_opts o;
-	struct strbuf body; /* the senders' sections */
-	struct html_row *rows;
-	size_t n, cap;
+	struct spool body;  /* the senders' sections */
+	struct spool table; /* a batch's overview: a row per sender */
+	size_t n;
+	enum status worst;
+	bool diff;   /* the first sender was compared with a baseline */
+	char *first; /* "ip domain" of the first sender: a single audit's title */
 };
 
 static const char css[] =
@@ -61,6 +57,10 @@ static void *html_begin(FILE *out, const struct report_opts *o)
 	struct html_state *st = xcalloc(1, sizeof *st);
 	st->out = out;
 	st->o = *o;
+	st->worst = STATUS_SKIP;
+	spool_init(&st->body);
+	if (o->batch)
+		spool_init(&st->table);
 	return st;
 }
 
@@ -133,28 +133,50 @@ static void put_finding(struct strbuf *b, const struct finding *f, enum report_m
 	sb_printf(b, "</div>\n");
 }
 
+/* A batch's overview row of sender st->n, linked to its section. */
+static void table_row(struct html_state *st, const struct report_info *ri, const struct findings *fs,
+                      enum status worst)
+{
+	struct strbuf h = {0};
+	long counts[STATUS_COUNT];
+	report_count(fs, counts);
+	sb_printf(&h, "<tr><td><a href=\"#sender-%zu\">", st->n);
+	markup_escape(&h, ri->t->ip.text);
+	sb_printf(&h, " ");
+	markup_escape(&h, ri->t->domain);
+	sb_printf(&h, "</a></td><td><span class=\"st %s\">%s</span></td>", status_name(worst),
+	          report_status_upper(worst));
+	counts_cells(&h, counts);
+	sb_printf(&h, "<td class=\"n\">%ld</td>", ri->duration_ms);
+	if (ri->diff)
+		sb_printf(&h, "<td class=\"n\">%zu</td>", ri->diff->new_count);
+	sb_printf(&h, "</tr>\n");
+	spool_put(&st->table, &h);
+	sb_free(&h);
+}
+
 static void html_sender(void *p, const struct report_info *ri, const struct findings *fs)
 {
 	struct html_state *st = p;
 	const struct target *t = ri->t;
-	xgrow(&st->rows, &st->cap, st->n + 1, sizeof *st->rows);
-	struct html_row *r = &st->rows[st->n];
-	memset(r, 0, sizeof *r);
-	r->ip = xstrdup(t->ip.text);
-	r->domain = xstrdup(t->domain);
-	r->worst = findings_worst(fs);
-	report_count(fs, r->counts);
-	r->ms = ri->duration_ms;
-	r->diff = ri->diff != NULL;
-	r->new_count = ri->diff ? ri->diff->new_count : 0;
+	enum status worst = findings_worst(fs);
+	if (status_rank(worst) > status_rank(st->worst))
+		st->worst = worst;
+	if (!st->n) {
+		st->diff = ri->diff != NULL;
+		st->first = xasprintf("%s %s", t->ip.text, t->domain);
+	}
+	st->n++;
+	if (st->o.batch)
+		table_row(st, ri, fs, worst);
 
-	struct strbuf *b = &st->body;
-	sb_printf(b, "<section id=\"sender-%zu\">\n<h2>", ++st->n);
+	struct strbuf section = {0}, *b = &section;
+	sb_printf(b, "<section id=\"sender-%zu\">\n<h2>", st->n);
 	markup_escape(b, t->ip.text);
 	sb_printf(b, " sending for ");
 	markup_escape(b, t->domain);
-	sb_printf(b, " <span class=\"st %s\">%s</span></h2>\n<p>", status_name(r->worst),
-	          report_status_upper(r->worst));
+	sb_printf(b, " <span class=\"st %s\">%s</span></h2>\n<p>", status_name(worst),
+	          report_status_upper(worst));
 	if (t->helo) {
 		sb_printf(b, "HELO <code>");
 		markup_escape(b, t->helo);
@@ -171,7 +193,9 @@ static void html_sender(void *p, const struct report_info *ri, const struct find
 	sb_printf(b,
 	          "<table><tr><th>pass</th><th>warn</th><th>fail</th><th>error</th><th>skip</th><th>info</th>"
 	          "</tr><tr>");
-	counts_cells(b, r->counts);
+	long counts[STATUS_COUNT];
+	report_count(fs, counts);
+	counts_cells(b, counts);
 	sb_printf(b, "</tr></table>\n");
 	if (ri->diff)
 		sb_printf(b, "<p>Against the baseline: %zu new, %zu unchanged, %zu fixed problems%s.</p>\n",
@@ -230,6 +254,8 @@ static void html_sender(void *p, const struct report_info *ri, const struct find
 		sb_printf(b, "</ul>\n");
 	}
 	sb_printf(b, "</section>\n");
+	spool_put(&st->body, b);
+	sb_free(b);
 }
 
 static void html_end(void *p, int exit_status)
@@ -240,59 +266,38 @@ static void html_end(void *p, int exit_status)
 	              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
 	if (st->n == 1 && !st->o.batch) {
 		sb_printf(&h, "senderaudit: ");
-		markup_escape(&h, st->rows[0].ip);
-		sb_printf(&h, " ");
-		markup_escape(&h, st->rows[0].domain);
+		markup_escape(&h, st->first);
 	} else {
 		sb_printf(&h, "senderaudit: %zu senders", st->n);
 	}
 	sb_printf(&h, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>senderaudit %s report</h1>\n", css,
 	          SA_VERSION);
-	enum status worst = STATUS_SKIP;
-	for (size_t i = 0; i < st->n; i++) {
-		if (status_rank(st->rows[i].worst) > status_rank(worst))
-			worst = st->rows[i].worst;
-	}
 	sb_printf(&h,
 	          "<p>Worst status <span class=\"st %s\">%s</span> over %zu sender%s; exit status %d. "
 	          "Each problem says what to change; <b>error</b> means a lookup failed and the "
 	          "status is unknown.</p>\n",
-	          status_name(worst), report_status_upper(worst), st->n, st->n == 1 ? "" : "s", exit_status);
-	if (st->o.batch) {
+	          status_name(st->worst), report_status_upper(st->worst), st->n, st->n == 1 ? "" : "s",
+	          exit_status);
+	if (st->o.batch)
 		sb_printf(
 		    &h,
 		    "<h2>Senders</h2>\n<table>\n<tr><th>sender</th><th>status</th><th>pass</th><th>warn</th>"
 		    "<th>fail</th><th>error</th><th>skip</th><th>info</th><th>ms</th>%s</tr>\n",
-		    st->n && st->rows[0].diff ? "<th>new</th>" : "");
-		for (size_t i = 0; i < st->n; i++) {
-			const struct html_row *r = &st->rows[i];
-			sb_printf(&h, "<tr><td><a href=\"#sender-%zu\">", i + 1);
-			markup_escape(&h, r->ip);
-			sb_printf(&h, " ");
-			markup_escape(&h, r->domain);
-			sb_printf(&h, "</a></td><td><span class=\"st %s\">%s</span></td>",
-			          status_name(r->worst), report_status_upper(r->worst));
-			counts_cells(&h, r->counts);
-			sb_printf(&h, "<td class=\"n\">%ld</td>", r->ms);
-			if (r->diff)
-				sb_printf(&h, "<td class=\"n\">%zu</td>", r->new_count);
-			sb_printf(&h, "</tr>\n");
-		}
-		sb_printf(&h, "</table>\n");
-	}
+		    st->n && st->diff ? "<th>new</th>" : "");
 	fputs(sb_str(&h), st->out);
-	fputs(sb_str(&st->body), st->out);
+	if (st->o.batch) {
+		spool_copy(&st->table, st->out);
+		fputs("</table>\n", st->out);
+		spool_free(&st->table);
+	}
+	spool_copy(&st->body, st->out);
 	fprintf(st->out,
 	        "<footer>senderaudit %s: pass, warn, fail, error, skip and info as in "
 	        "<code>man senderaudit</code>.</footer>\n</body>\n</html>\n",
 	        SA_VERSION);
 	sb_free(&h);
-	sb_free(&st->body);
-	for (size_t i = 0; i < st->n; i++) {
-		free(st->rows[i].ip);
-		free(st->rows[i].domain);
-	}
-	free(st->rows);
+	spool_free(&st->body);
+	free(st->first);
 	free(st);
 }
 

@@ -15,11 +15,12 @@
 #include "../lib/util/xalloc.h"
 #include "markup.h"
 #include "report.h"
+#include "spool.h"
 
 struct junit_state {
 	FILE *out;
 	struct report_opts o;
-	struct strbuf suites; /* every <testsuite> so far */
+	struct spool suites; /* every <testsuite> so far */
 	long tests, failures, errors, skipped;
 	long duration_ms;
 };
@@ -29,6 +30,7 @@ static void *junit_begin(FILE *out, const struct report_opts *o)
 	struct junit_state *st = xcalloc(1, sizeof *st);
 	st->out = out;
 	st->o = *o;
+	spool_init(&st->suites);
 	return st;
 }
 
@@ -108,17 +110,20 @@ static void junit_sender(void *p, const struct report_info *ri, const struct fin
 		long sc[4] = {0}; /* tests, failures, errors, skipped */
 		for (; i < fs->n && strcmp(fs->v[i].category, cat) == 0; i++)
 			put_case(st, &cases, suite, &fs->v[i], ri->diff ? ri->diff->marks[i] : MARK_NONE, sc);
-		sb_printf(&st->suites, "  <testsuite name=\"");
-		markup_escape(&st->suites, suite);
+		struct strbuf b = {0};
+		sb_printf(&b, "  <testsuite name=\"");
+		markup_escape(&b, suite);
 		sb_printf(
-		    &st->suites,
+		    &b,
 		    "\" tests=\"%ld\" failures=\"%ld\" errors=\"%ld\" skipped=\"%ld\" timestamp=\"%.19s\">\n",
 		    sc[0], sc[1], sc[2], sc[3], ri->started_at);
-		sb_printf(&st->suites, "    <properties>\n      <property name=\"ip\" value=\"");
-		markup_escape(&st->suites, ri->t->ip.text);
-		sb_printf(&st->suites, "\"/>\n      <property name=\"domain\" value=\"");
-		markup_escape(&st->suites, ri->t->domain);
-		sb_printf(&st->suites, "\"/>\n    </properties>\n%s  </testsuite>\n", sb_str(&cases));
+		sb_printf(&b, "    <properties>\n      <property name=\"ip\" value=\"");
+		markup_escape(&b, ri->t->ip.text);
+		sb_printf(&b, "\"/>\n      <property name=\"domain\" value=\"");
+		markup_escape(&b, ri->t->domain);
+		sb_printf(&b, "\"/>\n    </properties>\n%s  </testsuite>\n", sb_str(&cases));
+		spool_put(&st->suites, &b);
+		sb_free(&b);
 		sb_free(&cases);
 		st->tests += sc[0];
 		st->failures += sc[1];
@@ -134,10 +139,11 @@ static void junit_end(void *p, int exit_status)
 	fprintf(st->out,
 	        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	        "<testsuites name=\"senderaudit\" tests=\"%ld\" failures=\"%ld\" errors=\"%ld\" "
-	        "time=\"%.3f\">\n%s"
-	        "</testsuites>\n",
-	        st->tests, st->failures, st->errors, (double)st->duration_ms / 1000.0, sb_str(&st->suites));
-	sb_free(&st->suites);
+	        "time=\"%.3f\">\n",
+	        st->tests, st->failures, st->errors, (double)st->duration_ms / 1000.0);
+	spool_copy(&st->suites, st->out);
+	fputs("</testsuites>\n", st->out);
+	spool_free(&st->suites);
 	free(st);
 }
 

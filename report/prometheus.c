@@ -3,16 +3,18 @@
  * textfile collector (also valid Prometheus text format: gauges only, no
  * OpenMetrics-only types). Every sample carries the sender as labels ip and
  * domain, so a batch is one exposition with a series per sender; samples of
- * one metric stay together, as both formats require, so the back end keeps
- * each metric's lines until the end. */
+ * one metric stay together, as both formats require, so each metric's
+ * lines wait in a temporary file of its own (spool.h) until the end. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../lib/util/strbuf.h"
+#include "../lib/util/strmap.h"
 #include "../lib/util/text.h"
 #include "../lib/util/xalloc.h"
 #include "report.h"
+#include "spool.h"
 
 enum metric { M_CHECK, M_CHECKS, M_STATUS, M_DURATION, M_LOOKUPS, M_STARTED, M_NEW, M_COUNT };
 
@@ -35,9 +37,9 @@ static const struct {
 struct prom_state {
 	FILE *out;
 	struct report_opts o;
-	struct strbuf m[M_COUNT];
-	char **seen; /* "ip domain" of the senders written: a repeated one is left out */
-	size_t n_seen;
+	struct spool m[M_COUNT];
+	bool any[M_COUNT];   /* the metric has a sample */
+	struct strmap *seen; /* "ip domain" of the senders written: a repeated one is left out */
 };
 
 static void *prom_begin(FILE *out, const struct report_opts *o)
@@ -45,6 +47,9 @@ static void *prom_begin(FILE *out, const struct report_opts *o)
 	struct prom_state *st = xcalloc(1, sizeof *st);
 	st->out = out;
 	st->o = *o;
+	for (int m = 0; m < M_COUNT; m++)
+		spool_init(&st->m[m]);
+	st->seen = strmap_new();
 	return st;
 }
 
@@ -98,40 +103,44 @@ static void prom_sender(void *p, const struct report_info *ri, const struct find
 	struct prom_state *st = p;
 	char key[400];
 	snprintf(key, sizeof key, "%s %s", ri->t->ip.text, ri->t->domain);
-	for (size_t i = 0; i < st->n_seen; i++)
-		if (strcmp(st->seen[i], key) == 0)
-			return; /* one series per sender: the first audit of it stands */
-	st->seen = xrealloc(st->seen, (st->n_seen + 1) * sizeof *st->seen);
-	st->seen[st->n_seen++] = xstrdup(key);
+	if (strmap_get(st->seen, key))
+		return; /* one series per sender: the first audit of it stands */
+	strmap_put(st->seen, key, st);
 
+	struct strbuf b[M_COUNT] = {{0}};
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->v[i];
-		sample(&st->m[M_CHECK], M_CHECK, ri);
-		sb_printf(&st->m[M_CHECK], ",check=\"");
-		put_value(&st->m[M_CHECK], f->id);
-		sb_printf(&st->m[M_CHECK], "\",subject=\"");
-		put_value(&st->m[M_CHECK], f->subject ? f->subject : "");
-		sb_printf(&st->m[M_CHECK], "\",status=\"%s\"} 1\n", status_name(f->status));
+		sample(&b[M_CHECK], M_CHECK, ri);
+		sb_printf(&b[M_CHECK], ",check=\"");
+		put_value(&b[M_CHECK], f->id);
+		sb_printf(&b[M_CHECK], "\",subject=\"");
+		put_value(&b[M_CHECK], f->subject ? f->subject : "");
+		sb_printf(&b[M_CHECK], "\",status=\"%s\"} 1\n", status_name(f->status));
 	}
 	long counts[STATUS_COUNT];
 	report_count(fs, counts);
 	static const enum status order[] = {STATUS_PASS,  STATUS_WARN, STATUS_FAIL,
 	                                    STATUS_ERROR, STATUS_SKIP, STATUS_INFO};
 	for (size_t i = 0; i < STATUS_COUNT; i++) {
-		sample(&st->m[M_CHECKS], M_CHECKS, ri);
-		sb_printf(&st->m[M_CHECKS], ",status=\"%s\"} %ld\n", status_name(order[i]), counts[order[i]]);
+		sample(&b[M_CHECKS], M_CHECKS, ri);
+		sb_printf(&b[M_CHECKS], ",status=\"%s\"} %ld\n", status_name(order[i]), counts[order[i]]);
 	}
-	sample(&st->m[M_STATUS], M_STATUS, ri);
-	sb_printf(&st->m[M_STATUS], "} %d\n", status_code(findings_worst(fs)));
-	sample(&st->m[M_DURATION], M_DURATION, ri);
-	sb_printf(&st->m[M_DURATION], "} %.3f\n", (double)ri->duration_ms / 1000.0);
-	sample(&st->m[M_LOOKUPS], M_LOOKUPS, ri);
-	sb_printf(&st->m[M_LOOKUPS], "} %lu\n", ri->lookups);
-	sample(&st->m[M_STARTED], M_STARTED, ri);
-	sb_printf(&st->m[M_STARTED], "} %lld\n", unix_time(ri->started_at));
+	sample(&b[M_STATUS], M_STATUS, ri);
+	sb_printf(&b[M_STATUS], "} %d\n", status_code(findings_worst(fs)));
+	sample(&b[M_DURATION], M_DURATION, ri);
+	sb_printf(&b[M_DURATION], "} %.3f\n", (double)ri->duration_ms / 1000.0);
+	sample(&b[M_LOOKUPS], M_LOOKUPS, ri);
+	sb_printf(&b[M_LOOKUPS], "} %lu\n", ri->lookups);
+	sample(&b[M_STARTED], M_STARTED, ri);
+	sb_printf(&b[M_STARTED], "} %lld\n", unix_time(ri->started_at));
 	if (ri->diff) {
-		sample(&st->m[M_NEW], M_NEW, ri);
-		sb_printf(&st->m[M_NEW], "} %zu\n", ri->diff->new_count);
+		sample(&b[M_NEW], M_NEW, ri);
+		sb_printf(&b[M_NEW], "} %zu\n", ri->diff->new_count);
+	}
+	for (int m = 0; m < M_COUNT; m++) {
+		st->any[m] = st->any[m] || b[m].len;
+		spool_put(&st->m[m], &b[m]);
+		sb_free(&b[m]);
 	}
 }
 
@@ -140,19 +149,17 @@ static void prom_end(void *p, int exit_status)
 	struct prom_state *st = p;
 	(void)exit_status;
 	for (int m = 0; m < M_COUNT; m++) {
-		if (st->m[m].len) {
+		if (st->any[m]) {
 			fprintf(st->out, "# HELP %s %s\n# TYPE %s gauge\n", metrics[m].name, metrics[m].help,
 			        metrics[m].name);
 			if (metrics[m].unit)
 				fprintf(st->out, "# UNIT %s %s\n", metrics[m].name, metrics[m].unit);
-			fputs(sb_str(&st->m[m]), st->out);
+			spool_copy(&st->m[m], st->out);
 		}
-		sb_free(&st->m[m]);
+		spool_free(&st->m[m]);
 	}
 	fputs("# EOF\n", st->out);
-	for (size_t i = 0; i < st->n_seen; i++)
-		free(st->seen[i]);
-	free(st->seen);
+	strmap_free(st->seen);
 	free(st);
 }
 

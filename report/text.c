@@ -13,6 +13,7 @@
 #include "../lib/util/text.h"
 #include "../lib/util/xalloc.h"
 #include "report.h"
+#include "spool.h"
 
 static const char *colour_of(enum status s)
 {
@@ -297,7 +298,7 @@ void report_text(FILE *out, const struct report_info *ri, const struct findings 
 struct text_state {
 	FILE *out;
 	struct report_opts o;
-	FILE *rows; /* "worst who counts..." lines; NULL: none kept */
+	struct spool rows; /* "worst who counts..." lines (a batch's) */
 	size_t n;
 };
 
@@ -307,7 +308,7 @@ static void *text_begin(FILE *out, const struct report_opts *o)
 	st->out = out;
 	st->o = *o;
 	if (o->batch)
-		st->rows = tmpfile(); /* NULL (no /tmp): the table is left out */
+		spool_init(&st->rows);
 	return st;
 }
 
@@ -317,32 +318,31 @@ static void text_sender(void *p, const struct report_info *ri, const struct find
 	if (st->n++)
 		fputc('\n', st->out);
 	report_text(st->out, ri, fs, &st->o);
-	if (!st->rows)
+	if (!st->o.batch)
 		return;
 	char who[300];
 	snprintf(who, sizeof who, "%s %s", ri->t->ip.text, ri->t->domain);
 	long counts[STATUS_COUNT];
 	report_count(fs, counts);
-	fprintf(st->rows, "%-40s %-6s %5ld %5ld %5ld %5ld %5ld %5ld\n", who, status_name(findings_worst(fs)),
-	        counts[STATUS_PASS], counts[STATUS_WARN], counts[STATUS_FAIL], counts[STATUS_ERROR],
-	        counts[STATUS_SKIP], counts[STATUS_INFO]);
+	struct strbuf row = {0};
+	sb_printf(&row, "%-40s %-6s %5ld %5ld %5ld %5ld %5ld %5ld\n", who, status_name(findings_worst(fs)),
+	          counts[STATUS_PASS], counts[STATUS_WARN], counts[STATUS_FAIL], counts[STATUS_ERROR],
+	          counts[STATUS_SKIP], counts[STATUS_INFO]);
+	spool_put(&st->rows, &row);
+	sb_free(&row);
 }
 
 static void text_end(void *p, int exit_status)
 {
 	struct text_state *st = p;
 	(void)exit_status;
-	if (st->rows && st->n) {
+	if (st->o.batch && st->n) {
 		fprintf(st->out, "\n%-40s %-6s %5s %5s %5s %5s %5s %5s\n", "sender", "status", "pass", "warn",
 		        "fail", "error", "skip", "info");
-		rewind(st->rows);
-		char buf[8192];
-		size_t k;
-		while ((k = fread(buf, 1, sizeof buf, st->rows)) > 0)
-			fwrite(buf, 1, k, st->out);
+		spool_copy(&st->rows, st->out);
 	}
-	if (st->rows)
-		fclose(st->rows);
+	if (st->o.batch)
+		spool_free(&st->rows);
 	free(st);
 }
 
