@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -148,6 +149,11 @@ struct dns {
 	bool wake_pending; /* a byte is in the pipe (under mu) */
 	/* loop thread only */
 	struct entry *finished; /* finished this round, published under one lock */
+	struct qsend {
+		struct entry *e;
+		int k;
+	} * sendq; /* tries registered this round, sent together (flush_sends) */
+	size_t sendq_n, sendq_cap;
 	struct entry **active;
 	size_t active_count;
 	struct psock *socks; /* the UDP pool, draining sockets included */
@@ -951,21 +957,79 @@ static void send_try(struct dns *d, struct entry *e, int64_t now)
 	e->ids[k] = id;
 	e->wire[0] = (uint8_t)(id >> 8);
 	e->wire[1] = (uint8_t)id;
-	if (send(d->socks[i].fd, e->wire, e->wire_len, 0) < 0) {
-		e->net_errors++;
-		if (errno == ECONNREFUSED)
-			note_err(e, "%s refused the connection (nothing listens on that port)", s->text);
-		else
-			note_err(e, "cannot send to %s: %s", s->text, strerror(errno));
-		e->next_ms = now; /* move on to the next try at once */
-		return;
-	}
+	/* registered now, sent with the round's other tries (flush_sends) */
 	e->socks[k] = i;
 	d->socks[i].uses++;
 	d->socks[i].pending++;
 	out_add(d, i, id, e, k);
+	xgrow(&d->sendq, &d->sendq_cap, d->sendq_n + 1, sizeof *d->sendq);
+	d->sendq[d->sendq_n++] = (struct qsend){e, k};
+}
+
+/* Try k of e could not be sent: it is over, the next one goes at once. */
+static void send_failed(struct dns *d, struct entry *e, int k, int err, int64_t now)
+{
+	const char *srv = d->servers[e->srv[k]].text;
+	e->net_errors++;
+	if (err == ECONNREFUSED)
+		note_err(e, "%s refused the connection (nothing listens on that port)", srv);
+	else
+		note_err(e, "cannot send to %s: %s", srv, strerror(err));
+	e->next_ms = now;
+	try_done(d, e, k);
+}
+
+static int qsend_cmp(const void *x, const void *y)
+{
+	const struct qsend *a = x, *b = y;
+	return (a->e->socks[a->k] > b->e->socks[b->k]) - (a->e->socks[a->k] < b->e->socks[b->k]);
+}
+
+/* Sends the round's tries, those of one socket in one sendmmsg: on
+ * loopback a send also runs the server's receive path and may hand it the
+ * CPU, once per call rather than once per packet. What a call does not
+ * take goes one by one, each with its own error. True when one failed:
+ * its next try is due at once. */
+static bool flush_sends(struct dns *d, int64_t now)
+{
+	enum { BATCH = 64 };
+	struct mmsghdr msgs[BATCH];
+	struct iovec iov[BATCH];
+	if (!d->sendq_n)
+		return false;
+	unsigned long sent = 0;
+	bool failed = false;
+	qsort(d->sendq, d->sendq_n, sizeof *d->sendq, qsend_cmp);
+	for (size_t i = 0; i < d->sendq_n;) {
+		int sock = d->sendq[i].e->socks[d->sendq[i].k];
+		int fd = d->socks[sock].fd;
+		size_t n = 0;
+		for (; i + n < d->sendq_n && n < BATCH && d->sendq[i + n].e->socks[d->sendq[i + n].k] == sock;
+		     n++) {
+			struct entry *e = d->sendq[i + n].e;
+			iov[n] = (struct iovec){e->wire, e->wire_len};
+			memset(&msgs[n], 0, sizeof msgs[n]);
+			msgs[n].msg_hdr.msg_iov = &iov[n];
+			msgs[n].msg_hdr.msg_iovlen = 1;
+		}
+		int r = sendmmsg(fd, msgs, (unsigned)n, 0);
+		size_t done = r > 0 ? (size_t)r : 0;
+		sent += done;
+		for (size_t j = done; j < n; j++) {
+			struct qsend *q = &d->sendq[i + j];
+			if (send(fd, q->e->wire, q->e->wire_len, 0) < 0) {
+				send_failed(d, q->e, q->k, errno, now);
+				failed = true;
+			} else {
+				sent++;
+			}
+		}
+		i += n;
+	}
+	d->sendq_n = 0;
 	/* the loop is the only writer: no lock, dns_get_stats reads it so */
-	__atomic_add_fetch(&d->stats.sent, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&d->stats.sent, sent, __ATOMIC_RELAXED);
+	return failed;
 }
 
 static void start_tcp(struct dns *d, struct entry *e, int si)
@@ -1522,6 +1586,8 @@ static void *loop_main(void *arg)
 		if (!admit(d, now))
 			break; /* stopping */
 		int64_t wake_at = advance_all(d, now);
+		if (flush_sends(d, now))
+			wake_at = now;
 		publish_finished(d);
 		if (d->rate_wake_ms && d->rate_wake_ms < wake_at)
 			wake_at = d->rate_wake_ms;
@@ -1729,6 +1795,7 @@ void dns_free(struct dns *d)
 		if (d->socks[i].fd >= 0)
 			close(d->socks[i].fd);
 	free(d->socks);
+	free(d->sendq);
 	free(d->out);
 	free(d->buckets);
 	free(d->active);
