@@ -28,6 +28,8 @@ void report_json_sanitize(cJSON *root)
 static void sanitize(cJSON *n)
 {
 	for (; n; n = n->next) {
+		if (n->type & cJSON_IsReference)
+			continue; /* a finding's data, found valid (utf8_tree) */
 		if (cJSON_IsString(n) && n->valuestring) {
 			size_t len = strlen(n->valuestring);
 			if (!utf8_valid(n->valuestring, len)) {
@@ -36,8 +38,9 @@ static void sanitize(cJSON *n)
 				free(c);
 			}
 		}
-		if (n->string && !utf8_valid(n->string, strlen(n->string))) {
-			char *c = utf8_sanitize_new(n->string, strlen(n->string));
+		size_t klen = n->string ? strlen(n->string) : 0;
+		if (n->string && !utf8_valid(n->string, klen)) {
+			char *c = utf8_sanitize_new(n->string, klen);
 			if (!(n->type & cJSON_StringIsConst))
 				free(n->string);
 			n->string = c;
@@ -45,6 +48,35 @@ static void sanitize(cJSON *n)
 		}
 		sanitize(n->child);
 	}
+}
+
+/* Whether every string and key under n (n's siblings included) is valid
+ * UTF-8. */
+static bool utf8_tree(const cJSON *n)
+{
+	for (; n; n = n->next) {
+		if (cJSON_IsString(n) && n->valuestring &&
+		    !utf8_valid(n->valuestring, strlen(n->valuestring)))
+			return false;
+		if (n->string && !utf8_valid(n->string, strlen(n->string)))
+			return false;
+		if (!utf8_tree(n->child))
+			return false;
+	}
+	return true;
+}
+
+/* A finding's data in the report: referenced when valid UTF-8 (a batch
+ * writes hundreds of findings a second; a deep copy of each, made only to
+ * be printed and freed, was most of the writer's work), else a copy that
+ * sanitize() repairs. */
+static void add_data(cJSON *o, const cJSON *data)
+{
+	if (data && (cJSON_IsObject(data) || cJSON_IsArray(data)) && !(data->type & cJSON_IsReference) &&
+	    utf8_tree(data->child))
+		cJSON_AddItemReferenceToObject(o, "data", (cJSON *)data);
+	else
+		cJSON_AddItemToObject(o, "data", cJSON_Duplicate(data, 1));
 }
 
 cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
@@ -151,7 +183,7 @@ cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
 		cJSON *refs = cJSON_AddArrayToObject(o, "refs");
 		for (size_t k = 0; k < f->ref_count; k++)
 			cJSON_AddItemToArray(refs, cJSON_CreateString(f->refs[k]));
-		cJSON_AddItemToObject(o, "data", cJSON_Duplicate(f->data, 1));
+		add_data(o, f->data);
 		if (ri->diff && ri->diff->marks[i] != MARK_NONE)
 			cJSON_AddStringToObject(o, "baseline",
 			                        ri->diff->marks[i] == MARK_NEW ? "new" : "unchanged");

@@ -88,7 +88,8 @@ extern const struct reporter reporter_text, reporter_json, reporter_nagios, repo
 const char *report_status_upper(enum status s);
 void report_count(const struct findings *fs, long counts[STATUS_COUNT]);
 
-/* The JSON report as a cJSON tree (the caller frees it with cJSON_Delete). */
+/* The JSON report as a cJSON tree (the caller frees it with cJSON_Delete,
+ * before fs: the findings' data are referenced, not copied). */
 cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs);
 /* Makes every string of a JSON tree valid UTF-8 (DNS and RDAP data are
  * bytes, not text; cJSON prints whatever it holds). */
