@@ -197,6 +197,15 @@ static void t_formats(struct unit_ctx *t)
 	free(s);
 }
 
+/* The DNS answers of text, checked to parse. */
+static struct dns_replay *replay_checked(struct unit_ctx *t, const char *text, size_t len)
+{
+	char err[256];
+	struct dns_replay *r = dns_replay_parse(text, len, "mem", err, sizeof err);
+	UNIT_CHECK(t, r != NULL);
+	return r;
+}
+
 static void t_replay(struct unit_ctx *t)
 {
 	static const char text[] = "# c\nservers \"127.0.0.1#53 \\\"x\\\"\"\n"
@@ -205,8 +214,7 @@ static void t_replay(struct unit_ctx *t)
 	                           "b.test MX status OK 0\nb.test MX cname c.test\nb.test MX rr 5 10 .\n"
 	                           "d.test A status SERVFAIL 2 \"why not\"\n";
 	char err[256];
-	struct dns_replay *r = dns_replay_parse(text, sizeof text - 1, "mem", err, sizeof err);
-	UNIT_CHECK(t, r != NULL);
+	struct dns_replay *r = replay_checked(t, text, sizeof text - 1);
 	if (!r)
 		return;
 	struct resolver res = dns_replay_resolver(r);
@@ -312,9 +320,7 @@ static void t_tap_memo(struct unit_ctx *t)
 {
 	static const char text[] = "a.test TXT status OK 0\na.test TXT rr 60 \"v=spf1 -all\"\n"
 	                           "d.test A status SERVFAIL 2 \"why not\"\n";
-	char err[256];
-	struct dns_replay *r = dns_replay_parse(text, sizeof text - 1, "mem", err, sizeof err);
-	UNIT_CHECK(t, r != NULL);
+	struct dns_replay *r = replay_checked(t, text, sizeof text - 1);
 	if (!r)
 		return;
 	struct counted c = {dns_replay_resolver(r), 0};
