@@ -13,7 +13,6 @@
 #include "dns.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ldns/ldns.h>
@@ -626,20 +625,11 @@ static void release(struct dns *d, struct entry *e)
 /* Finds or creates the entry (with d->mu held). */
 static struct entry *cache_get_ex(struct dns *d, const char *name, uint16_t type, unsigned flags)
 {
-	/* the root is asked as "." (the canary's NS question). A hit costs
-	 * no allocation: the name is normalized on the stack when it fits. */
+	/* the root is asked as "." (the canary's NS question), which stays
+	 * "."; a hit costs no allocation: the name is normalized on the stack
+	 * when it fits */
 	char small[256];
-	size_t nlen = strlen(name);
-	char *norm = nlen < sizeof small ? small : xmalloc(nlen + 1);
-	if (strcmp(name, ".") == 0) {
-		strcpy(norm, ".");
-	} else {
-		if (nlen > 1 && name[nlen - 1] == '.')
-			nlen--;
-		for (size_t i = 0; i < nlen; i++)
-			norm[i] = (char)tolower((unsigned char)name[i]);
-		norm[nlen] = '\0';
-	}
+	char *norm = name_normalize_to(small, sizeof small, name) ? small : name_normalize_new(name);
 	size_t k = hash_key(norm, type, flags, d->bucket_count);
 	d->stats.lookups++;
 	for (struct entry *e = d->buckets[k]; e; e = e->hnext)

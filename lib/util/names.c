@@ -85,14 +85,23 @@ void ip_reverse_name(const struct ipaddr *ip, char *buf, size_t len)
 	snprintf(buf, len, "%s.%s", key, ip->af == AF_INET ? "in-addr.arpa" : "ip6.arpa");
 }
 
-char *name_normalize_new(const char *s)
+bool name_normalize_to(char *out, size_t cap, const char *s)
 {
 	size_t n = strlen(s);
 	if (n > 1 && s[n - 1] == '.')
 		n--;
-	char *r = xstrndup(s, n);
-	for (char *p = r; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
+	if (n >= cap)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)s[i]);
+	out[n] = '\0';
+	return true;
+}
+
+char *name_normalize_new(const char *s)
+{
+	char *r = xmalloc(strlen(s) + 1);
+	name_normalize_to(r, strlen(s) + 1, s);
 	return r;
 }
 

@@ -35,6 +35,9 @@ void ip_reverse_key(const struct ipaddr *ip, char *buf, size_t len);
 
 /* Lower-cases ASCII and strips one trailing dot; returns a new string. */
 char *name_normalize_new(const char *s);
+/* The same into out (cap bytes); false, out untouched, when it does not
+ * fit. For lookups that must not allocate (the DNS cache's hits). */
+bool name_normalize_to(char *out, size_t cap, const char *s);
 
 /* True when s is a syntactically valid DNS name for a query: labels of
  * 1..63 octets, at most 253 octets in all, no empty label. Any octet
