@@ -712,13 +712,22 @@ void dns_tap_free(struct dns_tap *t)
 	free(t);
 }
 
+/* Counts question k as asked; returns what the tap had for it: its answer,
+ * the tap itself (asked, no answer yet), or NULL (new). */
+static const void *mark(struct dns_tap *t, const char *k)
+{
+	pthread_mutex_lock(&t->mu);
+	const void *known = strmap_get(t->seen, k);
+	if (!known)
+		strmap_put(t->seen, k, t);
+	pthread_mutex_unlock(&t->mu);
+	return known;
+}
+
 static void count(struct dns_tap *t, const char *name, uint16_t type, unsigned flags)
 {
 	char *k = key_new(name, type, flags);
-	pthread_mutex_lock(&t->mu);
-	if (!strmap_get(t->seen, k))
-		strmap_put(t->seen, k, t);
-	pthread_mutex_unlock(&t->mu);
+	mark(t, k);
 	free(k);
 }
 
@@ -738,11 +747,7 @@ static const struct dns_answer *tap_query_ex(void *ctx, const char *name, uint16
 {
 	struct dns_tap *t = ctx;
 	char *k = key_new(name, type, flags);
-	pthread_mutex_lock(&t->mu);
-	const void *known = strmap_get(t->seen, k);
-	if (!known)
-		strmap_put(t->seen, k, t);
-	pthread_mutex_unlock(&t->mu);
+	const void *known = mark(t, k);
 	if (known && known != t) {
 		free(k);
 		return known;
