@@ -318,8 +318,10 @@ static void set_why(struct spf_second *out, const char *why)
 	out->why = xstrdup(why);
 }
 
-static void serve_in(const struct resolver *d, struct inbuf *in, int64_t deadline, struct spf_second *out)
+/* Serves the child's questions; returns when it answered, failed or timed out. */
+static void serve(const struct resolver *d, int fd, int64_t deadline, struct spf_second *out)
 {
+	struct inbuf inb = {.fd = fd}, *in = &inb;
 	for (int q = 0; q <= MAX_QUESTIONS; q++) {
 		char tag;
 		if (!in_wait(in, deadline)) {
@@ -343,16 +345,6 @@ static void serve_in(const struct resolver *d, struct inbuf *in, int64_t deadlin
 			return;
 	}
 	set_why(out, "libspf2 asked too many questions (killed)");
-}
-
-/* Serves the child's questions; returns when it answered, failed or timed out. */
-static void serve(const struct resolver *d, int fd, int64_t deadline, struct spf_second *out)
-{
-	struct inbuf *in = xmalloc(sizeof *in);
-	in->fd = fd;
-	in->pos = in->len = 0;
-	serve_in(d, in, deadline, out);
-	free(in);
 }
 
 struct worker {
