@@ -64,8 +64,14 @@ const void *input_get(const struct inputs *in, enum input id)
 		pthread_mutex_lock(&t->mu);
 		t->slot[id].value = v;
 		t->slot[id].st = SLOT_DONE;
-		if (t->slot[id].waiters)
+		bool wake = t->slot[id].waiters > 0;
+		pthread_mutex_unlock(&t->mu);
+		/* woken after the lock is let go: under it, each waiter would
+		 * only block on it and need a second wake-up. The table outlives
+		 * every job (audit_run waits for them). */
+		if (wake)
 			pthread_cond_broadcast(&t->slot[id].cv);
+		return v;
 	}
 	void *v = t->slot[id].value;
 	pthread_mutex_unlock(&t->mu);

@@ -886,12 +886,16 @@ static void finish(struct dns *d, struct entry *e, enum dns_status st, const cha
 }
 
 /* Makes the lookups finished in this round done, under one lock: a batch
- * finishes thousands a second, and the waiting threads contend for d->mu. */
+ * finishes thousands a second, and the waiting threads contend for d->mu.
+ * Their waiters are woken after it is let go (held meanwhile): a thread
+ * woken under it only ran into it, and its release then had to wake it
+ * again, a quarter of a batch's futex calls. */
 static void publish_finished(struct dns *d)
 {
 	if (!d->finished)
 		return;
 	int64_t now = now_ms();
+	struct entry *wake = NULL;
 	pthread_mutex_lock(&d->mu);
 	while (d->finished) {
 		struct entry *e = d->finished;
@@ -904,10 +908,25 @@ static void publish_finished(struct dns *d)
 		e->state = ST_DONE;
 		uint32_t ttl = dns_status_answered(e->ans.status) ? e->ttl_s : FAIL_TTL_S;
 		e->expires_ms = now + (int64_t)(ttl < TTL_MAX_S ? ttl : TTL_MAX_S) * 1000;
-		if (e->done_cv)
-			pthread_cond_broadcast(e->done_cv);
-		if (!e->refs)
+		if (e->done_cv) {
+			hold(d, e);
+			e->fnext = wake;
+			wake = e;
+		} else if (!e->refs) {
 			make_idle(d, e);
+		}
+	}
+	pthread_mutex_unlock(&d->mu);
+	if (!wake)
+		return;
+	for (struct entry *e = wake; e; e = e->fnext)
+		pthread_cond_broadcast(e->done_cv);
+	pthread_mutex_lock(&d->mu);
+	while (wake) {
+		struct entry *e = wake;
+		wake = e->fnext;
+		e->fnext = NULL;
+		release(d, e);
 	}
 	pthread_mutex_unlock(&d->mu);
 }
