@@ -29,6 +29,15 @@ finish() {
 budget() {
 	if [ -n "${SA_SLOW:-}" ]; then echo $(($1 * 10 + 3000)); else echo "$1"; fi
 }
+# peak_rss_kb CMD...: the command's peak RSS in KB (GNU time), its output
+# to $TMP/rss.out. ASan keeps no freed memory back (no quarantine, global or
+# per thread: the latter grows with the threads that ran), so the figure is
+# what the process holds.
+peak_rss_kb() {
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0 \
+		/usr/bin/time -f '%M' "$@" 2>&1 >"$TMP/rss.out" | tail -n 1
+}
+
 # No test may reach the internet: every host name an audit connects to (the
 # RDAP and WHOIS servers too) is resolved through --resolver, the suites'
 # NSD, which knows no name outside testdata; the bootstrap cache directory is

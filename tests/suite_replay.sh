@@ -84,6 +84,21 @@ expect_rc 64
 RC=$?
 [ $RC = 64 ] && grep -q -- '--save-dns: cannot write' "$TMP/err" && ok || bad "$CASE: unwritable --save-dns: exit $RC, $(cat "$TMP/err")"
 
+case_ "a batch over a file without its senders' answers stays flat"
+# Each question the file lacks gets a made-up answer (an error that names
+# it), held while an audit reads it: memory grew by every sender's questions
+# (125 MB more for 10,000 senders than for 1,000).
+printf '%s\n%s\n' '# senderaudit DNS answers (--save-dns), format 1' 'servers 127.0.0.1#53' >"$TMP/empty.dns"
+for n in 1000 10000; do
+	seq 0 $((n - 1)) | awk '{ printf "10.0.%d.%d d%d.example mail.d%d.example\n", int($1 / 256), $1 % 256, $1, $1 }' >"$TMP/many.$n"
+done
+small=$(peak_rss_kb "$BIN" --replay-dns "$TMP/empty.dns" --only rdns,helo,mx --format json --batch "$TMP/many.1000")
+big=$(peak_rss_kb "$BIN" --replay-dns "$TMP/empty.dns" --only rdns,helo,mx --format json --batch "$TMP/many.10000")
+[ $((big - small)) -lt 22500 ] && ok || bad "$CASE: peak RSS $small KB for 1,000 senders, $big KB for 10,000"
+[ "$(wc -l <"$TMP/rss.out")" = 10000 ] && jq -e 'select(.target.domain == "d9999.example") | .checks[] |
+	select(.id == "rdns.ptr") | .status == "error" and (.detail | contains("15.39.0.10.in-addr.arpa/PTR is not in the DNS answers"))' \
+	"$TMP/rss.out" >/dev/null && ok || bad "$CASE: the last sender's rdns.ptr: $(tail -n 1 "$TMP/rss.out" | head -c 300)"
+
 # Regression cases: answers saved (or written) once, replayed offline.
 case_ "testdata/replay/good.test.dns: the whole audit of a good sender"
 "$BIN" "${A[@]}" --format json --replay-dns "$ROOT/testdata/replay/good.test.dns" 192.0.2.10 good.test >"$TMP/out" 2>/dev/null

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /* replay: --save-dns and --replay-dns (see replay.h for the file format):
  * a recorder keeps a copy of each answer a run used and writes them once,
- * sorted; a replay owns the answers it parsed and those it made up for
- * questions it lacks; a tap counts an audit's questions and feeds the
- * recorder. */
+ * sorted; a replay owns the answers it parsed and, while they are asked,
+ * those it made up for questions it lacks; a tap counts an audit's
+ * questions, feeds the recorder and gives its answers back at the end. */
 #include "replay.h"
 
 #include <arpa/inet.h>
@@ -297,9 +297,24 @@ struct dns_replay {
 	char *servers;
 	pthread_mutex_t mu;
 	struct strmap *answers;  /* key -> struct dns_answer *, owned */
-	struct dns_answer **all; /* every answer owned, for freeing */
+	struct dns_answer **all; /* every answer parsed, for freeing */
 	size_t n_all;
+	/* key -> struct made_up *: the answers to questions the file lacks,
+	 * kept while an audit holds them (a batch over a file without its
+	 * senders' answers would otherwise grow by each sender's questions) */
+	struct strmap *made_up;
 };
+
+struct made_up {
+	struct dns_answer a;
+	unsigned long refs;
+};
+
+static void made_up_free(struct made_up *m)
+{
+	dns_answer_clear(&m->a);
+	free(m);
+}
 
 static struct dns_answer *own_answer(struct dns_replay *r, const char *key, uint16_t type)
 {
@@ -576,6 +591,7 @@ struct dns_replay *dns_replay_parse(const char *text, size_t len, const char *na
 	r->name = xstrdup(name);
 	pthread_mutex_init(&r->mu, NULL);
 	r->answers = strmap_new();
+	r->made_up = strmap_new();
 	size_t i = 0, lineno = 0;
 	while (i < len) {
 		size_t e = i;
@@ -634,6 +650,11 @@ void dns_replay_free(struct dns_replay *r)
 	}
 	free(r->all);
 	strmap_free(r->answers);
+	const char **keys = strmap_keys_sorted_new(r->made_up);
+	for (size_t i = 0; i < strmap_count(r->made_up); i++)
+		made_up_free(strmap_get(r->made_up, keys[i]));
+	free(keys);
+	strmap_free(r->made_up);
 	pthread_mutex_destroy(&r->mu);
 	free(r->servers);
 	free(r->name);
@@ -647,18 +668,48 @@ static const struct dns_answer *replay_query_ex(void *ctx, const char *name, uin
 	pthread_mutex_lock(&r->mu);
 	struct dns_answer *a = strmap_get(r->answers, k);
 	if (!a) {
-		/* Not "does not exist": the file cannot say. */
-		a = own_answer(r, k, type);
-		a->status = DNS_NETWORK;
-		char tb[12];
-		a->why = xasprintf(
-		    "%s/%s%s%s is not in the DNS answers of %s (it was not asked when they were saved)",
-		    a->qname, dns_type_name(type, tb, sizeof tb), flags & DNS_Q_DO ? "+do" : "",
-		    flags & DNS_Q_CD ? "+cd" : "", r->name);
+		struct made_up *m = strmap_get(r->made_up, k);
+		if (!m) {
+			/* Not "does not exist": the file cannot say. */
+			m = xcalloc(1, sizeof *m);
+			m->a.qname = xstrndup(k, (size_t)(strchr(k, '\001') - k));
+			m->a.qtype = type;
+			m->a.status = DNS_NETWORK;
+			char tb[12];
+			m->a.why =
+			    xasprintf("%s/%s%s%s is not in the DNS answers of %s (it was not asked when they "
+			              "were saved)",
+			              m->a.qname, dns_type_name(type, tb, sizeof tb),
+			              flags & DNS_Q_DO ? "+do" : "", flags & DNS_Q_CD ? "+cd" : "", r->name);
+			strmap_put(r->made_up, k, m);
+		}
+		m->refs++;
+		a = &m->a;
 	}
 	pthread_mutex_unlock(&r->mu);
 	free(k);
 	return a;
+}
+
+size_t dns_replay_made_up(struct dns_replay *r)
+{
+	pthread_mutex_lock(&r->mu);
+	size_t n = strmap_count(r->made_up);
+	pthread_mutex_unlock(&r->mu);
+	return n;
+}
+
+static void replay_release(void *ctx, const char *name, uint16_t type, unsigned flags,
+                           const struct dns_answer *a)
+{
+	struct dns_replay *r = ctx;
+	char *k = key_new(name, type, flags);
+	pthread_mutex_lock(&r->mu);
+	struct made_up *m = strmap_get(r->made_up, k);
+	if (m && &m->a == a && --m->refs == 0)
+		made_up_free(strmap_del(r->made_up, k));
+	pthread_mutex_unlock(&r->mu);
+	free(k);
 }
 
 static const struct dns_answer *replay_query(void *ctx, const char *name, uint16_t type)
@@ -674,8 +725,11 @@ static const char *replay_servers(void *ctx)
 
 struct resolver dns_replay_resolver(struct dns_replay *r)
 {
-	return (struct resolver){
-	    .ctx = r, .query = replay_query, .servers = replay_servers, .query_ex = replay_query_ex};
+	return (struct resolver){.ctx = r,
+	                         .query = replay_query,
+	                         .servers = replay_servers,
+	                         .query_ex = replay_query_ex,
+	                         .release = replay_release};
 }
 
 /* ---- the tap ---- */
@@ -691,6 +745,14 @@ struct dns_tap {
 	 * below holds each answer for the audit, so it is the one below
 	 * would give again. */
 	struct strmap *seen;
+	/* what below gave, to give back at the end (when below takes it) */
+	struct given {
+		char *name;
+		uint16_t type;
+		unsigned flags;
+		const struct dns_answer *a;
+	} * given;
+	size_t n_given, cap_given;
 };
 
 struct dns_tap *dns_tap_new(const struct resolver *below, struct dns_recorder *rec)
@@ -707,6 +769,12 @@ void dns_tap_free(struct dns_tap *t)
 {
 	if (!t)
 		return;
+	for (size_t i = 0; i < t->n_given; i++) {
+		struct given *g = &t->given[i];
+		t->below->release(t->below->ctx, g->name, g->type, g->flags, g->a);
+		free(g->name);
+	}
+	free(t->given);
 	strmap_free(t->seen);
 	pthread_mutex_destroy(&t->mu);
 	free(t);
@@ -758,6 +826,10 @@ static const struct dns_answer *tap_query_ex(void *ctx, const char *name, uint16
 	if (a) {
 		pthread_mutex_lock(&t->mu);
 		strmap_put(t->seen, k, (void *)a);
+		if (t->below->release) {
+			xgrow(&t->given, &t->cap_given, t->n_given + 1, sizeof *t->given);
+			t->given[t->n_given++] = (struct given){xstrdup(name), type, flags, a};
+		}
 		pthread_mutex_unlock(&t->mu);
 	}
 	free(k);

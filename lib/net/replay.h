@@ -52,12 +52,16 @@ struct dns_replay *dns_replay_load(const char *path, char *err, size_t errlen);
 /* The same from text in memory (for tests and fuzzing); name is used in
  * messages. */
 struct dns_replay *dns_replay_parse(const char *text, size_t len, const char *name, char *err, size_t errlen);
+/* Its answers; one it made up for a question the file lacks lives until
+ * every tap it was given to is freed (the resolver's release). */
 struct resolver dns_replay_resolver(struct dns_replay *r);
+/* How many made-up answers are held now. */
+size_t dns_replay_made_up(struct dns_replay *r);
 void dns_replay_free(struct dns_replay *r);
 
 /* A tap: a resolver over below (which must outlive it) that counts the
  * distinct questions asked through it (one audit's "lookups") and, with a
- * recorder, keeps each answer in it. */
+ * recorder, keeps each answer in it; freed, it gives below's answers back. */
 struct dns_tap;
 struct dns_tap *dns_tap_new(const struct resolver *below, struct dns_recorder *rec);
 struct resolver dns_tap_resolver(struct dns_tap *t);

@@ -82,7 +82,7 @@ static void dns_rate(void *ctx, const char *zone, const char *key, double qps)
 struct resolver dns_resolver(struct dns *d)
 {
 	return (struct resolver){d,          dns_pre,  dns_ask,    dns_servers, dns_limit,
-	                         dns_expect, dns_rate, dns_pre_ex, dns_ask_ex};
+	                         dns_expect, dns_rate, dns_pre_ex, dns_ask_ex,  NULL};
 }
 
 static void view_pre(void *ctx, const char *name, uint16_t type)
@@ -128,7 +128,7 @@ static const struct dns_answer *view_ask_ex(void *ctx, const char *name, uint16_
 struct resolver dns_view_resolver(struct dns_view *v)
 {
 	return (struct resolver){v,           view_pre,  view_ask,    view_servers, view_limit,
-	                         view_expect, view_rate, view_pre_ex, view_ask_ex};
+	                         view_expect, view_rate, view_pre_ex, view_ask_ex,  NULL};
 }
 
 int resolver_host_addrs(const struct resolver *r, const char *host, struct ipaddr *out, size_t max, char *why,

@@ -32,6 +32,12 @@ struct resolver {
 	 * carry no signatures and no AD, as a resolver without DNSSEC gives. */
 	void (*prefetch_ex)(void *ctx, const char *name, uint16_t type, unsigned flags);
 	const struct dns_answer *(*query_ex)(void *ctx, const char *name, uint16_t type, unsigned flags);
+	/* Gives back an answer query_ex (or query, flags 0) returned for that
+	 * question, once per time it returned it: the caller reads it no more.
+	 * May be NULL: the answers then live as long as the provider. The
+	 * audit's tap gives back all it was given when the audit is over. */
+	void (*release)(void *ctx, const char *name, uint16_t type, unsigned flags,
+	                const struct dns_answer *a);
 };
 
 void resolver_prefetch(const struct resolver *r, const char *name, uint16_t type);

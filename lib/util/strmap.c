@@ -85,6 +85,30 @@ int strmap_put(struct strmap *m, const char *key, void *val)
 	return 1;
 }
 
+void *strmap_del(struct strmap *m, const char *key)
+{
+	struct slot *s = find(m, key);
+	if (!s->key)
+		return NULL;
+	void *val = s->val;
+	free(s->key);
+	m->n--;
+	/* Linear probing without tombstones: the keys after the hole that
+	 * probed past it move back into it, so each still finds its slot. */
+	size_t mask = m->cap - 1, hole = (size_t)(s - m->v);
+	m->v[hole] = (struct slot){0};
+	for (size_t j = (hole + 1) & mask; m->v[j].key; j = (j + 1) & mask) {
+		size_t home = (size_t)hash(m->v[j].key) & mask;
+		/* j's key stays when its home lies cyclically in (hole, j] */
+		if (((j - home) & mask) < ((j - hole) & mask))
+			continue;
+		m->v[hole] = m->v[j];
+		m->v[j] = (struct slot){0};
+		hole = j;
+	}
+	return val;
+}
+
 size_t strmap_count(const struct strmap *m)
 {
 	return m->n;

@@ -17,6 +17,8 @@ void *strmap_get(const struct strmap *m, const char *key);
 /* Sets key's value (val must not be NULL). Returns 1 when the key was new,
  * 0 when its value was replaced. */
 int strmap_put(struct strmap *m, const char *key, void *val);
+/* Removes key; returns its value, or NULL when it had none. */
+void *strmap_del(struct strmap *m, const char *key);
 size_t strmap_count(const struct strmap *m);
 /* The keys, sorted (strcmp), in a new array of strmap_count() borrowed
  * pointers that the caller frees (not the strings). */

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: ISC */
-/* Unit tests: lib/names (IP parsing and reversal, name syntax, IDN). */
+/* Unit tests: lib/names (IP parsing and reversal, name syntax, IDN), and
+ * lib/util/strmap's deletion. */
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 
 #include "../../lib/records/dnsbl.h"
 #include "../../lib/util/names.h"
+#include "../../lib/util/strmap.h"
 #include "unit.h"
 
 static void t_ip_parse_v4(struct unit_ctx *t)
@@ -153,9 +157,44 @@ static void t_under(struct unit_ctx *t)
 	UNIT_CHECK(t, !name_is_under("com", "example.com"));
 }
 
+/* strmap_del keeps every other key findable (linear probing: the keys
+ * after a hole move back into it), through growth and wrap-around. */
+static void t_strmap_del(struct unit_ctx *t)
+{
+	struct strmap *m = strmap_new();
+	enum { N = 3000 };
+	static int v[N];
+	char k[16];
+	for (int i = 0; i < N; i++) {
+		snprintf(k, sizeof k, "k%d", i);
+		strmap_put(m, k, &v[i]);
+	}
+	bool ok = true;
+	/* every third key out, then each deleted once more: no value */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < N; i += 3) {
+			snprintf(k, sizeof k, "k%d", i);
+			ok &= strmap_del(m, k) == (pass ? NULL : &v[i]);
+		}
+	for (int i = 0; i < N; i++) {
+		snprintf(k, sizeof k, "k%d", i);
+		ok &= strmap_get(m, k) == (i % 3 ? &v[i] : NULL);
+	}
+	UNIT_CHECK(t, ok && strmap_count(m) == N - (N + 2) / 3);
+	for (int i = 0; i < N; i++) {
+		snprintf(k, sizeof k, "k%d", i);
+		strmap_del(m, k);
+	}
+	UNIT_CHECK(t, strmap_count(m) == 0 && !strmap_get(m, "k1"));
+	strmap_put(m, "k1", &v[1]);
+	UNIT_CHECK(t, strmap_get(m, "k1") == &v[1] && strmap_count(m) == 1);
+	strmap_free(m);
+}
+
 static const struct unit_case cases[] = {
     {"ip_parse v4", t_ip_parse_v4}, {"ip_parse v6", t_ip_parse_v6},      {"reverse names", t_reverse},
     {"ip_equal", t_ip_equal},       {"hostname syntax", t_hostname},     {"dns name limits", t_dns_name},
     {"normalize", t_normalize},     {"user names and IDN", t_from_user}, {"name_is_under", t_under},
+    {"strmap_del", t_strmap_del},
 };
 UNIT_MAIN(cases)

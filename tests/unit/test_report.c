@@ -341,10 +341,42 @@ static void t_tap_memo(struct unit_ctx *t)
 	dns_replay_free(r);
 }
 
+/* A made-up answer (the file lacks the question) lives while a tap holds
+ * it, and no longer: a batch over such a file does not grow. */
+static void t_replay_made_up(struct unit_ctx *t)
+{
+	static const char text[] = "a.test TXT status OK 0\n";
+	struct dns_replay *r = replay_checked(t, text, sizeof text - 1);
+	if (!r)
+		return;
+	struct resolver below = dns_replay_resolver(r);
+	struct dns_tap *t1 = dns_tap_new(&below, NULL), *t2 = dns_tap_new(&below, NULL);
+	struct resolver r1 = dns_tap_resolver(t1), r2 = dns_tap_resolver(t2);
+	const struct dns_answer *m1 = resolver_query(&r1, "m.test", DNS_T_A);
+	const struct dns_answer *m2 = resolver_query(&r2, "M.test.", DNS_T_A);
+	resolver_query(&r1, "m.test", DNS_T_A);
+	resolver_query_ex(&r1, "m.test", DNS_T_A, DNS_Q_DO);
+	const struct dns_answer *f = resolver_query(&r1, "a.test", DNS_T_TXT);
+	UNIT_CHECK(t, m1 == m2 && m1->status == DNS_NETWORK && strstr(m1->why, "m.test/A is not in"));
+	UNIT_CHECK(t, f->status == DNS_OK && dns_replay_made_up(r) == 2);
+	dns_tap_free(t1);
+	/* t2 still reads it */
+	UNIT_CHECK(t, dns_replay_made_up(r) == 1 && strcmp(m2->qname, "m.test") == 0);
+	dns_tap_free(t2);
+	UNIT_CHECK(t, dns_replay_made_up(r) == 0);
+	/* asked again later, made up again */
+	struct dns_tap *t3 = dns_tap_new(&below, NULL);
+	struct resolver r3 = dns_tap_resolver(t3);
+	UNIT_CHECK(t, resolver_query(&r3, "m.test", DNS_T_A)->status == DNS_NETWORK &&
+	                  dns_replay_made_up(r) == 1);
+	dns_tap_free(t3);
+	dns_replay_free(r);
+}
+
 static const struct unit_case cases[] = {
     {"text report", t_text},        {"text report -q/-v/colour", t_text_quiet_verbose_color},
     {"json report", t_json},        {"status order", t_status},
     {"formats", t_formats},         {"DNS answer files", t_replay},
-    {"the tap's memo", t_tap_memo},
+    {"the tap's memo", t_tap_memo}, {"a replay's made-up answers", t_replay_made_up},
 };
 UNIT_MAIN(cases)
