@@ -734,6 +734,14 @@ struct resolver dns_replay_resolver(struct dns_replay *r)
 
 /* ---- the tap ---- */
 
+/* An answer below gave a tap, for the question asked. */
+struct given {
+	char *name;
+	uint16_t type;
+	unsigned flags;
+	const struct dns_answer *a;
+};
+
 struct dns_tap {
 	const struct resolver *below;
 	struct dns_recorder *rec; /* or NULL */
@@ -745,13 +753,7 @@ struct dns_tap {
 	 * below holds each answer for the audit, so it is the one below
 	 * would give again. */
 	struct strmap *seen;
-	/* what below gave, to give back at the end (when below takes it) */
-	struct given {
-		char *name;
-		uint16_t type;
-		unsigned flags;
-		const struct dns_answer *a;
-	} * given;
+	struct given *given; /* to give back at the end (when below takes it) */
 	size_t n_given, cap_given;
 };
 
