@@ -32,6 +32,7 @@
 #include "../util/names.h"
 #include "../util/text.h"
 #include "../util/xalloc.h"
+#include "dnswire.h"
 
 #define MAX_SERVERS     3
 #define MAX_TRIES       6
@@ -704,21 +705,19 @@ static int build_wire(struct entry *e)
 {
 	free(e->wire);
 	e->wire = NULL;
-	ldns_rdf *dn = NULL;
-	if (ldns_str2rdf_dname(&dn, e->name) != LDNS_STATUS_OK)
+	struct dnswire_query q = {.name = e->name,
+	                          .type = e->type,
+	                          .cd = (e->flags & DNS_Q_CD) != 0,
+	                          .edns_udp = e->no_edns ? 0 : EDNS_SIZE,
+	                          .dnssec_ok = (e->flags & DNS_Q_DO) != 0};
+	uint8_t buf[DNSWIRE_QUERY_MAX];
+	int n = dnswire_query(&q, buf, sizeof buf);
+	if (n < 0)
 		return -1;
-	ldns_pkt *q = ldns_pkt_query_new(dn, (ldns_rr_type)e->type, LDNS_RR_CLASS_IN, LDNS_RD);
-	if (!q)
-		return -1;
-	if (!e->no_edns)
-		ldns_pkt_set_edns_udp_size(q, EDNS_SIZE);
-	if (!e->no_edns && (e->flags & DNS_Q_DO))
-		ldns_pkt_set_edns_do(q, true);
-	if (e->flags & DNS_Q_CD)
-		ldns_pkt_set_cd(q, true);
-	ldns_status st = ldns_pkt2wire(&e->wire, q, &e->wire_len);
-	ldns_pkt_free(q);
-	return st == LDNS_STATUS_OK ? 0 : -1;
+	e->wire = xmalloc((size_t)n);
+	memcpy(e->wire, buf, (size_t)n);
+	e->wire_len = (size_t)n;
+	return 0;
 }
 
 /* ---- the UDP socket pool (loop thread only) ---- */

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: ISC */
+/* dnswire: the wire form of a DNS query (RFC 1035 4.1, EDNS per RFC 6891),
+ * built into the caller's buffer without allocating. lib/dns sends one for
+ * every lookup; ldns built the same bytes with an allocation per name,
+ * label and record and a compression tree (a query has nothing to
+ * compress): 7 % of a batch's CPU. */
+#ifndef SA_DNSWIRE_H
+#define SA_DNSWIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The largest query: header, a name of 255 octets, type and class, OPT. */
+#define DNSWIRE_QUERY_MAX (12 + 255 + 4 + 11)
+
+struct dnswire_query {
+	const char *name;  /* presentation form: "a.example", "." is the root,
+	                    * \DDD and \X escapes as in zone files */
+	uint16_t type;     /* class IN */
+	bool cd;           /* checking disabled */
+	uint16_t edns_udp; /* the OPT record's UDP size; 0: no OPT record */
+	bool dnssec_ok;    /* the DO bit (only with an OPT record) */
+};
+
+/* Writes q with ID 0 and RD set into out (cap octets, DNSWIRE_QUERY_MAX
+ * always suffices). Returns the length, or -1 when the name is not one (an
+ * empty label, a label over 63 octets, over 255 in all, a bad escape). */
+int dnswire_query(const struct dnswire_query *q, uint8_t *out, size_t cap);
+
+#endif
