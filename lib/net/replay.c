@@ -21,14 +21,51 @@
 #define REPLAY_HEADER "# senderaudit DNS answers (--save-dns), format 1: see senderaudit(1), DNS ANSWER FILES"
 
 /* The map key of a question: the name as lib/dns normalizes it ("." stays
- * the root), \001, the type, \001, the DNS_Q_* flags (each combination is
- * its own question, as in lib/dns's cache). Sorting keys sorts by name,
- * then type, then flags. */
+ * the root), \001, the type in five digits, \001, the DNS_Q_* flags
+ * (each combination is its own question, as in lib/dns's cache). Sorting
+ * keys sorts by name, then type, then flags. Made in a buffer on the
+ * stack (a tap makes one for each lookup of an audit), in the heap for a
+ * longer name; qkey_done frees that. */
+struct qkey {
+	char *heap;
+	char buf[300];
+};
+
+static const char *qkey(struct qkey *k, const char *name, uint16_t type, unsigned flags)
+{
+	size_t cap = strlen(name) + 20; /* \001, 5 digits, \001, 10 digits, NUL */
+	char *out = k->buf;
+	k->heap = NULL;
+	if (cap > sizeof k->buf)
+		out = k->heap = xmalloc(cap);
+	name_normalize_to(out, cap, name);
+	size_t w = strlen(out);
+	out[w++] = '\001';
+	for (unsigned d = 10000; d; d /= 10)
+		out[w++] = (char)('0' + type / d % 10);
+	out[w++] = '\001';
+	char digits[12];
+	size_t nd = 0;
+	unsigned f = flags & (DNS_Q_DO | DNS_Q_CD);
+	do
+		digits[nd++] = (char)('0' + f % 10);
+	while (f /= 10);
+	while (nd)
+		out[w++] = digits[--nd];
+	out[w] = '\0';
+	return out;
+}
+
+static void qkey_done(struct qkey *k)
+{
+	free(k->heap);
+}
+
 static char *key_new(const char *name, uint16_t type, unsigned flags)
 {
-	char *n = strcmp(name, ".") == 0 ? xstrdup(".") : name_normalize_new(name);
-	char *k = xasprintf("%s\001%05u\001%u", n, (unsigned)type, flags & (DNS_Q_DO | DNS_Q_CD));
-	free(n);
+	struct qkey q;
+	char *k = xstrdup(qkey(&q, name, type, flags));
+	qkey_done(&q);
 	return k;
 }
 
@@ -664,7 +701,8 @@ void dns_replay_free(struct dns_replay *r)
 static const struct dns_answer *replay_query_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
 {
 	struct dns_replay *r = ctx;
-	char *k = key_new(name, type, flags);
+	struct qkey q;
+	const char *k = qkey(&q, name, type, flags);
 	pthread_mutex_lock(&r->mu);
 	struct dns_answer *a = strmap_get(r->answers, k);
 	if (!a) {
@@ -687,7 +725,7 @@ static const struct dns_answer *replay_query_ex(void *ctx, const char *name, uin
 		a = &m->a;
 	}
 	pthread_mutex_unlock(&r->mu);
-	free(k);
+	qkey_done(&q);
 	return a;
 }
 
@@ -703,13 +741,14 @@ static void replay_release(void *ctx, const char *name, uint16_t type, unsigned 
                            const struct dns_answer *a)
 {
 	struct dns_replay *r = ctx;
-	char *k = key_new(name, type, flags);
+	struct qkey q;
+	const char *k = qkey(&q, name, type, flags);
 	pthread_mutex_lock(&r->mu);
 	struct made_up *m = strmap_get(r->made_up, k);
 	if (m && &m->a == a && --m->refs == 0)
 		made_up_free(strmap_del(r->made_up, k));
 	pthread_mutex_unlock(&r->mu);
-	free(k);
+	qkey_done(&q);
 }
 
 static const struct dns_answer *replay_query(void *ctx, const char *name, uint16_t type)
@@ -796,9 +835,9 @@ static const void *mark(struct dns_tap *t, const char *k)
 
 static void count(struct dns_tap *t, const char *name, uint16_t type, unsigned flags)
 {
-	char *k = key_new(name, type, flags);
-	mark(t, k);
-	free(k);
+	struct qkey q;
+	mark(t, qkey(&q, name, type, flags));
+	qkey_done(&q);
 }
 
 static void tap_prefetch_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
@@ -816,10 +855,11 @@ static void tap_prefetch(void *ctx, const char *name, uint16_t type)
 static const struct dns_answer *tap_query_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
 {
 	struct dns_tap *t = ctx;
-	char *k = key_new(name, type, flags);
+	struct qkey q;
+	const char *k = qkey(&q, name, type, flags);
 	const void *known = mark(t, k);
 	if (known && known != t) {
-		free(k);
+		qkey_done(&q);
 		return known;
 	}
 	const struct dns_answer *a = resolver_query_ex(t->below, name, type, flags);
@@ -834,7 +874,7 @@ static const struct dns_answer *tap_query_ex(void *ctx, const char *name, uint16
 		}
 		pthread_mutex_unlock(&t->mu);
 	}
-	free(k);
+	qkey_done(&q);
 	return a;
 }
 
