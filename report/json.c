@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/util/strbuf.h"
 #include "../lib/util/text.h"
 #include "../lib/util/xalloc.h"
 #include "report.h"
@@ -66,6 +67,13 @@ static bool utf8_tree(const cJSON *n)
 	return true;
 }
 
+/* The contract: remedy is null exactly for pass, info and skip. */
+static const char *remedy_of(const struct finding *f)
+{
+	bool needs = f->status == STATUS_WARN || f->status == STATUS_FAIL || f->status == STATUS_ERROR;
+	return needs ? (f->remedy ? f->remedy : "See the detail above.") : NULL;
+}
+
 /* A finding's data in the report: referenced when valid UTF-8 (a batch
  * writes hundreds of findings a second; a deep copy of each, made only to
  * be printed and freed, was most of the writer's work), else a copy that
@@ -79,7 +87,128 @@ static void add_data(cJSON *o, const cJSON *data)
 		cJSON_AddItemToObject(o, "data", cJSON_Duplicate(data, 1));
 }
 
-cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
+/* ------------------------------------------------------------ checks, as text */
+
+/* A batch writes hundreds of findings a second: building each as cJSON
+ * nodes to print and free them was a fifth of a batch's CPU. The compact
+ * report (JSON Lines) writes its "checks" array as text here, the same as
+ * cJSON_PrintUnformatted of the tree's (tests/unit/test_report.c compares
+ * them), and hands it to the tree as a raw item. */
+
+static void put(struct strbuf *sb, const char *s)
+{
+	sb_putn(sb, s, strlen(s));
+}
+
+/* s as cJSON prints a string, made valid UTF-8 as sanitize() does. */
+static void put_string(struct strbuf *sb, const char *s)
+{
+	size_t len = strlen(s);
+	char *fixed = utf8_valid(s, len) ? NULL : utf8_sanitize_new(s, len);
+	const unsigned char *p = (const unsigned char *)(fixed ? fixed : s);
+	sb_putn(sb, "\"", 1);
+	for (;;) {
+		size_t run = 0;
+		while (p[run] >= 32 && p[run] != '"' && p[run] != '\\')
+			run++;
+		sb_putn(sb, (const char *)p, run);
+		p += run;
+		if (!*p)
+			break;
+		char esc[8];
+		switch (*p) {
+		case '"': put(sb, "\\\""); break;
+		case '\\': put(sb, "\\\\"); break;
+		case '\b': put(sb, "\\b"); break;
+		case '\f': put(sb, "\\f"); break;
+		case '\n': put(sb, "\\n"); break;
+		case '\r': put(sb, "\\r"); break;
+		case '\t': put(sb, "\\t"); break;
+		default: snprintf(esc, sizeof esc, "\\u%04x", *p); put(sb, esc);
+		}
+		p++;
+	}
+	sb_putn(sb, "\"", 1);
+	free(fixed);
+}
+
+/* ,"key":"val" (the first member of an object comes without the comma);
+ * a NULL val is null, or no member unless null_ok. */
+static void put_member(struct strbuf *sb, const char *key, const char *val, bool null_ok)
+{
+	if (!val && !null_ok)
+		return;
+	if (sb->len && sb->s[sb->len - 1] != '{')
+		sb_putn(sb, ",", 1);
+	sb_putn(sb, "\"", 1);
+	put(sb, key);
+	sb_putn(sb, "\":", 2);
+	if (val)
+		put_string(sb, val);
+	else
+		put(sb, "null");
+}
+
+/* The data as add_data() and sanitize() leave it in the tree. */
+static void put_data(struct strbuf *sb, const cJSON *data)
+{
+	cJSON *copy = NULL;
+	if (!data || !(cJSON_IsObject(data) || cJSON_IsArray(data)) || (data->type & cJSON_IsReference) ||
+	    !utf8_tree(data->child)) {
+		copy = cJSON_Duplicate(data, 1);
+		if (!copy)
+			return; /* the tree has no "data" then either */
+		sanitize(copy);
+		data = copy;
+	}
+	put(sb, sb->s[sb->len - 1] == '{' ? "\"data\":" : ",\"data\":");
+	char buf[4096];
+	if (cJSON_PrintPreallocated((cJSON *)data, buf, sizeof buf, 0)) {
+		put(sb, buf);
+	} else {
+		char *text = cJSON_PrintUnformatted(data);
+		if (text)
+			put(sb, text);
+		free(text);
+	}
+	cJSON_Delete(copy);
+}
+
+static char *checks_text_new(const struct report_info *ri, const struct findings *fs)
+{
+	struct strbuf sb = {0};
+	sb_putn(&sb, "[", 1);
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct finding *f = &fs->v[i];
+		sb_putn(&sb, i ? ",{" : "{", i ? 2 : 1);
+		/* (cJSON_AddStringToObject leaves out a NULL string) */
+		put_member(&sb, "id", f->id, false);
+		put_member(&sb, "category", f->category, false);
+		put_member(&sb, "subject", f->subject, true);
+		put_member(&sb, "status", status_name(f->status), false);
+		put_member(&sb, "summary", f->summary, false);
+		put_member(&sb, "detail", f->detail, true);
+		put_member(&sb, "remedy", remedy_of(f), true);
+		put(&sb, ",\"refs\":[");
+		for (size_t k = 0; k < f->ref_count; k++) {
+			if (k)
+				sb_putn(&sb, ",", 1);
+			put_string(&sb, f->refs[k]);
+		}
+		sb_putn(&sb, "]", 1);
+		put_data(&sb, f->data);
+		if (ri->diff && ri->diff->marks[i] != MARK_NONE)
+			put_member(&sb, "baseline", ri->diff->marks[i] == MARK_NEW ? "new" : "unchanged",
+			           false);
+		sb_putn(&sb, "}", 1);
+	}
+	sb_putn(&sb, "]", 1);
+	return sb_take(&sb);
+}
+
+/* ------------------------------------------------------------ the report */
+
+static cJSON *tree_new(const struct report_info *ri, const struct findings *fs, bool checks_as_text)
 {
 	const struct target *t = ri->t;
 	cJSON *root = cJSON_CreateObject();
@@ -165,8 +294,13 @@ cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
 	for (size_t i = 0; i < STATUS_COUNT; i++)
 		cJSON_AddNumberToObject(c, status_name(order[i]), (double)counts[order[i]]);
 
-	cJSON *arr = cJSON_AddArrayToObject(root, "checks");
-	for (size_t i = 0; i < fs->n; i++) {
+	if (checks_as_text) {
+		char *text = checks_text_new(ri, fs);
+		cJSON_AddRawToObject(root, "checks", text);
+		free(text);
+	}
+	cJSON *arr = checks_as_text ? NULL : cJSON_AddArrayToObject(root, "checks");
+	for (size_t i = 0; arr && i < fs->n; i++) {
 		const struct finding *f = &fs->v[i];
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "id", f->id);
@@ -175,11 +309,7 @@ cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
 		cJSON_AddStringToObject(o, "status", status_name(f->status));
 		cJSON_AddStringToObject(o, "summary", f->summary);
 		cJSON_AddItemToObject(o, "detail", str_or_null(f->detail));
-		bool needs_remedy =
-		    f->status == STATUS_WARN || f->status == STATUS_FAIL || f->status == STATUS_ERROR;
-		/* The contract: remedy is null exactly for pass, info and skip. */
-		const char *remedy = needs_remedy ? (f->remedy ? f->remedy : "See the detail above.") : NULL;
-		cJSON_AddItemToObject(o, "remedy", str_or_null(remedy));
+		cJSON_AddItemToObject(o, "remedy", str_or_null(remedy_of(f)));
 		cJSON *refs = cJSON_AddArrayToObject(o, "refs");
 		for (size_t k = 0; k < f->ref_count; k++)
 			cJSON_AddItemToArray(refs, cJSON_CreateString(f->refs[k]));
@@ -209,10 +339,15 @@ cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
 	return root;
 }
 
+cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
+{
+	return tree_new(ri, fs, false);
+}
+
 void report_json(FILE *out, const struct report_info *ri, const struct findings *fs,
                  const struct report_opts *o)
 {
-	cJSON *root = report_json_tree(ri, fs);
+	cJSON *root = tree_new(ri, fs, o->compact);
 	char *s = o->compact ? cJSON_PrintUnformatted(root) : cJSON_Print(root);
 	if (s) {
 		fputs(s, out);

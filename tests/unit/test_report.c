@@ -114,6 +114,57 @@ static void t_json(struct unit_ctx *t)
 	free(s);
 }
 
+/* A compact report writes its checks as text: byte for byte what cJSON
+ * prints of the tree, escapes, repaired UTF-8, null members, data that is
+ * referenced, copied and repaired, or longer than the writer's buffer. */
+static void t_json_checks_text(struct unit_ctx *t)
+{
+	struct target tg;
+	make_target(&tg);
+	struct findings fs;
+	findings_init(&fs);
+	fill(&fs);
+	struct finding *f = findings_add(&fs, "spf.record", "sub \"q\" \\ \x01\x7f", STATUS_ERROR,
+	                                 "tab\there\r\n\b\f \xc3\xa9 \xe2\x82");
+	finding_set_detail(f, "\xf0\x9f\x98\x80 and \xc0\xaf");
+	cJSON_AddStringToObject(f->data, "bad\xff key", "bad \xfe value");
+	cJSON *arr = cJSON_AddArrayToObject(f->data, "list");
+	cJSON_AddItemToArray(arr, cJSON_CreateNumber(1.5));
+	cJSON_AddItemToArray(arr, cJSON_CreateNumber(-3));
+	cJSON_AddItemToArray(arr, cJSON_CreateNull());
+	cJSON_AddItemToArray(arr, cJSON_CreateBool(1));
+	f = findings_add(&fs, "dkim.key", "s1", STATUS_INFO, "long data");
+	char big[6000];
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	cJSON_AddStringToObject(f->data, "big", big);
+	f = findings_add(&fs, "dmarc.record", NULL, STATUS_WARN, "data not an object");
+	cJSON_Delete(f->data);
+	f->data = cJSON_CreateString("a \xff string");
+	enum report_mark marks[8] = {MARK_NONE, MARK_NEW, MARK_UNCHANGED, MARK_NONE, MARK_NEW};
+	struct report_diff diff = {.marks = marks, .new_count = 2, .unchanged_count = 1};
+	for (int with_diff = 0; with_diff < 2; with_diff++) {
+		struct report_info ri = {.t = &tg,
+		                         .started_at = "2026-11-22T07:00:00Z",
+		                         .duration_ms = 12,
+		                         .diff = with_diff ? &diff : NULL};
+		cJSON *tree = report_json_tree(&ri, &fs);
+		char *want = cJSON_PrintUnformatted(tree);
+		cJSON_Delete(tree);
+		char *got = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&got, &len);
+		report_json(out, &ri, &fs, &(struct report_opts){.compact = true});
+		fclose(out);
+		UNIT_CHECK(t, want && len == strlen(want) + 1 && strncmp(got, want, len - 1) == 0);
+		if (!want || strncmp(got, want, strlen(want)) != 0)
+			fprintf(stderr, "  want %.600s\n  got  %.600s\n", want, got);
+		free(want);
+		free(got);
+	}
+	findings_free(&fs);
+}
+
 static void t_status(struct unit_ctx *t)
 {
 	UNIT_CHECK(t, status_rank(STATUS_FAIL) > status_rank(STATUS_ERROR));
@@ -374,9 +425,14 @@ static void t_replay_made_up(struct unit_ctx *t)
 }
 
 static const struct unit_case cases[] = {
-    {"text report", t_text},        {"text report -q/-v/colour", t_text_quiet_verbose_color},
-    {"json report", t_json},        {"status order", t_status},
-    {"formats", t_formats},         {"DNS answer files", t_replay},
-    {"the tap's memo", t_tap_memo}, {"a replay's made-up answers", t_replay_made_up},
+    {"text report", t_text},
+    {"text report -q/-v/colour", t_text_quiet_verbose_color},
+    {"json report", t_json},
+    {"json checks as text", t_json_checks_text},
+    {"status order", t_status},
+    {"formats", t_formats},
+    {"DNS answer files", t_replay},
+    {"the tap's memo", t_tap_memo},
+    {"a replay's made-up answers", t_replay_made_up},
 };
 UNIT_MAIN(cases)
