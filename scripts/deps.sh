@@ -7,12 +7,11 @@ PKGS="gcc make libopendkim-dev opendkim-tools python3-dkim python3-nacl libc6-de
 libspf2-dev libcurl4-openssl-dev libssl-dev nsd bind9-dnsutils jq mandoc python3 python3-jsonschema python3-dnspython python3-yaml \
 clang clang-format libclang-rt-14-dev spfquery openssl strace util-linux bsdutils \
 unbound ldnsutils iproute2 mount postfix swaks libnet-ssleay-perl \
-libxml2-utils prometheus python3-prometheus-client tidy chromium groff-base man-db bash-completion zsh fish time libtcmalloc-minimal4"
+libxml2-utils prometheus python3-prometheus-client tidy chromium groff-base man-db bash-completion zsh fish time"
 # The format validators of suite_formats.sh: xmllint (libxml2-utils), promtool
 # (prometheus; its service is not started by the tests), tidy, headless
 # chromium; groff and man for the docs suite; zsh and fish for the
-# completions' syntax; GNU time for the peak memory of a batch; tcmalloc,
-# the release build's allocator (the Makefile's MALLOC).
+# completions' syntax; GNU time for the peak memory of a batch.
 # `deps.sh bench`: also what `make bench` needs.
 [ "${1:-}" = bench ] && PKGS="$PKGS libunbound-dev rblcheck spfquery dnsperf bc"
 
