@@ -88,11 +88,37 @@ struct org {
 	const struct dns_answer *failure;
 };
 
+/* Whether the From: domain exists: a subdomain that does not (NXDOMAIN
+ * for A, AAAA and MX, RFC 9091 2.1) gets the np= policy. */
+enum from_state { FROM_EXISTS, FROM_MISSING, FROM_UNKNOWN };
+
 struct msg_dmarc {
 	struct dmarc_policy *policy; /* NULL without a From: domain */
 	struct org ids[DKIMV_MAX + 2];
 	size_t n;
+	enum from_state from;
+	const struct dns_answer *from_failure; /* why FROM_UNKNOWN */
 };
+
+static const uint16_t exist_types[] = {DNS_T_A, DNS_T_AAAA, DNS_T_MX};
+
+static void from_existence(const struct audit *a, struct msg_dmarc *md)
+{
+	bool missing = true;
+	for (size_t i = 0; i < sizeof exist_types / sizeof *exist_types; i++) {
+		const struct dns_answer *ans = lookup(a, a->t->message_from, exist_types[i]);
+		if (ans->status == DNS_OK || ans->status == DNS_NODATA) {
+			md->from = FROM_EXISTS;
+			return;
+		}
+		if (ans->status != DNS_NXDOMAIN) {
+			missing = false;
+			if (!md->from_failure)
+				md->from_failure = ans;
+		}
+	}
+	md->from = missing ? FROM_MISSING : FROM_UNKNOWN;
+}
 
 /* The domain SPF authenticated for the message: MAIL FROM's, or the
  * HELO name's for a bounce (RFC 7208 2.4). NULL when there is none. */
@@ -143,9 +169,12 @@ static void *msg_dmarc_compute(const struct audit *a, const struct inputs *in)
 			free(names[j]);
 		}
 	}
+	for (size_t i = 0; i < sizeof exist_types / sizeof *exist_types; i++)
+		prefetch(a, a->t->message_from, exist_types[i]);
 	md->policy = dmarc_policy_new(a, a->t->message_from);
 	for (size_t i = 0; i < md->n; i++)
 		md->ids[i].org = dmarc_org_new(a, md->ids[i].domain, &md->ids[i].failure);
+	from_existence(a, md);
 	return md;
 }
 
@@ -476,6 +505,12 @@ static void dkim_run(const struct audit *a, const struct inputs *in, struct find
 
 /* ------------------------------------------------------------ message.dmarc */
 
+/* A policy the record states (not absent, not invalid). */
+static bool pol_given(enum dmarc_pol p)
+{
+	return p == DMARC_POL_NONE || p == DMARC_POL_QUARANTINE || p == DMARC_POL_REJECT;
+}
+
 static enum dmarc_pol step_down(enum dmarc_pol p)
 {
 	return p == DMARC_POL_REJECT ? DMARC_POL_QUARANTINE : DMARC_POL_NONE;
@@ -543,19 +578,26 @@ static void dmarc_run(const struct audit *a, const struct inputs *in, struct fin
 	bool psl_pass = spf_pass_psl || dkim_pass_psl;
 	const char *result = pass ? "pass" : (spf_unknown || dkim_unknown) ? "temperror" : "fail";
 
-	/* the disposition: p= for the domain itself, sp= (if any) below it;
-	 * t=y applies one step less (RFC 9989) */
-	enum dmarc_pol pol = DMARC_POL_NONE;
+	/* the disposition: p= for the domain itself, sp= (if any) below it,
+	 * np= (if any) for a subdomain that does not exist; t=y applies one
+	 * step less (RFC 9989) */
+	enum dmarc_pol pol = DMARC_POL_NONE, tagged = DMARC_POL_NONE;
 	const char *tag = NULL;
+	bool np_unknown = false; /* np= would apply if the From: domain did not exist */
 	if (fx.r) {
 		bool own = strcmp(fx.record_domain, from) == 0;
 		tag = "p";
 		pol = fx.r->p;
-		if (!own && (fx.r->sp == DMARC_POL_NONE || fx.r->sp == DMARC_POL_QUARANTINE ||
-		             fx.r->sp == DMARC_POL_REJECT)) {
+		if (!own && pol_given(fx.r->sp)) {
 			tag = "sp";
 			pol = fx.r->sp;
 		}
+		if (!own && pol_given(fx.r->np) && md->from == FROM_MISSING) {
+			tag = "np";
+			pol = fx.r->np;
+		}
+		np_unknown = !own && pol_given(fx.r->np) && fx.r->np != pol && md->from == FROM_UNKNOWN;
+		tagged = pol;
 		if (fx.r->p_as_none)
 			pol = DMARC_POL_NONE;
 		if (fx.r->testing)
@@ -572,6 +614,17 @@ static void dmarc_run(const struct audit *a, const struct inputs *in, struct fin
 	if (fx.r && fx.r->testing)
 		sb_sep_printf(&det, " ", "t=y: receivers apply one step less than %s=%s.", tag,
 		              dmarc_pol_name(fx.r->p));
+	if (tag && strcmp(tag, "np") == 0)
+		sb_sep_printf(&det, " ", "%s does not exist (NXDOMAIN for A, AAAA and MX): np= applies.",
+		              from);
+	if (np_unknown) {
+		char tb[16];
+		sb_sep_printf(&det, " ",
+		              "Whether %s exists is unknown (its %s lookup failed: %s): if it does not, "
+		              "np=%s applies.",
+		              from, dns_type_name(md->from_failure->qtype, tb, sizeof tb),
+		              dns_status_name(md->from_failure->status), dmarc_pol_name(fx.r->np));
+	}
 	if (fx.rfc7489_failed)
 		sb_sep_printf(&det, " ", "What RFC 7489 receivers see is unknown (a lookup failed).");
 	else if ((fx.record_domain || fx.rfc7489_domain) &&
@@ -609,12 +662,10 @@ static void dmarc_run(const struct audit *a, const struct inputs *in, struct fin
 		    "DMARC for %s could not be determined: an aligned identifier could not be checked", from);
 		finding_set_remedy(f, "See message.dkim and spf.pass for the lookup that failed; run again.");
 	} else {
-		f = findings_add(
-		    out, "message.dmarc", NULL, STATUS_FAIL,
-		    "DMARC fails for %s: disposition %s (%s=%s at _dmarc.%s)", from, disposition, tag,
-		    dmarc_pol_name(fx.r->p_as_none ? DMARC_POL_NONE
-		                                   : (strcmp(tag, "sp") == 0 ? fx.r->sp : fx.r->p)),
-		    fx.record_domain);
+		f = findings_add(out, "message.dmarc", NULL, STATUS_FAIL,
+		                 "DMARC fails for %s: disposition %s (%s=%s at _dmarc.%s)", from, disposition,
+		                 tag, dmarc_pol_name(fx.r->p_as_none ? DMARC_POL_NONE : tagged),
+		                 fx.record_domain);
 		finding_set_remedy(
 		    f,
 		    "Make one identifier align and pass: sign with DKIM d=%s (or a subdomain, with "
@@ -630,6 +681,10 @@ static void dmarc_run(const struct audit *a, const struct inputs *in, struct fin
 	cJSON_AddStringToObject(d, "disposition", disposition);
 	json_add_str(d, "record_domain", fx.record_domain);
 	json_add_str(d, "applied_tag", tag);
+	if (md->from == FROM_UNKNOWN)
+		cJSON_AddNullToObject(d, "from_domain_exists");
+	else
+		cJSON_AddBoolToObject(d, "from_domain_exists", md->from == FROM_EXISTS);
 	json_add_str(d, "policy", fx.r ? dmarc_pol_name(pol) : NULL);
 	cJSON_AddStringToObject(d, "organizational_domain", fx.org);
 	json_add_str(d, "psl_organizational_domain", fx.psl_org);

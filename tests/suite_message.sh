@@ -82,6 +82,15 @@ openssl pkey -in "$TMP/keys/ed.pem" -outform DER 2>/dev/null | tail -c 32 | base
 	echo "@ IN TXT \"v=spf1 ip4:192.0.2.10 -all\""
 	echo "rsa2048._domainkey IN TXT $(txt "v=DKIM1; k=rsa; p=${PUB[2048]}")"
 } >"$ZONES/msg-other.test.zone"
+{
+	# np= (RFC 9091): a subdomain that does not exist gets reject, one
+	# that does gets sp=; sf.msg-np.test's address and MX lookups end in
+	# a zone that SERVFAILs, its _dmarc name does not exist
+	soa msg-np.test
+	echo "_dmarc IN TXT \"v=DMARC1; p=none; sp=quarantine; np=reject\""
+	echo "live IN A 192.0.2.10"
+	echo "sf IN CNAME x.broken.test."
+} >"$ZONES/msg-np.test.zone"
 echo "sf._domainkey.msg.test" >>"$ZONES/servfail.list"
 
 if ! nsd_start "$ZONES"; then
@@ -304,6 +313,30 @@ RP=b@msg-other.test received "$TMP/relaxed.eml"
 audit "$TMP/relaxed.eml"
 expect message.dmarc pass
 dm '.data.dkim[0].alignment == "aligned" and .data.adkim == "r"'
+
+# From: a subdomain of msg-np.test; nothing aligns (d= and MAIL FROM are
+# msg-other.test's), so DMARC fails and the disposition is the question.
+for sub in ghost live sf apex; do
+	from=$sub.msg-np.test
+	[ $sub = apex ] && from=msg-np.test
+	sed "s/news@msg.test/news@$from/" "$TMP/unal.eml" >"$TMP/np-$sub.eml"
+done
+case_ "np=: a From: subdomain that does not exist gets np= (reject)"
+audit "$TMP/np-ghost.eml"
+expect message.dmarc fail
+dm '.data | .disposition == "reject" and .applied_tag == "np" and .from_domain_exists == false'
+dm '(.summary | contains("disposition reject (np=reject at _dmarc.msg-np.test)")) and (.detail | contains("ghost.msg-np.test does not exist"))'
+case_ "np=: a From: subdomain that exists gets sp= (quarantine)"
+audit "$TMP/np-live.eml"
+dm '.data | .disposition == "quarantine" and .applied_tag == "sp" and .from_domain_exists == true'
+case_ "np=: the organizational domain itself gets p= (none)"
+audit "$TMP/np-apex.eml"
+dm '.data | .disposition == "none" and .applied_tag == "p"'
+case_ "np=: when the From: domain's lookups fail, sp= and the doubt are said"
+audit "$TMP/np-sf.eml"
+expect message.dmarc fail
+dm '.data | .disposition == "quarantine" and .applied_tag == "sp" and .from_domain_exists == null'
+dm '.detail | contains("Whether sf.msg-np.test exists is unknown (its A lookup failed: SERVFAIL): if it does not, np=reject applies.")'
 
 case_ "no DMARC record: the message would pass, but warn"
 sed 's/news@msg.test/news@msg-none.test/' "$TMP/good.eml" >"$TMP/none.eml"
