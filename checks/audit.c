@@ -211,17 +211,18 @@ void audit_run(const struct audit *a, struct findings *out)
 	 * its own chain of lookups, and the DNS layer overlaps them all. */
 	input_set need = registry_needs(a->enabled);
 	struct starter st[INPUT_COUNT];
+	void *jobs[INPUT_COUNT];
 	for (unsigned k = 0; k < INPUT_COUNT; k++) {
 		st[k] = (struct starter){&tab, (enum input)k, 0, false};
 		if (!(need & NEED(k)))
 			continue;
-		if (a->pool) {
-			tab.started++;
-			workpool_submit(a->pool, start_job, &st[k]);
-		} else {
+		if (a->pool)
+			jobs[tab.started++] = &st[k];
+		else
 			st[k].threaded = pthread_create(&st[k].th, NULL, start_main, &st[k]) == 0;
-		}
 	}
+	if (a->pool)
+		workpool_submit_all(a->pool, start_job, jobs, tab.started);
 
 	struct findings all;
 	findings_init(&all);

@@ -15,7 +15,8 @@ struct workpool;
 struct workpool *workpool_new(size_t threads);
 /* Runs the queued jobs to their end, then stops the threads. */
 void workpool_free(struct workpool *p);
-/* Queues fn(arg); a thread runs it as soon as one is free. */
-void workpool_submit(struct workpool *p, void (*fn)(void *arg), void *arg);
+/* Queues fn(args[i]) for each of the n args (under one lock); a thread
+ * runs each as soon as one is free. */
+void workpool_submit_all(struct workpool *p, void (*fn)(void *arg), void *const *args, size_t n);
 
 #endif
