@@ -33,6 +33,7 @@ SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 # BENCHMARKS.md). The test builds keep the sanitizers' and valgrind's own.
 MALLOC   ?=
 MALLOC_LIBS = $(if $(filter tcmalloc,$(MALLOC)),-l:libtcmalloc_minimal.so.4)
+$(if $(filter-out tcmalloc,$(MALLOC)),$(error MALLOC=$(MALLOC): only MALLOC=tcmalloc, or none for glibc's))
 
 SRCS     = $(sort $(wildcard lib/*/*.c checks/*.c report/*.c)) cli/main.c $(filter-out cli/main.c,$(sort $(wildcard cli/*.c)))
 LIBSRCS  = $(filter-out cli/main.c,$(SRCS))
