@@ -78,10 +78,17 @@ static const char *remedy_of(const struct finding *f)
  * writes hundreds of findings a second; a deep copy of each, made only to
  * be printed and freed, was most of the writer's work), else a copy that
  * sanitize() repairs. */
+/* Whether a finding's data goes into the report as it is: an object or
+ * array of valid UTF-8 (else a repaired copy). */
+static bool data_as_is(const cJSON *data)
+{
+	return data && (cJSON_IsObject(data) || cJSON_IsArray(data)) && !(data->type & cJSON_IsReference) &&
+	       utf8_tree(data->child);
+}
+
 static void add_data(cJSON *o, const cJSON *data)
 {
-	if (data && (cJSON_IsObject(data) || cJSON_IsArray(data)) && !(data->type & cJSON_IsReference) &&
-	    utf8_tree(data->child))
+	if (data_as_is(data))
 		cJSON_AddItemReferenceToObject(o, "data", (cJSON *)data);
 	else
 		cJSON_AddItemToObject(o, "data", cJSON_Duplicate(data, 1));
@@ -153,8 +160,7 @@ static void put_member(struct strbuf *sb, const char *key, const char *val, bool
 static void put_data(struct strbuf *sb, const cJSON *data)
 {
 	cJSON *copy = NULL;
-	if (!data || !(cJSON_IsObject(data) || cJSON_IsArray(data)) || (data->type & cJSON_IsReference) ||
-	    !utf8_tree(data->child)) {
+	if (!data_as_is(data)) {
 		copy = cJSON_Duplicate(data, 1);
 		if (!copy)
 			return; /* the tree has no "data" then either */

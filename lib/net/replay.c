@@ -69,6 +69,12 @@ static char *key_new(const char *name, uint16_t type, unsigned flags)
 	return k;
 }
 
+/* The name of a key, in a new string. */
+static char *key_name_new(const char *key)
+{
+	return xstrndup(key, (size_t)(strchr(key, '\001') - key));
+}
+
 static uint16_t key_type(const char *key)
 {
 	return (uint16_t)atoi(strchr(key, '\001') + 1);
@@ -356,7 +362,7 @@ static void made_up_free(struct made_up *m)
 static struct dns_answer *own_answer(struct dns_replay *r, const char *key, uint16_t type)
 {
 	struct dns_answer *a = xcalloc(1, sizeof *a);
-	a->qname = xstrndup(key, (size_t)(strchr(key, '\001') - key));
+	a->qname = key_name_new(key);
 	a->qtype = type;
 	r->all = xrealloc(r->all, (r->n_all + 1) * sizeof *r->all);
 	r->all[r->n_all++] = a;
@@ -710,7 +716,7 @@ static const struct dns_answer *replay_query_ex(void *ctx, const char *name, uin
 		if (!m) {
 			/* Not "does not exist": the file cannot say. */
 			m = xcalloc(1, sizeof *m);
-			m->a.qname = xstrndup(k, (size_t)(strchr(k, '\001') - k));
+			m->a.qname = key_name_new(k);
 			m->a.qtype = type;
 			m->a.status = DNS_NETWORK;
 			char tb[12];
