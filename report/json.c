@@ -74,10 +74,6 @@ static const char *remedy_of(const struct finding *f)
 	return needs ? (f->remedy ? f->remedy : "See the detail above.") : NULL;
 }
 
-/* A finding's data in the report: referenced when valid UTF-8 (a batch
- * writes hundreds of findings a second; a deep copy of each, made only to
- * be printed and freed, was most of the writer's work), else a copy that
- * sanitize() repairs. */
 /* Whether a finding's data goes into the report as it is: an object or
  * array of valid UTF-8 (else a repaired copy). */
 static bool data_as_is(const cJSON *data)
@@ -86,6 +82,10 @@ static bool data_as_is(const cJSON *data)
 	       utf8_tree(data->child);
 }
 
+/* A finding's data in the report: referenced when valid UTF-8 (a batch
+ * writes hundreds of findings a second; a deep copy of each, made only to
+ * be printed and freed, was most of the writer's work), else a copy that
+ * sanitize() repairs. */
 static void add_data(cJSON *o, const cJSON *data)
 {
 	if (data_as_is(data))
