@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /* audit: the runner. The inputs the enabled checks need are started at
- * once, each on its own thread (an input waits only for the inputs it is
- * computed from, so an audit lasts as long as its longest chain of
- * dependent lookups); then each enabled check judges them, in catalogue
- * order. Disabled checks appear once as `skip`; a check that reports
- * nothing, or reads an input it did not declare, is an internal error. */
+ * once, each a job of the run's pool (a fiber: while it waits for a lookup
+ * or another input, its thread runs others), or a thread of its own
+ * without a pool. An input waits only for the inputs it is computed from,
+ * so an audit lasts as long as its longest chain of dependent lookups;
+ * then each enabled check judges them, in catalogue order. Disabled checks appear once as `skip`; a check
+ * that reports nothing, or reads an input it did not declare, is an internal error. */
 #include "audit.h"
 
 #include <pthread.h>
@@ -30,14 +31,13 @@ enum slot_state { SLOT_IDLE, SLOT_RUNNING, SLOT_DONE };
 struct input_table {
 	const struct audit *a;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;       /* the runner waits here for the pool's jobs */
+	struct waitq all_ended;  /* the runner waits here for the pool's jobs */
 	unsigned started, ended; /* jobs given to the pool, and ended */
 	struct {
 		enum slot_state st;
-		unsigned waiters;
-		pthread_cond_t cv; /* one per input: a finished input wakes only
-		                    * the threads waiting for it (a broadcast to
-		                    * all cost each audit a hundred wake-ups) */
+		struct waitq done; /* one per input: a finished input wakes only
+		                    * those waiting for it (a broadcast to all
+		                    * cost each audit a hundred wake-ups) */
 		void *value;
 	} slot[INPUT_COUNT];
 	struct strbuf misuse; /* "dmarc.record read IN_SPF" ... */
@@ -51,11 +51,8 @@ const void *input_get(const struct inputs *in, enum input id)
 	if (!(in->allowed & NEED(id)))
 		sb_sep_printf(&t->misuse, "; ", "%s reads %s, which it does not declare", in->user,
 		              def->name);
-	while (t->slot[id].st == SLOT_RUNNING) {
-		t->slot[id].waiters++;
-		pthread_cond_wait(&t->slot[id].cv, &t->mu);
-		t->slot[id].waiters--;
-	}
+	while (t->slot[id].st == SLOT_RUNNING)
+		waitq_wait(&t->slot[id].done, &t->mu);
 	if (t->slot[id].st == SLOT_IDLE) {
 		t->slot[id].st = SLOT_RUNNING;
 		pthread_mutex_unlock(&t->mu);
@@ -64,13 +61,9 @@ const void *input_get(const struct inputs *in, enum input id)
 		pthread_mutex_lock(&t->mu);
 		t->slot[id].value = v;
 		t->slot[id].st = SLOT_DONE;
-		bool wake = t->slot[id].waiters > 0;
+		struct waiter *wake = waitq_take(&t->slot[id].done);
 		pthread_mutex_unlock(&t->mu);
-		/* woken after the lock is let go: under it, each waiter would
-		 * only block on it and need a second wake-up. The table outlives
-		 * every job (audit_run waits for them). */
-		if (wake)
-			pthread_cond_broadcast(&t->slot[id].cv);
+		waitq_wake(wake);
 		return v;
 	}
 	void *v = t->slot[id].value;
@@ -99,10 +92,11 @@ static void start_job(void *arg)
 {
 	struct starter *s = arg;
 	start_main(s);
-	pthread_mutex_lock(&s->tab->mu);
-	if (++s->tab->ended == s->tab->started)
-		pthread_cond_signal(&s->tab->cv);
-	pthread_mutex_unlock(&s->tab->mu);
+	struct input_table *t = s->tab;
+	pthread_mutex_lock(&t->mu);
+	struct waiter *wake = ++t->ended == t->started ? waitq_take(&t->all_ended) : NULL;
+	pthread_mutex_unlock(&t->mu);
+	waitq_wake(wake);
 }
 
 /* ------------------------------------------------------------ findings */
@@ -203,9 +197,6 @@ void audit_run(const struct audit *a, struct findings *out)
 	}
 	struct input_table tab = {.a = a};
 	pthread_mutex_init(&tab.mu, NULL);
-	pthread_cond_init(&tab.cv, NULL);
-	for (unsigned k = 0; k < INPUT_COUNT; k++)
-		pthread_cond_init(&tab.slot[k].cv, NULL);
 
 	/* Every input an enabled check needs starts now: each blocks only on
 	 * its own chain of lookups, and the DNS layer overlaps them all. */
@@ -234,7 +225,7 @@ void audit_run(const struct audit *a, struct findings *out)
 			pthread_join(st[k].th, NULL);
 	pthread_mutex_lock(&tab.mu);
 	while (tab.ended < tab.started)
-		pthread_cond_wait(&tab.cv, &tab.mu);
+		waitq_wait(&tab.all_ended, &tab.mu);
 	pthread_mutex_unlock(&tab.mu);
 
 	if (tab.misuse.len) {
@@ -251,8 +242,5 @@ void audit_run(const struct audit *a, struct findings *out)
 		if (tab.slot[k].st == SLOT_DONE)
 			registry_input((enum input)k)->free(tab.slot[k].value);
 	sb_free(&tab.misuse);
-	for (unsigned k = 0; k < INPUT_COUNT; k++)
-		pthread_cond_destroy(&tab.slot[k].cv);
 	pthread_mutex_destroy(&tab.mu);
-	pthread_cond_destroy(&tab.cv);
 }

@@ -43,7 +43,7 @@ struct audit {
 	const bool *enabled;         /* per catalogue index (registry.h) */
 	struct spf2_pool *spf2;      /* libspf2 workers (lib/proc/spf2pool.h), or NULL */
 	struct http_gate *http_gate; /* per-server HTTP limits of the whole run (httpgate.h), or NULL */
-	struct workpool *pool;       /* threads that compute inputs (lib/proc/workpool.h), or NULL:
+	struct workpool *pool;       /* jobs that compute inputs (lib/proc/workpool.h), or NULL:
 	                                a thread per input */
 };
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "../checks/audit.h"
+#include "../lib/proc/workpool.h"
 #include "../lib/util/clock.h"
 #include "../lib/util/strmap.h"
 #include "../lib/util/text.h"
@@ -62,7 +63,12 @@ struct batch {
 	const char *in_name;
 	struct strmap *done_before; /* --resume: sender key -> count */
 	pthread_mutex_t mu;
-	pthread_cond_t work, space, done;
+	/* The workers are jobs of the run's pool when it has one (their waits
+	 * then hold no thread); the reader and the writer are threads. */
+	struct waitq work, done; /* a sender to audit; an audit done */
+	pthread_cond_t space;    /* room in the window, for the reader */
+	size_t workers_ended;
+	struct waitq workers; /* batch_run waits here for jobs of the pool */
 };
 
 /* ------------------------------------------------------------ --resume */
@@ -236,15 +242,16 @@ static void *reader(void *arg)
 		s->seq = b->next_read++;
 		s->st = SLOT_READY;
 		b->used++;
-		pthread_cond_signal(&b->work);
+		struct waiter *w = waitq_take_one(&b->work);
 		pthread_mutex_unlock(&b->mu);
+		waitq_wake(w);
 	}
 	free(line);
 	pthread_mutex_lock(&b->mu);
 	b->eof = true;
-	pthread_cond_broadcast(&b->work);
-	pthread_cond_broadcast(&b->done);
+	struct waiter *w = waitq_take_onto(&b->done, waitq_take(&b->work));
 	pthread_mutex_unlock(&b->mu);
+	waitq_wake(w);
 	return NULL;
 }
 
@@ -267,7 +274,7 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&b->mu);
 		struct slot *s;
 		while (!(s = ready_slot(b)) && !b->eof && !b->signo)
-			pthread_cond_wait(&b->work, &b->mu);
+			waitq_wait(&b->work, &b->mu);
 		if (!s || b->signo) {
 			pthread_mutex_unlock(&b->mu);
 			return NULL;
@@ -291,9 +298,22 @@ static void *worker(void *arg)
 		s->lookups = lookups;
 		s->ms = (long)(clock_mono_ms() - t0);
 		s->st = SLOT_DONE;
-		pthread_cond_broadcast(&b->done);
+		struct waiter *w = waitq_take(&b->done);
 		pthread_mutex_unlock(&b->mu);
+		waitq_wake(w);
 	}
+}
+
+/* worker, as a job of the pool. */
+static void worker_job(void *arg)
+{
+	struct batch *b = arg;
+	worker(b);
+	pthread_mutex_lock(&b->mu);
+	b->workers_ended++;
+	struct waiter *w = waitq_take(&b->workers);
+	pthread_mutex_unlock(&b->mu);
+	waitq_wake(w);
 }
 
 /* ------------------------------------------------------------ signals */
@@ -312,10 +332,10 @@ static void *signal_waiter(void *arg)
 		;
 	pthread_mutex_lock(&b->mu);
 	b->signo = sig;
-	pthread_cond_broadcast(&b->work);
 	pthread_cond_broadcast(&b->space);
-	pthread_cond_broadcast(&b->done);
+	struct waiter *w = waitq_take_onto(&b->done, waitq_take(&b->work));
 	pthread_mutex_unlock(&b->mu);
+	waitq_wake(w);
 	return NULL;
 }
 
@@ -401,7 +421,7 @@ static size_t write_all(struct batch *b, struct run_out *o, size_t total)
 		}
 		if (b->signo || (b->eof && b->used == 0))
 			break;
-		pthread_cond_wait(&b->done, &b->mu);
+		waitq_wait(&b->done, &b->mu);
 	}
 	pthread_mutex_unlock(&b->mu);
 	if (show_progress && written > 1)
@@ -492,19 +512,25 @@ void batch_run(const struct cli *c, const struct run_dns *dns, const struct audi
 		b->cap = WINDOW_MIN;
 	b->v = xcalloc(b->cap, sizeof *b->v);
 	pthread_mutex_init(&b->mu, NULL);
-	pthread_cond_init(&b->work, NULL);
 	pthread_cond_init(&b->space, NULL);
-	pthread_cond_init(&b->done, NULL);
 
 	pthread_t sig_th, rd_th;
 	bool sig_ok = pthread_create(&sig_th, NULL, signal_waiter, b) == 0;
 	bool rd_ok = pthread_create(&rd_th, NULL, reader, b) == 0;
 	pthread_t *th = xcalloc((size_t)c->jobs, sizeof *th);
-	size_t started = 0;
-	for (int i = 0; rd_ok && i < c->jobs; i++)
+	size_t started = 0, jobs = 0;
+	if (rd_ok && a0->pool) {
+		void **args = xcalloc((size_t)c->jobs, sizeof *args);
+		for (int i = 0; i < c->jobs; i++)
+			args[i] = b;
+		jobs = (size_t)c->jobs;
+		workpool_submit_all(a0->pool, worker_job, args, jobs);
+		free(args);
+	}
+	for (int i = 0; rd_ok && !jobs && i < c->jobs; i++)
 		if (pthread_create(&th[started], NULL, worker, b) == 0)
 			started++;
-	if (!rd_ok || !started) {
+	if (!rd_ok || !(started + jobs)) {
 		/* the reader, the workers and the writer need each other */
 		fprintf(stderr, "senderaudit: --batch: cannot start threads: %s\n", strerror(errno));
 		pthread_mutex_lock(&b->mu);
@@ -531,6 +557,10 @@ void batch_run(const struct cli *c, const struct run_dns *dns, const struct audi
 	for (size_t i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	free(th);
+	pthread_mutex_lock(&b->mu);
+	while (b->workers_ended < jobs)
+		waitq_wait(&b->workers, &b->mu);
+	pthread_mutex_unlock(&b->mu);
 	if (rd_ok)
 		pthread_join(rd_th, NULL);
 	if (sig_ok) {
@@ -541,9 +571,7 @@ void batch_run(const struct cli *c, const struct run_dns *dns, const struct audi
 		fclose(in);
 	free(b->v);
 	pthread_mutex_destroy(&b->mu);
-	pthread_cond_destroy(&b->work);
 	pthread_cond_destroy(&b->space);
-	pthread_cond_destroy(&b->done);
 	free(b);
 
 	if (read_errno) {

@@ -27,10 +27,11 @@
 #include "spfcmd.h"
 
 #define EXIT_USAGE 64
-/* Threads for a batch's inputs, per job: a batch is after throughput, and
- * its jobs keep the threads busy. A single audit gets one per input
- * (INPUT_COUNT): an input that waits for a free thread adds a round trip
- * to the audit. */
+/* Threads of the pool, per job of a batch (a single audit: INPUT_COUNT).
+ * Inputs waiting for lookups hold none (they are fibers, and as many run
+ * at once as there are CPUs); the others are for inputs blocked in a
+ * system call (HTTP, WHOIS, SMTP, libspf2), so that those never make the
+ * rest wait. */
 #define INPUTS_PER_AUDIT 8
 /* Nothing determined: a check's error, or a report that could not be
  * written (a gate must not read silence as success). */
@@ -152,8 +153,9 @@ static int run_audits(const struct cli *c, const struct run_dns *d, struct spf2_
 	/* Per RDAP server, 2 requests at once for the whole run, however many
 	 * audits run side by side (registries rate-limit per client). */
 	struct http_gate *gate = http_gate_new(2);
-	/* Threads for the audits' inputs, started once for the run: a batch
-	 * would otherwise start and end one for every input of every sender. */
+	/* The pool that runs the audits' inputs (and a batch's workers),
+	 * started once for the run: a batch would otherwise start and end a
+	 * thread for every input of every sender. */
 	struct workpool *pool =
 	    workpool_new(c->batch ? (size_t)c->jobs * INPUTS_PER_AUDIT : (size_t)INPUT_COUNT);
 	struct report_opts ro = {.color = want_color(c->color),

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../proc/workpool.h"
 #include "../util/names.h"
 #include "../util/text.h"
 #include "../util/xalloc.h"
@@ -70,8 +71,7 @@ struct entry {
 	struct entry *qnext; /* submission queue */
 	int zone;            /* index of its zone limit, or -1 */
 	enum entry_state state;
-	pthread_cond_t *done_cv;      /* created by the first waiter (under mu):
-	                                 only its waiters wake when it is done */
+	struct waitq done;            /* only its waiters wake when it is done */
 	struct dns_answer ans;        /* what the server said about name */
 	struct dns_answer *chased;    /* after following CNAMEs (NULL: not yet) */
 	struct dns_answer *untrusted; /* the negative answer, made UNTRUSTED by
@@ -885,16 +885,16 @@ static void finish(struct dns *d, struct entry *e, enum dns_status st, const cha
 }
 
 /* Makes the lookups finished in this round done, under one lock: a batch
- * finishes thousands a second, and the waiting threads contend for d->mu.
- * Their waiters are woken after it is let go (held meanwhile): a thread
- * woken under it only ran into it, and its release then had to wake it
- * again, a quarter of a batch's futex calls. */
+ * finishes thousands a second, and the waiting jobs contend for d->mu.
+ * Their waiters are taken out under it and woken after it is let go: a
+ * thread woken under it only ran into it, and its release then had to wake
+ * it again, a quarter of a batch's futex calls. */
 static void publish_finished(struct dns *d)
 {
 	if (!d->finished)
 		return;
 	int64_t now = now_ms();
-	struct entry *wake = NULL;
+	struct waiter *wake = NULL;
 	pthread_mutex_lock(&d->mu);
 	while (d->finished) {
 		struct entry *e = d->finished;
@@ -907,27 +907,13 @@ static void publish_finished(struct dns *d)
 		e->state = ST_DONE;
 		uint32_t ttl = dns_status_answered(e->ans.status) ? e->ttl_s : FAIL_TTL_S;
 		e->expires_ms = now + (int64_t)(ttl < TTL_MAX_S ? ttl : TTL_MAX_S) * 1000;
-		if (e->done_cv) {
-			hold(d, e);
-			e->fnext = wake;
-			wake = e;
-		} else if (!e->refs) {
+		/* a waiter holds e: it stays while they wake */
+		wake = waitq_take_onto(&e->done, wake);
+		if (!e->refs)
 			make_idle(d, e);
-		}
 	}
 	pthread_mutex_unlock(&d->mu);
-	if (!wake)
-		return;
-	for (struct entry *e = wake; e; e = e->fnext)
-		pthread_cond_broadcast(e->done_cv);
-	pthread_mutex_lock(&d->mu);
-	while (wake) {
-		struct entry *e = wake;
-		wake = e->fnext;
-		e->fnext = NULL;
-		release(d, e);
-	}
-	pthread_mutex_unlock(&d->mu);
+	waitq_wake(wake);
 }
 
 static void note_err(struct entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1761,10 +1747,6 @@ static void entry_free(struct entry *e)
 		close(e->tcp_fd);
 	free(e->tcp_buf);
 	free(e->wire);
-	if (e->done_cv) {
-		pthread_cond_destroy(e->done_cv);
-		free(e->done_cv);
-	}
 	answer_clear(&e->ans);
 	struct dns_answer *extra[] = {e->chased, e->untrusted};
 	for (size_t i = 0; i < 2; i++)
@@ -1898,14 +1880,8 @@ void dns_prefetch(struct dns *d, const char *name, uint16_t type)
 /* Waits for e (d->mu held). */
 static void wait_done(struct dns *d, struct entry *e)
 {
-	if (e->state == ST_DONE)
-		return;
-	if (!e->done_cv) {
-		e->done_cv = xmalloc(sizeof *e->done_cv);
-		pthread_cond_init(e->done_cv, NULL);
-	}
 	while (e->state != ST_DONE)
-		pthread_cond_wait(e->done_cv, &d->mu);
+		waitq_wait(&e->done, &d->mu);
 }
 
 /* The canary that makes name's negative answers untrustworthy, with the

@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "../proc/workpool.h"
 #include "../util/clock.h"
 #include "httpgate.h"
 #include "resolver.h"
@@ -527,7 +528,9 @@ struct http_resp *http_next(struct http *h)
 			wait = wake > now ? (int)(wake - now) : 0;
 		if (queued && wait > QUEUE_POLL_MS)
 			wait = QUEUE_POLL_MS;
+		workpool_block_begin();
 		curl_multi_poll(h->m, NULL, 0, wait, NULL);
+		workpool_block_end();
 	}
 }
 

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../proc/workpool.h"
 #include "../util/clock.h"
 #include "../util/xalloc.h"
 #include "tcp.h"
@@ -166,7 +167,7 @@ enum smtp_err smtp_fill(struct smtp_conn *c, int64_t deadline)
 			if (n >= 0 || (errno != EAGAIN && errno != EINTR))
 				break;
 			struct pollfd p = {c->fd, POLLIN, 0};
-			int pr = poll(&p, 1, tcp_remaining(deadline));
+			int pr = workpool_poll(&p, 1, tcp_remaining(deadline));
 			if (pr == 0)
 				return SMTP_ETIMEOUT;
 			if (pr < 0 && errno != EINTR)
@@ -223,7 +224,7 @@ enum smtp_err smtp_send(struct smtp_conn *c, const char *s, size_t n, int64_t de
 		if (w < 0 && errno != EAGAIN && errno != EINTR)
 			return errno == EPIPE || errno == ECONNRESET ? SMTP_ECLOSED : SMTP_EIO;
 		struct pollfd p = {c->fd, POLLOUT, 0};
-		if (poll(&p, 1, tcp_remaining(deadline)) == 0)
+		if (workpool_poll(&p, 1, tcp_remaining(deadline)) == 0)
 			return SMTP_ETIMEOUT;
 	}
 	return SMTP_OK;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../proc/workpool.h"
 #include "../util/clock.h"
 
 int tcp_remaining(int64_t deadline)
@@ -35,7 +36,7 @@ int tcp_connect_sa(const struct sockaddr *sa, socklen_t len, int64_t deadline)
 	socklen_t el = sizeof err;
 	int n;
 	do
-		n = poll(&p, 1, tcp_remaining(deadline));
+		n = workpool_poll(&p, 1, tcp_remaining(deadline));
 	while (n < 0 && errno == EINTR);
 	if (n != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 || err) {
 		close(fd);

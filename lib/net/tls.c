@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../proc/workpool.h"
 #include "../util/xalloc.h"
 #include "tcp.h"
 
@@ -194,7 +195,7 @@ static int wait_for(SSL *ssl, int fd, int rc, int64_t deadline)
 	struct pollfd p = {fd, ev, 0};
 	int n;
 	do
-		n = poll(&p, 1, tcp_remaining(deadline));
+		n = workpool_poll(&p, 1, tcp_remaining(deadline));
 	while (n < 0 && errno == EINTR);
 	return n == 1 ? 0 : n == 0 ? -2 : -1;
 }

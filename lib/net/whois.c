@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../proc/workpool.h"
 #include "../util/clock.h"
 #include "../util/xalloc.h"
 #include "resolver.h"
@@ -81,7 +82,7 @@ char *whois_query_new(const struct resolver *res, const char *host, int port, co
 	bool ok = false;
 	while (off < ql) {
 		struct pollfd p = {fd, POLLOUT, 0};
-		if (poll(&p, 1, tcp_remaining(deadline)) != 1)
+		if (workpool_poll(&p, 1, tcp_remaining(deadline)) != 1)
 			break;
 		ssize_t w = send(fd, q + off, ql - off, MSG_NOSIGNAL);
 		if (w <= 0)
@@ -90,7 +91,7 @@ char *whois_query_new(const struct resolver *res, const char *host, int port, co
 	}
 	while (off == ql) {
 		struct pollfd p = {fd, POLLIN, 0};
-		if (poll(&p, 1, tcp_remaining(deadline)) != 1) {
+		if (workpool_poll(&p, 1, tcp_remaining(deadline)) != 1) {
 			snprintf(why, whylen, "WHOIS server %s did not finish its answer within %d ms", host,
 			         timeout_ms);
 			break;

@@ -32,6 +32,7 @@
 #include <spf2/spf.h>
 #include <spf2/spf_dns.h>
 
+#include "workpool.h"
 #include "../util/clock.h"
 #include "../util/json.h"
 #include "../util/strbuf.h"
@@ -304,7 +305,7 @@ static bool wait_readable(int fd, int64_t deadline)
 		if (left <= 0)
 			return false;
 		struct pollfd p = {fd, POLLIN, 0};
-		int r = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
+		int r = workpool_poll(&p, 1, (int)(left > 1000 ? 1000 : left));
 		if (r > 0)
 			return true;
 		if (r < 0 && errno != EINTR)
@@ -355,7 +356,7 @@ struct worker {
 
 struct spf2_pool {
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	struct waitq freed; /* a worker went back to the pool */
 	struct worker *w;
 	size_t n;
 };
@@ -434,7 +435,6 @@ struct spf2_pool *spf2_pool_new(size_t workers)
 {
 	struct spf2_pool *p = xcalloc(1, sizeof *p);
 	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->cv, NULL);
 	p->n = workers ? workers : 1;
 	p->w = xcalloc(p->n, sizeof *p->w);
 	for (size_t i = 0; i < p->n; i++)
@@ -453,7 +453,6 @@ void spf2_pool_free(struct spf2_pool *p)
 		reap(&p->w[i], true, NULL);
 	free(p->w);
 	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->cv);
 	free(p);
 }
 
@@ -484,7 +483,7 @@ void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct 
 			if (!p->w[i].busy)
 				w = &p->w[i];
 		if (!w)
-			pthread_cond_wait(&p->cv, &p->mu);
+			waitq_wait(&p->freed, &p->mu);
 	}
 	w->busy = true;
 	pthread_mutex_unlock(&p->mu);
@@ -511,6 +510,7 @@ void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct 
 	free(sender);
 	pthread_mutex_lock(&p->mu);
 	w->busy = false;
-	pthread_cond_signal(&p->cv);
+	struct waiter *wake = waitq_take(&p->freed);
 	pthread_mutex_unlock(&p->mu);
+	waitq_wake(wake);
 }
