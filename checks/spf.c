@@ -22,8 +22,10 @@
 void spf_outcome_run(const struct resolver *dns, const struct spf_request *rq, struct spf_outcome *out)
 {
 	memset(out, 0, sizeof *out);
-	spf_walk(dns, rq, &out->tree);
-	spf_check_host(dns, rq, &out->verdict);
+	struct resolver logged = resolver_logging(&out->asked, dns);
+	spf_walk(&logged, rq, &out->tree);
+	spf_check_host(&logged, rq, &out->verdict);
+	out->asked.inner = NULL;                                    /* the caller's, used no more */
 	out->root_txt = resolver_query(dns, rq->domain, DNS_T_TXT); /* from the cache */
 }
 
@@ -31,6 +33,7 @@ void spf_outcome_clear(struct spf_outcome *o)
 {
 	spf_verdict_clear(&o->verdict);
 	spf_tree_clear(&o->tree);
+	resolver_log_clear(&o->asked);
 	memset(o, 0, sizeof *o);
 }
 
@@ -61,15 +64,15 @@ static void outcome_free(void *v)
 	free(v);
 }
 
-/* libspf2's verdict on the same request, from the warm cache. */
-static struct spf_second *second_new(const struct audit *a, const char *domain)
+/* libspf2's verdict on the same request, handed the answers o had. */
+static struct spf_second *second_new(const struct audit *a, const char *domain, const struct spf_outcome *o)
 {
 	struct spf_second *s = xcalloc(1, sizeof *s);
 	char *sender = xasprintf("postmaster@%s", domain);
 	struct spf_request rq = {a->t->ip, domain, sender, a->t->helo};
 	struct timeouts tm;
 	timeouts_from(a->o->timeout_ms, &tm);
-	spf_second_run(a->spf2, a->dns, &rq, tm.libspf2_ms, s);
+	spf_second_run(a->spf2, a->dns, &rq, &o->asked, tm.libspf2_ms, s);
 	free(sender);
 	return s;
 }
@@ -88,8 +91,7 @@ static void *spf_compute(const struct audit *a, const struct inputs *in)
 
 static void *spf_second_compute(const struct audit *a, const struct inputs *in)
 {
-	input_get(in, IN_SPF); /* its lookups fill the cache first */
-	return second_new(a, a->t->mail_from);
+	return second_new(a, a->t->mail_from, input_get(in, IN_SPF));
 }
 
 /* The HELO identity (RFC 7208 2.3): sender postmaster@helo. Without a
@@ -102,8 +104,8 @@ static void *helo_spf_compute(const struct audit *a, const struct inputs *in)
 
 static void *helo_spf_second_compute(const struct audit *a, const struct inputs *in)
 {
-	input_get(in, IN_HELO_SPF);
-	return a->t->helo ? second_new(a, a->t->helo) : xcalloc(1, sizeof(struct spf_second));
+	const struct spf_outcome *o = input_get(in, IN_HELO_SPF);
+	return a->t->helo ? second_new(a, a->t->helo, o) : xcalloc(1, sizeof(struct spf_second));
 }
 
 const struct input_def input_spf = {

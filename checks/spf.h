@@ -19,6 +19,7 @@ struct spf_outcome {
 	struct spf_tree tree;              /* the published tree, walked in full */
 	const struct dns_answer *root_txt; /* the domain's TXT answer (for its
 	                                      failure, when it failed) */
+	struct resolver_log asked;         /* the questions of both, for libspf2 */
 };
 
 /* The tree walk first (it starts every lookup the evaluation will need),

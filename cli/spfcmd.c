@@ -30,7 +30,7 @@ int spf_command(const struct cli *c, const struct resolver *dns, struct spf2_poo
 	struct timeouts tm;
 	timeouts_from(c->ao.timeout_ms, &tm);
 	struct spf_second second = {0};
-	spf_second_run(spf2, dns, &rq, tm.libspf2_ms, &second);
+	spf_second_run(spf2, dns, &rq, &o.asked, tm.libspf2_ms, &second);
 	struct spf_report r = {&c->t.ip, c->t.domain, c->spf_sender, c->t.helo, &o.verdict, &o.tree, &second};
 	if (c->format == FORMAT_JSON)
 		report_spf_json(out, &r);

@@ -6,8 +6,12 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+
+#include "../util/xalloc.h"
 
 void resolver_prefetch(const struct resolver *r, const char *name, uint16_t type)
 {
@@ -129,6 +133,102 @@ struct resolver dns_view_resolver(struct dns_view *v)
 {
 	return (struct resolver){v,           view_pre,  view_ask,    view_servers, view_limit,
 	                         view_expect, view_rate, view_pre_ex, view_ask_ex,  NULL};
+}
+
+/* ------------------------------------------------------------ logging */
+
+/* A question is kept once: an evaluation repeats few, a linear search is
+ * enough. */
+static void note(struct resolver_log *log, const char *name, uint16_t type)
+{
+	for (size_t i = 0; i < log->n; i++)
+		if (log->q[i].type == type && strcasecmp(log->q[i].name, name) == 0)
+			return;
+	xgrow(&log->q, &log->cap, log->n + 1, sizeof *log->q);
+	log->q[log->n++] = (struct resolver_question){xstrdup(name), type};
+}
+
+static void log_pre(void *ctx, const char *name, uint16_t type)
+{
+	struct resolver_log *log = ctx;
+	log->inner->prefetch(log->inner->ctx, name, type);
+}
+
+static const struct dns_answer *log_ask(void *ctx, const char *name, uint16_t type)
+{
+	struct resolver_log *log = ctx;
+	note(log, name, type);
+	return log->inner->query(log->inner->ctx, name, type);
+}
+
+static const char *log_servers(void *ctx)
+{
+	struct resolver_log *log = ctx;
+	return log->inner->servers(log->inner->ctx);
+}
+
+static void log_limit(void *ctx, const char *zone, int max_inflight)
+{
+	struct resolver_log *log = ctx;
+	log->inner->limit_zone(log->inner->ctx, zone, max_inflight);
+}
+
+static void log_expect(void *ctx, const char *name)
+{
+	struct resolver_log *log = ctx;
+	log->inner->expect_tld(log->inner->ctx, name);
+}
+
+static void log_rate(void *ctx, const char *zone, const char *key, double qps)
+{
+	struct resolver_log *log = ctx;
+	log->inner->rate_zone(log->inner->ctx, zone, key, qps);
+}
+
+static void log_pre_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
+{
+	struct resolver_log *log = ctx;
+	log->inner->prefetch_ex(log->inner->ctx, name, type, flags);
+}
+
+static const struct dns_answer *log_ask_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
+{
+	struct resolver_log *log = ctx;
+	if (!flags)
+		note(log, name, type);
+	return log->inner->query_ex(log->inner->ctx, name, type, flags);
+}
+
+static void log_release(void *ctx, const char *name, uint16_t type, unsigned flags,
+                        const struct dns_answer *a)
+{
+	struct resolver_log *log = ctx;
+	log->inner->release(log->inner->ctx, name, type, flags, a);
+}
+
+struct resolver resolver_logging(struct resolver_log *log, const struct resolver *inner)
+{
+	*log = (struct resolver_log){.inner = inner};
+	/* what inner lacks, the logging resolver lacks: the callers' fallbacks
+	 * (resolver_query_ex without query_ex, ...) stay the same */
+	return (struct resolver){log,
+	                         inner->prefetch ? log_pre : NULL,
+	                         log_ask,
+	                         inner->servers ? log_servers : NULL,
+	                         inner->limit_zone ? log_limit : NULL,
+	                         inner->expect_tld ? log_expect : NULL,
+	                         inner->rate_zone ? log_rate : NULL,
+	                         inner->prefetch_ex ? log_pre_ex : NULL,
+	                         inner->query_ex ? log_ask_ex : NULL,
+	                         inner->release ? log_release : NULL};
+}
+
+void resolver_log_clear(struct resolver_log *log)
+{
+	for (size_t i = 0; i < log->n; i++)
+		free(log->q[i].name);
+	free(log->q);
+	*log = (struct resolver_log){0};
 }
 
 int resolver_host_addrs(const struct resolver *r, const char *host, struct ipaddr *out, size_t max, char *why,

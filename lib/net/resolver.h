@@ -52,6 +52,24 @@ const struct dns_answer *resolver_query_ex(const struct resolver *r, const char 
 struct resolver dns_resolver(struct dns *d);
 struct resolver dns_view_resolver(struct dns_view *v);
 
+/* The questions one evaluation asked (query, or query_ex without flags),
+ * each once, in order: libspf2's second opinion is handed the answers the
+ * audit's own SPF evaluation had, instead of asking them one by one over
+ * its socket. */
+struct resolver_question {
+	char *name;
+	uint16_t type;
+};
+struct resolver_log {
+	const struct resolver *inner;
+	struct resolver_question *q;
+	size_t n, cap;
+};
+/* A resolver that passes everything to inner and notes the questions in
+ * log (set up here; one thread at a time). */
+struct resolver resolver_logging(struct resolver_log *log, const struct resolver *inner);
+void resolver_log_clear(struct resolver_log *log);
+
 #define RESOLVE_MAX_ADDRS 8
 /* The addresses of host (A and AAAA asked at once), for connecting to it:
  * up to max, IPv4 first. An address literal (a URL's [IPv6] too) is returned

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -39,10 +40,16 @@
 #include "../util/xalloc.h"
 
 /* Wire messages (host byte order: both ends are this process image).
- * parent -> worker: 'E', then ip, sender, helo as (u16 len, bytes)
+ * parent -> worker: 'E', then ip, sender, helo as (u16 len, bytes), then
+ *                   u16 n, n x (u16 type, u16 len, name, answer): answers
+ *                   known before it asks
  * worker -> parent: 'Q' u16 type, u16 len, name | 'R' u16 len, result
  * parent -> worker (answer): u8 herrno class, u16 count, count x (u16 len, bytes) */
 #define MAX_MSG 70000
+/* Known answers go with a request up to this size (and MAX_KNOWN of
+ * them); the rest are asked as before. */
+#define KNOWN_BYTES 48000
+#define MAX_KNOWN   64
 /* libspf2 asks at most a few dozen questions for any record it accepts. */
 #define MAX_QUESTIONS 200
 
@@ -124,6 +131,15 @@ static bool in_read(struct inbuf *in, void *p, size_t n)
 	return true;
 }
 
+static bool read_str(struct inbuf *in, char *buf, size_t cap)
+{
+	uint16_t l;
+	if (!in_read(in, &l, 2) || l >= cap || !in_read(in, buf, l))
+		return false;
+	buf[l] = '\0';
+	return true;
+}
+
 /* ------------------------------------------------------------ the child */
 
 enum { ANS_OK, ANS_NXDOMAIN, ANS_NODATA, ANS_TRYAGAIN };
@@ -132,34 +148,31 @@ enum { ANS_OK, ANS_NXDOMAIN, ANS_NODATA, ANS_TRYAGAIN };
 struct child_io {
 	struct inbuf in;
 	struct strbuf out;
+	SPF_dns_rr_t *known[MAX_KNOWN]; /* the answers the request came with */
+	size_t known_count;
 };
 
-static SPF_dns_rr_t *child_lookup(SPF_dns_server_t *srv, const char *domain, ns_type type, int should_cache)
+/* An answer as it comes in (class, count, records), read into a record
+ * set of libspf2's; NULL when the message is cut. */
+static SPF_dns_rr_t *read_rr(SPF_dns_server_t *srv, struct inbuf *in, const char *domain, ns_type type)
 {
-	(void)should_cache;
-	struct child_io *io = srv->hook;
-	/* RFC 7208 dropped type SPF: never ask for it. */
-	if (type == ns_t_spf)
-		return SPF_dns_rr_new_init(srv, domain, type, 0, NO_DATA);
-	sb_putn(&io->out, "Q", 1);
-	msg_u16(&io->out, (uint16_t)type);
-	msg_str(&io->out, domain, strnlen(domain, 1024));
 	uint8_t cls;
 	uint16_t count;
-	if (!msg_send(io->in.fd, &io->out) || !in_read(&io->in, &cls, 1) || !in_read(&io->in, &count, 2))
-		_exit(3);
+	if (!in_read(in, &cls, 1) || !in_read(in, &count, 2))
+		return NULL;
 	static const int herr[] = {NETDB_SUCCESS, HOST_NOT_FOUND, NO_DATA, TRY_AGAIN};
 	SPF_dns_rr_t *rr = SPF_dns_rr_new_init(srv, domain, type, 0, herr[cls & 3]);
 	if (!rr)
-		_exit(3);
+		return NULL;
 	int n = 0;
 	for (uint16_t i = 0; i < count; i++) {
 		uint16_t l;
-		if (!in_read(&io->in, &l, 2))
-			_exit(3);
-		char *buf = xmalloc((size_t)l + 1);
-		if (!in_read(&io->in, buf, l))
-			_exit(3);
+		char *buf = NULL;
+		if (!in_read(in, &l, 2) || !(buf = malloc((size_t)l + 1)) || !in_read(in, buf, l)) {
+			free(buf);
+			SPF_dns_rr_free(rr);
+			return NULL;
+		}
 		buf[l] = '\0';
 		size_t need = type == ns_t_a      ? sizeof(struct in_addr)
 		              : type == ns_t_aaaa ? sizeof(struct in6_addr)
@@ -185,6 +198,66 @@ static SPF_dns_rr_t *child_lookup(SPF_dns_server_t *srv, const char *domain, ns_
 	return rr;
 }
 
+/* Names as DNS compares them: case aside, a final dot aside. */
+static bool same_name(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	la -= la > 1 && a[la - 1] == '.';
+	lb -= lb > 1 && b[lb - 1] == '.';
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+static SPF_dns_rr_t *child_lookup(SPF_dns_server_t *srv, const char *domain, ns_type type, int should_cache)
+{
+	(void)should_cache;
+	struct child_io *io = srv->hook;
+	/* RFC 7208 dropped type SPF: never ask for it. */
+	if (type == ns_t_spf)
+		return SPF_dns_rr_new_init(srv, domain, type, 0, NO_DATA);
+	for (size_t i = 0; i < io->known_count; i++) {
+		SPF_dns_rr_t *k = io->known[i];
+		SPF_dns_rr_t *copy = NULL;
+		if (k->rr_type == type && same_name(k->domain, domain)) {
+			if (SPF_dns_rr_dup(&copy, k) != SPF_E_SUCCESS)
+				_exit(3);
+			return copy;
+		}
+	}
+	sb_putn(&io->out, "Q", 1);
+	msg_u16(&io->out, (uint16_t)type);
+	msg_str(&io->out, domain, strnlen(domain, 1024));
+	SPF_dns_rr_t *rr = msg_send(io->in.fd, &io->out) ? read_rr(srv, &io->in, domain, type) : NULL;
+	if (!rr)
+		_exit(3);
+	return rr;
+}
+
+/* The answers a request came with (after its helo). */
+static bool read_known(SPF_dns_server_t *srv, struct child_io *io)
+{
+	uint16_t n;
+	if (!in_read(&io->in, &n, 2) || n > MAX_KNOWN)
+		return false;
+	for (uint16_t i = 0; i < n; i++) {
+		uint16_t type;
+		char name[1025];
+		if (!in_read(&io->in, &type, 2) || !read_str(&io->in, name, sizeof name))
+			return false;
+		SPF_dns_rr_t *rr = read_rr(srv, &io->in, name, (ns_type)type);
+		if (!rr)
+			return false;
+		io->known[io->known_count++] = rr;
+	}
+	return true;
+}
+
+static void known_clear(struct child_io *io)
+{
+	for (size_t i = 0; i < io->known_count; i++)
+		SPF_dns_rr_free(io->known[i]);
+	io->known_count = 0;
+}
+
 /* libspf2's INVALID covers both permanent and temporary trouble. */
 static const char *child_result(SPF_response_t *resp, SPF_errcode_t err)
 {
@@ -199,15 +272,6 @@ static void child_quiet(const char *file, int line, const char *msg)
 	(void)file;
 	(void)line;
 	(void)msg;
-}
-
-static bool read_str(struct inbuf *in, char *buf, size_t cap)
-{
-	uint16_t l;
-	if (!in_read(in, &l, 2) || l >= cap || !in_read(in, buf, l))
-		return false;
-	buf[l] = '\0';
-	return true;
 }
 
 static void worker_main(int fd)
@@ -233,7 +297,8 @@ static void worker_main(int fd)
 	for (;;) {
 		char tag, ip[64], sender[1100], helo[300];
 		if (!in_read(&io.in, &tag, 1) || tag != 'E' || !read_str(&io.in, ip, sizeof ip) ||
-		    !read_str(&io.in, sender, sizeof sender) || !read_str(&io.in, helo, sizeof helo))
+		    !read_str(&io.in, sender, sizeof sender) || !read_str(&io.in, helo, sizeof helo) ||
+		    !read_known(d, &io))
 			_exit(0); /* the parent is gone or done */
 		SPF_request_t *req = SPF_request_new(srv);
 		if (!req)
@@ -255,14 +320,15 @@ static void worker_main(int fd)
 		if (resp)
 			SPF_response_free(resp);
 		SPF_request_free(req);
+		known_clear(&io);
 	}
 }
 
 /* ------------------------------------------------------------ the parent */
 
-static bool send_answer(int fd, const struct dns_answer *a, uint16_t type)
+/* Appends an answer as the worker reads it (read_rr). */
+static void put_answer(struct strbuf *m, const struct dns_answer *a, uint16_t type)
 {
-	struct strbuf m = {0};
 	uint8_t cls = a->status == DNS_OK         ? ANS_OK
 	              : a->status == DNS_NXDOMAIN ? ANS_NXDOMAIN
 	              : a->status == DNS_NODATA   ? ANS_NODATA
@@ -270,8 +336,8 @@ static bool send_answer(int fd, const struct dns_answer *a, uint16_t type)
 	uint16_t count = 0;
 	for (size_t i = 0; cls == ANS_OK && i < a->rr_count && count < 1000; i++)
 		count += a->rrs[i].type == type;
-	sb_putn(&m, (const char *)&cls, 1);
-	msg_u16(&m, count);
+	sb_putn(m, (const char *)&cls, 1);
+	msg_u16(m, count);
 	uint16_t sent = 0;
 	for (size_t i = 0; sent < count && i < a->rr_count; i++) {
 		const struct dns_rr *rr = &a->rrs[i];
@@ -289,12 +355,42 @@ static bool send_answer(int fd, const struct dns_answer *a, uint16_t type)
 			p = rr->name ? rr->name : "";
 			l = strlen(p);
 		}
-		msg_str(&m, p, l);
+		msg_str(m, p, l);
 		sent++;
 	}
+}
+
+static bool send_answer(int fd, const struct dns_answer *a, uint16_t type)
+{
+	struct strbuf m = {0};
+	put_answer(&m, a, type);
 	bool ok = msg_send(fd, &m);
 	sb_free(&m);
 	return ok;
+}
+
+/* The answers to known's questions, after a request's helo: all from the
+ * audit's memo (its own evaluation asked them), so the worker needs a
+ * round trip over the socket only for a question the evaluation did not
+ * ask. Only the types the worker reads. */
+static void put_known(struct strbuf *m, const struct resolver *d, const struct resolver_log *known)
+{
+	size_t at = m->len;
+	uint16_t n = 0;
+	msg_u16(m, 0);
+	for (size_t i = 0; known && i < known->n && n < MAX_KNOWN && m->len < KNOWN_BYTES; i++) {
+		uint16_t type = known->q[i].type;
+		const char *name = known->q[i].name;
+		if ((type != DNS_T_A && type != DNS_T_AAAA && type != DNS_T_MX && type != DNS_T_PTR &&
+		     type != DNS_T_TXT) ||
+		    strlen(name) > 1024)
+			continue;
+		msg_u16(m, type);
+		msg_str(m, name, strlen(name));
+		put_answer(m, resolver_query(d, name, type), type);
+		n++;
+	}
+	memcpy(m->s + at, &n, 2);
 }
 
 /* Waits for fd to be readable until the deadline; false on timeout. */
@@ -341,6 +437,7 @@ static void serve(const struct resolver *d, int fd, int64_t deadline, struct spf
 		char name[1025];
 		if (tag != 'Q' || !in_read(in, &type, 2) || !read_str(in, name, sizeof name))
 			return;
+		out->asked++;
 		const struct dns_answer *a = resolver_query(d, name, type);
 		if (!send_answer(in->fd, a, type))
 			return;
@@ -457,7 +554,7 @@ void spf2_pool_free(struct spf2_pool *p)
 }
 
 void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct spf_request *rq,
-                    int timeout_ms, struct spf_second *out)
+                    const struct resolver_log *known, int timeout_ms, struct spf_second *out)
 {
 	memset(out, 0, sizeof *out);
 	if (!p) {
@@ -500,6 +597,7 @@ void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct 
 		msg_str(&m, rq->ip.text, strlen(rq->ip.text));
 		msg_str(&m, sender, strlen(sender));
 		msg_str(&m, helo, strlen(helo));
+		put_known(&m, d, known);
 		bool sent = msg_send(w->fd, &m);
 		sb_free(&m);
 		if (sent)

@@ -18,8 +18,9 @@
 /* libspf2's verdict for one request. */
 struct spf_second {
 	bool ran;
-	char *result; /* libspf2's result name, or NULL when it did not finish */
-	char *why;    /* when it did not finish: crashed, hung, ... */
+	char *result;   /* libspf2's result name, or NULL when it did not finish */
+	char *why;      /* when it did not finish: crashed, hung, ... */
+	unsigned asked; /* questions it asked over its socket (not known before) */
 };
 void spf_second_clear(struct spf_second *s);
 /* As JSON: {"result": ...} or {"why": ...} (NULL s: not run). */
@@ -36,8 +37,10 @@ void spf2_pool_free(struct spf2_pool *p);
 /* Fills out (ran, result or why). Never fails the audit: a crash, a hang
  * (the whole evaluation over timeout_ms: timeouts.h's libspf2_ms) or an
  * unusable answer is reported in out->why, and the
- * worker replaced. p may be NULL (not run). Thread-safe. */
+ * worker replaced. p may be NULL (not run). Thread-safe. The answers to
+ * the questions of known (may be NULL), taken from d, go with the request:
+ * libspf2 asks d over its socket only for those it lacks. */
 void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct spf_request *rq,
-                    int timeout_ms, struct spf_second *out);
+                    const struct resolver_log *known, int timeout_ms, struct spf_second *out);
 
 #endif
