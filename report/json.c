@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* json: the JSON report, schema version 1 (shared/spec/json.md), and its
  * reporter: one object, or one line per sender in a batch (JSON Lines). */
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,23 +109,42 @@ static void put(struct strbuf *sb, const char *s)
 	sb_putn(sb, s, strlen(s));
 }
 
-/* s as cJSON prints a string, made valid UTF-8 as sanitize() does. */
+/* s as cJSON prints a string, made valid UTF-8 as sanitize() does: one
+ * pass that copies runs, escapes what JSON must, and checks each multibyte
+ * sequence (an invalid one, rare, sends the repaired copy through). */
 static void put_string(struct strbuf *sb, const char *s)
 {
-	size_t len = strlen(s);
-	char *fixed = utf8_valid(s, len) ? NULL : utf8_sanitize_new(s, len);
-	const unsigned char *p = (const unsigned char *)(fixed ? fixed : s);
+	if (!s)
+		s = ""; /* as cJSON prints a string without value */
+	size_t start = sb->len;
+	char *fixed = NULL;
+	const char *p = s;
 	sb_putn(sb, "\"", 1);
 	for (;;) {
-		size_t run = 0;
-		while (p[run] >= 32 && p[run] != '"' && p[run] != '\\')
-			run++;
-		sb_putn(sb, (const char *)p, run);
-		p += run;
-		if (!*p)
+		const char *run = p;
+		size_t n;
+		for (;;) {
+			unsigned char c = (unsigned char)*p;
+			if (c >= 32 && c < 0x80 && c != '"' && c != '\\')
+				p++;
+			else if (c >= 0x80 && (n = utf8_seq_at(p)) > 0)
+				p += n;
+			else
+				break;
+		}
+		sb_putn(sb, run, (size_t)(p - run));
+		unsigned char c = (unsigned char)*p;
+		if (!c)
 			break;
+		if (c >= 0x80) { /* invalid UTF-8: start again on the repaired copy */
+			sb->len = start;
+			fixed = utf8_sanitize_new(s, strlen(s));
+			p = s = fixed;
+			sb_putn(sb, "\"", 1);
+			continue;
+		}
 		char esc[8];
-		switch (*p) {
+		switch (c) {
 		case '"': put(sb, "\\\""); break;
 		case '\\': put(sb, "\\\\"); break;
 		case '\b': put(sb, "\\b"); break;
@@ -131,7 +152,7 @@ static void put_string(struct strbuf *sb, const char *s)
 		case '\n': put(sb, "\\n"); break;
 		case '\r': put(sb, "\\r"); break;
 		case '\t': put(sb, "\\t"); break;
-		default: snprintf(esc, sizeof esc, "\\u%04x", *p); put(sb, esc);
+		default: snprintf(esc, sizeof esc, "\\u%04x", c); put(sb, esc);
 		}
 		p++;
 	}
@@ -156,28 +177,78 @@ static void put_member(struct strbuf *sb, const char *key, const char *val, bool
 		put(sb, "null");
 }
 
-/* The data as add_data() and sanitize() leave it in the tree. */
+/* A number as cJSON 1.7.15 prints it: the shortest of %1.15g and %1.17g
+ * that reads back (an integer below 10^15, the common case, without
+ * printf: %1.15g writes its digits). */
+static void put_number(struct strbuf *sb, const cJSON *n)
+{
+	double d = n->valuedouble;
+	char buf[32];
+	if (isnan(d) || isinf(d)) {
+		put(sb, "null");
+		return;
+	}
+	if (d == floor(d) && fabs(d) < 1e15) {
+		char *e = buf + sizeof buf, *q = e;
+		long long v = (long long)d;
+		unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+		do
+			*--q = (char)('0' + u % 10);
+		while (u /= 10);
+		if (signbit(d))
+			*--q = '-'; /* -0 too */
+		sb_putn(sb, q, (size_t)(e - q));
+		return;
+	}
+	snprintf(buf, sizeof buf, "%1.15g", d);
+	double back = 0; /* read back as cJSON does (its compare_double) */
+	if (sscanf(buf, "%lg", &back) != 1 || fabs(back - d) > fmax(fabs(back), fabs(d)) * DBL_EPSILON)
+		snprintf(buf, sizeof buf, "%1.17g", d);
+	put(sb, buf);
+}
+
+/* An item's value as cJSON_PrintUnformatted writes it, strings and keys
+ * made valid UTF-8 as sanitize() makes them. */
+static void put_value(struct strbuf *sb, const cJSON *v)
+{
+	switch (v->type & 0xff) {
+	case cJSON_NULL: put(sb, "null"); return;
+	case cJSON_False: put(sb, "false"); return;
+	case cJSON_True: put(sb, "true"); return;
+	case cJSON_Number: put_number(sb, v); return;
+	case cJSON_String: put_string(sb, v->valuestring); return;
+	case cJSON_Raw:
+		if (v->valuestring)
+			put(sb, v->valuestring);
+		return;
+	case cJSON_Array:
+	case cJSON_Object: {
+		bool obj = (v->type & 0xff) == cJSON_Object;
+		sb_putn(sb, obj ? "{" : "[", 1);
+		for (const cJSON *c = v->child; c; c = c->next) {
+			if (c != v->child)
+				sb_putn(sb, ",", 1);
+			if (obj) {
+				put_string(sb, c->string);
+				sb_putn(sb, ":", 1);
+			}
+			put_value(sb, c);
+		}
+		sb_putn(sb, obj ? "}" : "]", 1);
+		return;
+	}
+	default: return;
+	}
+}
+
+/* The data as add_data() and sanitize() leave it in the tree, written
+ * straight from the finding's (no copy, no second walk to check it). */
 static void put_data(struct strbuf *sb, const cJSON *data)
 {
-	cJSON *copy = NULL;
-	if (!data_as_is(data)) {
-		copy = cJSON_Duplicate(data, 1);
-		if (!copy)
-			return; /* the tree has no "data" then either */
-		sanitize(copy);
-		data = copy;
-	}
+	if (!data)
+		return; /* the tree has no "data" then either */
 	put(sb, sb->s[sb->len - 1] == '{' ? "\"data\":" : ",\"data\":");
-	char buf[4096];
-	if (cJSON_PrintPreallocated((cJSON *)data, buf, sizeof buf, 0)) {
-		put(sb, buf);
-	} else {
-		char *text = cJSON_PrintUnformatted(data);
-		if (text)
-			put(sb, text);
-		free(text);
-	}
-	cJSON_Delete(copy);
+	put_value(sb, data);
 }
 
 static char *checks_text_new(const struct report_info *ri, const struct findings *fs)

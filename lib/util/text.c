@@ -41,6 +41,13 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+size_t utf8_seq_at(const char *s)
+{
+	/* utf8_seq stops at the first byte that is not a continuation, and
+	 * the NUL is none: it reads no further */
+	return utf8_seq((const unsigned char *)s, 4);
+}
+
 bool utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -11,6 +11,10 @@
 /* True when s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *s, size_t len);
 
+/* The length of the valid UTF-8 sequence that starts s (NUL-terminated: a
+ * sequence cut by the NUL is invalid), or 0. */
+size_t utf8_seq_at(const char *s);
+
 /* A copy of s with every invalid UTF-8 sequence replaced by U+FFFD. */
 char *utf8_sanitize_new(const char *s, size_t len);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* Unit tests: the finding model, the registry and the report back ends. */
+#include <math.h>
 #include <stdlib.h>
 
 #include "../../checks/registry.h"
@@ -133,6 +134,17 @@ static void t_json_checks_text(struct unit_ctx *t)
 	cJSON_AddItemToArray(arr, cJSON_CreateNumber(-3));
 	cJSON_AddItemToArray(arr, cJSON_CreateNull());
 	cJSON_AddItemToArray(arr, cJSON_CreateBool(1));
+	/* numbers as cJSON prints them: integers, %1.15g, %1.17g, none */
+	double nums[] = {0.1,           1e300,        -1e-300, 1099511627776.0, 2147483647.0,
+	                 -2147483648.0, 2147483648.0, -0.0,    1.0 / 3,         123456789.123456789,
+	                 NAN,           INFINITY,     0};
+	for (size_t i = 0; i < sizeof nums / sizeof *nums; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateNumber(nums[i]));
+	cJSON *nested = cJSON_AddObjectToObject(f->data, "nested");
+	cJSON_AddItemToObject(nested, "empty", cJSON_CreateArray());
+	cJSON_AddItemToObject(nested, "obj", cJSON_CreateObject());
+	cJSON_AddItemToObject(nested, "raw", cJSON_CreateRaw("{\"r\":1}"));
+	cJSON_AddStringToObject(nested, "cut \xe2\x82", "\xf4\x90\x80\x80 \xed\xa0\x80 ok \xc3\xa9");
 	f = findings_add(&fs, "dkim.key", "s1", STATUS_INFO, "long data");
 	char big[6000];
 	memset(big, 'x', sizeof big - 1);
@@ -158,11 +170,90 @@ static void t_json_checks_text(struct unit_ctx *t)
 		fclose(out);
 		UNIT_CHECK(t, want && len == strlen(want) + 1 && strncmp(got, want, len - 1) == 0);
 		if (!want || strncmp(got, want, strlen(want)) != 0)
-			fprintf(stderr, "  want %.600s\n  got  %.600s\n", want, got);
+			fprintf(stderr, "  want %s\n  got  %s\n", want, got);
 		free(want);
 		free(got);
 	}
 	findings_free(&fs);
+}
+
+/* Random data (strings of random bytes, numbers of every size, nesting):
+ * the writer's text is what cJSON prints of the tree's repaired copy. */
+static unsigned long rnd_next(unsigned long *s)
+{
+	*s = *s * 6364136223846793005UL + 1442695040888963407UL;
+	return *s >> 33;
+}
+
+static char *rnd_string(unsigned long *s, char *buf, size_t cap)
+{
+	static const char pool[] = "a\"\\\x01\x1f\x7f\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xff\xc0\xed\xa0\n ";
+	size_t n = rnd_next(s) % (cap - 1);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = pool[rnd_next(s) % (sizeof pool - 1)];
+	buf[n] = 0;
+	return buf;
+}
+
+static cJSON *rnd_value(unsigned long *s, int depth)
+{
+	char buf[24];
+	switch (rnd_next(s) % (depth > 3 ? 5 : 7)) {
+	case 0: return cJSON_CreateNull();
+	case 1: return cJSON_CreateBool(rnd_next(s) % 2);
+	case 2: return cJSON_CreateString(rnd_string(s, buf, sizeof buf));
+	case 3: return cJSON_CreateNumber((double)(long)rnd_next(s) - 1e9);
+	case 4: {
+		double m = (double)rnd_next(s) / 7.0;
+		int e = (int)(rnd_next(s) % 80) - 40;
+		return cJSON_CreateNumber(ldexp(m, e) * (rnd_next(s) % 2 ? 1 : -1));
+	}
+	case 5: {
+		cJSON *a = cJSON_CreateArray();
+		for (unsigned long k = rnd_next(s) % 4; k; k--)
+			cJSON_AddItemToArray(a, rnd_value(s, depth + 1));
+		return a;
+	}
+	default: {
+		cJSON *o = cJSON_CreateObject();
+		for (unsigned long k = rnd_next(s) % 4; k; k--)
+			cJSON_AddItemToObject(o, rnd_string(s, buf, sizeof buf), rnd_value(s, depth + 1));
+		return o;
+	}
+	}
+}
+
+static void t_json_data_random(struct unit_ctx *t)
+{
+	struct target tg;
+	make_target(&tg);
+	unsigned long seed = 16;
+	int bad = 0;
+	for (int round = 0; round < 500 && bad < 3; round++) {
+		struct findings fs;
+		findings_init(&fs);
+		for (int k = 0; k < 4; k++) {
+			struct finding *f = findings_add(&fs, "rdns.ptr", NULL, STATUS_PASS, "x");
+			cJSON_Delete(f->data);
+			f->data = rnd_value(&seed, 0);
+		}
+		struct report_info ri = {.t = &tg, .started_at = "2026-11-22T07:00:00Z", .duration_ms = 1};
+		cJSON *tree = report_json_tree(&ri, &fs);
+		char *want = cJSON_PrintUnformatted(tree);
+		cJSON_Delete(tree);
+		char *got = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&got, &len);
+		report_json(out, &ri, &fs, &(struct report_opts){.compact = true});
+		fclose(out);
+		if (!UNIT_CHECK(t, want && len == strlen(want) + 1 && strncmp(got, want, len - 1) == 0)) {
+			fprintf(stderr, "  want %s\n  got  %s\n", want, got);
+			bad++;
+		}
+		free(want);
+		free(got);
+		findings_free(&fs);
+	}
 }
 
 static void t_status(struct unit_ctx *t)
@@ -429,6 +520,7 @@ static const struct unit_case cases[] = {
     {"text report -q/-v/colour", t_text_quiet_verbose_color},
     {"json report", t_json},
     {"json checks as text", t_json_checks_text},
+    {"json data, random", t_json_data_random},
     {"status order", t_status},
     {"formats", t_formats},
     {"DNS answer files", t_replay},
