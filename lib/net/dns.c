@@ -54,6 +54,12 @@
  * SOCK_USES queries and is then replaced, so ports stay unpredictable. */
 #define POOL_PER_SERVER 8
 #define SOCK_USES       256
+/* Datagrams read at once from a socket, each up to the largest UDP payload
+ * (a server may send more than EDNS_SIZE: it is graded, not cut). */
+#define RECV_BATCH 16
+#define RECV_SIZE  65536
+/* Query IDs drawn from the kernel's generator at once. */
+#define ID_POOL 256
 
 struct server {
 	struct sockaddr_storage ss;
@@ -162,6 +168,9 @@ struct dns {
 	unsigned rr;                            /* round robin over a server's slots */
 	struct outq *out;                       /* tries in flight by (socket, ID) */
 	size_t out_cap, out_used;
+	uint8_t *rbuf;             /* RECV_BATCH datagrams of up to 64 KB (handle_sock) */
+	uint16_t id_pool[ID_POOL]; /* query IDs drawn ahead (random_id) */
+	size_t ids_left;
 };
 
 /* A pooled UDP socket. */
@@ -916,6 +925,18 @@ static void publish_finished(struct dns *d)
 	waitq_wake(wake);
 }
 
+/* A query ID, unpredictable (arc4random: the kernel's generator), drawn
+ * ID_POOL at a time: one getrandom per query was the loop's most frequent
+ * system call (loop thread). */
+static uint16_t random_id(struct dns *d)
+{
+	if (!d->ids_left) {
+		arc4random_buf(d->id_pool, sizeof d->id_pool);
+		d->ids_left = ID_POOL;
+	}
+	return d->id_pool[--d->ids_left];
+}
+
 static void note_err(struct entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note_err(struct entry *e, const char *fmt, ...)
 {
@@ -946,7 +967,7 @@ static void send_try(struct dns *d, struct entry *e, int64_t now)
 	/* an ID no other try on this socket has */
 	uint16_t id;
 	do
-		id = (uint16_t)arc4random_uniform(65536);
+		id = random_id(d);
 	while (out_find(d, i, id));
 	e->ids[k] = id;
 	e->wire[0] = (uint8_t)(id >> 8);
@@ -1042,7 +1063,7 @@ static void start_tcp(struct dns *d, struct entry *e, int si)
 		return;
 	}
 	e->tcp_fd = fd;
-	e->tcp_id = (uint16_t)arc4random_uniform(65536);
+	e->tcp_id = random_id(d);
 	e->tcp_buf = xmalloc(e->wire_len + 2);
 	e->tcp_buf[0] = (uint8_t)(e->wire_len >> 8);
 	e->tcp_buf[1] = (uint8_t)e->wire_len;
@@ -1283,29 +1304,48 @@ static void sock_refused(struct dns *d, int sock, int err)
 }
 
 /* Reads every datagram waiting on pool socket sock. */
+/* Reads what came on a pooled socket, RECV_BATCH datagrams a system call
+ * (a batch brings a few dozen replies a round: one recv each, and one more
+ * to learn that none is left, was most of the loop's system calls). */
 static void handle_sock(struct dns *d, int sock)
 {
-	uint8_t buf[65536];
+	struct mmsghdr mm[RECV_BATCH];
+	struct iovec iov[RECV_BATCH];
 	for (;;) {
-		if (d->socks[sock].fd < 0)
+		int fd = d->socks[sock].fd;
+		if (fd < 0)
 			return;
-		ssize_t n = recv(d->socks[sock].fd, buf, sizeof buf, 0);
-		if (n < 0) {
+		for (int i = 0; i < RECV_BATCH; i++) {
+			iov[i] = (struct iovec){d->rbuf + (size_t)i * RECV_SIZE, RECV_SIZE};
+			mm[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &iov[i], .msg_iovlen = 1}};
+		}
+		int got = recvmmsg(fd, mm, RECV_BATCH, MSG_DONTWAIT, NULL);
+		if (got < 0) {
 			if (errno != EAGAIN && errno != EINTR)
 				sock_refused(d, sock, errno);
 			return;
 		}
-		if (n < 2)
-			continue;
-		struct outq *q = out_find(d, sock, (uint16_t)(buf[0] << 8 | buf[1]));
-		if (!q) {
-			stray_reply(d, sock, buf, (size_t)n);
-			continue;
+		for (int i = 0; i < got; i++) {
+			/* a reply may end the socket's use: what else came on it
+			 * is for tries that are over */
+			if (d->socks[sock].fd != fd)
+				return;
+			const uint8_t *buf = iov[i].iov_base;
+			size_t n = mm[i].msg_len;
+			if (n < 2)
+				continue;
+			struct outq *q = out_find(d, sock, (uint16_t)(buf[0] << 8 | buf[1]));
+			if (!q) {
+				stray_reply(d, sock, buf, n);
+				continue;
+			}
+			struct entry *e = q->e;
+			int k = q->k;
+			if (handle_reply(d, e, buf, n, e->ids[k], e->srv[k], false))
+				drop_active(d, e);
 		}
-		struct entry *e = q->e;
-		int k = q->k;
-		if (handle_reply(d, e, buf, (size_t)n, e->ids[k], e->srv[k], false))
-			drop_active(d, e);
+		if (got < RECV_BATCH)
+			return; /* none was left then; later ones wake the poll */
 	}
 }
 
@@ -1575,6 +1615,7 @@ static void *loop_main(void *arg)
 {
 	struct dns *d = arg;
 	struct pollset ps = {0};
+	d->rbuf = xmalloc((size_t)RECV_BATCH * RECV_SIZE);
 	for (;;) {
 		int64_t now = now_ms();
 		if (!admit(d, now))
@@ -1596,6 +1637,8 @@ static void *loop_main(void *arg)
 	}
 	free(ps.pfd);
 	free(ps.who);
+	free(d->rbuf);
+	d->rbuf = NULL;
 	return NULL;
 }
 
