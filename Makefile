@@ -123,7 +123,7 @@ demo: deps $(REL)/$(PROG)
 	@bash scripts/demo.sh $(REL)/$(PROG)
 
 # Measurements (bench/): figures for README and BENCHMARKS.md.
-DNSBENCH_SRCS = bench/dnsbench.c lib/net/dns.c lib/net/dnswire.c lib/proc/workpool.c lib/util/names.c lib/util/text.c lib/util/xalloc.c
+DNSBENCH_SRCS = bench/dnsbench.c lib/net/dns.c lib/net/dnswire.c lib/proc/workpool.c lib/util/clock.c lib/util/names.c lib/util/text.c lib/util/xalloc.c
 $(REL)/bench/dnsbench: $(DNSBENCH_SRCS) lib/net/dns.h
 	@mkdir -p $(dir $@)
 	$(CC) $(STDFLAGS) $(WARNFLAGS) -O2 -o $@ $(DNSBENCH_SRCS) -lldns -lunbound -lidn2 -pthread

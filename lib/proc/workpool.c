@@ -20,6 +20,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "../util/clock.h"
 #include "../util/xalloc.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -39,6 +40,8 @@
 #define STACK_SIZE ((size_t)1 << 20)
 /* Fibers kept for reuse beyond this are unmapped. */
 #define SPARE_MAX 512
+/* workpool_poll waits this long before it lets another carrier run. */
+#define BLOCK_GRACE_MS 1
 
 /* ------------------------------------------------------------ switching */
 
@@ -607,11 +610,21 @@ void workpool_block_end(void)
 
 int workpool_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 {
-	int r = poll(fds, n, 0);
-	if (r != 0 || timeout_ms == 0)
+	/* A short wait (libspf2's worker answers in well under a millisecond)
+	 * keeps the carrier: handing its place to another, woken for it, and
+	 * idling that one again after cost more than the wait. */
+	int first = timeout_ms < 0 || timeout_ms > BLOCK_GRACE_MS ? BLOCK_GRACE_MS : timeout_ms;
+	int64_t t0 = clock_mono_ms();
+	int r = poll(fds, n, first);
+	if (r != 0 || timeout_ms == first)
 		return r;
+	int left = timeout_ms;
+	if (timeout_ms > 0) {
+		int64_t spent = clock_mono_ms() - t0;
+		left = spent >= timeout_ms ? 0 : timeout_ms - (int)spent;
+	}
 	workpool_block_begin();
-	r = poll(fds, n, timeout_ms);
+	r = poll(fds, n, left);
 	int e = errno;
 	workpool_block_end();
 	errno = e;
