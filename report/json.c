@@ -285,7 +285,28 @@ static char *checks_text_new(const struct report_info *ri, const struct findings
 
 /* ------------------------------------------------------------ the report */
 
-static cJSON *tree_new(const struct report_info *ri, const struct findings *fs, bool checks_as_text)
+/* The baseline member: what --baseline made of the sender. */
+static cJSON *baseline_new(const struct report_diff *d)
+{
+	cJSON *b = cJSON_CreateObject();
+	cJSON_AddBoolToObject(b, "sender_known", d->sender_known);
+	cJSON_AddNumberToObject(b, "new", (double)d->new_count);
+	cJSON_AddNumberToObject(b, "unchanged", (double)d->unchanged_count);
+	cJSON *fx = cJSON_AddArrayToObject(b, "fixed");
+	for (size_t k = 0; k < d->fixed_count; k++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", d->fixed[k].id);
+		cJSON_AddItemToObject(o, "subject", str_or_null(d->fixed[k].subject));
+		cJSON_AddStringToObject(o, "status", d->fixed[k].status);
+		cJSON_AddStringToObject(o, "summary", d->fixed[k].summary);
+		cJSON_AddItemToArray(fx, o);
+	}
+	return b;
+}
+
+/* The report as a tree; with head_only, only the members before "checks"
+ * (the compact report writes the rest as text). */
+static cJSON *tree_new(const struct report_info *ri, const struct findings *fs, bool head_only)
 {
 	const struct target *t = ri->t;
 	cJSON *root = cJSON_CreateObject();
@@ -371,12 +392,11 @@ static cJSON *tree_new(const struct report_info *ri, const struct findings *fs, 
 	for (size_t i = 0; i < STATUS_COUNT; i++)
 		cJSON_AddNumberToObject(c, status_name(order[i]), (double)counts[order[i]]);
 
-	if (checks_as_text) {
-		char *text = checks_text_new(ri, fs);
-		cJSON_AddRawToObject(root, "checks", text);
-		free(text);
+	if (head_only) {
+		sanitize(root);
+		return root;
 	}
-	cJSON *arr = checks_as_text ? NULL : cJSON_AddArrayToObject(root, "checks");
+	cJSON *arr = cJSON_AddArrayToObject(root, "checks");
 	for (size_t i = 0; arr && i < fs->n; i++) {
 		const struct finding *f = &fs->v[i];
 		cJSON *o = cJSON_CreateObject();
@@ -396,22 +416,8 @@ static cJSON *tree_new(const struct report_info *ri, const struct findings *fs, 
 			                        ri->diff->marks[i] == MARK_NEW ? "new" : "unchanged");
 		cJSON_AddItemToArray(arr, o);
 	}
-	if (ri->diff) {
-		const struct report_diff *d = ri->diff;
-		cJSON *b = cJSON_AddObjectToObject(root, "baseline");
-		cJSON_AddBoolToObject(b, "sender_known", d->sender_known);
-		cJSON_AddNumberToObject(b, "new", (double)d->new_count);
-		cJSON_AddNumberToObject(b, "unchanged", (double)d->unchanged_count);
-		cJSON *fx = cJSON_AddArrayToObject(b, "fixed");
-		for (size_t k = 0; k < d->fixed_count; k++) {
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "id", d->fixed[k].id);
-			cJSON_AddItemToObject(o, "subject", str_or_null(d->fixed[k].subject));
-			cJSON_AddStringToObject(o, "status", d->fixed[k].status);
-			cJSON_AddStringToObject(o, "summary", d->fixed[k].summary);
-			cJSON_AddItemToArray(fx, o);
-		}
-	}
+	if (ri->diff)
+		cJSON_AddItemToObject(root, "baseline", baseline_new(ri->diff));
 	sanitize(root);
 	return root;
 }
@@ -421,17 +427,53 @@ cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
 	return tree_new(ri, fs, false);
 }
 
+/* Writes item as cJSON_PrintUnformatted does, skipping its last skip_end
+ * bytes; a small item is printed on the stack. */
+static void write_tree(FILE *out, const cJSON *item, size_t skip_end)
+{
+	char buf[4096];
+	char *s =
+	    cJSON_PrintPreallocated((cJSON *)item, buf, sizeof buf, 0) ? buf : cJSON_PrintUnformatted(item);
+	if (!s)
+		return;
+	size_t len = strlen(s);
+	fwrite(s, 1, len > skip_end ? len - skip_end : 0, out);
+	if (s != buf)
+		free(s);
+}
+
 void report_json(FILE *out, const struct report_info *ri, const struct findings *fs,
                  const struct report_opts *o)
 {
-	cJSON *root = tree_new(ri, fs, o->compact);
-	char *s = o->compact ? cJSON_PrintUnformatted(root) : cJSON_Print(root);
-	if (s) {
-		fputs(s, out);
-		fputc('\n', out);
-		free(s);
+	if (!o->compact) {
+		cJSON *root = tree_new(ri, fs, false);
+		char *s = cJSON_Print(root);
+		if (s) {
+			fputs(s, out);
+			fputc('\n', out);
+			free(s);
+		}
+		cJSON_Delete(root);
+		return;
 	}
-	cJSON_Delete(root);
+	/* JSON Lines, a line a sender: the head from its tree, the checks
+	 * written as text, straight out (handing them to the tree as a raw
+	 * item, to print it whole, copied them three times) */
+	cJSON *head = tree_new(ri, fs, true);
+	write_tree(out, head, 1); /* without its closing brace */
+	cJSON_Delete(head);
+	char *checks = checks_text_new(ri, fs);
+	fputs(",\"checks\":", out);
+	fputs(checks, out);
+	free(checks);
+	if (ri->diff) {
+		cJSON *b = baseline_new(ri->diff);
+		sanitize(b);
+		fputs(",\"baseline\":", out);
+		write_tree(out, b, 0);
+		cJSON_Delete(b);
+	}
+	fputs("}\n", out);
 }
 
 struct json_state {
