@@ -179,6 +179,11 @@ void dns_get_stats(struct dns *d, struct dns_stats *out);
  * tests and fuzzing. Returns false when the packet is unparseable or answers
  * another question; out must then still be released with dns_answer_clear. */
 bool dns_grade_wire(const uint8_t *buf, size_t len, const char *name, uint16_t type, struct dns_answer *out);
+/* The same, asked with flags (DNS_Q_*); with ldns_only, ldns reads the
+ * reply even when the reader of the common ones could (the tests compare
+ * the two); the cache lifetime the reply gives in *ttl_s (may be NULL). */
+bool dns_grade_wire_ex(const uint8_t *buf, size_t len, const char *name, uint16_t type, unsigned flags,
+                       bool ldns_only, struct dns_answer *out, uint32_t *ttl_s);
 void dns_answer_clear(struct dns_answer *a);
 
 /* A deep copy of a (a recorder keeps answers the cache may let go);

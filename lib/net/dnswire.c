@@ -65,6 +65,72 @@ static uint8_t *put16(uint8_t *p, unsigned v)
 	return p + 2;
 }
 
+/* ------------------------------------------------------------ replies */
+
+static bool plain_char(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+	       c == '_' || c == '*';
+}
+
+bool dnswire_plain_name(const uint8_t *msg, size_t len, size_t *pos, char out[256])
+{
+	size_t p = *pos, o = 0, wire = 0, end = 0;
+	size_t limit = p; /* a pointer must point before the labels read so far */
+	bool jumped = false;
+	for (int hops = 0;;) {
+		if (p >= len)
+			return false;
+		uint8_t c = msg[p];
+		if (c == 0) {
+			if (!jumped)
+				end = p + 1;
+			break;
+		}
+		if ((c & 0xC0) == 0xC0) {
+			if (p + 1 >= len || ++hops > 32)
+				return false;
+			size_t target = (size_t)(c & 0x3F) << 8 | msg[p + 1];
+			if (target >= limit)
+				return false;
+			if (!jumped)
+				end = p + 2;
+			jumped = true;
+			limit = target;
+			p = target;
+			continue;
+		}
+		if (c & 0xC0)
+			return false; /* the obsolete label types */
+		if (p + 1 + c > len || (wire += 1u + c) > 250)
+			return false;
+		if (o)
+			out[o++] = '.';
+		for (size_t i = 0; i < c; i++) {
+			uint8_t b = msg[p + 1 + i];
+			if (!plain_char(b))
+				return false;
+			out[o++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+		}
+		p += 1u + c;
+	}
+	if (!o)
+		out[o++] = '.';
+	out[o] = '\0';
+	*pos = end;
+	return true;
+}
+
+uint16_t dnswire_u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+uint32_t dnswire_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 int dnswire_query(const struct dnswire_query *q, uint8_t *out, size_t cap)
 {
 	uint8_t buf[DNSWIRE_QUERY_MAX];

@@ -28,4 +28,18 @@ struct dnswire_query {
  * empty label, a label over 63 octets, over 255 in all, a bad escape). */
 int dnswire_query(const struct dnswire_query *q, uint8_t *out, size_t cap);
 
+/* Replies: the reader of the common ones (lib/dns grades a reply with it
+ * when it can, else with ldns). */
+
+/* Reads the name at *pos of msg (len octets) as text, lower case, without
+ * the final dot ("." for the root) into out (256 octets), and moves *pos
+ * past it. Plain names only: labels of ASCII letters, digits, '-', '_' and
+ * '*', at most 250 octets in all, compression pointers that point back.
+ * False for any other (a full parser then decides what it is). */
+bool dnswire_plain_name(const uint8_t *msg, size_t len, size_t *pos, char out[256]);
+
+/* The 16-bit and 32-bit big-endian numbers at p. */
+uint16_t dnswire_u16(const uint8_t *p);
+uint32_t dnswire_u32(const uint8_t *p);
+
 #endif
