@@ -101,23 +101,15 @@ static void start_job(void *arg)
 
 /* ------------------------------------------------------------ findings */
 
-struct ranked {
-	long idx;
-	size_t pos; /* makes the sort stable */
-	struct finding f;
-};
-
-static int ranked_cmp(const void *x, const void *y)
+/* The order of the report: catalogue index (rank, computed once per
+ * finding), then subject (none first), then the order they came in. */
+static int finding_cmp(long ra, const struct finding *a, long rb, const struct finding *b)
 {
-	const struct ranked *a = x, *b = y;
-	if (a->idx != b->idx)
-		return a->idx < b->idx ? -1 : 1;
-	if (!a->f.subject != !b->f.subject)
-		return (a->f.subject != NULL) - (b->f.subject != NULL);
-	int c = (a->f.subject && b->f.subject) ? strcmp(a->f.subject, b->f.subject) : 0;
-	if (c)
-		return c;
-	return a->pos < b->pos ? -1 : a->pos > b->pos;
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	if (!a->subject != !b->subject)
+		return (a->subject != NULL) - (b->subject != NULL);
+	return a->subject && b->subject ? strcmp(a->subject, b->subject) : 0;
 }
 
 /* Puts the catalogue's refs first, keeping any extra ones a check added. */
@@ -169,20 +161,30 @@ static void run_check(const struct audit *a, struct input_table *tab, size_t i, 
 	findings_append(out, &fs);
 }
 
+/* A stable insertion sort, in place: the checks ran in catalogue order, so
+ * little moves (qsort, and the copy it sorted, allocated large blocks per
+ * audit, each of which made glibc's malloc consolidate its free lists). */
 static void sort_catalogue(struct findings *all)
 {
-	size_t nc = registry_count();
-	struct ranked *r = xcalloc(all->n ? all->n : 1, sizeof *r);
+	long nc = (long)registry_count(), small[128];
+	long *rank = all->n <= 128 ? small : xcalloc(all->n, sizeof *rank);
 	for (size_t i = 0; i < all->n; i++) {
 		long idx = registry_index(all->v[i].id);
-		r[i].idx = idx >= 0 ? idx : (long)nc;
-		r[i].pos = i;
-		r[i].f = all->v[i];
+		rank[i] = idx >= 0 ? idx : nc;
 	}
-	qsort(r, all->n, sizeof *r, ranked_cmp);
-	for (size_t i = 0; i < all->n; i++)
-		all->v[i] = r[i].f;
-	free(r);
+	for (size_t i = 1; i < all->n; i++) {
+		struct finding f = all->v[i];
+		long r = rank[i];
+		size_t j = i;
+		for (; j > 0 && finding_cmp(rank[j - 1], &all->v[j - 1], r, &f) > 0; j--) {
+			all->v[j] = all->v[j - 1];
+			rank[j] = rank[j - 1];
+		}
+		all->v[j] = f;
+		rank[j] = r;
+	}
+	if (rank != small)
+		free(rank);
 }
 
 void audit_run(const struct audit *a, struct findings *out)
@@ -218,6 +220,8 @@ void audit_run(const struct audit *a, struct findings *out)
 	struct findings all;
 	findings_init(&all);
 	size_t nc = registry_count();
+	/* at least one finding a check: one array from the start */
+	xgrow(&all.v, &all.cap, nc + 8, sizeof *all.v);
 	for (size_t i = 0; i < nc; i++)
 		run_check(a, &tab, i, &all);
 	for (unsigned k = 0; k < INPUT_COUNT; k++)

@@ -116,6 +116,12 @@ void findings_append(struct findings *dst, struct findings *src)
 		findings_init(src);
 		return;
 	}
+	if (dst->n == 0 && dst->cap < src->n) { /* taken over whole: no copy */
+		free(dst->v);
+		*dst = *src;
+		findings_init(src);
+		return;
+	}
 	xgrow(&dst->v, &dst->cap, dst->n + src->n, sizeof *dst->v);
 	memcpy(dst->v + dst->n, src->v, src->n * sizeof *src->v);
 	dst->n += src->n;
