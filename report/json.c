@@ -251,36 +251,35 @@ static void put_data(struct strbuf *sb, const cJSON *data)
 	put_value(sb, data);
 }
 
-static char *checks_text_new(const struct report_info *ri, const struct findings *fs)
+/* Appends the checks array to sb. */
+static void checks_text(struct strbuf *sb, const struct report_info *ri, const struct findings *fs)
 {
-	struct strbuf sb = {0};
-	sb_putn(&sb, "[", 1);
+	sb_putn(sb, "[", 1);
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->v[i];
-		sb_putn(&sb, i ? ",{" : "{", i ? 2 : 1);
+		sb_putn(sb, i ? ",{" : "{", i ? 2 : 1);
 		/* (cJSON_AddStringToObject leaves out a NULL string) */
-		put_member(&sb, "id", f->id, false);
-		put_member(&sb, "category", f->category, false);
-		put_member(&sb, "subject", f->subject, true);
-		put_member(&sb, "status", status_name(f->status), false);
-		put_member(&sb, "summary", f->summary, false);
-		put_member(&sb, "detail", f->detail, true);
-		put_member(&sb, "remedy", remedy_of(f), true);
-		put(&sb, ",\"refs\":[");
+		put_member(sb, "id", f->id, false);
+		put_member(sb, "category", f->category, false);
+		put_member(sb, "subject", f->subject, true);
+		put_member(sb, "status", status_name(f->status), false);
+		put_member(sb, "summary", f->summary, false);
+		put_member(sb, "detail", f->detail, true);
+		put_member(sb, "remedy", remedy_of(f), true);
+		put(sb, ",\"refs\":[");
 		for (size_t k = 0; k < f->ref_count; k++) {
 			if (k)
-				sb_putn(&sb, ",", 1);
-			put_string(&sb, f->refs[k]);
+				sb_putn(sb, ",", 1);
+			put_string(sb, f->refs[k]);
 		}
-		sb_putn(&sb, "]", 1);
-		put_data(&sb, f->data);
+		sb_putn(sb, "]", 1);
+		put_data(sb, f->data);
 		if (ri->diff && ri->diff->marks[i] != MARK_NONE)
-			put_member(&sb, "baseline", ri->diff->marks[i] == MARK_NEW ? "new" : "unchanged",
+			put_member(sb, "baseline", ri->diff->marks[i] == MARK_NEW ? "new" : "unchanged",
 			           false);
-		sb_putn(&sb, "}", 1);
+		sb_putn(sb, "}", 1);
 	}
-	sb_putn(&sb, "]", 1);
-	return sb_take(&sb);
+	sb_putn(sb, "]", 1);
 }
 
 /* ------------------------------------------------------------ the report */
@@ -442,6 +441,28 @@ static void write_tree(FILE *out, const cJSON *item, size_t skip_end)
 		free(s);
 }
 
+/* A sender's JSON line; buf is the writer's, kept from line to line (grown
+ * a step at a time for every sender, it was most of the writer's large
+ * allocations). */
+static void write_line(FILE *out, const struct report_info *ri, const struct findings *fs, struct strbuf *buf)
+{
+	cJSON *head = tree_new(ri, fs, true);
+	write_tree(out, head, 1); /* without its closing brace */
+	cJSON_Delete(head);
+	sb_clear(buf);
+	checks_text(buf, ri, fs);
+	fputs(",\"checks\":", out);
+	fwrite(buf->s, 1, buf->len, out);
+	if (ri->diff) {
+		cJSON *b = baseline_new(ri->diff);
+		sanitize(b);
+		fputs(",\"baseline\":", out);
+		write_tree(out, b, 0);
+		cJSON_Delete(b);
+	}
+	fputs("}\n", out);
+}
+
 void report_json(FILE *out, const struct report_info *ri, const struct findings *fs,
                  const struct report_opts *o)
 {
@@ -459,26 +480,15 @@ void report_json(FILE *out, const struct report_info *ri, const struct findings 
 	/* JSON Lines, a line a sender: the head from its tree, the checks
 	 * written as text, straight out (handing them to the tree as a raw
 	 * item, to print it whole, copied them three times) */
-	cJSON *head = tree_new(ri, fs, true);
-	write_tree(out, head, 1); /* without its closing brace */
-	cJSON_Delete(head);
-	char *checks = checks_text_new(ri, fs);
-	fputs(",\"checks\":", out);
-	fputs(checks, out);
-	free(checks);
-	if (ri->diff) {
-		cJSON *b = baseline_new(ri->diff);
-		sanitize(b);
-		fputs(",\"baseline\":", out);
-		write_tree(out, b, 0);
-		cJSON_Delete(b);
-	}
-	fputs("}\n", out);
+	struct strbuf buf = {0};
+	write_line(out, ri, fs, &buf);
+	sb_free(&buf);
 }
 
 struct json_state {
 	FILE *out;
 	struct report_opts o;
+	struct strbuf buf; /* JSON Lines: the checks of the line being written */
 };
 
 static void *json_begin(FILE *out, const struct report_opts *o)
@@ -493,13 +503,18 @@ static void *json_begin(FILE *out, const struct report_opts *o)
 static void json_sender(void *p, const struct report_info *ri, const struct findings *fs)
 {
 	struct json_state *st = p;
-	report_json(st->out, ri, fs, &st->o);
+	if (st->o.compact)
+		write_line(st->out, ri, fs, &st->buf);
+	else
+		report_json(st->out, ri, fs, &st->o);
 }
 
 static void json_end(void *p, int exit_status)
 {
 	(void)exit_status;
-	free(p);
+	struct json_state *st = p;
+	sb_free(&st->buf);
+	free(st);
 }
 
 const struct reporter reporter_json = {"json", json_begin, json_sender, json_end};

@@ -27,5 +27,7 @@ const char *sb_str(const struct strbuf *b);
 /* Hands the text to the caller (a new string, never NULL) and empties b. */
 char *sb_take(struct strbuf *b);
 void sb_free(struct strbuf *b);
+/* Empties b, keeping its memory for what comes next. */
+void sb_clear(struct strbuf *b);
 
 #endif
