@@ -110,7 +110,15 @@ struct mx_rdns {
 
 static void rdns_take_addrs(const struct mx_facts *m, struct mx_rdns *r)
 {
-	r->v = xcalloc(RDNS_MAX_ADDRS, sizeof *r->v);
+	/* as many as there are (a block for the most, at every audit, was a
+	 * large allocation of glibc's: it then consolidates its free lists) */
+	size_t count = 0;
+	for (size_t h = 0; h < m->n; h++) {
+		const struct dns_answer *both[2] = {m->addrs[h].a4, m->addrs[h].a6};
+		for (int k = 0; k < 2; k++)
+			count += both[k] && both[k]->status == DNS_OK ? both[k]->rr_count : 0;
+	}
+	r->v = xcalloc(count < RDNS_MAX_ADDRS ? (count ? count : 1) : RDNS_MAX_ADDRS, sizeof *r->v);
 	for (size_t h = 0; h < m->n; h++) {
 		const struct dns_answer *both[2] = {m->addrs[h].a4, m->addrs[h].a6};
 		for (int k = 0; k < 2; k++)

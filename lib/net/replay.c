@@ -808,7 +808,9 @@ struct dns_tap *dns_tap_new(const struct resolver *below, struct dns_recorder *r
 	t->below = below;
 	t->rec = rec;
 	pthread_mutex_init(&t->mu, NULL);
-	t->seen = strmap_new();
+	/* an audit asks a few hundred questions: the map is made for them
+	 * at once (each step of its growth was a large allocation) */
+	t->seen = strmap_new_sized(512);
 	return t;
 }
 

@@ -29,8 +29,15 @@ static uint64_t hash(const char *s)
 
 struct strmap *strmap_new(void)
 {
+	return strmap_new_sized(32);
+}
+
+struct strmap *strmap_new_sized(size_t expect)
+{
 	struct strmap *m = xcalloc(1, sizeof *m);
 	m->cap = 64;
+	while (m->cap < 2 * expect) /* doubled at half full */
+		m->cap *= 2;
 	m->v = xcalloc(m->cap, sizeof *m->v);
 	return m;
 }

@@ -10,6 +10,8 @@
 struct strmap;
 
 struct strmap *strmap_new(void);
+/* One sized for about expect keys from the start (no growing until then). */
+struct strmap *strmap_new_sized(size_t expect);
 /* Frees the map and its keys; the values are the caller's. */
 void strmap_free(struct strmap *m);
 /* The value of key, or NULL. */
