@@ -1172,6 +1172,9 @@ static bool fast_rdata_ok(const uint8_t *msg, size_t n, uint16_t type, size_t of
 		while (p < off + len)
 			p += 1u + msg[p];
 		return p == off + len;
+	case DNS_T_TLSA: return len > 3;   /* usage, selector, type, data */
+	case DNS_T_DS:                     /* key tag, algorithm, digest type, digest */
+	case DNS_T_DNSKEY: return len > 4; /* flags, protocol, algorithm, key */
 	default: return false;
 	}
 }
@@ -1214,7 +1217,9 @@ static bool fast_section(const uint8_t *msg, size_t n, size_t *pos, size_t count
  * written, for any other. */
 static bool fast_grade(struct entry *e, const uint8_t *msg, size_t n)
 {
-	if (n < 12 || (e->flags & DNS_Q_DO))
+	/* asked with DO, a reply without signatures reads the same (one with
+	 * them is declined: RRSIG is none of the types read here) */
+	if (n < 12)
 		return false;
 	uint16_t flags = dnswire_u16(msg + 2);
 	unsigned rcode = flags & 0xF;
@@ -1223,7 +1228,8 @@ static bool fast_grade(struct entry *e, const uint8_t *msg, size_t n)
 	bool qr = flags & 0x8000, tc = flags & 0x0200, ad = flags & 0x0020;
 	unsigned opcode = (flags >> 11) & 0xF;
 	if (!qr || tc || opcode || (rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN) || qd != 1 ||
-	    an > FAST_MAX_RRS || ns > FAST_MAX_RRS || ar > 2 || (rcode == LDNS_RCODE_NXDOMAIN && an))
+	    an > FAST_MAX_RRS || ns > FAST_MAX_RRS || ar > FAST_MAX_RRS ||
+	    (rcode == LDNS_RCODE_NXDOMAIN && an))
 		return false;
 	switch (e->type) {
 	case DNS_T_A:
@@ -1231,7 +1237,11 @@ static bool fast_grade(struct entry *e, const uint8_t *msg, size_t n)
 	case DNS_T_NS:
 	case DNS_T_PTR:
 	case DNS_T_MX:
-	case DNS_T_TXT: break;
+	case DNS_T_TXT:
+	case DNS_T_SOA:
+	case DNS_T_TLSA:
+	case DNS_T_DS:
+	case DNS_T_DNSKEY: break;
 	default: return false;
 	}
 	char qname[256];
@@ -1240,7 +1250,7 @@ static bool fast_grade(struct entry *e, const uint8_t *msg, size_t n)
 	    dnswire_u16(msg + pos) != e->type || dnswire_u16(msg + pos + 2) != LDNS_RR_CLASS_IN)
 		return false;
 	pos += 4;
-	struct fast_rr ans[FAST_MAX_RRS], auth[FAST_MAX_RRS], add[2];
+	struct fast_rr ans[FAST_MAX_RRS], auth[FAST_MAX_RRS], add[FAST_MAX_RRS];
 	if (!fast_section(msg, n, &pos, an, ans, qname, false) ||
 	    !fast_section(msg, n, &pos, ns, auth, NULL, false) ||
 	    !fast_section(msg, n, &pos, ar, add, NULL, true) || pos != n)
@@ -1282,6 +1292,24 @@ static bool fast_grade(struct entry *e, const uint8_t *msg, size_t n)
 		case DNS_T_PTR:
 			dnswire_plain_name(msg, n, &p, name);
 			r->name = xstrdup(name);
+			break;
+		case DNS_T_SOA: { /* the wire rdata, as ldns keeps it: names uncompressed */
+			uint8_t w[2 * 256 + 20];
+			size_t l1 = 0, l2 = 0;
+			dnswire_plain_name_wire(msg, n, &p, w, &l1);
+			dnswire_plain_name_wire(msg, n, &p, w + l1, &l2);
+			memcpy(w + l1 + l2, msg + p, 20);
+			r->rdata_len = l1 + l2 + 20;
+			r->rdata = xmalloc(r->rdata_len);
+			memcpy(r->rdata, w, r->rdata_len);
+			break;
+		}
+		case DNS_T_TLSA:
+		case DNS_T_DS:
+		case DNS_T_DNSKEY: /* no names: the wire rdata as it came */
+			r->rdata = xmalloc(ans[i].len);
+			memcpy(r->rdata, d, ans[i].len);
+			r->rdata_len = ans[i].len;
 			break;
 		default: { /* TXT: the character-strings, concatenated */
 			r->txt = xmalloc(ans[i].len + 1);

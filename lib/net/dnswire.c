@@ -73,7 +73,10 @@ static bool plain_char(uint8_t c)
 	       c == '_' || c == '*';
 }
 
-bool dnswire_plain_name(const uint8_t *msg, size_t len, size_t *pos, char out[256])
+/* The name at *pos as text (lower case) into text, or as uncompressed wire
+ * octets (case kept) into wire, whichever is given. */
+static bool read_plain(const uint8_t *msg, size_t len, size_t *pos, char *text, uint8_t *wire_out,
+                       size_t *wire_len)
 {
 	size_t p = *pos, o = 0, wire = 0, end = 0;
 	size_t limit = p; /* a pointer must point before the labels read so far */
@@ -102,23 +105,45 @@ bool dnswire_plain_name(const uint8_t *msg, size_t len, size_t *pos, char out[25
 		}
 		if (c & 0xC0)
 			return false; /* the obsolete label types */
-		if (p + 1 + c > len || (wire += 1u + c) > 250)
+		if (p + 1 + c > len || wire + 1u + c > 250)
 			return false;
-		if (o)
-			out[o++] = '.';
+		if (wire_out)
+			wire_out[wire] = c;
+		if (text && o)
+			text[o++] = '.';
 		for (size_t i = 0; i < c; i++) {
-			uint8_t b = msg[p + 1 + i];
-			if (!plain_char(b))
+			uint8_t ch = msg[p + 1 + i];
+			if (!plain_char(ch))
 				return false;
-			out[o++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+			if (wire_out)
+				wire_out[wire + 1 + i] = ch;
+			if (text)
+				text[o++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
 		}
+		wire += 1u + c;
 		p += 1u + c;
 	}
-	if (!o)
-		out[o++] = '.';
-	out[o] = '\0';
+	if (text) {
+		if (!o)
+			text[o++] = '.';
+		text[o] = '\0';
+	}
+	if (wire_out) {
+		wire_out[wire++] = 0;
+		*wire_len = wire;
+	}
 	*pos = end;
 	return true;
+}
+
+bool dnswire_plain_name(const uint8_t *msg, size_t len, size_t *pos, char out[256])
+{
+	return read_plain(msg, len, pos, out, NULL, NULL);
+}
+
+bool dnswire_plain_name_wire(const uint8_t *msg, size_t len, size_t *pos, uint8_t out[256], size_t *out_len)
+{
+	return read_plain(msg, len, pos, NULL, out, out_len);
 }
 
 uint16_t dnswire_u16(const uint8_t *p)

@@ -37,6 +37,9 @@ int dnswire_query(const struct dnswire_query *q, uint8_t *out, size_t cap);
  * '*', at most 250 octets in all, compression pointers that point back.
  * False for any other (a full parser then decides what it is). */
 bool dnswire_plain_name(const uint8_t *msg, size_t len, size_t *pos, char out[256]);
+/* The same name as uncompressed wire octets, its case kept, into out; its
+ * length in *out_len. */
+bool dnswire_plain_name_wire(const uint8_t *msg, size_t len, size_t *pos, uint8_t out[256], size_t *out_len);
 
 /* The 16-bit and 32-bit big-endian numbers at p. */
 uint16_t dnswire_u16(const uint8_t *p);

@@ -230,8 +230,10 @@ static void put_rdata(struct pkt *p, unsigned long *s, uint16_t type)
 	p->b[at + 1] = (uint8_t)len;
 }
 
-static const uint16_t types[] = {DNS_T_A,  DNS_T_AAAA,  DNS_T_MX,  DNS_T_PTR,   DNS_T_TXT,
-                                 DNS_T_NS, DNS_T_CNAME, DNS_T_SOA, DNS_T_RRSIG, 99};
+static const uint16_t types[] = {DNS_T_A,     DNS_T_AAAA,  DNS_T_MX,   DNS_T_PTR, DNS_T_TXT,
+                                 DNS_T_NS,    DNS_T_SOA,   DNS_T_TLSA, DNS_T_DS,  DNS_T_DNSKEY,
+                                 DNS_T_CNAME, DNS_T_RRSIG, 99};
+#define NTYPES (sizeof types / sizeof *types)
 
 static void put_rr(struct pkt *p, unsigned long *s, const char *owner, uint16_t type)
 {
@@ -246,11 +248,11 @@ static void random_reply(struct pkt *p, unsigned long *s, const char **qname, ui
 {
 	p->n = 0;
 	*qname = names[rnd(s) % 6];
-	*qtype = types[rnd(s) % 6];
+	*qtype = types[rnd(s) % 10];
 	unsigned rcode = rnd(s) % 10 < 6 ? 0 : rnd(s) % 10 < 8 ? 3 : (unsigned)rnd(s) % 16;
 	unsigned flags = (rnd(s) % 20 ? 0x8000 : 0) | (rnd(s) % 40 ? 0 : 0x0800) |
 	                 (rnd(s) % 20 ? 0 : 0x0200) | (rnd(s) % 2 ? 0x0020 : 0) | 0x0100 | 0x0080 | rcode;
-	size_t an = rnd(s) % 4, ns = rnd(s) % 3, ar = rnd(s) % 3;
+	size_t an = rnd(s) % 4, ns = rnd(s) % 3, ar = rnd(s) % 5;
 	put16(p, 0x1234);
 	put16(p, flags);
 	put16(p, rnd(s) % 30 ? 1 : 2);
@@ -262,9 +264,9 @@ static void random_reply(struct pkt *p, unsigned long *s, const char **qname, ui
 	put16(p, rnd(s) % 30 ? 1 : 3);
 	for (size_t i = 0; i < an; i++)
 		put_rr(p, s, rnd(s) % 10 ? *qname : names[rnd(s) % 7],
-		       rnd(s) % 6 ? *qtype : types[rnd(s) % 10]);
+		       rnd(s) % 6 ? *qtype : types[rnd(s) % NTYPES]);
 	for (size_t i = 0; i < ns; i++)
-		put_rr(p, s, names[rnd(s) % 7], rnd(s) % 3 ? DNS_T_SOA : types[rnd(s) % 10]);
+		put_rr(p, s, names[rnd(s) % 7], rnd(s) % 3 ? DNS_T_SOA : types[rnd(s) % NTYPES]);
 	for (size_t i = 0; i < ar; i++) {
 		if (rnd(s) % 2) { /* OPT */
 			put8(p, 0);
@@ -327,8 +329,9 @@ static void t_replies(struct unit_ctx *t)
 		const char *asked = rnd(&seed) % 20 ? qname : names[rnd(&seed) % 7];
 		struct dns_answer a, b;
 		uint32_t ta = 7, tb = 7;
-		bool ga = dns_grade_wire_ex(p.b, p.n, asked, qtype, 0, false, &a, &ta);
-		bool gb = dns_grade_wire_ex(p.b, p.n, asked, qtype, 0, true, &b, &tb);
+		unsigned flags = rnd(&seed) % 2 ? DNS_Q_DO : 0;
+		bool ga = dns_grade_wire_ex(p.b, p.n, asked, qtype, flags, false, &a, &ta);
+		bool gb = dns_grade_wire_ex(p.b, p.n, asked, qtype, flags, true, &b, &tb);
 		if (!UNIT_CHECK(t, ga == gb && (!ga || (same_answer(&a, &b) && ta == tb)))) {
 			printf("     reply %d (%zu octets) for %s/%u: graded %d/%d, status %d/%d, %zu/%zu "
 			       "records, "
