@@ -115,16 +115,10 @@ static int finding_cmp(long ra, const struct finding *a, long rb, const struct f
 /* Puts the catalogue's refs first, keeping any extra ones a check added. */
 static void add_catalogue_refs(struct finding *f, const struct check *def)
 {
-	char *extra[FINDING_MAX_REFS];
-	size_t n = f->ref_count;
-	memcpy(extra, f->refs, n * sizeof *extra);
-	f->ref_count = 0;
-	for (size_t i = 0; i < CHECK_MAX_REFS && def->refs[i]; i++)
-		finding_add_ref(f, def->refs[i]);
-	for (size_t i = 0; i < n; i++) {
-		finding_add_ref(f, extra[i]);
-		free(extra[i]);
-	}
+	size_t n = 0;
+	while (n < CHECK_MAX_REFS && def->refs[n])
+		n++;
+	finding_set_catalogue_refs(f, def->refs, n);
 }
 
 static void internal_error(struct findings *out, const struct check *def, const char *what)

@@ -4,6 +4,7 @@
 #include "finding.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,14 +37,14 @@ void findings_init(struct findings *fs)
 
 static void finding_clear(struct finding *f)
 {
-	free(f->id);
-	free(f->category);
+	free(f->id); /* the category with it */
 	free(f->subject);
 	free(f->summary);
 	free(f->detail);
 	free(f->remedy);
 	for (size_t i = 0; i < f->ref_count; i++)
-		free(f->refs[i]);
+		if (!(f->refs_borrowed & 1u << i))
+			free(f->refs[i]);
 	cJSON_Delete(f->data);
 }
 
@@ -61,9 +62,16 @@ struct finding *findings_add(struct findings *fs, const char *id, const char *su
 	xgrow(&fs->v, &fs->cap, fs->n + 1, sizeof *fs->v);
 	struct finding *f = &fs->v[fs->n++];
 	memset(f, 0, sizeof *f);
-	f->id = xstrdup(id);
+	/* the id and its category in one block: a batch adds dozens of
+	 * findings a sender */
+	size_t il = strlen(id);
 	const char *dot = strchr(id, '.');
-	f->category = dot ? xstrndup(id, (size_t)(dot - id)) : xstrdup(id);
+	size_t cl = dot ? (size_t)(dot - id) : il;
+	f->id = xmalloc(il + 1 + cl + 1);
+	memcpy(f->id, id, il + 1);
+	f->category = f->id + il + 1;
+	memcpy(f->category, id, cl);
+	f->category[cl] = '\0';
 	f->subject = subject ? xstrdup(subject) : NULL;
 	f->status = st;
 	va_list ap;
@@ -107,6 +115,38 @@ void finding_add_ref(struct finding *f, const char *ref)
 			return;
 	if (f->ref_count < FINDING_MAX_REFS)
 		f->refs[f->ref_count++] = xstrdup(ref);
+}
+
+void finding_set_catalogue_refs(struct finding *f, const char *const *refs, size_t n)
+{
+	char *own[FINDING_MAX_REFS];
+	unsigned borrowed = f->refs_borrowed;
+	size_t k = f->ref_count;
+	memcpy(own, f->refs, k * sizeof *own);
+	f->ref_count = 0;
+	f->refs_borrowed = 0;
+	for (size_t i = 0; i < n && f->ref_count < FINDING_MAX_REFS; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < f->ref_count && !dup; j++)
+			dup = strcmp(f->refs[j], refs[i]) == 0;
+		if (dup)
+			continue;
+		f->refs_borrowed |= 1u << f->ref_count;
+		f->refs[f->ref_count++] = (char *)refs[i]; /* never freed: borrowed */
+	}
+	for (size_t i = 0; i < k; i++) {
+		bool dup = f->ref_count == FINDING_MAX_REFS;
+		for (size_t j = 0; j < f->ref_count && !dup; j++)
+			dup = strcmp(f->refs[j], own[i]) == 0;
+		if (dup) {
+			if (!(borrowed & 1u << i))
+				free(own[i]);
+			continue;
+		}
+		if (borrowed & 1u << i)
+			f->refs_borrowed |= 1u << f->ref_count;
+		f->refs[f->ref_count++] = own[i];
+	}
 }
 
 void findings_append(struct findings *dst, struct findings *src)

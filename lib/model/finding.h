@@ -18,7 +18,8 @@ int status_rank(enum status s);
 
 struct finding {
 	char *id;       /* catalogue id, e.g. "rdns.ptr" */
-	char *category; /* the id's first component */
+	char *category; /* the id's first component (in id's block: not freed
+	                   on its own) */
 	char *subject;  /* selector or zone for per-thing checks, else NULL */
 	enum status status;
 	char *summary; /* one line */
@@ -26,7 +27,8 @@ struct finding {
 	char *remedy;  /* what to change; NULL for pass/info/skip */
 	char *refs[FINDING_MAX_REFS];
 	size_t ref_count;
-	cJSON *data; /* object of raw facts; never NULL */
+	unsigned refs_borrowed; /* bit i: refs[i] is the catalogue's, not owned */
+	cJSON *data;            /* object of raw facts; never NULL */
 };
 
 struct findings {
@@ -47,6 +49,9 @@ struct finding *findings_add(struct findings *fs, const char *id, const char *su
 void finding_set_detail(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void finding_set_remedy(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void finding_add_ref(struct finding *f, const char *ref);
+/* Puts the catalogue's refs (strings that live as long as the program, not
+ * copied) first, the finding's own after them (a duplicate dropped). */
+void finding_set_catalogue_refs(struct finding *f, const char *const *refs, size_t n);
 
 /* Moves every finding of src to the end of dst; src is left empty. */
 void findings_append(struct findings *dst, struct findings *src);

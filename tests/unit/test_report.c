@@ -256,6 +256,36 @@ static void t_json_data_random(struct unit_ctx *t)
 	}
 }
 
+/* The catalogue's refs go first and are borrowed (not copied, not freed);
+ * the check's own follow, a duplicate dropped; the cap holds. */
+static void t_catalogue_refs(struct unit_ctx *t)
+{
+	struct findings fs;
+	findings_init(&fs);
+	struct finding *f = findings_add(&fs, "spf.pass", NULL, STATUS_PASS, "x");
+	finding_add_ref(f, "RFC 7208 2.6");
+	finding_add_ref(f, "own");
+	static const char *const cat[] = {"RFC 7208", "RFC 7208 2.6", "M3AAWG"};
+	finding_set_catalogue_refs(f, cat, 3);
+	UNIT_EQ_INT(t, f->ref_count, 4);
+	UNIT_CHECK(t, f->refs[0] == cat[0] && f->refs[1] == cat[1] && f->refs[2] == cat[2]);
+	UNIT_EQ_STR(t, f->refs[3], "own");
+	UNIT_EQ_STR(t, f->category, "spf");
+	UNIT_EQ_STR(t, f->id, "spf.pass");
+	f = findings_add(&fs, "dkim", NULL, STATUS_PASS, "y");
+	for (int i = 0; i < 6; i++) {
+		char r[16];
+		snprintf(r, sizeof r, "r%d", i);
+		finding_add_ref(f, r);
+	}
+	finding_set_catalogue_refs(f, cat, 3);
+	UNIT_EQ_INT(t, f->ref_count, 6); /* three of the six own ones had no room */
+	UNIT_EQ_STR(t, f->refs[3], "r0");
+	UNIT_EQ_STR(t, f->refs[5], "r2");
+	UNIT_EQ_STR(t, f->category, "dkim");
+	findings_free(&fs); /* the sanitizer: nothing leaked, nothing borrowed freed */
+}
+
 static void t_status(struct unit_ctx *t)
 {
 	UNIT_CHECK(t, status_rank(STATUS_FAIL) > status_rank(STATUS_ERROR));
@@ -522,6 +552,7 @@ static const struct unit_case cases[] = {
     {"json checks as text", t_json_checks_text},
     {"json data, random", t_json_data_random},
     {"status order", t_status},
+    {"catalogue refs", t_catalogue_refs},
     {"formats", t_formats},
     {"DNS answer files", t_replay},
     {"the tap's memo", t_tap_memo},
