@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "../lib/records/dkimkey.h"
+#include "../lib/util/json.h"
 #include "../lib/util/strbuf.h"
 #include "../lib/util/text.h"
 #include "../lib/util/xalloc.h"
@@ -92,10 +93,10 @@ static cJSON *records_json(const struct dns_answer *ans)
 
 static void add_common_data(struct finding *f, const struct probe *p)
 {
-	cJSON_AddStringToObject(f->data, "selector", p->sel);
-	cJSON_AddStringToObject(f->data, "name", p->name);
-	cJSON_AddItemToObject(f->data, "cname_chain", json_str_array(p->ans->cnames, p->ans->cname_count));
-	cJSON_AddItemToObject(f->data, "records", records_json(p->ans));
+	JSON_STR(f->data, "selector", p->sel);
+	JSON_STR(f->data, "name", p->name);
+	JSON_ITEM(f->data, "cname_chain", json_str_array(p->ans->cnames, p->ans->cname_count));
+	JSON_ITEM(f->data, "records", records_json(p->ans));
 }
 
 /* Judges one parsed key record; fills is. */
@@ -217,28 +218,28 @@ static void key_text(struct finding *f, const struct probe *p, const struct dkim
 /* The key record's facts. */
 static void add_key_data(struct finding *f, const struct dkim_key *k)
 {
-	cJSON *tags = cJSON_AddObjectToObject(f->data, "tags");
+	cJSON *tags = JSON_OBJ(f->data, "tags");
 	for (size_t i = 0; i < k->tag_count; i++) {
 		char *v = utf8_sanitize_new(k->tags[i].value, strlen(k->tags[i].value));
 		cJSON_AddStringToObject(tags, k->tags[i].name, v);
 		free(v);
 	}
-	cJSON_AddBoolToObject(f->data, "syntax_ok", k->syntax_ok);
+	JSON_BOOL(f->data, "syntax_ok", k->syntax_ok);
 	if (k->syntax_ok) {
 		char *kt = utf8_sanitize_new(ktype_name(k), strlen(ktype_name(k)));
-		cJSON_AddStringToObject(f->data, "key_type", kt);
+		JSON_STR(f->data, "key_type", kt);
 		free(kt);
 	} else {
-		cJSON_AddNullToObject(f->data, "key_type");
+		JSON_NULL(f->data, "key_type");
 	}
 	if (k->key_ok)
-		cJSON_AddNumberToObject(f->data, "bits", k->bits);
+		JSON_NUM(f->data, "bits", k->bits);
 	else
-		cJSON_AddNullToObject(f->data, "bits");
+		JSON_NULL(f->data, "bits");
 	json_add_str(f->data, "key_format", k->key_ok ? k->format : NULL);
-	cJSON_AddBoolToObject(f->data, "revoked", k->revoked);
-	cJSON_AddBoolToObject(f->data, "testing", k->testing);
-	cJSON_AddBoolToObject(f->data, "strict", k->strict);
+	JSON_BOOL(f->data, "revoked", k->revoked);
+	JSON_BOOL(f->data, "testing", k->testing);
+	JSON_BOOL(f->data, "strict", k->strict);
 }
 
 static void key_finding(const struct audit *a, const struct probe *p, bool given, struct findings *out)
@@ -405,21 +406,21 @@ static void selectors_finding(const struct audit *a, const struct probe *ps, siz
 		    "signing and publish the key at <selector>._domainkey.%s.",
 		    dom);
 	}
-	cJSON_AddStringToObject(f->data, "domain", dom);
-	cJSON_AddBoolToObject(f->data, "selectors_given", given);
-	cJSON *probed = cJSON_AddArrayToObject(f->data, "probed");
+	JSON_STR(f->data, "domain", dom);
+	JSON_BOOL(f->data, "selectors_given", given);
+	cJSON *probed = JSON_ARR(f->data, "probed");
 	for (size_t i = 0; i < n; i++)
 		cJSON_AddItemToArray(probed, cJSON_CreateString(ps[i].sel));
-	cJSON_AddItemToObject(f->data, "found", names_json(ps, n, P_FOUND));
-	cJSON_AddItemToObject(f->data, "missing", names_json(ps, n, P_MISSING));
-	cJSON *errs = cJSON_AddArrayToObject(f->data, "errors");
+	JSON_ITEM(f->data, "found", names_json(ps, n, P_FOUND));
+	JSON_ITEM(f->data, "missing", names_json(ps, n, P_MISSING));
+	cJSON *errs = JSON_ARR(f->data, "errors");
 	for (size_t i = 0; i < n; i++) {
 		if (ps[i].st != P_ERROR)
 			continue;
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "selector", ps[i].sel);
-		cJSON_AddStringToObject(o, "status", dns_status_name(ps[i].ans->status));
-		cJSON_AddStringToObject(o, "reason", dns_answer_why(ps[i].ans));
+		JSON_STR(o, "selector", ps[i].sel);
+		JSON_STR(o, "status", dns_status_name(ps[i].ans->status));
+		JSON_STR(o, "reason", dns_answer_why(ps[i].ans));
 		cJSON_AddItemToArray(errs, o);
 	}
 	free(fl);

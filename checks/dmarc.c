@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "../lib/records/dmarc.h"
+#include "../lib/util/json.h"
 #include "../lib/util/strbuf.h"
 #include "../lib/util/text.h"
 #include "../lib/util/xalloc.h"
@@ -140,13 +141,13 @@ static cJSON *walk_json(const struct walk *w)
 	for (size_t i = 0; i < w->used; i++) {
 		cJSON *o = cJSON_CreateObject();
 		char *q = dmarc_name_new(w->names[i]);
-		cJSON_AddStringToObject(o, "name", q);
+		JSON_STR(o, "name", q);
 		free(q);
-		cJSON_AddStringToObject(o, "status", dns_status_name(w->ans[i]->status));
+		JSON_STR(o, "status", dns_status_name(w->ans[i]->status));
 		if (w->count[i] >= 0)
-			cJSON_AddNumberToObject(o, "dmarc_records", w->count[i]);
+			JSON_NUM(o, "dmarc_records", w->count[i]);
 		else
-			cJSON_AddNullToObject(o, "dmarc_records");
+			JSON_NULL(o, "dmarc_records");
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
@@ -245,19 +246,19 @@ static void rfc7489_view(struct strbuf *v, const struct dmarc_policy *p)
 
 static void add_record_data(struct finding *f, const struct dmarc_policy *p)
 {
-	cJSON_AddStringToObject(f->data, "domain", p->w.domain);
+	JSON_STR(f->data, "domain", p->w.domain);
 	json_add_str(f->data, "record_domain", p->rec_domain);
 	if (p->r) {
 		char *s = sanitize_rr_new(p->w.rec[p->idx]);
-		cJSON_AddStringToObject(f->data, "record", s);
+		JSON_STR(f->data, "record", s);
 		free(s);
 	} else {
-		cJSON_AddNullToObject(f->data, "record");
+		JSON_NULL(f->data, "record");
 	}
-	cJSON_AddStringToObject(f->data, "organizational_domain", p->w.org);
+	JSON_STR(f->data, "organizational_domain", p->w.org);
 	json_add_str(f->data, "psl_organizational_domain", p->psl_org);
 	json_add_str(f->data, "rfc7489_record_domain", p->rfc7489_domain);
-	cJSON_AddItemToObject(f->data, "walk", walk_json(&p->w));
+	JSON_ITEM(f->data, "walk", walk_json(&p->w));
 }
 
 static bool near_miss(const struct dns_answer *ans)
@@ -368,10 +369,10 @@ static void record_finding(const struct dmarc_policy *p, struct findings *out)
 	}
 	add_record_data(f, p);
 	if (p->r) {
-		cJSON *notes = cJSON_AddArrayToObject(f->data, "notes");
+		cJSON *notes = JSON_ARR(f->data, "notes");
 		for (size_t i = 0; i < p->r->note_count; i++)
 			cJSON_AddItemToArray(notes, cJSON_CreateString(p->r->notes[i]));
-		cJSON_AddItemToObject(f->data, "errors", json_str_array(p->r->errors, p->r->error_count));
+		JSON_ITEM(f->data, "errors", json_str_array(p->r->errors, p->r->error_count));
 	}
 	sb_free(&v);
 }
@@ -467,17 +468,17 @@ static void policy_finding(const struct dmarc_policy *p, struct findings *out)
 		              dom, tag, where);
 	if (det.len)
 		finding_set_detail(f, "%s", sb_str(&det));
-	cJSON_AddStringToObject(f->data, "record_domain", where);
-	cJSON_AddStringToObject(f->data, "applied_tag", tag);
-	cJSON_AddStringToObject(f->data, "policy", dmarc_pol_name(pol));
-	cJSON_AddStringToObject(f->data, "p", dmarc_pol_name(r->p));
-	cJSON_AddStringToObject(f->data, "sp", dmarc_pol_name(r->sp));
-	cJSON_AddStringToObject(f->data, "np", dmarc_pol_name(r->np));
-	cJSON_AddBoolToObject(f->data, "testing", r->testing);
+	JSON_STR(f->data, "record_domain", where);
+	JSON_STR(f->data, "applied_tag", tag);
+	JSON_STR(f->data, "policy", dmarc_pol_name(pol));
+	JSON_STR(f->data, "p", dmarc_pol_name(r->p));
+	JSON_STR(f->data, "sp", dmarc_pol_name(r->sp));
+	JSON_STR(f->data, "np", dmarc_pol_name(r->np));
+	JSON_BOOL(f->data, "testing", r->testing);
 	if (r->pct >= 0)
-		cJSON_AddNumberToObject(f->data, "pct", r->pct);
+		JSON_NUM(f->data, "pct", r->pct);
 	else
-		cJSON_AddNullToObject(f->data, "pct");
+		JSON_NULL(f->data, "pct");
 	sb_free(&sum);
 	sb_free(&det);
 	sb_free(&rem);
@@ -708,17 +709,17 @@ static void destinations_finding(const struct audit *a, const struct dmarc_polic
 		                 mb->n);
 	}
 	sb_free(&bad);
-	cJSON_AddStringToObject(f->data, "record_domain", p->rec_domain);
-	cJSON *arr = cJSON_AddArrayToObject(f->data, "mailbox_domains");
+	JSON_STR(f->data, "record_domain", p->rec_domain);
+	cJSON *arr = JSON_ARR(f->data, "mailbox_domains");
 	for (size_t i = 0; i < mb->n; i++) {
 		const struct mbox *b = &mb->v[i];
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "domain", b->domain);
+		JSON_STR(o, "domain", b->domain);
 		char *u = utf8_sanitize_new(b->uri, strlen(b->uri));
-		cJSON_AddStringToObject(o, "uri", u);
+		JSON_STR(o, "uri", u);
 		free(u);
-		cJSON_AddStringToObject(o, "mx_lookup", dns_status_name(b->mx->status));
-		cJSON_AddStringToObject(o, "state", mbox_state_name(b->state));
+		JSON_STR(o, "mx_lookup", dns_status_name(b->mx->status));
+		JSON_STR(o, "state", mbox_state_name(b->state));
 		cJSON_AddItemToArray(arr, o);
 	}
 }
@@ -776,23 +777,23 @@ static void reporting_finding(const struct audit *a, const struct dmarc_policy *
 		                 "aggregate reports go to %zu destination%s%s", valid_rua,
 		                 valid_rua == 1 ? "" : "s", ext ? "; external ones are authorized" : "");
 	}
-	cJSON_AddStringToObject(f->data, "record_domain", where);
-	cJSON *arr = cJSON_AddArrayToObject(f->data, "destinations");
+	JSON_STR(f->data, "record_domain", where);
+	cJSON *arr = JSON_ARR(f->data, "destinations");
 	for (size_t i = 0; i < n; i++) {
 		const struct dest *d = &ds[i];
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "tag", d->tag);
+		JSON_STR(o, "tag", d->tag);
 		char *u = utf8_sanitize_new(d->u->text, strlen(d->u->text));
-		cJSON_AddStringToObject(o, "uri", u);
+		JSON_STR(o, "uri", u);
 		free(u);
-		cJSON_AddBoolToObject(o, "valid", d->u->valid);
+		JSON_BOOL(o, "valid", d->u->valid);
 		json_add_str(o, "domain", d->u->domain);
-		cJSON_AddBoolToObject(o, "external", d->external);
+		JSON_BOOL(o, "external", d->external);
 		json_add_str(o, "authorization_name", d->auth_name);
 		if (d->ans && dns_status_answered(d->ans->status))
-			cJSON_AddBoolToObject(o, "authorized", d->authorized);
+			JSON_BOOL(o, "authorized", d->authorized);
 		else
-			cJSON_AddNullToObject(o, "authorized");
+			JSON_NULL(o, "authorized");
 		cJSON_AddItemToArray(arr, o);
 	}
 }
@@ -814,7 +815,7 @@ static void alignment_finding(const struct audit *a, const struct dmarc_policy *
 		if (mw->fatal) {
 			f = add_lookup_error(a, out, "dmarc.alignment", NULL,
 			                     "the MAIL FROM domain's organizational domain", mw->failure);
-			cJSON_AddStringToObject(f->data, "mail_from", mf);
+			JSON_STR(f->data, "mail_from", mf);
 			return;
 		}
 		mf_org = mw->org;
@@ -861,13 +862,13 @@ static void alignment_finding(const struct audit *a, const struct dmarc_policy *
 			    "cannot align for %s.",
 			    p->w.org, p->w.org, p->w.org, mf);
 	}
-	cJSON_AddStringToObject(f->data, "mail_from", mf);
-	cJSON_AddStringToObject(f->data, "domain", dom);
-	cJSON_AddStringToObject(f->data, "aspf", aspf == 's' ? "s" : "r");
+	JSON_STR(f->data, "mail_from", mf);
+	JSON_STR(f->data, "domain", dom);
+	JSON_STR(f->data, "aspf", aspf == 's' ? "s" : "r");
 	json_add_str(f->data, "mail_from_organizational_domain", mf_org);
-	cJSON_AddStringToObject(f->data, "organizational_domain", p->w.org);
-	cJSON_AddBoolToObject(f->data, "aligned", aligned);
-	cJSON_AddBoolToObject(f->data, "psl_aligned", psl_aligned);
+	JSON_STR(f->data, "organizational_domain", p->w.org);
+	JSON_BOOL(f->data, "aligned", aligned);
+	JSON_BOOL(f->data, "psl_aligned", psl_aligned);
 }
 
 /* ------------------------------------------------------------ the inputs */
@@ -983,8 +984,8 @@ static const struct dmarc_policy *policy_or_error(const struct audit *a, const s
 	if (!p->w.fatal)
 		return p;
 	struct finding *f = add_lookup_error(a, out, id, NULL, what, p->w.failure);
-	cJSON_AddStringToObject(f->data, "domain", p->w.domain);
-	cJSON_AddItemToObject(f->data, "walk", walk_json(&p->w));
+	JSON_STR(f->data, "domain", p->w.domain);
+	JSON_ITEM(f->data, "walk", walk_json(&p->w));
 	return NULL;
 }
 

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "../lib/records/dnsbl.h"
+#include "../lib/util/json.h"
 #include "../lib/util/strbuf.h"
 #include "../lib/util/text.h"
 #include "../lib/util/xalloc.h"
@@ -221,8 +222,8 @@ static cJSON *verdict_json(const struct dnsbl_verdict *v)
 		char ab[16];
 		addr_text(v->hits[i].addr, ab, sizeof ab);
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "answer", ab);
-		cJSON_AddStringToObject(o, "kind", kind_name(v->hits[i].kind));
+		JSON_STR(o, "answer", ab);
+		JSON_STR(o, "kind", kind_name(v->hits[i].kind));
 		json_add_str(o, "meaning", v->hits[i].meaning);
 		cJSON_AddItemToArray(arr, o);
 	}
@@ -273,7 +274,7 @@ static struct finding *report(const struct audit *a, struct findings *out, const
 			    "purchased addresses, missing unsubscribe), then request delisting%s%s.",
 			    z->url ? " at " : " from the list operator", z->url ? z->url : "");
 		json_add_str(f->data, "txt", txt);
-		cJSON_AddBoolToObject(f->data, "policy", r->v.policy_only);
+		JSON_BOOL(f->data, "policy", r->v.policy_only);
 		free(m);
 		break;
 	}
@@ -314,15 +315,15 @@ static struct finding *report(const struct audit *a, struct findings *out, const
 		                   "Use a shorter blocklist zone name; a query name has at most 253 octets.");
 		break;
 	}
-	cJSON_AddStringToObject(f->data, "zone", z->zone);
+	JSON_STR(f->data, "zone", z->zone);
 	json_add_str(f->data, "list", z->name);
-	cJSON_AddBoolToObject(f->data, "builtin", z->builtin);
-	cJSON_AddStringToObject(f->data, "query", r->qname);
+	JSON_BOOL(f->data, "builtin", z->builtin);
+	JSON_STR(f->data, "query", r->qname);
 	if (r->o == O_LISTED || r->o == O_CODE)
-		cJSON_AddItemToObject(f->data, "codes", verdict_json(&r->v));
+		JSON_ITEM(f->data, "codes", verdict_json(&r->v));
 	/* Which question decided it, when it was a test point. */
 	if (r->ans && strcmp(r->ans->qname, r->qname) != 0)
-		cJSON_AddStringToObject(f->data, "test_point", r->ans->qname);
+		JSON_STR(f->data, "test_point", r->ans->qname);
 	json_add_str(f->data, "url", z->url);
 	return f;
 }
@@ -521,11 +522,11 @@ static void ip_run(const struct audit *a, const struct inputs *in, struct findin
 		if (!(z->types & need)) {
 			struct finding *f = findings_add(out, "dnsbl.ip", z->zone, STATUS_SKIP,
 			                                 "%s does not list IPv6 addresses", list_name(z));
-			cJSON_AddStringToObject(f->data, "zone", z->zone);
+			JSON_STR(f->data, "zone", z->zone);
 			continue;
 		}
 		struct finding *f = report(a, out, "dnsbl.ip", z, &ir->r[i], ip->text);
-		cJSON_AddStringToObject(f->data, "ip", ip->text);
+		JSON_STR(f->data, "ip", ip->text);
 	}
 	if (!asked)
 		findings_add(out, "dnsbl.ip", NULL, STATUS_SKIP, "no IP blocklist in the zone list");
@@ -538,8 +539,8 @@ static void ip_run(const struct audit *a, const struct inputs *in, struct findin
 		finding_set_remedy(
 		    f, "Run the audit with --resolver pointing at your own recursive resolver (for "
 		       "example a local unbound), so that blocklists answer it.");
-		cJSON_AddStringToObject(f->data, "resolver", resolver_servers(a->dns));
-		cJSON_AddStringToObject(f->data, "operator", pub);
+		JSON_STR(f->data, "resolver", resolver_servers(a->dns));
+		JSON_STR(f->data, "operator", pub);
 	}
 }
 
@@ -567,18 +568,18 @@ static void domain_run(const struct audit *a, const struct inputs *in, struct fi
 		if (dr->ptr_failure && rs[worst].o == O_CLEAN) {
 			f = add_lookup_error(a, out, "dnsbl.domain", z->zone, "the PTR name's domain",
 			                     dr->ptr_failure);
-			cJSON_AddStringToObject(f->data, "zone", z->zone);
+			JSON_STR(f->data, "zone", z->zone);
 		} else {
 			f = report(a, out, "dnsbl.domain", z, &rs[worst], doms[worst]);
 		}
-		cJSON *arr = cJSON_AddArrayToObject(f->data, "domains");
+		cJSON *arr = JSON_ARR(f->data, "domains");
 		for (size_t k = 0; k < nd; k++) {
 			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "domain", doms[k]);
-			cJSON_AddStringToObject(o, "result",
-			                        rs[k].o == O_CLEAN    ? "not listed"
-			                        : rs[k].o == O_LISTED ? "listed"
-			                                              : "error");
+			JSON_STR(o, "domain", doms[k]);
+			JSON_STR(o, "result",
+			         rs[k].o == O_CLEAN    ? "not listed"
+			         : rs[k].o == O_LISTED ? "listed"
+			                               : "error");
 			cJSON_AddItemToArray(arr, o);
 		}
 		if (nd > 1 && rs[worst].o == O_CLEAN && !dr->ptr_failure) {

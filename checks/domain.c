@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "../lib/net/http.h"
+#include "../lib/util/json.h"
 #include "../lib/records/bimi.h"
 #include "../lib/records/dnssec.h"
 #include "../lib/records/mta_sts.h"
@@ -265,11 +266,11 @@ static const char *const remedy_fetch =
 
 static void add_fetch_data(cJSON *o, const struct fetch *f)
 {
-	cJSON_AddStringToObject(o, "url", f->url);
+	JSON_STR(o, "url", f->url);
 	if (f->resp && f->resp->err == HTTP_E_NONE) {
-		cJSON_AddNumberToObject(o, "http_status", (double)f->resp->status);
+		JSON_NUM(o, "http_status", (double)f->resp->status);
 		json_add_str(o, "content_type", f->resp->content_type);
-		cJSON_AddNumberToObject(o, "bytes", (double)f->resp->len);
+		JSON_NUM(o, "bytes", (double)f->resp->len);
 	}
 }
 
@@ -345,7 +346,7 @@ static const char *remedy_sts_record =
 static void sts_match_mx(struct judge *j, const struct mtasts *m, const struct mx_facts *mx, cJSON *data)
 {
 	const struct mta_sts_policy *p = &m->pol;
-	cJSON *arr = cJSON_AddArrayToObject(data, "mx_hosts");
+	cJSON *arr = JSON_ARR(data, "mx_hosts");
 	if (!dns_status_answered(mx->mx->status)) {
 		judge_add(j, STATUS_ERROR, NULL,
 		          "the MX lookup of %s failed (%s), so the hosts could not be matched", mx->domain,
@@ -361,7 +362,7 @@ static void sts_match_mx(struct judge *j, const struct mtasts *m, const struct m
 	for (size_t i = 0; i < mx->n; i++) {
 		long k = mta_sts_policy_match(p, mx->hosts[i]->name);
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "host", mx->hosts[i]->name);
+		JSON_STR(o, "host", mx->hosts[i]->name);
 		json_add_str(o, "pattern", k >= 0 ? p->mx[k] : NULL);
 		cJSON_AddItemToArray(arr, o);
 		if (k < 0 && !unmatched++)
@@ -446,7 +447,7 @@ static void mtasts_run(const struct audit *a, const struct inputs *in, struct fi
 	char why[400];
 	if (!dns_status_answered(m->txt->status)) {
 		f = add_lookup_error(a, out, "domain.mtasts", NULL, "MTA-STS", m->txt);
-		cJSON_AddStringToObject(f->data, "domain", dom);
+		JSON_STR(f->data, "domain", dom);
 		return;
 	}
 	cJSON *data = cJSON_CreateObject();
@@ -500,23 +501,22 @@ static void mtasts_run(const struct audit *a, const struct inputs *in, struct fi
 	f = judge_finding(&j, out, "domain.mtasts");
 	cJSON_Delete(f->data);
 	f->data = data;
-	cJSON_AddStringToObject(data, "domain", dom);
-	cJSON_AddNumberToObject(data, "records", (double)m->nrec);
+	JSON_STR(data, "domain", dom);
+	JSON_NUM(data, "records", (double)m->nrec);
 	add_txt(data, "record", m->nrec == 1 ? m->rec : NULL);
 	if (m->policy.url)
-		add_fetch_data(cJSON_AddObjectToObject(data, "policy_fetch"), &m->policy);
+		add_fetch_data(JSON_OBJ(data, "policy_fetch"), &m->policy);
 	if (m->parsed) {
-		cJSON *p = cJSON_AddObjectToObject(data, "policy");
-		cJSON_AddBoolToObject(p, "valid", m->pol.valid);
-		cJSON_AddStringToObject(p, "mode", mta_sts_mode_name(m->pol.mode));
+		cJSON *p = JSON_OBJ(data, "policy");
+		JSON_BOOL(p, "valid", m->pol.valid);
+		JSON_STR(p, "mode", mta_sts_mode_name(m->pol.mode));
 		if (m->pol.max_age >= 0)
-			cJSON_AddNumberToObject(p, "max_age", (double)m->pol.max_age);
+			JSON_NUM(p, "max_age", (double)m->pol.max_age);
 		else
-			cJSON_AddNullToObject(p, "max_age");
-		cJSON_AddNumberToObject(p, "mx_patterns", (double)m->pol.mx_count);
-		cJSON_AddItemToObject(p, "mx",
-		                      json_str_array(m->pol.mx, m->pol.mx_count < 20 ? m->pol.mx_count : 20));
-		cJSON_AddItemToObject(p, "errors", json_str_array(m->pol.errors, m->pol.error_count));
+			JSON_NULL(p, "max_age");
+		JSON_NUM(p, "mx_patterns", (double)m->pol.mx_count);
+		JSON_ITEM(p, "mx", json_str_array(m->pol.mx, m->pol.mx_count < 20 ? m->pol.mx_count : 20));
+		JSON_ITEM(p, "errors", json_str_array(m->pol.errors, m->pol.error_count));
 	}
 }
 
@@ -590,9 +590,9 @@ static void tlsrpt_run(const struct audit *a, const struct inputs *in, struct fi
 		                 "TLS reports go to %zu destination%s", t->r.rua_count,
 		                 t->r.rua_count == 1 ? "" : "s");
 	}
-	cJSON_AddStringToObject(f->data, "domain", dom);
+	JSON_STR(f->data, "domain", dom);
 	add_txt(f->data, "record", t->nrec == 1 ? t->rec : NULL);
-	cJSON *arr = cJSON_AddArrayToObject(f->data, "rua");
+	cJSON *arr = JSON_ARR(f->data, "rua");
 	for (size_t i = 0; t->parsed && i < t->r.rua_count; i++)
 		cJSON_AddItemToArray(arr, cJSON_CreateString(t->r.rua[i].text));
 }
@@ -818,13 +818,13 @@ static void bimi_run(const struct audit *a, const struct inputs *in, struct find
 			    f, "%s has no record of its own; the organizational domain's at %s applies.", dom,
 			    b->names[1]);
 	}
-	cJSON_AddStringToObject(f->data, "domain", dom);
+	JSON_STR(f->data, "domain", dom);
 	json_add_str(f->data, "record_name", b->at >= 0 ? b->names[b->at] : NULL);
 	add_txt(f->data, "record", b->nrec == 1 ? b->rec : NULL);
 	json_add_str(f->data, "logo", b->parsed ? b->r.l : NULL);
 	json_add_str(f->data, "evidence", b->parsed ? b->r.a : NULL);
 	if (b->parsed && b->r.note_count)
-		cJSON_AddItemToObject(f->data, "notes", json_str_array(b->r.notes, b->r.note_count));
+		JSON_ITEM(f->data, "notes", json_str_array(b->r.notes, b->r.note_count));
 }
 
 /* The record's status for the file checks: NULL when there is a file to
@@ -890,10 +890,9 @@ static void bimi_logo_run(const struct audit *a, const struct inputs *in, struct
 	struct finding *f = judge_finding(&j, out, "domain.bimi.logo");
 	add_fetch_data(f->data, &bf->logo);
 	if (bf->svg_checked) {
-		cJSON_AddBoolToObject(f->data, "tiny_ps", bf->svg.tiny_ps);
-		cJSON_AddBoolToObject(f->data, "title", bf->svg.title);
-		cJSON_AddItemToObject(f->data, "problems",
-		                      json_str_array(bf->svg.problems, bf->svg.problem_count));
+		JSON_BOOL(f->data, "tiny_ps", bf->svg.tiny_ps);
+		JSON_BOOL(f->data, "title", bf->svg.title);
+		JSON_ITEM(f->data, "problems", json_str_array(bf->svg.problems, bf->svg.problem_count));
 	}
 }
 
@@ -970,15 +969,15 @@ static void bimi_vmc_run(const struct audit *a, const struct inputs *in, struct 
 	struct finding *f = judge_finding(&j, out, "domain.bimi.vmc");
 	add_fetch_data(f->data, &bf->vmc);
 	if (c->parsed) {
-		cJSON_AddStringToObject(f->data, "subject", c->subject);
-		cJSON_AddStringToObject(f->data, "issuer", c->issuer);
-		cJSON_AddStringToObject(f->data, "not_after", d2);
-		cJSON_AddBoolToObject(f->data, "bimi_eku", c->bimi_eku);
-		cJSON_AddItemToObject(f->data, "dns_names", json_str_array(c->san, c->san_count));
-		cJSON_AddStringToObject(f->data, "chain",
-		                        c->chain == VMC_CHAIN_OK               ? "verified"
-		                        : c->chain == VMC_CHAIN_UNKNOWN_ISSUER ? "unknown issuer"
-		                                                               : "invalid");
+		JSON_STR(f->data, "subject", c->subject);
+		JSON_STR(f->data, "issuer", c->issuer);
+		JSON_STR(f->data, "not_after", d2);
+		JSON_BOOL(f->data, "bimi_eku", c->bimi_eku);
+		JSON_ITEM(f->data, "dns_names", json_str_array(c->san, c->san_count));
+		JSON_STR(f->data, "chain",
+		         c->chain == VMC_CHAIN_OK               ? "verified"
+		         : c->chain == VMC_CHAIN_UNKNOWN_ISSUER ? "unknown issuer"
+		                                                : "invalid");
 	}
 }
 
@@ -1221,10 +1220,10 @@ static struct finding *dnssec_signed(const struct audit *a, const struct zone *z
 		    out, "domain.dnssec", NULL, STATUS_PASS,
 		    "%s is signed and the resolver validated it (AD): DS, DNSKEY and RRSIG in place", zone);
 	}
-	cJSON_AddNumberToObject(f->data, "ds_records", ds->status == DNS_OK ? (double)ds->rr_count : 0);
-	cJSON_AddNumberToObject(f->data, "dnskeys", (double)dk->rr_count);
-	cJSON_AddNumberToObject(f->data, "rrsigs", (double)dk->sig_count);
-	cJSON_AddBoolToObject(f->data, "authentic", dk->ad);
+	JSON_NUM(f->data, "ds_records", ds->status == DNS_OK ? (double)ds->rr_count : 0);
+	JSON_NUM(f->data, "dnskeys", (double)dk->rr_count);
+	JSON_NUM(f->data, "rrsigs", (double)dk->sig_count);
+	JSON_BOOL(f->data, "authentic", dk->ad);
 	return f;
 }
 
@@ -1256,9 +1255,9 @@ static void dnssec_run(const struct audit *a, const struct inputs *in, struct fi
 	} else {
 		f = dnssec_signed(a, z, out);
 	}
-	cJSON_AddStringToObject(f->data, "domain", dom);
+	JSON_STR(f->data, "domain", dom);
 	json_add_str(f->data, "zone", z->apex >= 0 ? z->names[z->apex] : NULL);
-	cJSON_AddStringToObject(f->data, "bogus", bogus ? "proven" : z->failed_at >= 0 ? "not proven" : "no");
+	JSON_STR(f->data, "bogus", bogus ? "proven" : z->failed_at >= 0 ? "not proven" : "no");
 }
 
 /* ------------------------------------------------------------ IN_DANE */
@@ -1329,13 +1328,13 @@ static void dane_run(const struct audit *a, const struct inputs *in, struct find
 	struct finding *f;
 	if (!dns_status_answered(m->mx->status)) {
 		f = add_lookup_error(a, out, "domain.dane", NULL, "DANE", m->mx);
-		cJSON_AddStringToObject(f->data, "domain", dom);
+		JSON_STR(f->data, "domain", dom);
 		return;
 	}
 	if (d->n == 0) {
 		f = findings_add(out, "domain.dane", NULL, STATUS_SKIP,
 		                 "%s has no MX host to publish TLSA for", dom);
-		cJSON_AddStringToObject(f->data, "domain", dom);
+		JSON_STR(f->data, "domain", dom);
 		return;
 	}
 	size_t with = 0, failed = 0, unusable = 0, unsigned_ = 0, unvalidated = 0;
@@ -1346,11 +1345,11 @@ static void dane_run(const struct audit *a, const struct inputs *in, struct find
 		const struct dane_host *h = &d->v[i];
 		const struct dns_answer *t = h->tlsa;
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "host", h->host);
-		cJSON_AddStringToObject(o, "tlsa_lookup", dns_status_name(t->status));
-		cJSON_AddNumberToObject(o, "records", t->status == DNS_OK ? (double)t->rr_count : 0);
-		cJSON_AddNumberToObject(o, "usable", (double)h->usable);
-		cJSON_AddBoolToObject(o, "authentic", t->ad);
+		JSON_STR(o, "host", h->host);
+		JSON_STR(o, "tlsa_lookup", dns_status_name(t->status));
+		JSON_NUM(o, "records", t->status == DNS_OK ? (double)t->rr_count : 0);
+		JSON_NUM(o, "usable", (double)h->usable);
+		JSON_BOOL(o, "authentic", t->ad);
 		cJSON_AddItemToArray(arr, o);
 		if (!dns_status_answered(t->status)) {
 			failed++;
@@ -1376,8 +1375,8 @@ static void dane_run(const struct audit *a, const struct inputs *in, struct find
 		/* RFC 7672 2.2: a failed TLSA lookup makes senders defer; the
 		 * audit cannot tell what they would find */
 		f = add_lookup_error(a, out, "domain.dane", NULL, "DANE", failure);
-		cJSON_AddItemToObject(f->data, "hosts", arr);
-		cJSON_AddStringToObject(f->data, "domain", dom);
+		JSON_ITEM(f->data, "hosts", arr);
+		JSON_STR(f->data, "domain", dom);
 		return;
 	}
 	if (!with) {
@@ -1418,8 +1417,8 @@ static void dane_run(const struct audit *a, const struct inputs *in, struct find
 		}
 	}
 	f = judge_finding(&j, out, "domain.dane");
-	cJSON_AddStringToObject(f->data, "domain", dom);
-	cJSON_AddItemToObject(f->data, "hosts", arr);
+	JSON_STR(f->data, "domain", dom);
+	JSON_ITEM(f->data, "hosts", arr);
 }
 
 /* ------------------------------------------------------------ the family */

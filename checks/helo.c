@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../lib/util/xalloc.h"
+#include "../lib/util/json.h"
 #include "check.h"
 #include "lookup.h"
 #include "spf.h"
@@ -65,10 +66,10 @@ static void check_syntax(const char *h, enum helo_kind k, const char *why, const
 		    "bare word.",
 		    a->t->domain);
 	}
-	cJSON_AddStringToObject(f->data, "helo", h);
+	JSON_STR(f->data, "helo", h);
 	static const char *const kinds[] = {"fqdn",      "address-literal", "ip",
 	                                    "localhost", "bare-word",       "invalid"};
-	cJSON_AddStringToObject(f->data, "kind", kinds[k]);
+	JSON_STR(f->data, "kind", kinds[k]);
 }
 
 static void check_resolves(const char *h, const struct addr_set *s, const struct audit *a,
@@ -110,9 +111,9 @@ static void check_resolves(const char *h, const struct addr_set *s, const struct
 		    "to it (the PTR name).",
 		    a->t->ip.af == AF_INET6 ? "AAAA" : "A", h, ip);
 	}
-	cJSON_AddStringToObject(f->data, "helo", h);
-	cJSON_AddItemToObject(f->data, "addresses", addr_set_json(s));
-	cJSON_AddBoolToObject(f->data, "shared", a->t->shared);
+	JSON_STR(f->data, "helo", h);
+	JSON_ITEM(f->data, "addresses", addr_set_json(s));
+	JSON_BOOL(f->data, "shared", a->t->shared);
 }
 
 static void check_matches(const char *h, const struct ptr_set *p, const struct audit *a, struct findings *out)
@@ -176,9 +177,9 @@ static void check_matches(const char *h, const struct ptr_set *p, const struct a
 		json_add_str(f->data, "helo_domain", hreg);
 		free(hreg);
 	}
-	cJSON_AddStringToObject(f->data, "helo", h);
-	cJSON_AddItemToObject(f->data, "ptr", json_str_array(p->names, p->count));
-	cJSON_AddBoolToObject(f->data, "shared", a->t->shared);
+	JSON_STR(f->data, "helo", h);
+	JSON_ITEM(f->data, "ptr", json_str_array(p->names, p->count));
+	JSON_BOOL(f->data, "shared", a->t->shared);
 }
 
 /* ------------------------------------------------------------ IN_HELO_ADDRS */
@@ -246,7 +247,7 @@ static void resolves_run(const struct audit *a, const struct inputs *in, struct 
 	struct finding *f =
 	    findings_add(out, "helo.resolves", NULL, STATUS_FAIL, "HELO %s cannot resolve (%s)", h, why);
 	finding_set_remedy(f, "Greet with a fully qualified host name that resolves to %s.", a->t->ip.text);
-	cJSON_AddStringToObject(f->data, "helo", h);
+	JSON_STR(f->data, "helo", h);
 }
 
 static void matches_run(const struct audit *a, const struct inputs *in, struct findings *out)

@@ -2,6 +2,7 @@
 /* lookup: lookups and findings several families share (see lookup.h), and
  * the input IN_PTR. */
 #include "lookup.h"
+#include "../lib/util/json.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -164,11 +165,11 @@ void finding_lookup_failed(const struct audit *a, struct finding *f, const struc
 		                   resolver_servers(a->dns), ans->qname);
 	cJSON *d = f->data;
 	cJSON_DeleteItemFromObject(d, "lookup_error");
-	cJSON *le = cJSON_AddObjectToObject(d, "lookup_error");
-	cJSON_AddStringToObject(le, "name", ans->qname);
-	cJSON_AddStringToObject(le, "type", dns_type_name(ans->qtype, tb, sizeof tb));
-	cJSON_AddStringToObject(le, "status", dns_status_name(ans->status));
-	cJSON_AddStringToObject(le, "reason", dns_answer_why(ans));
+	cJSON *le = JSON_OBJ(d, "lookup_error");
+	JSON_STR(le, "name", ans->qname);
+	JSON_STR(le, "type", dns_type_name(ans->qtype, tb, sizeof tb));
+	JSON_STR(le, "status", dns_status_name(ans->status));
+	JSON_STR(le, "reason", dns_answer_why(ans));
 }
 
 struct finding *add_lookup_error(const struct audit *a, struct findings *out, const char *id,

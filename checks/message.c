@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "../lib/message/dkimverify.h"
+#include "../lib/util/json.h"
 #include "../lib/message/rfc5322.h"
 #include "../lib/util/strbuf.h"
 #include "../lib/util/text.h"
@@ -321,8 +322,8 @@ static void from_run(const struct audit *a, const struct inputs *in, struct find
 		                 mi->from[0].domain);
 	}
 	json_add_str(f->data, "from", fld ? fld->value : NULL);
-	cJSON_AddNumberToObject(f->data, "fields", (double)mi->from_fields);
-	cJSON *arr = cJSON_AddArrayToObject(f->data, "mailboxes");
+	JSON_NUM(f->data, "fields", (double)mi->from_fields);
+	cJSON *arr = JSON_ARR(f->data, "mailboxes");
 	for (long i = 0; i < mi->from_n; i++) {
 		char *s = xasprintf("%s@%s", mi->from[i].local, mi->from[i].domain);
 		cJSON_AddItemToArray(arr, cJSON_CreateString(s));
@@ -341,29 +342,29 @@ static const char *hash_name(int h)
 static void sig_data(struct finding *f, const struct dkimv_sig *s)
 {
 	cJSON *d = f->data;
-	cJSON_AddNumberToObject(d, "field", (double)s->field);
-	cJSON_AddNumberToObject(d, "line", (double)s->line);
+	JSON_NUM(d, "field", (double)s->field);
+	JSON_NUM(d, "line", (double)s->line);
 	json_add_str(d, "d", s->d);
 	json_add_str(d, "s", s->s);
 	json_add_str(d, "a", s->a);
 	json_add_str(d, "c", s->c);
 	json_add_str(d, "i", s->i);
 	json_add_str(d, "h", s->h);
-	cJSON_AddStringToObject(d, "result", dkimv_result_name(s->result));
+	JSON_STR(d, "result", dkimv_result_name(s->result));
 	json_add_str(d, "why", s->why);
-	cJSON *k = cJSON_AddObjectToObject(d, "key");
+	cJSON *k = JSON_OBJ(d, "key");
 	json_add_str(k, "name", s->key_name);
 	if (s->key_ans)
-		cJSON_AddStringToObject(k, "dns_status", dns_status_name(s->key_ans->status));
+		JSON_STR(k, "dns_status", dns_status_name(s->key_ans->status));
 	else
-		cJSON_AddNullToObject(k, "dns_status");
+		JSON_NULL(k, "dns_status");
 	json_add_str(k, "record", s->key_record);
 	json_add_str(k, "type", s->key_type);
 	if (s->key_bits)
-		cJSON_AddNumberToObject(k, "bits", s->key_bits);
+		JSON_NUM(k, "bits", s->key_bits);
 	else
-		cJSON_AddNullToObject(k, "bits");
-	cJSON_AddBoolToObject(k, "testing", s->key_testing);
+		JSON_NULL(k, "bits");
+	JSON_BOOL(k, "testing", s->key_testing);
 	json_add_str(d, "body_hash", hash_name(s->body_hash));
 	json_add_str(d, "header_hash", hash_name(s->header_hash));
 #define NUM_OR_NULL(key, v)                                                                                  \
@@ -379,7 +380,7 @@ static void sig_data(struct finding *f, const struct dkimv_sig *s)
 	NUM_OR_NULL("t", s->t);
 	NUM_OR_NULL("x", s->x);
 #undef NUM_OR_NULL
-	cJSON_AddBoolToObject(d, "h_covers_from", s->h_from);
+	JSON_BOOL(d, "h_covers_from", s->h_from);
 }
 
 static void sig_finding(const struct audit *a, const struct dkimv_sig *s, struct findings *out)
@@ -501,7 +502,7 @@ static void dkim_run(const struct audit *a, const struct inputs *in, struct find
 		f = findings_add(out, "message.dkim", "#more", STATUS_INFO,
 		                 "%zu more DKIM signatures were not verified (only the first %d are)",
 		                 v->fields - v->n, DKIMV_MAX);
-		cJSON_AddNumberToObject(f->data, "fields", (double)v->fields);
+		JSON_NUM(f->data, "fields", (double)v->fields);
 	}
 }
 
@@ -539,7 +540,7 @@ static void dmarc_run(const struct audit *a, const struct inputs *in, struct fin
 	if (fx.failure) {
 		f = add_lookup_error(a, out, "message.dmarc", NULL, "the DMARC policy of the From: domain",
 		                     fx.failure);
-		cJSON_AddStringToObject(f->data, "from_domain", from);
+		JSON_STR(f->data, "from_domain", from);
 		return;
 	}
 	char adkim = fx.r ? fx.r->adkim : 'r', aspf = fx.r ? fx.r->aspf : 'r';
@@ -571,9 +572,9 @@ static void dmarc_run(const struct audit *a, const struct inputs *in, struct fin
 		cJSON *o = cJSON_CreateObject();
 		json_add_str(o, "d", s->d);
 		json_add_str(o, "s", s->s);
-		cJSON_AddStringToObject(o, "result", dkimv_result_name(s->result));
-		cJSON_AddStringToObject(o, "alignment", align_name(al));
-		cJSON_AddBoolToObject(o, "psl_aligned", psl);
+		JSON_STR(o, "result", dkimv_result_name(s->result));
+		JSON_STR(o, "alignment", align_name(al));
+		JSON_BOOL(o, "psl_aligned", psl);
 		cJSON_AddItemToArray(sigs, o);
 	}
 	bool pass = spf_pass || dkim_pass;
@@ -678,35 +679,35 @@ static void dmarc_run(const struct audit *a, const struct inputs *in, struct fin
 	finding_set_detail(f, "%s", sb_str(&det));
 	sb_free(&det);
 	cJSON *d = f->data;
-	cJSON_AddStringToObject(d, "from_domain", from);
-	cJSON_AddStringToObject(d, "result", fx.r ? result : "none");
-	cJSON_AddStringToObject(d, "disposition", disposition);
+	JSON_STR(d, "from_domain", from);
+	JSON_STR(d, "result", fx.r ? result : "none");
+	JSON_STR(d, "disposition", disposition);
 	json_add_str(d, "record_domain", fx.record_domain);
 	json_add_str(d, "applied_tag", tag);
 	if (md->from == FROM_UNKNOWN)
-		cJSON_AddNullToObject(d, "from_domain_exists");
+		JSON_NULL(d, "from_domain_exists");
 	else
-		cJSON_AddBoolToObject(d, "from_domain_exists", md->from == FROM_EXISTS);
+		JSON_BOOL(d, "from_domain_exists", md->from == FROM_EXISTS);
 	json_add_str(d, "policy", fx.r ? dmarc_pol_name(pol) : NULL);
-	cJSON_AddStringToObject(d, "organizational_domain", fx.org);
+	JSON_STR(d, "organizational_domain", fx.org);
 	json_add_str(d, "psl_organizational_domain", fx.psl_org);
 	json_add_str(d, "rfc7489_record_domain", fx.rfc7489_domain);
-	cJSON_AddBoolToObject(d, "rfc7489_pass", psl_pass);
+	JSON_BOOL(d, "rfc7489_pass", psl_pass);
 	char m[2] = {adkim, 0}, n[2] = {aspf, 0};
-	cJSON_AddStringToObject(d, "adkim", m);
-	cJSON_AddStringToObject(d, "aspf", n);
-	cJSON *spf = cJSON_AddObjectToObject(d, "spf");
+	JSON_STR(d, "adkim", m);
+	JSON_STR(d, "aspf", n);
+	cJSON *spf = JSON_OBJ(d, "spf");
 	json_add_str(spf, "domain", sd);
-	cJSON_AddStringToObject(spf, "identity", a->t->null_return_path ? "helo" : "mailfrom");
-	cJSON_AddStringToObject(spf, "source", target_source_name(a->t->mail_from_src));
-	cJSON_AddStringToObject(spf, "result", spf_result_name(sr));
-	cJSON_AddStringToObject(spf, "alignment", align_name(spf_al));
-	cJSON_AddBoolToObject(spf, "psl_aligned", spf_psl);
+	JSON_STR(spf, "identity", a->t->null_return_path ? "helo" : "mailfrom");
+	JSON_STR(spf, "source", target_source_name(a->t->mail_from_src));
+	JSON_STR(spf, "result", spf_result_name(sr));
+	JSON_STR(spf, "alignment", align_name(spf_al));
+	JSON_BOOL(spf, "psl_aligned", spf_psl);
 	if (a->t->helo && !a->t->null_return_path) {
 		const struct spf_outcome *ho = input_get(in, IN_HELO_SPF);
-		cJSON_AddStringToObject(spf, "helo_result", spf_result_name(ho->verdict.result));
+		JSON_STR(spf, "helo_result", spf_result_name(ho->verdict.result));
 	}
-	cJSON_AddItemToObject(d, "dkim", sigs);
+	JSON_ITEM(d, "dkim", sigs);
 }
 
 /* ------------------------------------------------------------ message.unsubscribe */
@@ -728,7 +729,7 @@ static void unsubscribe_run(const struct audit *a, const struct inputs *in, stru
 		finding_set_detail(f,
 		                   "Pass --bulk to judge it as bulk mail (Gmail and Yahoo require one-click "
 		                   "unsubscribe of senders of more than 5,000 messages a day).");
-		cJSON_AddBoolToObject(f->data, "bulk", false);
+		JSON_BOOL(f->data, "bulk", false);
 		return;
 	}
 	const struct msg_field *lu = msg_get(m, "List-Unsubscribe", 0),
@@ -813,16 +814,16 @@ static void unsubscribe_run(const struct audit *a, const struct inputs *in, stru
 	sb_free(&p);
 	sb_free(&rem);
 	cJSON *d = f->data;
-	cJSON_AddBoolToObject(d, "bulk", true);
-	cJSON_AddStringToObject(d, "bulk_because", why);
+	JSON_BOOL(d, "bulk", true);
+	JSON_STR(d, "bulk_because", why);
 	json_add_str(d, "list_unsubscribe", lu ? lu->value : NULL);
 	json_add_str(d, "list_unsubscribe_post", lp ? lp->value : NULL);
-	cJSON *arr = cJSON_AddArrayToObject(d, "uris");
+	cJSON *arr = JSON_ARR(d, "uris");
 	for (long i = 0; i < nu; i++)
 		cJSON_AddItemToArray(arr, cJSON_CreateString(uris[i]));
-	cJSON_AddBoolToObject(d, "https", https);
-	cJSON_AddBoolToObject(d, "one_click", post_ok);
-	cJSON_AddBoolToObject(d, "signed", covered);
+	JSON_BOOL(d, "https", https);
+	JSON_BOOL(d, "one_click", post_ok);
+	JSON_BOOL(d, "signed", covered);
 	if (nu > 0)
 		msg_strings_free(uris, (size_t)nu);
 }
@@ -843,7 +844,7 @@ static const struct msg_field *one_field(const struct message *m, const char *na
 		f = findings_add(out, id, NULL, STATUS_FAIL,
 		                 "the message has %zu %s: fields (RFC 5322 3.6 allows one)", n, name);
 	finding_set_remedy(f, "%s", remedy);
-	cJSON_AddNumberToObject(f->data, "fields", (double)n);
+	JSON_NUM(f->data, "fields", (double)n);
 	return NULL;
 }
 
@@ -873,7 +874,7 @@ static void msgid_run(const struct audit *a, const struct inputs *in, struct fin
 		                   "Write the Message-ID as \"<unique-part@your-domain>\" (RFC 5322 3.6.4).");
 	}
 	free(v);
-	cJSON_AddStringToObject(f->data, "message_id", fld->value);
+	JSON_STR(f->data, "message_id", fld->value);
 }
 
 static void date_run(const struct audit *a, const struct inputs *in, struct findings *out)
@@ -922,10 +923,10 @@ static void date_run(const struct audit *a, const struct inputs *in, struct find
 		} else {
 			f = findings_add(out, "message.date", NULL, STATUS_PASS, "Date: %s", v);
 		}
-		cJSON_AddStringToObject(f->data, "utc", iso);
+		JSON_STR(f->data, "utc", iso);
 	}
 	free(v);
-	cJSON_AddStringToObject(f->data, "date", fld->value);
+	JSON_STR(f->data, "date", fld->value);
 }
 
 static void subject_run(const struct audit *a, const struct inputs *in, struct findings *out)
@@ -941,7 +942,7 @@ static void subject_run(const struct audit *a, const struct inputs *in, struct f
 	char *v = shown_new(fld->value);
 	struct finding *f = findings_add(out, "message.subject", NULL, STATUS_PASS, "Subject: %s", v);
 	free(v);
-	cJSON_AddStringToObject(f->data, "subject", fld->value);
+	JSON_STR(f->data, "subject", fld->value);
 }
 
 /* ------------------------------------------------------------ message.lines, .headers, .mime */
@@ -970,10 +971,10 @@ static void lines_run(const struct audit *a, const struct inputs *in, struct fin
 		f = findings_add(out, "message.lines", NULL, STATUS_PASS,
 		                 "every line is at most %d octets (longest %zu)", MSG_MAX_LINE, m->longest);
 	}
-	cJSON_AddNumberToObject(f->data, "lines", (double)m->lines);
-	cJSON_AddNumberToObject(f->data, "long_lines", (double)m->long_lines);
-	cJSON_AddNumberToObject(f->data, "longest", (double)m->longest);
-	cJSON_AddNumberToObject(f->data, "bytes", (double)a->t->message_len);
+	JSON_NUM(f->data, "lines", (double)m->lines);
+	JSON_NUM(f->data, "long_lines", (double)m->long_lines);
+	JSON_NUM(f->data, "longest", (double)m->longest);
+	JSON_NUM(f->data, "bytes", (double)a->t->message_len);
 }
 
 static void headers_run(const struct audit *a, const struct inputs *in, struct findings *out)
@@ -1025,14 +1026,14 @@ static void headers_run(const struct audit *a, const struct inputs *in, struct f
 	sb_free(&p);
 	sb_free(&rem);
 	cJSON *d = f->data;
-	cJSON_AddNumberToObject(d, "fields", (double)m->nf);
-	cJSON_AddNumberToObject(d, "malformed", (double)m->malformed);
-	cJSON_AddNumberToObject(d, "nul_octets", (double)m->nuls);
-	cJSON_AddNumberToObject(d, "non_utf8_fields", (double)m->bad_8bit);
-	cJSON_AddNumberToObject(d, "utf8_fields", (double)m->utf8_fields);
-	cJSON_AddBoolToObject(d, "fields_cut", m->fields_cut);
-	cJSON_AddBoolToObject(d, "lf_converted", m->lf_converted);
-	cJSON_AddBoolToObject(d, "header_body_separator", m->separator);
+	JSON_NUM(d, "fields", (double)m->nf);
+	JSON_NUM(d, "malformed", (double)m->malformed);
+	JSON_NUM(d, "nul_octets", (double)m->nuls);
+	JSON_NUM(d, "non_utf8_fields", (double)m->bad_8bit);
+	JSON_NUM(d, "utf8_fields", (double)m->utf8_fields);
+	JSON_BOOL(d, "fields_cut", m->fields_cut);
+	JSON_BOOL(d, "lf_converted", m->lf_converted);
+	JSON_BOOL(d, "header_body_separator", m->separator);
 }
 
 static void mime_run(const struct audit *a, const struct inputs *in, struct findings *out)
@@ -1105,8 +1106,8 @@ static void arc_run(const struct audit *a, const struct inputs *in, struct findi
 	finding_set_detail(f, "ARC (RFC 8617) lets a forwarder vouch for the authentication results it saw; "
 	                      "receivers weigh it by their trust in the sealer.");
 	free(last_cv);
-	cJSON_AddItemToObject(f->data, "sets", sets);
-	cJSON_AddNumberToObject(f->data, "arc_seal_fields", (double)n);
+	JSON_ITEM(f->data, "sets", sets);
+	JSON_NUM(f->data, "arc_seal_fields", (double)n);
 }
 
 /* ------------------------------------------------------------ the checks */

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "../lib/util/strbuf.h"
+#include "../lib/util/json.h"
 #include "../lib/util/xalloc.h"
 #include "check.h"
 #include "lookup.h"
@@ -213,9 +214,9 @@ static void implicit_mx(const struct audit *a, const struct mx_facts *m, struct 
 		    "processes bounces.",
 		    dom);
 	}
-	cJSON_AddStringToObject(f->data, "domain", dom);
-	cJSON_AddStringToObject(f->data, "mx_lookup", dns_status_name(m->mx->status));
-	cJSON_AddItemToObject(f->data, "addresses", addr_set_json(s));
+	JSON_STR(f->data, "domain", dom);
+	JSON_STR(f->data, "mx_lookup", dns_status_name(m->mx->status));
+	JSON_ITEM(f->data, "addresses", addr_set_json(s));
 }
 
 static void bounces_run(const struct audit *a, const struct inputs *in, struct findings *out)
@@ -233,12 +234,12 @@ static void bounces_run(const struct audit *a, const struct inputs *in, struct f
 		finding_set_remedy(
 		    f, "Send with a MAIL FROM domain that exists and has an MX record whose host accepts "
 		       "bounces.");
-		cJSON_AddStringToObject(f->data, "domain", dom);
+		JSON_STR(f->data, "domain", dom);
 		return;
 	}
 	if (m->mx->status != DNS_OK) {
 		f = add_lookup_error(a, out, "mx.bounces", NULL, "bounce handling", m->mx);
-		cJSON_AddStringToObject(f->data, "domain", dom);
+		JSON_STR(f->data, "domain", dom);
 		return;
 	}
 	cJSON *arr = cJSON_CreateArray();
@@ -250,9 +251,9 @@ static void bounces_run(const struct audit *a, const struct inputs *in, struct f
 		    "Use a MAIL FROM domain that receives mail, or replace the null MX "
 		    "(\"0 .\", RFC 7505) of %s with an MX record for a host that processes bounces.",
 		    dom);
-		cJSON_AddBoolToObject(f->data, "null_mx", true);
-		cJSON_AddStringToObject(f->data, "domain", dom);
-		cJSON_AddItemToObject(f->data, "mx", arr);
+		JSON_BOOL(f->data, "null_mx", true);
+		JSON_STR(f->data, "domain", dom);
+		JSON_ITEM(f->data, "mx", arr);
 		return;
 	}
 	size_t good = 0, bad = 0;
@@ -261,9 +262,9 @@ static void bounces_run(const struct audit *a, const struct inputs *in, struct f
 	for (size_t i = 0; i < m->n; i++) {
 		const struct addr_set *s = &m->addrs[i];
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "preference", m->hosts[i]->pref);
-		cJSON_AddStringToObject(o, "host", m->hosts[i]->name);
-		cJSON_AddItemToObject(o, "addresses", addr_set_json(s));
+		JSON_NUM(o, "preference", m->hosts[i]->pref);
+		JSON_STR(o, "host", m->hosts[i]->name);
+		JSON_ITEM(o, "addresses", addr_set_json(s));
 		cJSON_AddItemToArray(arr, o);
 		if (s->resolves) {
 			good++;
@@ -309,9 +310,9 @@ static void bounces_run(const struct audit *a, const struct inputs *in, struct f
 		    "accepts mail.",
 		    n == 1 ? "" : "s", dom);
 	}
-	cJSON_AddStringToObject(f->data, "domain", dom);
-	cJSON_AddBoolToObject(f->data, "null_mx", nulls > 0);
-	cJSON_AddItemToObject(f->data, "mx", arr);
+	JSON_STR(f->data, "domain", dom);
+	JSON_BOOL(f->data, "null_mx", nulls > 0);
+	JSON_ITEM(f->data, "mx", arr);
 }
 
 /* ------------------------------------------------------------ mx.rdns */
@@ -322,16 +323,16 @@ static cJSON *rdns_json(const struct mx_facts *m, const struct mx_rdns *r)
 	for (size_t i = 0; i < r->n; i++) {
 		const struct mx_addr *x = &r->v[i];
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "host", m->hosts[x->host]->name);
-		cJSON_AddStringToObject(o, "address", x->ip.text);
-		cJSON_AddStringToObject(o, "ptr_lookup", dns_status_name(x->ptr->status));
-		cJSON *names = cJSON_AddArrayToObject(o, "ptr");
+		JSON_STR(o, "host", m->hosts[x->host]->name);
+		JSON_STR(o, "address", x->ip.text);
+		JSON_STR(o, "ptr_lookup", dns_status_name(x->ptr->status));
+		cJSON *names = JSON_ARR(o, "ptr");
 		for (size_t k = 0; k < x->nnames; k++)
 			cJSON_AddItemToArray(names, cJSON_CreateString(x->names[k]));
 		if (x->failure && !x->confirmed)
-			cJSON_AddNullToObject(o, "fcrdns");
+			JSON_NULL(o, "fcrdns");
 		else
-			cJSON_AddBoolToObject(o, "fcrdns", x->confirmed);
+			JSON_BOOL(o, "fcrdns", x->confirmed);
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
@@ -345,7 +346,7 @@ static void rdns_run(const struct audit *a, const struct inputs *in, struct find
 	struct finding *f;
 	if (!dns_status_answered(m->mx->status)) {
 		f = add_lookup_error(a, out, "mx.rdns", NULL, "the MX hosts' reverse DNS", m->mx);
-		cJSON_AddStringToObject(f->data, "domain", dom);
+		JSON_STR(f->data, "domain", dom);
 		return;
 	}
 	/* A host whose address lookup failed may lack reverse DNS too. */
@@ -356,7 +357,7 @@ static void rdns_run(const struct audit *a, const struct inputs *in, struct find
 	if (r->n == 0 && !failure) {
 		f = findings_add(out, "mx.rdns", NULL, STATUS_SKIP,
 		                 "%s has no MX host address to check (see mx.bounces)", dom);
-		cJSON_AddStringToObject(f->data, "domain", dom);
+		JSON_STR(f->data, "domain", dom);
 		return;
 	}
 	struct strbuf bad = {0};
@@ -407,8 +408,8 @@ static void rdns_run(const struct audit *a, const struct inputs *in, struct find
 			finding_set_detail(f, "Only the first %d addresses were checked.", RDNS_MAX_ADDRS);
 	}
 	sb_free(&bad);
-	cJSON_AddStringToObject(f->data, "domain", dom);
-	cJSON_AddItemToObject(f->data, "addresses", rdns_json(m, r));
+	JSON_STR(f->data, "domain", dom);
+	JSON_ITEM(f->data, "addresses", rdns_json(m, r));
 }
 
 static const struct check checks[] = {

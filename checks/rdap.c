@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "../lib/net/http.h"
+#include "../lib/util/json.h"
 #include "../lib/net/httpgate.h"
 #include "../lib/records/rdap.h"
 #include "../lib/records/rdap_boot.h"
@@ -113,9 +114,9 @@ static void add_error(struct findings *out, const char *id, const char *what, co
 	struct finding *f = findings_add(out, id, NULL, STATUS_ERROR, "Could not check %s", what);
 	finding_set_detail(f, "%s.", why);
 	finding_set_remedy(f, "%s", remedy);
-	cJSON *le = cJSON_AddObjectToObject(f->data, "lookup_error");
+	cJSON *le = JSON_OBJ(f->data, "lookup_error");
 	json_add_str(le, "url", url);
-	cJSON_AddStringToObject(le, "reason", why);
+	JSON_STR(le, "reason", why);
 }
 
 static const char *remedy_bootstrap =
@@ -141,9 +142,9 @@ static cJSON *net_json(const struct rdap_ipnet *n)
 	json_add_str(o, "start", n->start);
 	json_add_str(o, "end", n->end);
 	if (n->host_bits >= 0)
-		cJSON_AddNumberToObject(o, "prefix_length", (n->af == AF_INET ? 32 : 128) - n->host_bits);
+		JSON_NUM(o, "prefix_length", (n->af == AF_INET ? 32 : 128) - n->host_bits);
 	else
-		cJSON_AddNullToObject(o, "prefix_length");
+		JSON_NULL(o, "prefix_length");
 	json_add_str(o, "country", n->country);
 	json_add_str(o, "holder", n->holder);
 	return o;
@@ -239,12 +240,12 @@ static void abuse_finding(const struct run *r, struct findings *out)
 		                   "contact), e.g. abuse@%s; if the block is your provider's, ask them to.",
 		                   n->cidr ? n->cidr : label, r->regdom ? r->regdom : r->a->t->domain);
 	}
-	cJSON_AddItemToObject(f->data, "network", net_json(n));
-	cJSON_AddItemToObject(f->data, "abuse_emails", json_str_array(n->abuse_emails.v, n->abuse_emails.n));
-	cJSON_AddStringToObject(f->data, "abuse_source",
-	                        n->abuse_emails.n == 0 ? "none"
-	                        : n->abuse_from_remark ? "remark"
-	                                               : "entity");
+	JSON_ITEM(f->data, "network", net_json(n));
+	JSON_ITEM(f->data, "abuse_emails", json_str_array(n->abuse_emails.v, n->abuse_emails.n));
+	JSON_STR(f->data, "abuse_source",
+	         n->abuse_emails.n == 0 ? "none"
+	         : n->abuse_from_remark ? "remark"
+	                                : "entity");
 	json_add_str(f->data, "rdap_url", url);
 	free(server);
 }
@@ -321,10 +322,10 @@ static void owner_finding(const struct run *r, struct findings *out)
 		        ? "The network's size is unknown; its holder does not relate to the domain."
 		        : "A small network whose holder does not relate to the domain by name.");
 	}
-	cJSON_AddItemToObject(f->data, "network", net_json(n));
+	JSON_ITEM(f->data, "network", net_json(n));
 	json_add_str(f->data, "related_by", why);
 	json_add_str(f->data, "domain", r->regdom);
-	cJSON_AddBoolToObject(f->data, "large_block", large);
+	JSON_BOOL(f->data, "large_block", large);
 	json_add_str(f->data, "rdap_url", url);
 	free(mail);
 	free(server);
@@ -370,7 +371,7 @@ static char *source_text_new(const struct run *r)
 
 static void dom_source_json(const struct run *r, cJSON *o)
 {
-	cJSON_AddStringToObject(o, "source", r->use_whois ? "whois" : "rdap");
+	JSON_STR(o, "source", r->use_whois ? "whois" : "rdap");
 	if (r->use_whois)
 		json_add_str(o, "whois_server", r->wj.server);
 	else
@@ -447,18 +448,18 @@ static void status_finding(const struct run *r, struct findings *out, time_t now
 		                   d->expires ? "." : ". No expiration date is published.");
 	}
 	dom_source_json(r, f->data);
-	cJSON_AddStringToObject(f->data, "domain", dom);
-	cJSON_AddItemToObject(f->data, "status", json_str_array(d->status.v, d->status.n));
+	JSON_STR(f->data, "domain", dom);
+	JSON_ITEM(f->data, "status", json_str_array(d->status.v, d->status.n));
 	add_time(f->data, "registered", d->registered);
 	add_time(f->data, "expires", d->expires);
 	if (d->expires)
-		cJSON_AddNumberToObject(f->data, "days_to_expiry", (double)left);
+		JSON_NUM(f->data, "days_to_expiry", (double)left);
 	else
-		cJSON_AddNullToObject(f->data, "days_to_expiry");
+		JSON_NULL(f->data, "days_to_expiry");
 	if (d->registered)
-		cJSON_AddNumberToObject(f->data, "days_registered", (double)age);
+		JSON_NUM(f->data, "days_registered", (double)age);
 	else
-		cJSON_AddNullToObject(f->data, "days_registered");
+		JSON_NULL(f->data, "days_registered");
 	free(src);
 }
 
@@ -519,14 +520,13 @@ static void contact_finding(const struct run *r, struct findings *out)
 		                   d->related ? "" : " and links to no registrar RDAP service");
 	}
 	dom_source_json(r, f->data);
-	cJSON_AddStringToObject(f->data, "domain", dom);
-	cJSON_AddStringToObject(f->data, "registrant_kind", reg_kind[d->reg]);
+	JSON_STR(f->data, "domain", dom);
+	JSON_STR(f->data, "registrant_kind", reg_kind[d->reg]);
 	json_add_str(f->data, "registrant", d->registrant);
 	json_add_str(f->data, "reason", d->why_reg);
-	cJSON_AddItemToObject(f->data, "redacted", json_str_array(d->redacted.v, d->redacted.n));
+	JSON_ITEM(f->data, "redacted", json_str_array(d->redacted.v, d->redacted.n));
 	json_add_str(f->data, "registrar", d->registrar);
-	cJSON_AddItemToObject(f->data, "registrar_abuse",
-	                      json_str_array(d->registrar_abuse.v, d->registrar_abuse.n));
+	JSON_ITEM(f->data, "registrar_abuse", json_str_array(d->registrar_abuse.v, d->registrar_abuse.n));
 	free(src);
 }
 
@@ -548,14 +548,14 @@ static void domain_findings(const struct run *r, bool want_status, bool want_con
 			    "from domains that do not exist.",
 			    dom);
 			dom_source_json(r, f->data);
-			cJSON_AddStringToObject(f->data, "domain", dom);
+			JSON_STR(f->data, "domain", dom);
 			free(src);
 		}
 		if (want_contact) {
 			struct finding *f =
 			    findings_add(out, "rdap.domain.contact", NULL, STATUS_SKIP,
 			                 "%s is not registered (see rdap.domain.status)", dom);
-			cJSON_AddStringToObject(f->data, "domain", dom);
+			JSON_STR(f->data, "domain", dom);
 		}
 		return;
 	}

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "../lib/records/generic.h"
+#include "../lib/util/json.h"
 #include "../lib/util/strbuf.h"
 #include "../lib/util/xalloc.h"
 #include "check.h"
@@ -32,8 +33,8 @@ static void check_single(const struct audit *a, const struct ptr_set *p, struct 
 		sb_free(&list);
 		finding_set_remedy(f, "Keep one PTR record for %s, naming the host that sends mail.", ip);
 	}
-	cJSON_AddItemToObject(f->data, "ptr", json_str_array(p->names, p->count));
-	cJSON_AddNumberToObject(f->data, "count", (double)p->count);
+	JSON_ITEM(f->data, "ptr", json_str_array(p->names, p->count));
+	JSON_NUM(f->data, "count", (double)p->count);
 }
 
 static void check_syntax(const struct audit *a, const struct ptr_set *p, struct findings *out)
@@ -47,8 +48,8 @@ static void check_syntax(const struct audit *a, const struct ptr_set *p, struct 
 		char w[160];
 		bool ok = name_is_hostname(p->names[i], w, sizeof w);
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "name", p->names[i]);
-		cJSON_AddBoolToObject(o, "valid", ok);
+		JSON_STR(o, "name", p->names[i]);
+		JSON_BOOL(o, "valid", ok);
 		json_add_str(o, "problem", ok ? NULL : w);
 		cJSON_AddItemToArray(arr, o);
 		if (!ok && !bad++) {
@@ -69,7 +70,7 @@ static void check_syntax(const struct audit *a, const struct ptr_set *p, struct 
 		    "digits and hyphens, such as mail.%s, that resolves back to %s.",
 		    a->t->ip.text, a->t->domain, a->t->ip.text);
 	}
-	cJSON_AddItemToObject(f->data, "names", arr);
+	JSON_ITEM(f->data, "names", arr);
 }
 
 /* ------------------------------------------------------------ IN_PTR_ADDRS */
@@ -133,10 +134,10 @@ static void check_fcrdns(const struct audit *a, const struct ptr_set *p, const s
 		const struct addr_set *s = &pa->sets[i];
 		const struct dns_answer *own = addr_own(a, s);
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "name", p->names[i]);
-		cJSON_AddItemToObject(o, "addresses", addr_set_json(s));
-		cJSON_AddStringToObject(o, "lookup", dns_status_name(own->status));
-		cJSON_AddBoolToObject(o, "confirms", s->has_ip);
+		JSON_STR(o, "name", p->names[i]);
+		JSON_ITEM(o, "addresses", addr_set_json(s));
+		JSON_STR(o, "lookup", dns_status_name(own->status));
+		JSON_BOOL(o, "confirms", s->has_ip);
 		cJSON_AddItemToArray(arr, o);
 		if (s->has_ip) {
 			continue;
@@ -173,7 +174,7 @@ static void check_fcrdns(const struct audit *a, const struct ptr_set *p, const s
 		f = findings_add(out, "rdns.fcrdns", NULL, STATUS_PASS, "%s resolves back to %s",
 		                 p->count == 1 ? p->names[0] : "every PTR name", ip);
 	}
-	cJSON_AddItemToObject(f->data, "names", arr);
+	JSON_ITEM(f->data, "names", arr);
 }
 
 static void check_generic(const struct audit *a, const struct ptr_set *p, struct findings *out)
@@ -191,17 +192,17 @@ static void check_generic(const struct audit *a, const struct ptr_set *p, struct
 		generic_classify(p->names[i], reg, &a->t->ip, &v);
 		free(reg);
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "name", p->names[i]);
-		cJSON_AddStringToObject(o, "verdict", status_name(v.status));
-		cJSON_AddNumberToObject(o, "octets", v.octets);
+		JSON_STR(o, "name", p->names[i]);
+		JSON_STR(o, "verdict", status_name(v.status));
+		JSON_NUM(o, "octets", v.octets);
 		json_add_str(o, "octets_found", v.octets_text[0] ? v.octets_text : NULL);
 		json_add_str(o, "encoding", v.encoding[0] ? v.encoding : NULL);
 		json_add_str(o, "keyword", v.keyword[0] ? v.keyword : NULL);
-		cJSON_AddBoolToObject(o, "pool", v.pool);
-		cJSON_AddBoolToObject(o, "static_token", v.static_token);
-		cJSON_AddBoolToObject(o, "role_word", v.role);
+		JSON_BOOL(o, "pool", v.pool);
+		JSON_BOOL(o, "static_token", v.static_token);
+		JSON_BOOL(o, "role_word", v.role);
 		json_add_str(o, "shape", v.shape[0] ? v.shape : NULL);
-		cJSON_AddStringToObject(o, "reason", v.reason);
+		JSON_STR(o, "reason", v.reason);
 		cJSON_AddItemToArray(arr, o);
 		if (!worst_name || status_rank(v.status) > status_rank(worst.status)) {
 			worst = v;
@@ -237,7 +238,7 @@ static void check_generic(const struct audit *a, const struct ptr_set *p, struct
 		    "the mail server, such as mail.%s, without the IP address or "
 		    "access-network words in it.",
 		    a->t->ip.text, a->t->domain);
-	cJSON_AddItemToObject(f->data, "names", arr);
+	JSON_ITEM(f->data, "names", arr);
 }
 
 static void check_domain(const struct audit *a, const struct ptr_set *p, struct findings *out)
@@ -278,7 +279,7 @@ static void check_domain(const struct audit *a, const struct ptr_set *p, struct 
 	}
 	json_add_str(f->data, "ptr_domain", mismatch ? mismatch_reg : want);
 	json_add_str(f->data, "domain", want);
-	cJSON_AddBoolToObject(f->data, "shared", a->t->shared);
+	JSON_BOOL(f->data, "shared", a->t->shared);
 	free(mismatch_reg);
 	free(want);
 }
@@ -305,7 +306,7 @@ static void ptr_run(const struct audit *a, const struct inputs *in, struct findi
 		                 p->count > 1 ? " (and more)" : "");
 	}
 	json_add_str(f->data, "reverse_name", p->rev);
-	cJSON_AddItemToObject(f->data, "ptr", json_str_array(p->names, p->count));
+	JSON_ITEM(f->data, "ptr", json_str_array(p->names, p->count));
 }
 
 /* The checks that judge the PTR names, once there are some. */

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "../lib/net/smtp.h"
+#include "../lib/util/json.h"
 #include "../lib/util/strbuf.h"
 #include "../lib/util/timeouts.h"
 #include "../lib/util/xalloc.h"
@@ -246,30 +247,30 @@ static cJSON *tls_json(const struct smtp_probe *p)
 {
 	const struct tls_facts *t = &p->tls_facts;
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "version", t->version);
-	cJSON_AddStringToObject(o, "cipher", t->cipher);
+	JSON_STR(o, "version", t->version);
+	JSON_STR(o, "cipher", t->cipher);
 	if (!t->have_cert) {
-		cJSON_AddNullToObject(o, "certificate");
+		JSON_NULL(o, "certificate");
 		return o;
 	}
-	cJSON *c = cJSON_AddObjectToObject(o, "certificate");
+	cJSON *c = JSON_OBJ(o, "certificate");
 	json_add_str(c, "subject_cn", t->subject_cn);
-	cJSON_AddItemToObject(c, "names", json_str_array(t->names, t->name_count));
+	JSON_ITEM(c, "names", json_str_array(t->names, t->name_count));
 	json_add_str(c, "issuer", t->issuer);
-	cJSON_AddStringToObject(c, "not_before", t->not_before);
-	cJSON_AddStringToObject(c, "not_after", t->not_after);
-	cJSON_AddNumberToObject(c, "days_left", (double)t->days_left);
-	cJSON_AddBoolToObject(c, "chain_verified", t->verified);
+	JSON_STR(c, "not_before", t->not_before);
+	JSON_STR(c, "not_after", t->not_after);
+	JSON_NUM(c, "days_left", (double)t->days_left);
+	JSON_BOOL(c, "chain_verified", t->verified);
 	json_add_str(c, "verify_error", t->verified ? NULL : t->verify_error);
-	cJSON_AddBoolToObject(c, "self_signed", t->self_signed);
+	JSON_BOOL(c, "self_signed", t->self_signed);
 	return o;
 }
 
 /* Common data of every finding of the IP's probe. */
 static void probe_data(const struct audit *a, const struct probe_facts *f, struct finding *fd)
 {
-	cJSON_AddStringToObject(fd->data, "ip", a->t->ip.text);
-	cJSON_AddNumberToObject(fd->data, "port", f->port);
+	JSON_STR(fd->data, "ip", a->t->ip.text);
+	JSON_NUM(fd->data, "port", f->port);
 }
 
 static const char *timeout_remedy(void)
@@ -319,8 +320,7 @@ static const struct probe_facts *probe_or_report(const struct audit *a, const st
 		    "answer at all can also mean that this host's network blocks outgoing port %d.",
 		    p->connect_why, f->port, f->port);
 		probe_data(a, f, fd);
-		cJSON_AddStringToObject(fd->data, "connect",
-		                        p->connect == SMTP_CONN_REFUSED ? "refused" : "timeout");
+		JSON_STR(fd->data, "connect", p->connect == SMTP_CONN_REFUSED ? "refused" : "timeout");
 		return NULL;
 	}
 	if (p->connect == SMTP_CONN_ERROR) {
@@ -331,7 +331,7 @@ static const struct probe_facts *probe_or_report(const struct audit *a, const st
 		                   "connectivity); then run the audit again.",
 		                   ip, f->port);
 		probe_data(a, f, fd);
-		cJSON_AddStringToObject(fd->data, "connect", "error");
+		JSON_STR(fd->data, "connect", "error");
 		return NULL;
 	}
 	bool reached = p->stopped == SMTP_STAGE_DONE || p->stopped > need;
@@ -359,8 +359,8 @@ static const struct probe_facts *probe_or_report(const struct audit *a, const st
 		    fd, "See smtp.banner and the transcript in the data: the server must greet with 220 "
 		        "and answer EHLO before anything else can be checked.");
 	probe_data(a, f, fd);
-	cJSON_AddStringToObject(fd->data, "stopped_at", stage);
-	cJSON_AddItemToObject(fd->data, "transcript", transcript_json(p));
+	JSON_STR(fd->data, "stopped_at", stage);
+	JSON_ITEM(fd->data, "transcript", transcript_json(p));
 	return NULL;
 }
 
@@ -446,7 +446,7 @@ static void banner_broken(const struct audit *a, const struct probe_facts *f, st
 		                                             "then run the audit again.");
 	}
 	probe_data(a, f, fd);
-	cJSON_AddItemToObject(fd->data, "transcript", transcript_json(p));
+	JSON_ITEM(fd->data, "transcript", transcript_json(p));
 }
 
 static void banner_run(const struct audit *a, const struct inputs *in, struct findings *out)
@@ -508,14 +508,13 @@ static void banner_run(const struct audit *a, const struct inputs *in, struct fi
 		finding_set_detail(fd, "%s%sGreeting: 220 %s", fd->detail ? fd->detail : "",
 		                   fd->detail ? " " : "", p->greeting.n ? p->greeting.lines[0] : "");
 	probe_data(a, f, fd);
-	cJSON_AddItemToObject(fd->data, "greeting", json_str_array(p->greeting.lines, p->greeting.n));
+	JSON_ITEM(fd->data, "greeting", json_str_array(p->greeting.lines, p->greeting.n));
 	json_add_str(fd->data, "name", k == GREET_NAME ? name : NULL);
 	/* Without --helo the greeting's name is the best guess at the HELO name. */
 	if (!helo)
 		json_add_str(fd->data, "likely_helo", k == GREET_NAME ? name : NULL);
-	cJSON_AddItemToObject(fd->data, "expected",
-	                      helo ? json_str_array((char *const *)&helo, 1)
-	                           : json_str_array(ptr->names, ptr->count));
+	JSON_ITEM(fd->data, "expected",
+	          helo ? json_str_array((char *const *)&helo, 1) : json_str_array(ptr->names, ptr->count));
 }
 
 /* ------------------------------------------------------------ smtp.starttls */
@@ -638,20 +637,20 @@ static void starttls_run(const struct audit *a, const struct inputs *in, struct 
 			    t->subject_cn ? "CN=" : "", t->subject_cn ? t->subject_cn : "(no CN)",
 			    t->issuer ? t->issuer : "?", t->not_before, t->not_after,
 			    t->verified ? ", chain verified" : "", name_ok ? "" : ", no name matches");
-		cJSON_AddItemToObject(fd->data, "names_checked", json_str_array(names, nn));
+		JSON_ITEM(fd->data, "names_checked", json_str_array(names, nn));
 		json_add_str(fd->data, "name_matched", matched);
 		free(names);
 		sb_free(&problems);
 	}
 	probe_data(a, f, fd);
-	cJSON_AddBoolToObject(fd->data, "offered", offered);
+	JSON_BOOL(fd->data, "offered", offered);
 	if (p->starttls_code)
-		cJSON_AddNumberToObject(fd->data, "starttls_reply", p->starttls_code);
+		JSON_NUM(fd->data, "starttls_reply", p->starttls_code);
 	if (p->tls)
-		cJSON_AddItemToObject(fd->data, "tls", tls_json(p));
+		JSON_ITEM(fd->data, "tls", tls_json(p));
 	if (p->tls_dropped)
-		cJSON_AddNumberToObject(fd->data, "bytes_before_handshake", (double)p->tls_dropped);
-	cJSON_AddItemToObject(fd->data, "transcript", transcript_json(p));
+		JSON_NUM(fd->data, "bytes_before_handshake", (double)p->tls_dropped);
+	JSON_ITEM(fd->data, "transcript", transcript_json(p));
 }
 
 /* ------------------------------------------------------------ smtp.auth */
@@ -757,12 +756,12 @@ static void relay_run(const struct audit *a, const struct inputs *in, struct fin
 		        "mynetworks listing only your hosts).");
 	}
 	probe_data(a, f, fd);
-	cJSON_AddStringToObject(fd->data, "mail_from", f->from ? f->from : "");
-	cJSON_AddStringToObject(fd->data, "rcpt_to", f->to ? f->to : "");
+	JSON_STR(fd->data, "mail_from", f->from ? f->from : "");
+	JSON_STR(fd->data, "rcpt_to", f->to ? f->to : "");
 	json_add_str(fd->data, "mail_reply", p->mail_text);
 	json_add_str(fd->data, "rcpt_reply", p->rcpt_text);
-	cJSON_AddBoolToObject(fd->data, "without_tls_retry", p->relay_plain);
-	cJSON_AddItemToObject(fd->data, "transcript", transcript_json(p));
+	JSON_BOOL(fd->data, "without_tls_retry", p->relay_plain);
+	JSON_ITEM(fd->data, "transcript", transcript_json(p));
 }
 
 /* ------------------------------------------------------------ smtp.mx_tls */
@@ -840,7 +839,7 @@ static void mx_tls_run(const struct audit *a, const struct inputs *in, struct fi
 			                  "%s has no MX host to probe (see mx.bounces)", dom);
 		else
 			fd = add_lookup_error(a, out, "smtp.mx_tls", NULL, "the MX hosts", m->mx);
-		cJSON_AddStringToObject(fd->data, "domain", dom);
+		JSON_STR(fd->data, "domain", dom);
 		return;
 	}
 	if (f->setup_why[0]) {
@@ -858,15 +857,15 @@ static void mx_tls_run(const struct audit *a, const struct inputs *in, struct fi
 		char why[400];
 		enum host_verdict v = judge_host(h, why, sizeof why);
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "host", h->name);
+		JSON_STR(o, "host", h->name);
 		if (h->probed)
-			cJSON_AddStringToObject(o, "address", h->ip[h->used].text);
+			JSON_STR(o, "address", h->ip[h->used].text);
 		static const char *const vn[] = {"valid", "invalid", "unknown", "no address"};
-		cJSON_AddStringToObject(o, "verdict", vn[v]);
-		cJSON_AddStringToObject(o, "why", why);
+		JSON_STR(o, "verdict", vn[v]);
+		JSON_STR(o, "why", why);
 		if (h->p.tls)
-			cJSON_AddItemToObject(o, "tls", tls_json(&h->p));
-		cJSON_AddItemToObject(o, "transcript", transcript_json(&h->p));
+			JSON_ITEM(o, "tls", tls_json(&h->p));
+		JSON_ITEM(o, "transcript", transcript_json(&h->p));
 		cJSON_AddItemToArray(arr, o);
 		if (v == HOST_GOOD) {
 			good++;
@@ -919,11 +918,11 @@ static void mx_tls_run(const struct audit *a, const struct inputs *in, struct fi
 		finding_set_detail(fd, "%s%s%zu more MX host%s not probed (at most %d).",
 		                   fd->detail ? fd->detail : "", fd->detail ? " " : "", f->skipped,
 		                   f->skipped == 1 ? "" : "s", MX_PROBE_MAX);
-	cJSON_AddStringToObject(fd->data, "domain", dom);
-	cJSON_AddNumberToObject(fd->data, "port", f->port);
-	cJSON_AddBoolToObject(fd->data, "implicit_mx", f->implicit);
-	cJSON_AddNumberToObject(fd->data, "not_probed", (double)f->skipped);
-	cJSON_AddItemToObject(fd->data, "hosts", arr);
+	JSON_STR(fd->data, "domain", dom);
+	JSON_NUM(fd->data, "port", f->port);
+	JSON_BOOL(fd->data, "implicit_mx", f->implicit);
+	JSON_NUM(fd->data, "not_probed", (double)f->skipped);
+	JSON_ITEM(fd->data, "hosts", arr);
 	sb_free(&bad);
 	sb_free(&unknown);
 }

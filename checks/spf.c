@@ -5,6 +5,7 @@
  * kept beside it as a second opinion (lib/proc/spf2pool). Inputs IN_SPF,
  * IN_SPF_SECOND, IN_HELO_SPF and IN_HELO_SPF_SECOND. */
 #include "spf.h"
+#include "../lib/util/json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ void spf_outcome_clear(struct spf_outcome *o)
 static cJSON *verdict_json_new(const struct spf_verdict *v, const struct spf_second *second)
 {
 	cJSON *j = spf_verdict_json_new(v);
-	cJSON_AddItemToObject(j, "libspf2", spf_second_json_new(second));
+	JSON_ITEM(j, "libspf2", spf_second_json_new(second));
 	return j;
 }
 
@@ -183,9 +184,9 @@ static void check_record(const struct audit *a, const struct spf_outcome *o, con
 		finding_set_remedy(f, "Send with a MAIL FROM domain that is a valid domain name.");
 		break;
 	}
-	cJSON_AddStringToObject(f->data, "domain", dom);
+	JSON_STR(f->data, "domain", dom);
 	json_add_str(f->data, "record", n->record);
-	cJSON_AddNumberToObject(f->data, "length", (double)n->record_len);
+	JSON_NUM(f->data, "length", (double)n->record_len);
 }
 
 static void check_pass(const struct audit *a, const struct spf_outcome *o, const struct spf_second *second,
@@ -242,7 +243,7 @@ static void check_pass(const struct audit *a, const struct spf_outcome *o, const
 		free(d);
 	}
 	cJSON *j = verdict_json_new(&o->verdict, second);
-	cJSON_AddStringToObject(j, "domain", dom);
+	JSON_STR(j, "domain", dom);
 	cJSON_Delete(f->data);
 	f->data = j;
 }
@@ -309,12 +310,12 @@ static void check_lookups(const struct spf_outcome *o, const char *dom, struct f
 		       "include:/a/mx terms of your own servers with ip4:/ip6: ranges, drop includes of "
 		       "services you no longer use, and remove terms whose names do not exist.");
 	}
-	cJSON_AddStringToObject(f->data, "domain", dom);
-	cJSON_AddNumberToObject(f->data, "total", total);
-	cJSON_AddNumberToObject(f->data, "void_lookups", t->voids);
-	cJSON_AddNumberToObject(f->data, "mx_names_max", t->mx_names_max);
-	cJSON_AddNumberToObject(f->data, "macro_terms", macros);
-	cJSON_AddItemToObject(f->data, "tree", spf_tree_json_new(t));
+	JSON_STR(f->data, "domain", dom);
+	JSON_NUM(f->data, "total", total);
+	JSON_NUM(f->data, "void_lookups", t->voids);
+	JSON_NUM(f->data, "mx_names_max", t->mx_names_max);
+	JSON_NUM(f->data, "macro_terms", macros);
+	JSON_ITEM(f->data, "tree", spf_tree_json_new(t));
 }
 
 /* The record could not be read (lookup failed): what depends on it is an
@@ -378,10 +379,10 @@ static void check_all(const struct audit *a, const struct spf_outcome *o, const 
 		                   "Mail from unlisted IPs gets neutral, which receivers treat like no SPF.");
 		finding_set_remedy(f, "End the record in \"-all\" or \"~all\".");
 	}
-	cJSON_AddStringToObject(f->data, "domain", dom);
+	JSON_STR(f->data, "domain", dom);
 	if (q) {
 		char all[5] = {q, 'a', 'l', 'l', '\0'};
-		cJSON_AddStringToObject(f->data, "all", all);
+		JSON_STR(f->data, "all", all);
 		json_add_str(f->data, "in", where);
 	}
 }
@@ -415,8 +416,8 @@ static void check_ptr(const struct audit *a, const struct spf_outcome *o, const 
 		finding_set_remedy(
 		    f, "Replace ptr with ip4:/ip6: ranges or a:/mx terms for the servers it meant.");
 	}
-	cJSON_AddStringToObject(f->data, "domain", dom);
-	cJSON_AddItemToObject(f->data, "in", where);
+	JSON_STR(f->data, "domain", dom);
+	JSON_ITEM(f->data, "in", where);
 }
 
 /* Whether SPF records can be published at the HELO name: not an address
@@ -482,8 +483,8 @@ void spf_helo_finding(const struct audit *a, const struct spf_outcome *o, const 
 		break;
 	}
 	cJSON *j = verdict_json_new(&o->verdict, second);
-	cJSON_AddStringToObject(j, "helo", h);
-	cJSON_AddItemToObject(j, "tree", spf_tree_json_new(&o->tree));
+	JSON_STR(j, "helo", h);
+	JSON_ITEM(j, "tree", spf_tree_json_new(&o->tree));
 	cJSON_Delete(f->data);
 	f->data = j;
 }

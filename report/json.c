@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../lib/util/strbuf.h"
+#include "../lib/util/json.h"
 #include "../lib/util/text.h"
 #include "../lib/util/xalloc.h"
 #include "report.h"
@@ -93,7 +94,7 @@ static void add_data(cJSON *o, const cJSON *data)
 	if (data_as_is(data))
 		cJSON_AddItemReferenceToObject(o, "data", (cJSON *)data);
 	else
-		cJSON_AddItemToObject(o, "data", cJSON_Duplicate(data, 1));
+		JSON_ITEM(o, "data", cJSON_Duplicate(data, 1));
 }
 
 /* ------------------------------------------------------------ checks, as text */
@@ -288,16 +289,16 @@ static void checks_text(struct strbuf *sb, const struct report_info *ri, const s
 static cJSON *baseline_new(const struct report_diff *d)
 {
 	cJSON *b = cJSON_CreateObject();
-	cJSON_AddBoolToObject(b, "sender_known", d->sender_known);
-	cJSON_AddNumberToObject(b, "new", (double)d->new_count);
-	cJSON_AddNumberToObject(b, "unchanged", (double)d->unchanged_count);
-	cJSON *fx = cJSON_AddArrayToObject(b, "fixed");
+	JSON_BOOL(b, "sender_known", d->sender_known);
+	JSON_NUM(b, "new", (double)d->new_count);
+	JSON_NUM(b, "unchanged", (double)d->unchanged_count);
+	cJSON *fx = JSON_ARR(b, "fixed");
 	for (size_t k = 0; k < d->fixed_count; k++) {
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "id", d->fixed[k].id);
-		cJSON_AddItemToObject(o, "subject", str_or_null(d->fixed[k].subject));
-		cJSON_AddStringToObject(o, "status", d->fixed[k].status);
-		cJSON_AddStringToObject(o, "summary", d->fixed[k].summary);
+		JSON_STR(o, "id", d->fixed[k].id);
+		JSON_ITEM(o, "subject", str_or_null(d->fixed[k].subject));
+		JSON_STR(o, "status", d->fixed[k].status);
+		JSON_STR(o, "summary", d->fixed[k].summary);
 		cJSON_AddItemToArray(fx, o);
 	}
 	return b;
@@ -309,83 +310,83 @@ static cJSON *tree_new(const struct report_info *ri, const struct findings *fs, 
 {
 	const struct target *t = ri->t;
 	cJSON *root = cJSON_CreateObject();
-	cJSON_AddNumberToObject(root, "schema_version", SCHEMA_VERSION);
-	cJSON *tool = cJSON_AddObjectToObject(root, "tool");
-	cJSON_AddStringToObject(tool, "name", "senderaudit");
-	cJSON_AddStringToObject(tool, "version", SA_VERSION);
+	JSON_NUM(root, "schema_version", SCHEMA_VERSION);
+	cJSON *tool = JSON_OBJ(root, "tool");
+	JSON_STR(tool, "name", "senderaudit");
+	JSON_STR(tool, "version", SA_VERSION);
 
-	cJSON *tg = cJSON_AddObjectToObject(root, "target");
-	cJSON_AddStringToObject(tg, "ip", t->ip.text);
+	cJSON *tg = JSON_OBJ(root, "target");
+	JSON_STR(tg, "ip", t->ip.text);
 	if (t->ip.mapped) {
 		/* audited as the IPv4 address it maps */
 		char given[64];
 		snprintf(given, sizeof given, "::ffff:%s", t->ip.text);
-		cJSON_AddStringToObject(tg, "ip_given", given);
+		JSON_STR(tg, "ip_given", given);
 	}
-	cJSON_AddStringToObject(tg, "domain", t->domain);
-	cJSON_AddItemToObject(tg, "helo", str_or_null(t->helo));
-	cJSON_AddStringToObject(tg, "mail_from_domain", t->mail_from);
-	cJSON_AddBoolToObject(tg, "shared", t->shared);
-	cJSON *sel = cJSON_AddArrayToObject(tg, "selectors");
+	JSON_STR(tg, "domain", t->domain);
+	JSON_ITEM(tg, "helo", str_or_null(t->helo));
+	JSON_STR(tg, "mail_from_domain", t->mail_from);
+	JSON_BOOL(tg, "shared", t->shared);
+	cJSON *sel = JSON_ARR(tg, "selectors");
 	for (size_t i = 0; i < t->selector_count; i++)
 		cJSON_AddItemToArray(sel, cJSON_CreateString(t->selectors[i]));
 	if (t->message) {
 		/* where each input came from: the command line, or the message's
 		 * headers (hints: a sender can write any header) */
-		cJSON *m = cJSON_AddObjectToObject(tg, "message");
-		cJSON_AddStringToObject(m, "file", t->message_file);
-		cJSON_AddNumberToObject(m, "bytes", (double)t->message_len);
-		cJSON_AddItemToObject(m, "from_domain", str_or_null(t->message_from));
-		cJSON_AddBoolToObject(m, "bulk_option", t->bulk);
-		cJSON_AddBoolToObject(m, "null_return_path", t->null_return_path);
+		cJSON *m = JSON_OBJ(tg, "message");
+		JSON_STR(m, "file", t->message_file);
+		JSON_NUM(m, "bytes", (double)t->message_len);
+		JSON_ITEM(m, "from_domain", str_or_null(t->message_from));
+		JSON_BOOL(m, "bulk_option", t->bulk);
+		JSON_BOOL(m, "null_return_path", t->null_return_path);
 		if (t->received_line)
-			cJSON_AddNumberToObject(m, "received_line", (double)t->received_line);
+			JSON_NUM(m, "received_line", (double)t->received_line);
 		else
-			cJSON_AddNullToObject(m, "received_line");
-		cJSON *src = cJSON_AddObjectToObject(tg, "sources");
-		cJSON_AddStringToObject(src, "ip",
-		                        t->ip_src == SRC_HEADER ? "received"
-		                        : t->ip_src == SRC_SMTP ? "smtp"
-		                                                : "argument");
-		cJSON_AddStringToObject(src, "domain",
-		                        t->domain_src == SRC_HEADER ? "from"
-		                        : t->domain_src == SRC_SMTP ? "smtp"
-		                                                    : "argument");
-		cJSON_AddItemToObject(src, "helo",
-		                      !t->helo                    ? cJSON_CreateNull()
-		                      : t->helo_src == SRC_HEADER ? cJSON_CreateString("received")
-		                      : t->helo_src == SRC_SMTP   ? cJSON_CreateString("smtp")
-		                                                  : cJSON_CreateString("option"));
-		cJSON_AddStringToObject(src, "mail_from",
-		                        t->mail_from_src == SRC_HEADER    ? "return-path"
-		                        : t->mail_from_src == SRC_SMTP    ? "smtp"
-		                        : t->mail_from_src == SRC_DEFAULT ? "domain"
-		                                                          : "option");
+			JSON_NULL(m, "received_line");
+		cJSON *src = JSON_OBJ(tg, "sources");
+		JSON_STR(src, "ip",
+		         t->ip_src == SRC_HEADER ? "received"
+		         : t->ip_src == SRC_SMTP ? "smtp"
+		                                 : "argument");
+		JSON_STR(src, "domain",
+		         t->domain_src == SRC_HEADER ? "from"
+		         : t->domain_src == SRC_SMTP ? "smtp"
+		                                     : "argument");
+		JSON_ITEM(src, "helo",
+		          !t->helo                    ? cJSON_CreateNull()
+		          : t->helo_src == SRC_HEADER ? cJSON_CreateString("received")
+		          : t->helo_src == SRC_SMTP   ? cJSON_CreateString("smtp")
+		                                      : cJSON_CreateString("option"));
+		JSON_STR(src, "mail_from",
+		         t->mail_from_src == SRC_HEADER    ? "return-path"
+		         : t->mail_from_src == SRC_SMTP    ? "smtp"
+		         : t->mail_from_src == SRC_DEFAULT ? "domain"
+		                                           : "option");
 	}
 
 	if (t->wire) {
 		/* receive: what the SMTP session showed */
 		const struct target_wire *w = t->wire;
-		cJSON *rx = cJSON_AddObjectToObject(root, "received");
-		cJSON_AddStringToObject(rx, "client_ip", t->ip.text);
-		cJSON_AddNumberToObject(rx, "client_port", w->client_port);
-		cJSON_AddItemToObject(rx, "helo", str_or_null(w->helo));
-		cJSON_AddBoolToObject(rx, "esmtp", w->esmtp);
-		cJSON_AddBoolToObject(rx, "starttls", w->starttls);
-		cJSON_AddItemToObject(rx, "tls_version", str_or_null(w->tls_version));
-		cJSON_AddItemToObject(rx, "tls_cipher", str_or_null(w->tls_cipher));
-		cJSON_AddStringToObject(rx, "mail_from", w->mail_from ? w->mail_from : "");
-		cJSON_AddNumberToObject(rx, "rcpt_count", (double)w->rcpt_count);
-		cJSON_AddNumberToObject(rx, "size", (double)w->size);
-		cJSON_AddStringToObject(rx, "received_at", w->received_at);
+		cJSON *rx = JSON_OBJ(root, "received");
+		JSON_STR(rx, "client_ip", t->ip.text);
+		JSON_NUM(rx, "client_port", w->client_port);
+		JSON_ITEM(rx, "helo", str_or_null(w->helo));
+		JSON_BOOL(rx, "esmtp", w->esmtp);
+		JSON_BOOL(rx, "starttls", w->starttls);
+		JSON_ITEM(rx, "tls_version", str_or_null(w->tls_version));
+		JSON_ITEM(rx, "tls_cipher", str_or_null(w->tls_cipher));
+		JSON_STR(rx, "mail_from", w->mail_from ? w->mail_from : "");
+		JSON_NUM(rx, "rcpt_count", (double)w->rcpt_count);
+		JSON_NUM(rx, "size", (double)w->size);
+		JSON_STR(rx, "received_at", w->received_at);
 	}
-	cJSON_AddStringToObject(root, "started_at", ri->started_at);
-	cJSON_AddNumberToObject(root, "duration_ms", (double)ri->duration_ms);
-	cJSON_AddStringToObject(root, "status", status_name(findings_worst(fs)));
+	JSON_STR(root, "started_at", ri->started_at);
+	JSON_NUM(root, "duration_ms", (double)ri->duration_ms);
+	JSON_STR(root, "status", status_name(findings_worst(fs)));
 	long counts[STATUS_COUNT] = {0};
 	for (size_t i = 0; i < fs->n; i++)
 		counts[fs->v[i].status]++;
-	cJSON *c = cJSON_AddObjectToObject(root, "counts");
+	cJSON *c = JSON_OBJ(root, "counts");
 	static const enum status order[] = {STATUS_PASS,  STATUS_WARN, STATUS_FAIL,
 	                                    STATUS_ERROR, STATUS_SKIP, STATUS_INFO};
 	for (size_t i = 0; i < STATUS_COUNT; i++)
@@ -395,28 +396,27 @@ static cJSON *tree_new(const struct report_info *ri, const struct findings *fs, 
 		sanitize(root);
 		return root;
 	}
-	cJSON *arr = cJSON_AddArrayToObject(root, "checks");
+	cJSON *arr = JSON_ARR(root, "checks");
 	for (size_t i = 0; arr && i < fs->n; i++) {
 		const struct finding *f = &fs->v[i];
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "id", f->id);
-		cJSON_AddStringToObject(o, "category", f->category);
-		cJSON_AddItemToObject(o, "subject", str_or_null(f->subject));
-		cJSON_AddStringToObject(o, "status", status_name(f->status));
-		cJSON_AddStringToObject(o, "summary", f->summary);
-		cJSON_AddItemToObject(o, "detail", str_or_null(f->detail));
-		cJSON_AddItemToObject(o, "remedy", str_or_null(remedy_of(f)));
-		cJSON *refs = cJSON_AddArrayToObject(o, "refs");
+		JSON_STR(o, "id", f->id);
+		JSON_STR(o, "category", f->category);
+		JSON_ITEM(o, "subject", str_or_null(f->subject));
+		JSON_STR(o, "status", status_name(f->status));
+		JSON_STR(o, "summary", f->summary);
+		JSON_ITEM(o, "detail", str_or_null(f->detail));
+		JSON_ITEM(o, "remedy", str_or_null(remedy_of(f)));
+		cJSON *refs = JSON_ARR(o, "refs");
 		for (size_t k = 0; k < f->ref_count; k++)
 			cJSON_AddItemToArray(refs, cJSON_CreateString(f->refs[k]));
 		add_data(o, f->data);
 		if (ri->diff && ri->diff->marks[i] != MARK_NONE)
-			cJSON_AddStringToObject(o, "baseline",
-			                        ri->diff->marks[i] == MARK_NEW ? "new" : "unchanged");
+			JSON_STR(o, "baseline", ri->diff->marks[i] == MARK_NEW ? "new" : "unchanged");
 		cJSON_AddItemToArray(arr, o);
 	}
 	if (ri->diff)
-		cJSON_AddItemToObject(root, "baseline", baseline_new(ri->diff));
+		JSON_ITEM(root, "baseline", baseline_new(ri->diff));
 	sanitize(root);
 	return root;
 }

@@ -15,17 +15,17 @@ static cJSON *node_json(const struct spf_tree *t, size_t i)
 {
 	const struct spf_node *n = &t->nodes[i];
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "domain", n->domain);
+	JSON_STR(o, "domain", n->domain);
 	json_add_str(o, "via", n->via);
-	cJSON_AddStringToObject(o, "status", node_status_name(n->status));
+	JSON_STR(o, "status", node_status_name(n->status));
 	if (n->why)
-		cJSON_AddStringToObject(o, "why", n->why);
+		JSON_STR(o, "why", n->why);
 	json_add_str(o, "record", n->record);
-	cJSON_AddNumberToObject(o, "lookups", n->own);
-	cJSON_AddNumberToObject(o, "total", n->total);
+	JSON_NUM(o, "lookups", n->own);
+	JSON_NUM(o, "total", n->total);
 	if (n->macros)
-		cJSON_AddNumberToObject(o, "macro_terms", n->macros);
-	cJSON *kids = cJSON_AddArrayToObject(o, "children");
+		JSON_NUM(o, "macro_terms", n->macros);
+	cJSON *kids = JSON_ARR(o, "children");
 	for (size_t k = i + 1; k < t->n; k++)
 		if (t->nodes[k].parent == (long)i)
 			cJSON_AddItemToArray(kids, node_json(t, k));
@@ -40,12 +40,12 @@ cJSON *spf_tree_json_new(const struct spf_tree *t)
 cJSON *spf_verdict_json_new(const struct spf_verdict *v)
 {
 	cJSON *j = cJSON_CreateObject();
-	cJSON_AddStringToObject(j, "result", spf_result_name(v->result));
-	cJSON_AddStringToObject(j, "reason", v->reason ? v->reason : "");
+	JSON_STR(j, "result", spf_result_name(v->result));
+	JSON_STR(j, "reason", v->reason ? v->reason : "");
 	json_add_str(j, "matched", v->matched);
 	json_add_str(j, "matched_in", v->matched_in);
 	json_add_str(j, "explanation", v->explanation);
-	cJSON_AddNumberToObject(j, "lookups", v->lookups);
-	cJSON_AddNumberToObject(j, "void_lookups", v->voids);
+	JSON_NUM(j, "lookups", v->lookups);
+	JSON_NUM(j, "void_lookups", v->voids);
 	return j;
 }

@@ -10,6 +10,17 @@ void json_add_str(cJSON *obj, const char *key, const char *val)
 		cJSON_AddNullToObject(obj, key);
 }
 
+cJSON *json_add_cs(cJSON *obj, const char *key, cJSON *item)
+{
+	if (!item)
+		return NULL;
+	if (!cJSON_AddItemToObjectCS(obj, key, item)) {
+		cJSON_Delete(item);
+		return NULL;
+	}
+	return item;
+}
+
 cJSON *json_str_array(char *const *v, size_t n)
 {
 	cJSON *arr = cJSON_CreateArray();
