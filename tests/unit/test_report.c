@@ -115,6 +115,26 @@ static void t_json(struct unit_ctx *t)
 	free(s);
 }
 
+/* Whether the compact report (JSON Lines) of fs is byte for byte what
+ * cJSON prints of the report's tree; says how not. */
+static bool compact_is_tree(struct unit_ctx *t, const struct report_info *ri, const struct findings *fs)
+{
+	cJSON *tree = report_json_tree(ri, fs);
+	char *want = cJSON_PrintUnformatted(tree);
+	cJSON_Delete(tree);
+	char *got = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&got, &len);
+	report_json(out, ri, fs, &(struct report_opts){.compact = true});
+	fclose(out);
+	bool ok = UNIT_CHECK(t, want && len == strlen(want) + 1 && strncmp(got, want, len - 1) == 0);
+	if (!ok)
+		fprintf(stderr, "  want %s\n  got  %s\n", want, got);
+	free(want);
+	free(got);
+	return ok;
+}
+
 /* A compact report writes its checks as text: byte for byte what cJSON
  * prints of the tree, escapes, repaired UTF-8, null members, data that is
  * referenced, copied and repaired, or longer than the writer's buffer. */
@@ -160,19 +180,7 @@ static void t_json_checks_text(struct unit_ctx *t)
 		                         .started_at = "2026-11-22T07:00:00Z",
 		                         .duration_ms = 12,
 		                         .diff = with_diff ? &diff : NULL};
-		cJSON *tree = report_json_tree(&ri, &fs);
-		char *want = cJSON_PrintUnformatted(tree);
-		cJSON_Delete(tree);
-		char *got = NULL;
-		size_t len = 0;
-		FILE *out = open_memstream(&got, &len);
-		report_json(out, &ri, &fs, &(struct report_opts){.compact = true});
-		fclose(out);
-		UNIT_CHECK(t, want && len == strlen(want) + 1 && strncmp(got, want, len - 1) == 0);
-		if (!want || strncmp(got, want, strlen(want)) != 0)
-			fprintf(stderr, "  want %s\n  got  %s\n", want, got);
-		free(want);
-		free(got);
+		compact_is_tree(t, &ri, &fs);
 	}
 	findings_free(&fs);
 }
@@ -238,20 +246,8 @@ static void t_json_data_random(struct unit_ctx *t)
 			f->data = rnd_value(&seed, 0);
 		}
 		struct report_info ri = {.t = &tg, .started_at = "2026-11-22T07:00:00Z", .duration_ms = 1};
-		cJSON *tree = report_json_tree(&ri, &fs);
-		char *want = cJSON_PrintUnformatted(tree);
-		cJSON_Delete(tree);
-		char *got = NULL;
-		size_t len = 0;
-		FILE *out = open_memstream(&got, &len);
-		report_json(out, &ri, &fs, &(struct report_opts){.compact = true});
-		fclose(out);
-		if (!UNIT_CHECK(t, want && len == strlen(want) + 1 && strncmp(got, want, len - 1) == 0)) {
-			fprintf(stderr, "  want %s\n  got  %s\n", want, got);
+		if (!compact_is_tree(t, &ri, &fs))
 			bad++;
-		}
-		free(want);
-		free(got);
 		findings_free(&fs);
 	}
 }

@@ -200,15 +200,8 @@ static void t_threads_and_jobs_share_a_queue(struct unit_ctx *t)
 	struct waiter *w = waitq_take(&g.q);
 	pthread_mutex_unlock(&g.mu);
 	waitq_wake(w);
-	pthread_mutex_lock(&g.mu);
-	int64_t end = now_ms() + 20000;
-	while (g.passed < 53 && now_ms() < end) {
-		pthread_mutex_unlock(&g.mu);
-		usleep(1000);
-		pthread_mutex_lock(&g.mu);
-	}
+	await_count(t, &g.mu, &g.passed, 53, 20000);
 	UNIT_EQ_INT(t, g.passed, 53);
-	pthread_mutex_unlock(&g.mu);
 	for (size_t i = 0; i < 3; i++)
 		pthread_join(th[i], NULL);
 	workpool_free(p);
@@ -234,15 +227,8 @@ static void t_take_one(struct unit_ctx *t)
 	pthread_mutex_unlock(&g.mu);
 	waitq_wake(one);
 	/* the one woken wakes the rest as it passes */
-	pthread_mutex_lock(&g.mu);
-	int64_t end = now_ms() + 20000;
-	while (g.passed < 3 && now_ms() < end) {
-		pthread_mutex_unlock(&g.mu);
-		usleep(1000);
-		pthread_mutex_lock(&g.mu);
-	}
+	await_count(t, &g.mu, &g.passed, 3, 20000);
 	UNIT_EQ_INT(t, g.passed, 3);
-	pthread_mutex_unlock(&g.mu);
 	workpool_free(p);
 	pthread_mutex_destroy(&g.mu);
 }
