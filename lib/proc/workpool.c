@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* workpool: fibers over carrier threads (see workpool.h). A fiber is a
- * stack of its own and the registers to switch to it; it runs one job after another (a
- * finished job's fiber is kept for the next, so a job costs no context
- * to make). A carrier runs a fiber until it waits or ends its job, then
+ * stack of its own and the registers to switch to it; it runs one job
+ * after another (a finished job's fiber is kept for the next, so a job
+ * costs no context to make). A carrier runs a fiber until it waits or ends its job, then
  * takes the next: a woken fiber first (work begun ends sooner and frees
  * its memory), else a queued job. `running` counts the carriers that run
  * jobs outside a blocking call; an idle carrier is woken only while it is
