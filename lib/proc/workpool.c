@@ -329,6 +329,30 @@ static struct fiber *fiber_for(struct workpool *p, void (*fn)(void *), void *arg
 	return f;
 }
 
+/* p->mu held: the first woken fiber, taken out of the queue, or NULL. */
+static struct fiber *ready_pop(struct workpool *p)
+{
+	struct fiber *f = p->ready;
+	if (f) {
+		p->ready = f->next;
+		if (!p->ready)
+			p->ready_tail = NULL;
+		f->next = NULL;
+	}
+	return f;
+}
+
+/* p->mu held: drops the first queued job (its struct kept for reuse). */
+static void job_drop(struct workpool *p)
+{
+	struct job *j = p->head;
+	p->head = j->next;
+	if (!p->head)
+		p->tail = NULL;
+	j->next = p->spare;
+	p->spare = j;
+}
+
 /* p->mu held: one job fewer; the waiters of workpool_free to wake when
  * none is left. */
 static struct waiter *job_ended(struct workpool *p)
@@ -343,29 +367,22 @@ static struct waiter *job_ended(struct workpool *p)
 static struct fiber *take_work(struct workpool *p)
 {
 	while (p->running < p->target) {
-		struct fiber *f = p->ready;
+		struct fiber *f = ready_pop(p);
 		if (f) {
-			p->ready = f->next;
-			if (!p->ready)
-				p->ready_tail = NULL;
-			f->next = NULL;
 			p->running++;
 			return f;
 		}
 		struct job *j = p->head;
 		if (!j)
 			return NULL;
-		p->head = j->next;
-		if (!p->head)
-			p->tail = NULL;
-		j->next = p->spare;
-		p->spare = j;
-		if ((f = fiber_for(p, j->fn, j->arg))) {
+		struct job run = *j;
+		job_drop(p);
+		if ((f = fiber_for(p, run.fn, run.arg))) {
 			p->running++;
 			return f;
 		}
 		pthread_mutex_unlock(&p->mu);
-		j->fn(j->arg);
+		run.fn(run.arg);
 		pthread_mutex_lock(&p->mu);
 		struct waiter *done = job_ended(p);
 		if (done) {
@@ -403,20 +420,11 @@ static void hand_or_queue(struct workpool *p, struct fiber *f, struct carrier **
 static void hand_queued(struct workpool *p, struct carrier **wake)
 {
 	while (p->idle && (p->ready || p->head) && p->running < p->target) {
-		struct fiber *f = p->ready;
-		if (f) {
-			p->ready = f->next;
-			if (!p->ready)
-				p->ready_tail = NULL;
-		} else {
-			struct job *j = p->head;
-			if (!(f = fiber_for(p, j->fn, j->arg)))
+		struct fiber *f = ready_pop(p);
+		if (!f) {
+			if (!(f = fiber_for(p, p->head->fn, p->head->arg)))
 				return; /* a carrier that ends its fiber runs it inline */
-			p->head = j->next;
-			if (!p->head)
-				p->tail = NULL;
-			j->next = p->spare;
-			p->spare = j;
+			job_drop(p);
 		}
 		hand_or_queue(p, f, wake);
 	}
