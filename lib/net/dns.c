@@ -1116,7 +1116,7 @@ static ldns_status wire2pkt(ldns_pkt **p, const uint8_t *buf, size_t n)
 		return LDNS_STATUS_PACKET_OVERFLOW;
 	size_t pos = 12, counts[4];
 	for (int i = 0; i < 4; i++)
-		counts[i] = (size_t)(buf[4 + 2 * i] << 8 | buf[5 + 2 * i]);
+		counts[i] = dnswire_u16(buf + 4 + 2 * i);
 	for (size_t i = 0; i < counts[0]; i++) {
 		if (!wire_skip_name(buf, n, &pos) || (pos += 4) > n)
 			return LDNS_STATUS_PACKET_OVERFLOW;
@@ -1126,10 +1126,10 @@ static ldns_status wire2pkt(ldns_pkt **p, const uint8_t *buf, size_t n)
 		for (size_t i = 0; i < counts[s]; i++) {
 			if (!wire_skip_name(buf, n, &pos) || pos + 10 > n)
 				return LDNS_STATUS_PACKET_OVERFLOW;
-			uint16_t type = (uint16_t)(buf[pos] << 8 | buf[pos + 1]);
+			uint16_t type = dnswire_u16(buf + pos);
 			tsig += type == LDNS_RR_TYPE_TSIG;
 			opt += type == LDNS_RR_TYPE_OPT;
-			pos += 10 + (size_t)(buf[pos + 8] << 8 | buf[pos + 9]);
+			pos += 10 + dnswire_u16(buf + pos + 8);
 			if (pos > n)
 				return LDNS_STATUS_PACKET_OVERFLOW;
 		}
@@ -1346,7 +1346,7 @@ static bool handle_reply(struct dns *d, struct entry *e, const uint8_t *buf, siz
 		note_err(e, "a reply from %s shorter than a DNS header", srv);
 		return false;
 	}
-	if (((buf[0] << 8) | buf[1]) != id) {
+	if (dnswire_u16(buf) != id) {
 		note_err(e, "only replies with a wrong ID came from %s", srv);
 		return false;
 	}
@@ -1448,7 +1448,7 @@ static bool handle_tcp(struct dns *d, struct entry *e, short revents)
 	if (e->tcp_off < e->tcp_len)
 		return false;
 	if (e->tcp_len == 2) {
-		e->tcp_len = 2 + (((size_t)e->tcp_buf[0] << 8) | e->tcp_buf[1]);
+		e->tcp_len = 2 + (size_t)dnswire_u16(e->tcp_buf);
 		if (e->tcp_len == 2) {
 			tcp_fail(e, "empty reply");
 			return false;
@@ -1536,7 +1536,7 @@ static void handle_sock(struct dns *d, int sock)
 			size_t n = mm[i].msg_len;
 			if (n < 2)
 				continue;
-			struct outq *q = out_find(d, sock, (uint16_t)(buf[0] << 8 | buf[1]));
+			struct outq *q = out_find(d, sock, dnswire_u16(buf));
 			if (!q) {
 				stray_reply(d, sock, buf, n);
 				continue;
