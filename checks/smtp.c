@@ -388,16 +388,6 @@ static enum greet_kind greeting_kind(const struct smtp_probe *p, char *name, siz
 	return GREET_NAME;
 }
 
-static bool same_name(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la && a[la - 1] == '.')
-		la--;
-	if (lb && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
-}
-
 /* The greeting itself could not be read or is no SMTP greeting. */
 static void banner_broken(const struct audit *a, const struct probe_facts *f, struct findings *out)
 {
@@ -466,10 +456,10 @@ static void banner_run(const struct audit *a, const struct inputs *in, struct fi
 	struct finding *fd = NULL;
 	/* the names the greeting should give: the HELO name, else the PTR names */
 	const char *match = NULL;
-	if (k == GREET_NAME && helo && same_name(name, helo))
+	if (k == GREET_NAME && helo && name_same(name, helo))
 		match = helo;
 	for (size_t i = 0; k == GREET_NAME && !helo && !match && i < ptr->count; i++)
-		if (same_name(name, ptr->names[i]))
+		if (name_same(name, ptr->names[i]))
 			match = ptr->names[i];
 	const char *want = helo ? "the HELO name" : "the PTR name";
 	if (match) {

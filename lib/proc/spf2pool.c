@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -198,15 +197,6 @@ static SPF_dns_rr_t *read_rr(SPF_dns_server_t *srv, struct inbuf *in, const char
 	return rr;
 }
 
-/* Names as DNS compares them: case aside, a final dot aside. */
-static bool same_name(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	la -= la > 1 && a[la - 1] == '.';
-	lb -= lb > 1 && b[lb - 1] == '.';
-	return la == lb && strncasecmp(a, b, la) == 0;
-}
-
 static SPF_dns_rr_t *child_lookup(SPF_dns_server_t *srv, const char *domain, ns_type type, int should_cache)
 {
 	(void)should_cache;
@@ -217,7 +207,7 @@ static SPF_dns_rr_t *child_lookup(SPF_dns_server_t *srv, const char *domain, ns_
 	for (size_t i = 0; i < io->known_count; i++) {
 		SPF_dns_rr_t *k = io->known[i];
 		SPF_dns_rr_t *copy = NULL;
-		if (k->rr_type == type && same_name(k->domain, domain)) {
+		if (k->rr_type == type && name_same(k->domain, domain)) {
 			if (SPF_dns_rr_dup(&copy, k) != SPF_E_SUCCESS)
 				_exit(3);
 			return copy;

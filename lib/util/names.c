@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "text.h"
@@ -96,6 +97,16 @@ bool name_normalize_to(char *out, size_t cap, const char *s)
 		out[i] = (char)tolower((unsigned char)s[i]);
 	out[n] = '\0';
 	return true;
+}
+
+bool name_same(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la && a[la - 1] == '.')
+		la--;
+	if (lb && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
 char *name_normalize_new(const char *s)

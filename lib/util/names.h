@@ -39,6 +39,10 @@ char *name_normalize_new(const char *s);
  * fit. For lookups that must not allocate (the DNS cache's hits). */
 bool name_normalize_to(char *out, size_t cap, const char *s);
 
+/* Whether a and b name the same domain as DNS compares names: case aside,
+ * a final dot aside. */
+bool name_same(const char *a, const char *b);
+
 /* True when s is a syntactically valid DNS name for a query: labels of
  * 1..63 octets, at most 253 octets in all, no empty label. Any octet
  * values are accepted (DNS names are 8-bit clean). */

@@ -191,10 +191,20 @@ static void t_strmap_del(struct unit_ctx *t)
 	strmap_free(m);
 }
 
+/* Names as DNS compares them: case and a final dot aside. */
+static void t_name_same(struct unit_ctx *t)
+{
+	UNIT_CHECK(t, name_same("Mail.Example.COM", "mail.example.com."));
+	UNIT_CHECK(t, name_same("example.com.", "example.com"));
+	UNIT_CHECK(t, !name_same("example.com", "example.co"));
+	UNIT_CHECK(t, !name_same("a.example.com", "example.com"));
+	UNIT_CHECK(t, !name_same("example.com..", "example.com"));
+}
+
 static const struct unit_case cases[] = {
-    {"ip_parse v4", t_ip_parse_v4}, {"ip_parse v6", t_ip_parse_v6},      {"reverse names", t_reverse},
-    {"ip_equal", t_ip_equal},       {"hostname syntax", t_hostname},     {"dns name limits", t_dns_name},
-    {"normalize", t_normalize},     {"user names and IDN", t_from_user}, {"name_is_under", t_under},
-    {"strmap_del", t_strmap_del},
+    {"name_same", t_name_same},      {"ip_parse v4", t_ip_parse_v4}, {"ip_parse v6", t_ip_parse_v6},
+    {"reverse names", t_reverse},    {"ip_equal", t_ip_equal},       {"hostname syntax", t_hostname},
+    {"dns name limits", t_dns_name}, {"normalize", t_normalize},     {"user names and IDN", t_from_user},
+    {"name_is_under", t_under},      {"strmap_del", t_strmap_del},
 };
 UNIT_MAIN(cases)
