@@ -3,7 +3,7 @@
 # deps.sh: make sure the Debian 12 packages senderaudit needs to build, test
 # and demo are installed. As root it installs what is missing with apt-get;
 # otherwise it prints the exact command and fails.
-PKGS="gcc make libopendkim-dev opendkim-tools python3-dkim python3-nacl libc6-dev pkg-config libldns-dev libpsl-dev publicsuffix libcjson-dev libidn2-dev \
+PKGS="gcc make libjemalloc-dev libopendkim-dev opendkim-tools python3-dkim python3-nacl libc6-dev pkg-config libldns-dev libpsl-dev publicsuffix libcjson-dev libidn2-dev \
 libspf2-dev libcurl4-openssl-dev libssl-dev nsd bind9-dnsutils jq mandoc python3 python3-jsonschema python3-dnspython python3-yaml \
 clang clang-format libclang-rt-14-dev spfquery openssl strace util-linux bsdutils \
 unbound ldnsutils iproute2 mount postfix swaks libnet-ssleay-perl \
