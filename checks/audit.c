@@ -162,9 +162,11 @@ static void sort_catalogue(struct findings *all)
 {
 	long nc = (long)registry_count(), small[128];
 	long *rank = all->n <= 128 ? small : xcalloc(all->n, sizeof *rank);
+	long hint = 0;
 	for (size_t i = 0; i < all->n; i++) {
-		long idx = registry_index(all->v[i].id);
+		long idx = registry_index_near(all->v[i].id, hint);
 		rank[i] = idx >= 0 ? idx : nc;
+		hint = idx >= 0 ? idx : hint;
 	}
 	for (size_t i = 1; i < all->n; i++) {
 		struct finding f = all->v[i];

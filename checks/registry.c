@@ -71,10 +71,18 @@ const struct check *registry_check(size_t i)
 
 long registry_index(const char *id)
 {
+	return registry_index_near(id, 0);
+}
+
+long registry_index_near(const char *id, long hint)
+{
 	size_t n = registry_count();
-	for (size_t i = 0; i < n; i++)
+	size_t h = hint > 0 && (size_t)hint < n ? (size_t)hint : 0;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (h + k) % n;
 		if (strcmp(cat.v[i]->id, id) == 0)
 			return (long)i;
+	}
 	return -1;
 }
 

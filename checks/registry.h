@@ -17,6 +17,10 @@ size_t registry_count(void);
 const struct check *registry_check(size_t i);
 /* Catalogue index of id, or -1. */
 long registry_index(const char *id);
+/* The same, looking from index hint on (then from the start): an audit's
+ * findings come in catalogue order, so the previous one's index finds the
+ * next at once. */
+long registry_index_near(const char *id, long hint);
 
 /* The definition of an input. */
 const struct input_def *registry_input(enum input id);

@@ -71,6 +71,7 @@ enum entry_state { ST_QUEUED, ST_ACTIVE, ST_DONE };
 
 struct entry {
 	char *name;
+	uint64_t hash; /* of the key: name, type, flags */
 	uint16_t type;
 	unsigned flags;      /* DNS_Q_*: part of the cache key */
 	struct entry *hnext; /* hash chain */
@@ -498,12 +499,14 @@ static void grade_packet(struct entry *e, ldns_pkt *p, const char *srv)
  * that is still held leaves the table (an orphan) and is freed with its
  * last reference. */
 
-static size_t hash_key(const char *name, uint16_t type, unsigned flags, size_t buckets)
+/* The key's hash, kept in its entry: a chain is walked comparing hashes
+ * first, and neither unlinking nor growing hashes a name again. */
+static uint64_t hash_key(const char *name, uint16_t type, unsigned flags)
 {
 	uint64_t h = 1469598103934665603ULL ^ type ^ ((uint64_t)flags << 16);
 	for (const char *p = name; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	return (size_t)(h % buckets);
+	return h;
 }
 
 static void cache_grow(struct dns *d)
@@ -514,7 +517,7 @@ static void cache_grow(struct dns *d)
 		struct entry *e = d->buckets[i];
 		while (e) {
 			struct entry *next = e->hnext;
-			size_t k = hash_key(e->name, e->type, e->flags, nb);
+			size_t k = (size_t)(e->hash % nb);
 			e->hnext = b[k];
 			b[k] = e;
 			e = next;
@@ -573,7 +576,7 @@ static bool is_idle(const struct dns *d, const struct entry *e)
  * else an orphan until its last reference goes. */
 static void unlink_entry(struct dns *d, struct entry *e)
 {
-	size_t k = hash_key(e->name, e->type, e->flags, d->bucket_count);
+	size_t k = (size_t)(e->hash % d->bucket_count);
 	for (struct entry **pp = &d->buckets[k]; *pp; pp = &(*pp)->hnext)
 		if (*pp == e) {
 			*pp = e->hnext;
@@ -640,10 +643,11 @@ static struct entry *cache_get_ex(struct dns *d, const char *name, uint16_t type
 	 * when it fits */
 	char small[256];
 	char *norm = name_normalize_to(small, sizeof small, name) ? small : name_normalize_new(name);
-	size_t k = hash_key(norm, type, flags, d->bucket_count);
+	uint64_t h = hash_key(norm, type, flags);
+	size_t k = (size_t)(h % d->bucket_count);
 	d->stats.lookups++;
 	for (struct entry *e = d->buckets[k]; e; e = e->hnext)
-		if (e->type == type && e->flags == flags && strcmp(e->name, norm) == 0) {
+		if (e->hash == h && e->type == type && e->flags == flags && strcmp(e->name, norm) == 0) {
 			/* Its TTL is over: ask again, unless an audit in progress
 			 * holds it (it is of this moment: a TTL of 0 must not
 			 * make one audit ask the same question twice). */
@@ -661,6 +665,7 @@ static struct entry *cache_get_ex(struct dns *d, const char *name, uint16_t type
 		norm = xstrdup(small);
 	struct entry *e = xcalloc(1, sizeof *e);
 	e->name = norm;
+	e->hash = h;
 	e->type = type;
 	e->flags = flags;
 	e->tcp_fd = -1;

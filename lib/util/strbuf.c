@@ -52,7 +52,7 @@ void sb_sep_printf(struct strbuf *b, const char *sep, const char *fmt, ...)
 	va_end(ap);
 }
 
-void sb_putn(struct strbuf *b, const char *s, size_t n)
+void sb_putn_grow(struct strbuf *b, const char *s, size_t n)
 {
 	reserve(b, n);
 	memcpy(b->s + b->len, s, n);

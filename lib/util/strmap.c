@@ -12,6 +12,8 @@
 struct slot {
 	char *key;
 	void *val;
+	uint64_t h; /* the key's hash: probes compare it first, growing and
+	               deleting do not hash again */
 };
 
 struct strmap {
@@ -52,17 +54,17 @@ void strmap_free(struct strmap *m)
 	free(m);
 }
 
-static struct slot *find(const struct strmap *m, const char *key)
+static struct slot *find(const struct strmap *m, const char *key, uint64_t h)
 {
-	size_t i = (size_t)hash(key) & (m->cap - 1);
-	while (m->v[i].key && strcmp(m->v[i].key, key) != 0)
+	size_t i = (size_t)h & (m->cap - 1);
+	while (m->v[i].key && (m->v[i].h != h || strcmp(m->v[i].key, key) != 0))
 		i = (i + 1) & (m->cap - 1);
 	return &m->v[i];
 }
 
 void *strmap_get(const struct strmap *m, const char *key)
 {
-	return find(m, key)->val;
+	return find(m, key, hash(key))->val;
 }
 
 static void grow(struct strmap *m)
@@ -73,7 +75,7 @@ static void grow(struct strmap *m)
 	m->v = xcalloc(m->cap, sizeof *m->v);
 	for (size_t i = 0; i < oc; i++)
 		if (old[i].key)
-			*find(m, old[i].key) = old[i];
+			*find(m, old[i].key, old[i].h) = old[i];
 	free(old);
 }
 
@@ -81,20 +83,22 @@ int strmap_put(struct strmap *m, const char *key, void *val)
 {
 	if ((m->n + 1) * 2 > m->cap)
 		grow(m);
-	struct slot *s = find(m, key);
+	uint64_t h = hash(key);
+	struct slot *s = find(m, key, h);
 	if (s->key) {
 		s->val = val;
 		return 0;
 	}
 	s->key = xstrdup(key);
 	s->val = val;
+	s->h = h;
 	m->n++;
 	return 1;
 }
 
 void *strmap_del(struct strmap *m, const char *key)
 {
-	struct slot *s = find(m, key);
+	struct slot *s = find(m, key, hash(key));
 	if (!s->key)
 		return NULL;
 	void *val = s->val;
@@ -105,7 +109,7 @@ void *strmap_del(struct strmap *m, const char *key)
 	size_t mask = m->cap - 1, hole = (size_t)(s - m->v);
 	m->v[hole] = (struct slot){0};
 	for (size_t j = (hole + 1) & mask; m->v[j].key; j = (j + 1) & mask) {
-		size_t home = (size_t)hash(m->v[j].key) & mask;
+		size_t home = (size_t)m->v[j].h & mask;
 		/* j's key stays when its home lies cyclically in (hole, j] */
 		if (((j - home) & mask) < ((j - hole) & mask))
 			continue;

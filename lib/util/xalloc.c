@@ -65,11 +65,23 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+/* Formatted on the stack first, then copied at its size: glibc's
+ * vasprintf grows a heap buffer and shrinks it again (three allocations
+ * for a finding's summary; a batch formats dozens a sender). */
 char *xvasprintf(const char *fmt, va_list ap)
 {
-	char *p = NULL;
-	if (vasprintf(&p, fmt, ap) < 0)
+	char buf[512];
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(buf, sizeof buf, fmt, cp);
+	va_end(cp);
+	if (n < 0)
 		oom();
+	char *p = xmalloc((size_t)n + 1);
+	if ((size_t)n < sizeof buf)
+		memcpy(p, buf, (size_t)n + 1);
+	else
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
 }
 

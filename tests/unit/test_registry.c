@@ -20,6 +20,12 @@ static void t_catalogue(struct unit_ctx *t)
 	UNIT_CHECK(t, registry_index("helo.syntax") > registry_index("rdns.domain"));
 	UNIT_CHECK(t, registry_index("helo.spf") < registry_index("spf.record"));
 	UNIT_EQ_INT(t, registry_index("nope"), -1);
+	/* from any hint, before, at or after the id, or out of range */
+	for (long h = -1; h <= (long)n + 1; h++) {
+		UNIT_EQ_INT(t, registry_index_near("rdns.ptr", h), 0);
+		UNIT_EQ_INT(t, registry_index_near("mx.bounces", h), registry_index("mx.bounces"));
+		UNIT_EQ_INT(t, registry_index_near("nope", h), -1);
+	}
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++)
 			UNIT_CHECK(t, strcmp(registry_check(i)->id, registry_check(j)->id) != 0);
