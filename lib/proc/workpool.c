@@ -38,8 +38,11 @@
 /* A job's stack: deep enough for a JSON document nested to cJSON's limit
  * under AddressSanitizer; only the pages a job touches are memory. */
 #define STACK_SIZE ((size_t)1 << 20)
-/* Fibers kept for reuse beyond this are unmapped. */
-#define SPARE_MAX 512
+/* Fibers kept for reuse beyond this are unmapped. A batch's peak is about
+ * --jobs times the inputs of an audit (30): with 512, --jobs 64 mapped and
+ * unmapped a stack (and faulted its pages in again) per input. Each keeps
+ * the pages it touched, a few kilobytes. */
+#define SPARE_MAX 4096
 /* workpool_poll waits this long before it lets another carrier run. */
 #define BLOCK_GRACE_MS 1
 
