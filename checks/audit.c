@@ -30,6 +30,7 @@ enum slot_state { SLOT_IDLE, SLOT_RUNNING, SLOT_DONE };
 
 struct input_table {
 	const struct audit *a;
+	input_set need; /* what the enabled checks need */
 	pthread_mutex_t mu;
 	struct waitq all_ended;  /* the runner waits here for the pool's jobs */
 	unsigned started, ended; /* jobs given to the pool, and ended */
@@ -42,6 +43,11 @@ struct input_table {
 	} slot[INPUT_COUNT];
 	struct strbuf misuse; /* "dmarc.record read IN_SPF" ... */
 };
+
+bool input_needed(const struct inputs *in, enum input id)
+{
+	return (in->tab->need & NEED(id)) != 0;
+}
 
 const void *input_get(const struct inputs *in, enum input id)
 {
@@ -56,7 +62,7 @@ const void *input_get(const struct inputs *in, enum input id)
 	if (t->slot[id].st == SLOT_IDLE) {
 		t->slot[id].st = SLOT_RUNNING;
 		pthread_mutex_unlock(&t->mu);
-		struct inputs own = {t, def->needs, def->name};
+		struct inputs own = {t, def->needs | def->uses, def->name};
 		void *v = def->compute(t->a, &own);
 		pthread_mutex_lock(&t->mu);
 		t->slot[id].value = v;
@@ -199,6 +205,7 @@ void audit_run(const struct audit *a, struct findings *out)
 	/* Every input an enabled check needs starts now: each blocks only on
 	 * its own chain of lookups, and the DNS layer overlaps them all. */
 	input_set need = registry_needs(a->enabled);
+	tab.need = need;
 	struct starter st[INPUT_COUNT];
 	void *jobs[INPUT_COUNT];
 	for (unsigned k = 0; k < INPUT_COUNT; k++) {

@@ -62,6 +62,9 @@ struct inputs {
 	const char *user;  /* check id or input name, for the misuse report */
 };
 
+/* Whether the audit computes input id (an enabled check needs it). */
+bool input_needed(const struct inputs *in, enum input id);
+
 /* The value of input id, computed on first use (or waited for). Reading an
  * input that was not declared still works, but the runner reports it as an
  * internal error (the suites would see it). */
@@ -71,6 +74,9 @@ struct input_def {
 	enum input id;
 	const char *name;
 	input_set needs; /* the inputs it is computed from */
+	/* Inputs it reads only when the audit computes them anyway (for a
+	 * check of its own: input_needed); they do not make it start them. */
+	input_set uses;
 	/* Computes the value: lookups through a->dns, failures recorded in the
 	 * value (never "not found" for "could not ask"). Never NULL. */
 	void *(*compute)(const struct audit *a, const struct inputs *in);

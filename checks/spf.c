@@ -65,17 +65,39 @@ static void outcome_free(void *v)
 	free(v);
 }
 
-/* libspf2's verdict on the same request, handed the answers o had. */
-static struct spf_second *second_new(const struct audit *a, const char *domain, const struct spf_outcome *o)
+/* libspf2's verdicts. When the audit wants both identities', the MAIL FROM
+ * input asks for the two in one request to a worker (each handed the
+ * answers its own evaluation had), and the HELO input takes its half: a
+ * batch wakes a worker, and is woken by it, once a sender instead of twice. */
+struct seconds {
+	struct spf_second mail_from, helo;
+	bool has_helo; /* helo was asked with it */
+};
+
+static void seconds_run(const struct audit *a, const char *const *domain, const struct spf_outcome *const *o,
+                        size_t n, struct spf_second *out)
 {
-	struct spf_second *s = xcalloc(1, sizeof *s);
-	char *sender = xasprintf("postmaster@%s", domain);
-	struct spf_request rq = {a->t->ip, domain, sender, a->t->helo};
+	struct spf_request rq[2];
+	char *sender[2];
+	const struct resolver_log *known[2];
+	for (size_t i = 0; i < n; i++) {
+		sender[i] = xasprintf("postmaster@%s", domain[i]);
+		rq[i] = (struct spf_request){a->t->ip, domain[i], sender[i], a->t->helo};
+		known[i] = &o[i]->asked;
+	}
 	struct timeouts tm;
 	timeouts_from(a->o->timeout_ms, &tm);
-	spf_second_run(a->spf2, a->dns, &rq, &o->asked, tm.libspf2_ms, s);
-	free(sender);
-	return s;
+	spf_second_run_n(a->spf2, a->dns, rq, known, n, tm.libspf2_ms, out);
+	for (size_t i = 0; i < n; i++)
+		free(sender[i]);
+}
+
+static void seconds_free(void *v)
+{
+	struct seconds *s = v;
+	spf_second_clear(&s->mail_from);
+	spf_second_clear(&s->helo);
+	free(s);
 }
 
 static void second_free(void *v)
@@ -92,7 +114,18 @@ static void *spf_compute(const struct audit *a, const struct inputs *in)
 
 static void *spf_second_compute(const struct audit *a, const struct inputs *in)
 {
-	return second_new(a, a->t->mail_from, input_get(in, IN_SPF));
+	struct seconds *s = xcalloc(1, sizeof *s);
+	const char *domain[2] = {a->t->mail_from, a->t->helo};
+	const struct spf_outcome *o[2] = {input_get(in, IN_SPF), NULL};
+	s->has_helo = a->t->helo && input_needed(in, IN_HELO_SPF_SECOND);
+	if (s->has_helo)
+		o[1] = input_get(in, IN_HELO_SPF);
+	struct spf_second out[2];
+	seconds_run(a, domain, o, s->has_helo ? 2 : 1, out);
+	s->mail_from = out[0];
+	if (s->has_helo)
+		s->helo = out[1];
+	return s;
 }
 
 /* The HELO identity (RFC 7208 2.3): sender postmaster@helo. Without a
@@ -105,8 +138,22 @@ static void *helo_spf_compute(const struct audit *a, const struct inputs *in)
 
 static void *helo_spf_second_compute(const struct audit *a, const struct inputs *in)
 {
+	struct spf_second *s = xcalloc(1, sizeof *s);
+	if (!a->t->helo)
+		return s;
+	if (input_needed(in, IN_SPF_SECOND)) {
+		/* asked with the MAIL FROM identity's (spf_second_compute) */
+		const struct seconds *both = input_get(in, IN_SPF_SECOND);
+		s->ran = both->helo.ran;
+		s->result = both->helo.result ? xstrdup(both->helo.result) : NULL;
+		s->why = both->helo.why ? xstrdup(both->helo.why) : NULL;
+		s->asked = both->helo.asked;
+		return s;
+	}
+	const char *domain = a->t->helo;
 	const struct spf_outcome *o = input_get(in, IN_HELO_SPF);
-	return a->t->helo ? second_new(a, a->t->helo, o) : xcalloc(1, sizeof(struct spf_second));
+	seconds_run(a, &domain, &o, 1, s);
+	return s;
 }
 
 const struct input_def input_spf = {
@@ -114,13 +161,15 @@ const struct input_def input_spf = {
 const struct input_def input_spf_second = {.id = IN_SPF_SECOND,
                                            .name = "libspf2's SPF verdict for the MAIL FROM domain",
                                            .needs = NEED(IN_SPF),
+                                           .uses = NEED(IN_HELO_SPF),
                                            .compute = spf_second_compute,
-                                           .free = second_free};
+                                           .free = seconds_free};
 const struct input_def input_helo_spf = {
     .id = IN_HELO_SPF, .name = "SPF of the HELO name", .compute = helo_spf_compute, .free = outcome_free};
 const struct input_def input_helo_spf_second = {.id = IN_HELO_SPF_SECOND,
                                                 .name = "libspf2's SPF verdict for the HELO name",
                                                 .needs = NEED(IN_HELO_SPF),
+                                                .uses = NEED(IN_SPF_SECOND),
                                                 .compute = helo_spf_second_compute,
                                                 .free = second_free};
 
@@ -499,7 +548,8 @@ static void record_run(const struct audit *a, const struct inputs *in, struct fi
 
 static void pass_run(const struct audit *a, const struct inputs *in, struct findings *out)
 {
-	check_pass(a, input_get(in, IN_SPF), input_get(in, IN_SPF_SECOND), a->t->mail_from, out);
+	const struct seconds *second = input_get(in, IN_SPF_SECOND);
+	check_pass(a, input_get(in, IN_SPF), &second->mail_from, a->t->mail_from, out);
 }
 
 static void lookups_run(const struct audit *a, const struct inputs *in, struct findings *out)

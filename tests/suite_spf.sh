@@ -200,6 +200,29 @@ elif cc -shared -fPIC -o "$TMP/shim.so" "$ROOT/tests/spf-shim.c" 2>"$TMP/cc.err"
 		expect_jq '[.checks[] | select(.id == "spf.pass")][0].detail | test("libspf2 did not evaluate")' "the detail warns of receivers built on libspf2"
 		[ "$ms" -lt "$(budget 8000)" ] && ok || bad "$CASE: took $ms ms"
 	done
+	# Both identities go to one worker in one message: the one that fails
+	# is reported, the other asked again alone, each within its own time.
+	for mode in crash hang; do
+		for dom in good.test mail.good.test; do
+			other=$([ $dom = good.test ] && echo mail.good.test || echo good.test)
+			case_ "libspf2 ${mode}es on $dom, asked with $other: $other still gets its verdict"
+			t0=$(date +%s%N)
+			OUT=$TMP/out.json
+			SA_SHIM=$mode SA_SHIM_DOMAIN=$dom LD_PRELOAD="$TMP/shim.so" \
+				ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+				"$BIN" "$IP" good.test --helo mail.good.test --format json --resolver "$R" --timeout 1 \
+				--only spf,helo >"$OUT" 2>"$TMP/err"
+			RC=$?
+			ms=$((($(date +%s%N) - t0) / 1000000))
+			expect spf.pass pass
+			expect helo.spf pass
+			failed=$([ $dom = good.test ] && echo spf.pass || echo helo.spf)
+			passed=$([ $dom = good.test ] && echo helo.spf || echo spf.pass)
+			expect_jq "[.checks[] | select(.id == \"$failed\")][0].data.libspf2.why | test(\"$([ $mode = crash ] && echo crashed || echo 'did not finish')\")" "$failed: the second opinion says it ${mode}ed"
+			expect_jq "[.checks[] | select(.id == \"$passed\")][0].data.libspf2 == {\"result\": \"pass\"}" "$passed: libspf2's verdict, pass"
+			[ "$ms" -lt "$(budget 8000)" ] && ok || bad "$CASE: took $ms ms"
+		done
+	done
 else
 	bad "cannot build the libspf2 shim: $(head -c 300 "$TMP/cc.err")"
 fi

@@ -405,10 +405,11 @@ static void set_why(struct spf_second *out, const char *why)
 	out->why = xstrdup(why);
 }
 
-/* Serves the child's questions; returns when it answered, failed or timed out. */
-static void serve(const struct resolver *d, int fd, int64_t deadline, struct spf_second *out)
+/* Serves the child's questions about one request; returns when it
+ * answered, failed or timed out. in is the worker's, kept from one request
+ * of a message to the next (its buffer may hold the next one's answer). */
+static void serve(const struct resolver *d, struct inbuf *in, int64_t deadline, struct spf_second *out)
 {
-	struct inbuf inb = {.fd = fd}, *in = &inb;
 	for (int q = 0; q <= MAX_QUESTIONS; q++) {
 		char tag;
 		if (!in_wait(in, deadline)) {
@@ -543,26 +544,20 @@ void spf2_pool_free(struct spf2_pool *p)
 	free(p);
 }
 
-void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct spf_request *rq,
-                    const struct resolver_log *known, int timeout_ms, struct spf_second *out)
+/* Why rq is not asked of libspf2, or NULL. */
+static const char *not_asked(const struct spf_request *rq, const char *sender)
 {
-	memset(out, 0, sizeof *out);
-	if (!p) {
-		out->why = xstrdup("not run");
-		return;
-	}
 	/* libspf2 lets the local host pass for free: not an opinion. */
 	if ((rq->ip.af == AF_INET && rq->ip.b[0] == 127) ||
-	    (rq->ip.af == AF_INET6 && memcmp(rq->ip.b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0)) {
-		out->why = xstrdup("not asked for a loopback address (libspf2 passes it unconditionally)");
-		return;
-	}
-	char *sender = rq->sender ? xstrdup(rq->sender) : xasprintf("postmaster@%s", rq->domain);
-	if (strlen(sender) > 1000 || (rq->helo && strlen(rq->helo) > 255)) {
-		out->why = xstrdup("not asked: the sender or HELO name is too long for it");
-		free(sender);
-		return;
-	}
+	    (rq->ip.af == AF_INET6 && memcmp(rq->ip.b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0))
+		return "not asked for a loopback address (libspf2 passes it unconditionally)";
+	if (strlen(sender) > 1000 || (rq->helo && strlen(rq->helo) > 255))
+		return "not asked: the sender or HELO name is too long for it";
+	return NULL;
+}
+
+static struct worker *worker_take(struct spf2_pool *p)
+{
 	pthread_mutex_lock(&p->mu);
 	struct worker *w = NULL;
 	while (!w) {
@@ -574,31 +569,86 @@ void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct 
 	}
 	w->busy = true;
 	pthread_mutex_unlock(&p->mu);
+	return w;
+}
 
-	if (w->pid <= 0)
-		spawn(p, w); /* the last one died; a rare fork with threads around */
-	if (w->pid <= 0) {
-		out->why = xstrdup("cannot start libspf2");
-	} else {
-		out->ran = true;
-		struct strbuf m = {0};
-		const char *helo = rq->helo ? rq->helo : "";
-		sb_putn(&m, "E", 1);
-		msg_str(&m, rq->ip.text, strlen(rq->ip.text));
-		msg_str(&m, sender, strlen(sender));
-		msg_str(&m, helo, strlen(helo));
-		put_known(&m, d, known);
-		bool sent = msg_send(w->fd, &m);
-		sb_free(&m);
-		if (sent)
-			serve(d, w->fd, clock_mono_ms() + timeout_ms, out);
-		if (!out->result)
-			reap(w, true, out); /* dead, hung or confused: replace it */
-	}
-	free(sender);
+static void worker_give_back(struct spf2_pool *p, struct worker *w)
+{
 	pthread_mutex_lock(&p->mu);
 	w->busy = false;
 	struct waiter *wake = waitq_take(&p->freed);
 	pthread_mutex_unlock(&p->mu);
 	waitq_wake(wake);
+}
+
+void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct spf_request *rq,
+                    const struct resolver_log *known, int timeout_ms, struct spf_second *out)
+{
+	spf_second_run_n(p, d, rq, &known, 1, timeout_ms, out);
+}
+
+void spf_second_run_n(struct spf2_pool *p, const struct resolver *d, const struct spf_request *rq,
+                      const struct resolver_log *const *known, size_t n, int timeout_ms, struct spf_second *out)
+{
+	if (n > SPF_SECOND_MAX)
+		n = SPF_SECOND_MAX; /* a caller's bug: the rest stay cleared */
+	memset(out, 0, n * sizeof *out);
+	if (!p) {
+		for (size_t i = 0; i < n; i++)
+			out[i].why = xstrdup("not run");
+		return;
+	}
+	char *sender[SPF_SECOND_MAX];
+	size_t ask[SPF_SECOND_MAX], m = 0; /* the requests asked, in order */
+	for (size_t i = 0; i < n; i++) {
+		sender[i] = rq[i].sender ? xstrdup(rq[i].sender) : xasprintf("postmaster@%s", rq[i].domain);
+		const char *why = not_asked(&rq[i], sender[i]);
+		if (why)
+			out[i].why = xstrdup(why);
+		else
+			ask[m++] = i;
+	}
+	struct worker *w = m ? worker_take(p) : NULL;
+	if (w && w->pid <= 0)
+		spawn(p, w); /* the last one died; a rare fork with threads around */
+	size_t done = 0;
+	if (w && w->pid <= 0) {
+		for (size_t k = 0; k < m; k++)
+			out[ask[k]].why = xstrdup("cannot start libspf2");
+		done = m;
+	} else if (w) {
+		/* one message, one wake-up of the worker for all of them */
+		struct strbuf msg = {0};
+		for (size_t k = 0; k < m; k++) {
+			const struct spf_request *r = &rq[ask[k]];
+			const char *helo = r->helo ? r->helo : "";
+			sb_putn(&msg, "E", 1);
+			msg_str(&msg, r->ip.text, strlen(r->ip.text));
+			msg_str(&msg, sender[ask[k]], strlen(sender[ask[k]]));
+			msg_str(&msg, helo, strlen(helo));
+			put_known(&msg, d, known[ask[k]]);
+		}
+		bool sent = msg_send(w->fd, &msg);
+		sb_free(&msg);
+		/* The worker answers them in order, each in its own time. */
+		struct inbuf in = {.fd = w->fd};
+		for (; done < m; done++) {
+			struct spf_second *o = &out[ask[done]];
+			o->ran = true;
+			if (sent)
+				serve(d, &in, clock_mono_ms() + timeout_ms, o);
+			if (!o->result) {
+				reap(w, true, o); /* dead, hung or confused: replace it */
+				done++;
+				break;
+			}
+		}
+	}
+	if (w)
+		worker_give_back(p, w);
+	/* after one that failed, the rest were not evaluated: each alone */
+	for (size_t k = done; k < m; k++)
+		spf_second_run(p, d, &rq[ask[k]], known[ask[k]], timeout_ms, &out[ask[k]]);
+	for (size_t i = 0; i < n; i++)
+		free(sender[i]);
 }

@@ -43,4 +43,12 @@ void spf2_pool_free(struct spf2_pool *p);
 void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct spf_request *rq,
                     const struct resolver_log *known, int timeout_ms, struct spf_second *out);
 
+/* The same for n requests (at most SPF_SECOND_MAX) in one message to one
+ * worker: out[i] is rq[i]'s verdict, each with timeout_ms of its own and
+ * the answers of known[i]. One that fails is reported as above, and those
+ * after it are asked again alone. */
+#define SPF_SECOND_MAX 4
+void spf_second_run_n(struct spf2_pool *p, const struct resolver *d, const struct spf_request *rq,
+                      const struct resolver_log *const *known, size_t n, int timeout_ms, struct spf_second *out);
+
 #endif

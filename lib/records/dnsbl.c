@@ -45,8 +45,13 @@ const struct dnsbl_zone *dnsbl_zone_get(const char *zone, struct dnsbl_zone *tmp
 
 static bool join(const char *key, const char *zone, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s.%s", key, zone);
-	return n > 0 && (size_t)n < len && name_is_dns(buf);
+	size_t k = strlen(key), z = strlen(zone);
+	if (k + 1 + z >= len)
+		return false;
+	memcpy(buf, key, k);
+	buf[k] = '.';
+	memcpy(buf + k + 1, zone, z + 1);
+	return name_is_dns(buf);
 }
 
 bool dnsbl_ip_qname(const struct ipaddr *ip, const char *zone, char *buf, size_t len)
@@ -71,8 +76,7 @@ bool dnsbl_test_qname(int af, bool listed, const char *zone, char *buf, size_t l
 	static const unsigned char v4[4] = {127, 0, 0, 0}, v6[16] = {[10] = 0xff, [11] = 0xff, [12] = 127};
 	memcpy(ip.b, af == AF_INET6 ? v6 : v4, af == AF_INET6 ? 16 : 4);
 	ip.b[af == AF_INET6 ? 15 : 3] = listed ? 2 : 1;
-	inet_ntop(af, ip.b, ip.text, sizeof ip.text);
-	return dnsbl_ip_qname(&ip, zone, buf, len);
+	return dnsbl_ip_qname(&ip, zone, buf, len); /* reads the octets, not ip.text */
 }
 
 bool dnsbl_alt_test_qname(const struct dnsbl_zone *z, char *buf, size_t len)

@@ -65,6 +65,26 @@ static void t_reverse(struct unit_ctx *t)
 	 * IPv4-mapped) */
 	UNIT_CHECK(t, dnsbl_test_qname(AF_INET6, true, "zen.example", buf, sizeof buf));
 	UNIT_EQ_STR(t, buf, "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.zen.example");
+	/* written by hand: as snprintf writes it, for every octet's value, and
+	 * cut as it cuts into a short buffer */
+	ip = (struct ipaddr){.af = AF_INET};
+	for (unsigned v = 0; v < 256; v++) {
+		unsigned char o[4] = {(unsigned char)v, (unsigned char)(v * 7), (unsigned char)(255 - v), 0};
+		memcpy(ip.b, o, 4);
+		char want[32];
+		snprintf(want, sizeof want, "%u.%u.%u.%u", o[3], o[2], o[1], o[0]);
+		ip_reverse_key(&ip, buf, sizeof buf);
+		UNIT_EQ_STR(t, buf, want);
+		size_t cut = 1 + v % 12;
+		char shortbuf[16];
+		ip_reverse_key(&ip, shortbuf, cut);
+		want[cut - 1] = '\0';
+		UNIT_EQ_STR(t, shortbuf, want);
+	}
+	UNIT_CHECK(t, dnsbl_test_qname(AF_INET, false, "bl.example", buf, sizeof buf));
+	UNIT_EQ_STR(t, buf, "1.0.0.127.bl.example");
+	UNIT_CHECK(t, !dnsbl_test_qname(AF_INET, false, "bl.example", buf, 20)); /* one short */
+	UNIT_CHECK(t, dnsbl_test_qname(AF_INET, false, "bl.example", buf, 21));
 }
 
 static void t_ip_equal(struct unit_ctx *t)

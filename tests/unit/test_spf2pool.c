@@ -99,9 +99,53 @@ static void t_second_opinion_known_answers(struct unit_ctx *t)
 	spf2_pool_free(p);
 }
 
+/* Several requests in one message to one worker: each its own verdict,
+ * from its own known answers; one not asked (a loopback address) keeps its
+ * reason and does not shift the others. */
+static void t_second_opinion_several(struct unit_ctx *t)
+{
+	struct spf2_pool *p = spf2_pool_new(1);
+	struct memdns m;
+	memdns_load(&m, zone, strlen(zone));
+	struct resolver d = memdns_resolver(&m);
+	const char *ips[] = {"192.0.2.25", "127.0.0.1", "203.0.113.9", "198.51.100.1"};
+	const char *want[] = {"pass", NULL, "fail", "pass"};
+	struct spf_request rq[4];
+	struct resolver_log log[4];
+	const struct resolver_log *known[4];
+	for (size_t i = 0; i < 4; i++) {
+		rq[i] = (struct spf_request){{0}, "example.com", "postmaster@example.com", NULL};
+		char why[64];
+		ip_parse(ips[i], &rq[i].ip, why, sizeof why);
+		struct resolver r = resolver_logging(&log[i], &d);
+		struct spf_verdict v;
+		spf_check_host(&r, &rq[i], &v);
+		spf_verdict_clear(&v);
+		known[i] = &log[i];
+	}
+	for (int round = 0; round < 3; round++) { /* the worker's buffer, reused */
+		struct spf_second out[4];
+		spf_second_run_n(p, &d, rq, known, 4, 5000, out);
+		for (size_t i = 0; i < 4; i++) {
+			if (want[i]) {
+				UNIT_EQ_STR(t, out[i].result, want[i]);
+				UNIT_EQ_INT(t, out[i].asked, 0);
+			} else {
+				UNIT_CHECK(t, !out[i].result && out[i].why && strstr(out[i].why, "loopback"));
+			}
+			spf_second_clear(&out[i]);
+		}
+	}
+	for (size_t i = 0; i < 4; i++)
+		resolver_log_clear(&log[i]);
+	memdns_free(&m);
+	spf2_pool_free(p);
+}
+
 static const struct unit_case cases[] = {
     {"logging resolver", t_logging_resolver},
     {"second opinion, known answers", t_second_opinion_known_answers},
+    {"second opinion, several in one message", t_second_opinion_several},
 };
 
 UNIT_MAIN(cases)
