@@ -25,7 +25,7 @@ SPF_errcode_t SPF_request_query_mailfrom(SPF_request_t *req, SPF_response_t **re
 	if (only && (!dom || strcmp(dom, only) != 0)) {
 		SPF_errcode_t (*real)(SPF_request_t *, SPF_response_t **) =
 		    (SPF_errcode_t(*)(SPF_request_t *, SPF_response_t **))dlsym(RTLD_NEXT,
-		                                                                 "SPF_request_query_mailfrom");
+		                                                                "SPF_request_query_mailfrom");
 		return real(req, resp);
 	}
 	const char *m = getenv("SA_SHIM");

@@ -588,7 +588,8 @@ void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct 
 }
 
 void spf_second_run_n(struct spf2_pool *p, const struct resolver *d, const struct spf_request *rq,
-                      const struct resolver_log *const *known, size_t n, int timeout_ms, struct spf_second *out)
+                      const struct resolver_log *const *known, size_t n, int timeout_ms,
+                      struct spf_second *out)
 {
 	if (n > SPF_SECOND_MAX)
 		n = SPF_SECOND_MAX; /* a caller's bug: the rest stay cleared */

@@ -49,6 +49,7 @@ void spf_second_run(struct spf2_pool *p, const struct resolver *d, const struct 
  * after it are asked again alone. */
 #define SPF_SECOND_MAX 4
 void spf_second_run_n(struct spf2_pool *p, const struct resolver *d, const struct spf_request *rq,
-                      const struct resolver_log *const *known, size_t n, int timeout_ms, struct spf_second *out);
+                      const struct resolver_log *const *known, size_t n, int timeout_ms,
+                      struct spf_second *out);
 
 #endif
