@@ -24,6 +24,7 @@
 #include "../checks/audit.h"
 #include "../lib/proc/workpool.h"
 #include "../lib/util/clock.h"
+#include "../lib/util/strbuf.h"
 #include "../lib/util/strmap.h"
 #include "../lib/util/text.h"
 #include "../lib/util/xalloc.h"
@@ -45,12 +46,18 @@ struct slot {
 	char started[32];
 	long ms;
 	unsigned long lookups;
+	/* When the format can (reporter.sender_text): the report, made by the
+	 * worker, which freed fs; and what it adds to the run's worst. */
+	struct strbuf text;
+	bool has_text;
+	enum status worst, worst_failing;
 };
 
 struct batch {
 	const struct cli *c;
 	const struct run_dns *dns;
 	const struct audit *a0;
+	struct run_out *out;
 	struct slot *v;
 	size_t cap, used;
 	uint64_t next_read, next_write;
@@ -255,6 +262,55 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+/* ------------------------------------------------------------ reports */
+
+static void raise_to(enum status *worst, enum status s)
+{
+	if (status_rank(s) > status_rank(*worst))
+		*worst = s;
+}
+
+/* Adds a sender's worst statuses to the run's. */
+static void tally(struct run_out *o, enum status worst, enum status worst_failing)
+{
+	raise_to(&o->worst, worst);
+	raise_to(&o->worst_failing, worst_failing);
+}
+
+/* Marks fs against the baseline and raises worst and worst_failing to
+ * its findings'; with text, appends the report to it (the reporter's
+ * sender_text: no state of o is touched, any thread may call it), else
+ * hands it to the reporter. */
+static void out_mark(const struct run_out *o, struct report_info *ri, const struct findings *fs,
+                     struct strbuf *text, enum status *worst, enum status *worst_failing, void *st)
+{
+	struct report_diff *d = o->baseline ? report_diff_new(o->baseline, ri->t, fs) : NULL;
+	ri->diff = d;
+	if (text)
+		o->rep->sender_text(o->ro, ri, fs, text);
+	else
+		o->rep->sender(st, ri, fs);
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct finding *f = &fs->v[i];
+		raise_to(worst, f->status);
+		if (report_fails_run(f, d ? d->marks[i] : MARK_NONE, o->ro))
+			raise_to(worst_failing, f->status);
+	}
+	ri->diff = NULL;
+	report_diff_free(d);
+}
+
+static void out_prepare(const struct run_out *o, struct report_info *ri, const struct findings *fs,
+                        struct strbuf *text, enum status *worst, enum status *worst_failing)
+{
+	out_mark(o, ri, fs, text, worst, worst_failing, NULL);
+}
+
+void run_out_sender(struct run_out *o, struct report_info *ri, const struct findings *fs)
+{
+	out_mark(o, ri, fs, NULL, &o->worst, &o->worst_failing, o->st);
+}
+
 /* ------------------------------------------------------------ the workers */
 
 /* The ready sender read first (b->mu held), or NULL. */
@@ -293,10 +349,23 @@ static void *worker(void *arg)
 		findings_init(&fs);
 		audit_run(&a, &fs);
 		unsigned long lookups = audit_dns_close(&ad);
+		long ms = (long)(clock_mono_ms() - t0);
+		s->lookups = lookups;
+		s->ms = ms;
+		if (b->out->rep->sender_text) {
+			/* the report made here, in parallel, from memory this
+			 * thread allocated; the writer only writes it */
+			struct report_info ri = {
+			    .t = &s->t, .started_at = s->started, .duration_ms = ms, .lookups = lookups};
+			s->worst = s->worst_failing = STATUS_SKIP;
+			sb_clear(&s->text);
+			out_prepare(b->out, &ri, &fs, &s->text, &s->worst, &s->worst_failing);
+			s->has_text = true;
+			findings_free(&fs);
+			findings_init(&fs);
+		}
 		pthread_mutex_lock(&b->mu);
 		s->fs = fs;
-		s->lookups = lookups;
-		s->ms = (long)(clock_mono_ms() - t0);
 		s->st = SLOT_DONE;
 		struct waiter *w = waitq_take(&b->done);
 		pthread_mutex_unlock(&b->mu);
@@ -383,9 +452,15 @@ static struct slot *writable(struct batch *b, bool completion)
 
 static void write_slot(struct run_out *o, struct slot *s)
 {
-	struct report_info ri = {
-	    .t = &s->t, .started_at = s->started, .duration_ms = s->ms, .lookups = s->lookups};
-	run_out_sender(o, &ri, &s->fs);
+	if (s->has_text) {
+		fwrite(sb_str(&s->text), 1, s->text.len, o->out);
+		tally(o, s->worst, s->worst_failing);
+		s->has_text = false;
+	} else {
+		struct report_info ri = {
+		    .t = &s->t, .started_at = s->started, .duration_ms = s->ms, .lookups = s->lookups};
+		run_out_sender(o, &ri, &s->fs);
+	}
 	fflush(o->out); /* JSON Lines and text blocks as each sender is done */
 	findings_free(&s->fs);
 	s->t.selectors = NULL; /* the command line's */
@@ -430,23 +505,6 @@ static size_t write_all(struct batch *b, struct run_out *o, size_t total)
 }
 
 /* ------------------------------------------------------------ the run */
-
-void run_out_sender(struct run_out *o, struct report_info *ri, const struct findings *fs)
-{
-	struct report_diff *d = o->baseline ? report_diff_new(o->baseline, ri->t, fs) : NULL;
-	ri->diff = d;
-	o->rep->sender(o->st, ri, fs);
-	for (size_t i = 0; i < fs->n; i++) {
-		const struct finding *f = &fs->v[i];
-		if (status_rank(f->status) > status_rank(o->worst))
-			o->worst = f->status;
-		if (report_fails_run(f, d ? d->marks[i] : MARK_NONE, o->ro) &&
-		    status_rank(f->status) > status_rank(o->worst_failing))
-			o->worst_failing = f->status;
-	}
-	ri->diff = NULL;
-	report_diff_free(d);
-}
 
 void run_one(const struct audit *a0, const struct run_dns *d, struct run_out *o)
 {
@@ -504,7 +562,7 @@ void batch_run(const struct cli *c, const struct run_dns *dns, const struct audi
 	/* On the heap: after a signal, threads still running keep using it
 	 * until the process exits. */
 	struct batch *b = xcalloc(1, sizeof *b);
-	*b = (struct batch){.c = c, .dns = dns, .a0 = a0, .done_before = done_before, .in = in};
+	*b = (struct batch){.c = c, .dns = dns, .a0 = a0, .out = o, .done_before = done_before, .in = in};
 	b->in_name = strcmp(c->batch, "-") == 0 ? "stdin" : c->batch;
 	size_t total = isatty(STDERR_FILENO) ? lines_ahead(c->batch) : 0;
 	b->cap = (size_t)c->jobs * WINDOW_PER_JOB;
@@ -517,6 +575,8 @@ void batch_run(const struct cli *c, const struct run_dns *dns, const struct audi
 	pthread_t sig_th, rd_th;
 	bool sig_ok = pthread_create(&sig_th, NULL, signal_waiter, b) == 0;
 	bool rd_ok = pthread_create(&rd_th, NULL, reader, b) == 0;
+	if (rd_ok)
+		pthread_setname_np(rd_th, "sa-reader");
 	pthread_t *th = xcalloc((size_t)c->jobs, sizeof *th);
 	size_t started = 0, jobs = 0;
 	if (rd_ok && a0->pool) {
@@ -569,6 +629,8 @@ void batch_run(const struct cli *c, const struct run_dns *dns, const struct audi
 	}
 	if (in != stdin)
 		fclose(in);
+	for (size_t i = 0; i < b->cap; i++)
+		sb_free(&b->v[i].text);
 	free(b->v);
 	pthread_mutex_destroy(&b->mu);
 	pthread_cond_destroy(&b->space);

@@ -301,4 +301,5 @@ static void html_end(void *p, int exit_status)
 	free(st);
 }
 
-const struct reporter reporter_html = {"html", html_begin, html_sender, html_end};
+const struct reporter reporter_html = {
+    .name = "html", .begin = html_begin, .sender = html_sender, .end = html_end};

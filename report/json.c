@@ -435,9 +435,9 @@ cJSON *report_json_tree(const struct report_info *ri, const struct findings *fs)
 	return tree_new(ri, fs, false);
 }
 
-/* Writes item as cJSON_PrintUnformatted does, skipping its last skip_end
- * bytes; a small item is printed on the stack. */
-static void write_tree(FILE *out, const cJSON *item, size_t skip_end)
+/* Appends item as cJSON_PrintUnformatted prints it, without its last
+ * skip_end bytes; a small item is printed on the stack. */
+static void put_tree(struct strbuf *sb, const cJSON *item, size_t skip_end)
 {
 	char buf[4096];
 	char *s =
@@ -445,77 +445,91 @@ static void write_tree(FILE *out, const cJSON *item, size_t skip_end)
 	if (!s)
 		return;
 	size_t len = strlen(s);
-	fwrite(s, 1, len > skip_end ? len - skip_end : 0, out);
+	sb_putn(sb, s, len > skip_end ? len - skip_end : 0);
 	if (s != buf)
 		free(s);
 }
 
-/* A sender's JSON line; buf is the writer's, kept from line to line (grown
- * a step at a time for every sender, it was most of the writer's large
- * allocations). */
-static void write_line(FILE *out, const struct report_info *ri, const struct findings *fs, struct strbuf *buf)
+/* A sender's JSON line, appended to sb: the head from its tree, the checks
+ * written as text (handing them to the tree as a raw item, to print it
+ * whole, copied them three times). */
+static void put_line(struct strbuf *sb, const struct report_info *ri, const struct findings *fs)
 {
 	cJSON *head = tree_new(ri, fs, true);
-	write_tree(out, head, 1); /* without its closing brace */
+	put_tree(sb, head, 1); /* without its closing brace */
 	cJSON_Delete(head);
-	sb_clear(buf);
-	checks_text(buf, ri, fs);
-	fputs(",\"checks\":", out);
-	fwrite(buf->s, 1, buf->len, out);
+	put(sb, ",\"checks\":");
+	checks_text(sb, ri, fs);
 	if (ri->diff) {
 		cJSON *b = baseline_new(ri->diff);
 		sanitize(b);
-		fputs(",\"baseline\":", out);
-		write_tree(out, b, 0);
+		put(sb, ",\"baseline\":");
+		put_tree(sb, b, 0);
 		cJSON_Delete(b);
 	}
-	fputs("}\n", out);
+	put(sb, "}\n");
+}
+
+/* The sender's report as report_json writes it, appended to sb. */
+static void put_report(struct strbuf *sb, const struct report_info *ri, const struct findings *fs,
+                       bool compact)
+{
+	if (compact) {
+		put_line(sb, ri, fs);
+		return;
+	}
+	cJSON *root = tree_new(ri, fs, false);
+	char *s = cJSON_Print(root);
+	if (s) {
+		put(sb, s);
+		put(sb, "\n");
+		free(s);
+	}
+	cJSON_Delete(root);
 }
 
 void report_json(FILE *out, const struct report_info *ri, const struct findings *fs,
                  const struct report_opts *o)
 {
-	if (!o->compact) {
-		cJSON *root = tree_new(ri, fs, false);
-		char *s = cJSON_Print(root);
-		if (s) {
-			fputs(s, out);
-			fputc('\n', out);
-			free(s);
-		}
-		cJSON_Delete(root);
-		return;
-	}
-	/* JSON Lines, a line a sender: the head from its tree, the checks
-	 * written as text, straight out (handing them to the tree as a raw
-	 * item, to print it whole, copied them three times) */
-	struct strbuf buf = {0};
-	write_line(out, ri, fs, &buf);
-	sb_free(&buf);
+	struct strbuf sb = {0};
+	put_report(&sb, ri, fs, o->compact);
+	fwrite(sb_str(&sb), 1, sb.len, out);
+	sb_free(&sb);
 }
 
 struct json_state {
 	FILE *out;
 	struct report_opts o;
-	struct strbuf buf; /* JSON Lines: the checks of the line being written */
+	struct strbuf buf; /* the sender being written, kept from one to the next */
 };
+
+/* A batch writes JSON Lines. */
+static bool compact_of(const struct report_opts *o)
+{
+	return o->compact || o->batch;
+}
 
 static void *json_begin(FILE *out, const struct report_opts *o)
 {
 	struct json_state *st = xcalloc(1, sizeof *st);
 	st->out = out;
 	st->o = *o;
-	st->o.compact = o->compact || o->batch; /* JSON Lines */
+	st->o.compact = compact_of(o);
 	return st;
 }
 
 static void json_sender(void *p, const struct report_info *ri, const struct findings *fs)
 {
 	struct json_state *st = p;
-	if (st->o.compact)
-		write_line(st->out, ri, fs, &st->buf);
-	else
-		report_json(st->out, ri, fs, &st->o);
+	sb_clear(&st->buf);
+	put_report(&st->buf, ri, fs, st->o.compact);
+	fwrite(sb_str(&st->buf), 1, st->buf.len, st->out);
+}
+
+static void json_sender_text(const struct report_opts *o, const struct report_info *ri,
+                             const struct findings *fs, struct strbuf *out)
+{
+	put_report(out, ri, fs, compact_of(o));
 }
 
 static void json_end(void *p, int exit_status)
@@ -526,4 +540,8 @@ static void json_end(void *p, int exit_status)
 	free(st);
 }
 
-const struct reporter reporter_json = {"json", json_begin, json_sender, json_end};
+const struct reporter reporter_json = {.name = "json",
+                                       .begin = json_begin,
+                                       .sender = json_sender,
+                                       .end = json_end,
+                                       .sender_text = json_sender_text};

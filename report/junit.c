@@ -147,4 +147,5 @@ static void junit_end(void *p, int exit_status)
 	free(st);
 }
 
-const struct reporter reporter_junit = {"junit", junit_begin, junit_sender, junit_end};
+const struct reporter reporter_junit = {
+    .name = "junit", .begin = junit_begin, .sender = junit_sender, .end = junit_end};

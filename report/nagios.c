@@ -178,4 +178,5 @@ static void nagios_end(void *p, int exit_status)
 	free(st);
 }
 
-const struct reporter reporter_nagios = {"nagios", nagios_begin, nagios_sender, nagios_end};
+const struct reporter reporter_nagios = {
+    .name = "nagios", .begin = nagios_begin, .sender = nagios_sender, .end = nagios_end};

@@ -163,4 +163,5 @@ static void prom_end(void *p, int exit_status)
 	free(st);
 }
 
-const struct reporter reporter_prometheus = {"prometheus", prom_begin, prom_sender, prom_end};
+const struct reporter reporter_prometheus = {
+    .name = "prometheus", .begin = prom_begin, .sender = prom_sender, .end = prom_end};

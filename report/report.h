@@ -12,6 +12,8 @@
 #include "../lib/records/spf_eval.h"
 #include "../lib/model/finding.h"
 
+struct strbuf;
+
 /* What a back end is told of a baseline (--baseline): per finding whether
  * the problem is new or was already in the baseline, and the baseline's
  * problems this audit no longer has. A problem is a warn, fail or error
@@ -61,6 +63,12 @@ struct reporter {
 	void (*sender)(void *st, const struct report_info *ri, const struct findings *fs);
 	/* Writes what is left and frees st. */
 	void (*end)(void *st, int exit_status);
+	/* Optional: what sender writes for the sender, appended to out, made
+	 * from nothing but the arguments (no state of the run): a batch makes
+	 * it on the thread that audited the sender, and its writer only
+	 * writes it (JSON Lines were a writer thread's CPU a batch waited on). */
+	void (*sender_text)(const struct report_opts *o, const struct report_info *ri,
+	                    const struct findings *fs, struct strbuf *out);
 };
 
 /* The back end of a --format name, or NULL. */

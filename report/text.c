@@ -346,4 +346,5 @@ static void text_end(void *p, int exit_status)
 	free(st);
 }
 
-const struct reporter reporter_text = {"text", text_begin, text_sender, text_end};
+const struct reporter reporter_text = {
+    .name = "text", .begin = text_begin, .sender = text_sender, .end = text_end};

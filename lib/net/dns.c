@@ -1983,7 +1983,9 @@ struct dns *dns_new(const struct dns_config *cfg, char *err, size_t errlen)
 		free(d);
 		return NULL;
 	}
-	if (pthread_create(&d->loop, NULL, loop_main, d) != 0) {
+	if (pthread_create(&d->loop, NULL, loop_main, d) == 0) {
+		pthread_setname_np(d->loop, "sa-dns"); /* for top and perf */
+	} else {
 		snprintf(err, errlen, "cannot start the DNS thread");
 		close(d->wake[0]);
 		close(d->wake[1]);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -272,6 +273,7 @@ static void worker_main(int fd)
 	for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++)
 		signal(fatal[i], SIG_DFL);
 	signal(SIGINT, SIG_IGN); /* the parent ends us when it is done */
+	prctl(PR_SET_NAME, "sa-libspf2");
 	/* libspf2 prints warnings to stderr; the report says what matters */
 	SPF_warning_handler = child_quiet;
 	SPF_info_handler = child_quiet;

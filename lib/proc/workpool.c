@@ -515,10 +515,12 @@ struct workpool *workpool_new(size_t threads)
 		struct carrier *c = &p->c[p->n];
 		c->p = p;
 		sem_init(&c->wake, 0, 0);
-		if (pthread_create(&c->th, NULL, carrier_main, c) == 0)
+		if (pthread_create(&c->th, NULL, carrier_main, c) == 0) {
+			pthread_setname_np(c->th, "sa-carrier"); /* for top and perf */
 			p->n++;
-		else
+		} else {
 			sem_destroy(&c->wake);
+		}
 	}
 	if (!p->n) {
 		workpool_free(p);
