@@ -149,6 +149,9 @@ struct dns {
 	bool canaries;                /* vet negative answers (dns_config) */
 	char *expect[DNS_MAX_EXPECT]; /* TLDs known to exist (dns_expect_tld) */
 	size_t expect_count;
+	/* The canaries' entries, held (canary_entry): the root's, then each
+	 * expected TLD's. */
+	struct entry *canary[1 + DNS_MAX_EXPECT];
 	bool stop;
 
 	pthread_t loop;
@@ -2082,16 +2085,38 @@ static bool is_canary(const char *name, uint16_t type)
 	return type == DNS_T_NS && (strcmp(name, ".") == 0 || !strchr(name, '.'));
 }
 
-/* Whether tld was named by dns_expect_tld (d->mu held). */
-static bool tld_expected(const struct dns *d, const char *tld)
+/* 1 + the index of tld among those named by dns_expect_tld, or 0 (d->mu
+ * held). */
+static size_t tld_expected(const struct dns *d, const char *tld)
 {
 	for (size_t i = 0; tld && i < d->expect_count; i++)
 		if (strcmp(d->expect[i], tld) == 0)
-			return true;
-	return false;
+			return 1 + i;
+	return 0;
 }
 
-/* Starts the root's canary (d->mu held). */
+/* The entry of canary k (0: the root, 1 + i: expect[i]) (d->mu held):
+ * held in d->canary until its TTL is over, then asked again. Every
+ * negative answer looks at the canaries: looked up by name in the cache,
+ * they were a third of a batch's cache lookups. */
+static struct entry *canary_entry(struct dns *d, size_t k)
+{
+	struct entry *e = d->canary[k];
+	if (e && !(e->state == ST_DONE && now_ms() >= e->expires_ms))
+		return e;
+	if (e) {
+		/* held, the cache would keep handing it out: out of the
+		 * table first, freed with its last reference */
+		if (e->in_table)
+			unlink_entry(d, e);
+		release(d, e);
+	}
+	e = cache_get(d, k ? d->expect[k - 1] : ".", DNS_T_NS);
+	hold(d, e);
+	d->canary[k] = e;
+	return e;
+}
+
 /* Keeps the root canary asked ahead (d->mu held). Looked at once a second,
  * not per lookup: an audit makes hundreds, and a canary a negative answer
  * needs and does not find is asked then (canary_denies). */
@@ -2103,7 +2128,7 @@ static void canaries_start(struct dns *d, const char *name, uint16_t type)
 	if (now - d->root_checked_ms < 1000)
 		return;
 	d->root_checked_ms = now;
-	cache_get(d, ".", DNS_T_NS);
+	canary_entry(d, 0);
 }
 
 void dns_expect_tld(struct dns *d, const char *name)
@@ -2115,7 +2140,7 @@ void dns_expect_tld(struct dns *d, const char *name)
 	pthread_mutex_lock(&d->mu);
 	if (tld && !tld_expected(d, tld) && d->expect_count < DNS_MAX_EXPECT) {
 		d->expect[d->expect_count++] = xstrdup(tld);
-		cache_get(d, tld, DNS_T_NS);
+		canary_entry(d, d->expect_count);
 	}
 	canaries_start(d, norm, 0);
 	pthread_mutex_unlock(&d->mu);
@@ -2151,13 +2176,14 @@ static const char *canary_denies(struct dns *d, const char *name, char *buf, siz
 	/* One locked pass (every negative answer of a batch comes here):
 	 * both canaries asked at once, waited for only when not done. */
 	pthread_mutex_lock(&d->mu);
-	const char *tld = tld_expected(d, tld_of(name)) ? tld_of(name) : NULL;
+	size_t tk = tld_expected(d, tld_of(name));
+	const char *tld = tk ? tld_of(name) : NULL;
 	const char *names[2] = {".", tld};
 	struct entry *c[2] = {NULL, NULL};
 	enum dns_status status[2] = {DNS_OK, DNS_OK};
 	for (size_t i = 0; i < 2 && names[i]; i++) {
-		c[i] = cache_get(d, names[i], DNS_T_NS);
-		hold(d, c[i]);
+		c[i] = canary_entry(d, i ? tk : 0);
+		hold(d, c[i]); /* d's may be given up while we wait */
 	}
 	for (size_t i = 0; i < 2 && c[i]; i++) {
 		wait_done(d, c[i]);
