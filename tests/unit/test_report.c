@@ -252,6 +252,36 @@ static void t_json_data_random(struct unit_ctx *t)
 	}
 }
 
+/* Strings are scanned 8 bytes a step: each character JSON escapes or
+ * checks, at each place of a string longer than two steps, written as
+ * cJSON writes it. */
+static void t_json_string_scan(struct unit_ctx *t)
+{
+	struct target tg;
+	make_target(&tg);
+	static const char *const odd[] = {"\"", "\\", "\x01", "\x1f", "\n", "\x7f", "\xc3\xa9", "\xe2\x82\xac",
+	                                  "\xf0\x9f\x98\x80", "\xff", "\xc0", "\xed\xa0\x80", "\xe2\x82", " ", "~"};
+	int bad = 0;
+	for (size_t k = 0; k < sizeof odd / sizeof *odd && bad < 3; k++)
+		for (size_t at = 0; at < 24 && bad < 3; at++) {
+			char str[64];
+			memset(str, 'a', 24);
+			memcpy(str + at, odd[k], strlen(odd[k]));
+			str[24 + strlen(odd[k])] = '\0';
+			memset(str + at + strlen(odd[k]), 'b', 24 - at);
+			struct findings fs;
+			findings_init(&fs);
+			struct finding *f = findings_add(&fs, "rdns.ptr", NULL, STATUS_PASS, "%s", str);
+			cJSON_Delete(f->data);
+			f->data = cJSON_CreateObject();
+			cJSON_AddStringToObject(f->data, str, str);
+			struct report_info ri = {.t = &tg, .started_at = "2026-11-22T07:00:00Z", .duration_ms = 1};
+			if (!compact_is_tree(t, &ri, &fs))
+				bad++;
+			findings_free(&fs);
+		}
+}
+
 /* The catalogue's refs go first and are borrowed (not copied, not freed);
  * the check's own follow, a duplicate dropped; the cap holds. */
 static void t_catalogue_refs(struct unit_ctx *t)
@@ -546,6 +576,7 @@ static const struct unit_case cases[] = {
     {"text report -q/-v/colour", t_text_quiet_verbose_color},
     {"json report", t_json},
     {"json checks as text", t_json_checks_text},
+    {"json strings, 8 bytes a step", t_json_string_scan},
     {"json data, random", t_json_data_random},
     {"status order", t_status},
     {"catalogue refs", t_catalogue_refs},
