@@ -259,8 +259,21 @@ static void t_json_string_scan(struct unit_ctx *t)
 {
 	struct target tg;
 	make_target(&tg);
-	static const char *const odd[] = {"\"", "\\", "\x01", "\x1f", "\n", "\x7f", "\xc3\xa9", "\xe2\x82\xac",
-	                                  "\xf0\x9f\x98\x80", "\xff", "\xc0", "\xed\xa0\x80", "\xe2\x82", " ", "~"};
+	static const char *const odd[] = {"\"",
+	                                  "\\",
+	                                  "\x01",
+	                                  "\x1f",
+	                                  "\n",
+	                                  "\x7f",
+	                                  "\xc3\xa9",
+	                                  "\xe2\x82\xac",
+	                                  "\xf0\x9f\x98\x80",
+	                                  "\xff",
+	                                  "\xc0",
+	                                  "\xed\xa0\x80",
+	                                  "\xe2\x82",
+	                                  " ",
+	                                  "~"};
 	int bad = 0;
 	for (size_t k = 0; k < sizeof odd / sizeof *odd && bad < 3; k++)
 		for (size_t at = 0; at < 24 && bad < 3; at++) {
@@ -275,7 +288,8 @@ static void t_json_string_scan(struct unit_ctx *t)
 			cJSON_Delete(f->data);
 			f->data = cJSON_CreateObject();
 			cJSON_AddStringToObject(f->data, str, str);
-			struct report_info ri = {.t = &tg, .started_at = "2026-11-22T07:00:00Z", .duration_ms = 1};
+			struct report_info ri = {
+			    .t = &tg, .started_at = "2026-11-22T07:00:00Z", .duration_ms = 1};
 			if (!compact_is_tree(t, &ri, &fs))
 				bad++;
 			findings_free(&fs);
