@@ -96,6 +96,19 @@ int strmap_put(struct strmap *m, const char *key, void *val)
 	return 1;
 }
 
+void *strmap_put_new(struct strmap *m, const char *key, void *val)
+{
+	if ((m->n + 1) * 2 > m->cap)
+		grow(m);
+	uint64_t h = hash(key);
+	struct slot *s = find(m, key, h);
+	if (s->key)
+		return s->val;
+	*s = (struct slot){xstrdup(key), val, h};
+	m->n++;
+	return NULL;
+}
+
 void *strmap_del(struct strmap *m, const char *key)
 {
 	struct slot *s = find(m, key, hash(key));

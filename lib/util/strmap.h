@@ -19,6 +19,9 @@ void *strmap_get(const struct strmap *m, const char *key);
 /* Sets key's value (val must not be NULL). Returns 1 when the key was new,
  * 0 when its value was replaced. */
 int strmap_put(struct strmap *m, const char *key, void *val);
+/* The value of key when it has one (left as it is); else key is added
+ * with val and NULL returned. One probe where get and put took two. */
+void *strmap_put_new(struct strmap *m, const char *key, void *val);
 /* Removes key; returns its value, or NULL when it had none. */
 void *strmap_del(struct strmap *m, const char *key);
 size_t strmap_count(const struct strmap *m);

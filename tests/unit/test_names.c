@@ -211,6 +211,28 @@ static void t_strmap_del(struct unit_ctx *t)
 	strmap_free(m);
 }
 
+/* put_new: the value a key has, left as it is; a new key added, through
+ * the map's growth; get agrees. */
+static void t_strmap_put_new(struct unit_ctx *t)
+{
+	struct strmap *m = strmap_new_sized(4);
+	enum { N = 1000 };
+	static int v[N], w[N];
+	char k[16];
+	bool ok = true;
+	for (int i = 0; i < N; i++) {
+		snprintf(k, sizeof k, "q%d", i);
+		ok &= strmap_put_new(m, k, &v[i]) == NULL;
+		ok &= strmap_put_new(m, k, &w[i]) == &v[i];
+	}
+	for (int i = 0; i < N; i++) {
+		snprintf(k, sizeof k, "q%d", i);
+		ok &= strmap_get(m, k) == &v[i];
+	}
+	UNIT_CHECK(t, ok && strmap_count(m) == N);
+	strmap_free(m);
+}
+
 /* Names as DNS compares them: case and a final dot aside. */
 static void t_name_same(struct unit_ctx *t)
 {
@@ -225,6 +247,6 @@ static const struct unit_case cases[] = {
     {"name_same", t_name_same},      {"ip_parse v4", t_ip_parse_v4}, {"ip_parse v6", t_ip_parse_v6},
     {"reverse names", t_reverse},    {"ip_equal", t_ip_equal},       {"hostname syntax", t_hostname},
     {"dns name limits", t_dns_name}, {"normalize", t_normalize},     {"user names and IDN", t_from_user},
-    {"name_is_under", t_under},      {"strmap_del", t_strmap_del},
+    {"name_is_under", t_under},      {"strmap_del", t_strmap_del},   {"strmap_put_new", t_strmap_put_new},
 };
 UNIT_MAIN(cases)
