@@ -461,7 +461,6 @@ static void write_slot(struct run_out *o, struct slot *s)
 		    .t = &s->t, .started_at = s->started, .duration_ms = s->ms, .lookups = s->lookups};
 		run_out_sender(o, &ri, &s->fs);
 	}
-	fflush(o->out); /* JSON Lines and text blocks as each sender is done */
 	findings_free(&s->fs);
 	s->t.selectors = NULL; /* the command line's */
 	target_free(&s->t);
@@ -496,9 +495,18 @@ static size_t write_all(struct batch *b, struct run_out *o, size_t total)
 		}
 		if (b->signo || (b->eof && b->used == 0))
 			break;
+		/* JSON Lines and text blocks out as each sender is done: flushed
+		 * before waiting for the next, so reports ready together go in
+		 * one write (a reader on a pipe woke once a sender) */
+		pthread_mutex_unlock(&b->mu);
+		fflush(o->out);
+		pthread_mutex_lock(&b->mu);
+		if (writable(b, completion) || b->signo || (b->eof && b->used == 0))
+			continue;
 		waitq_wait(&b->done, &b->mu);
 	}
 	pthread_mutex_unlock(&b->mu);
+	fflush(o->out);
 	if (show_progress && written > 1)
 		fputc('\n', stderr);
 	return written;
