@@ -111,6 +111,9 @@ static void put(struct strbuf *sb, const char *s)
 	sb_putn(sb, s, strlen(s));
 }
 
+/* A string literal, its length known (no strlen for every key and token). */
+#define PUT_LIT(sb, lit) sb_putn((sb), "" lit, sizeof(lit) - 1)
+
 /* Printable ASCII that JSON takes as it is (not '"' or '\\'): the most of a
  * report's bytes, tested with a shift and a mask instead of four compares. */
 static bool plain_byte(char ch)
@@ -142,17 +145,24 @@ static void put_string(struct strbuf *sb, const char *s)
 		s = ""; /* as cJSON prints a string without value */
 	size_t start = sb->len;
 	char *fixed = NULL;
-	const char *p = s, *end = s + strlen(s);
+	/* the end is looked for only in a long string (the 8-byte steps need
+	 * it; a short one is done before strlen would be) */
+	const char *p = s, *end = NULL;
 	sb_putn(sb, "\"", 1);
 	for (;;) {
 		const char *run = p;
 		size_t n;
 		for (;;) {
 			uint64_t x;
-			while (end - p >= 8 && (memcpy(&x, p, 8), plain8(x)))
+			while (end && end - p >= 8 && (memcpy(&x, p, 8), plain8(x)))
 				p += 8;
-			while (plain_byte(*p))
+			size_t k = 0;
+			while (plain_byte(*p) && (end || ++k < 16))
 				p++;
+			if (!end && plain_byte(*p)) {
+				end = p + strlen(p);
+				continue;
+			}
 			if ((unsigned char)*p >= 0x80 && (n = utf8_seq_at(p)) > 0)
 				p += n;
 			else
@@ -166,19 +176,19 @@ static void put_string(struct strbuf *sb, const char *s)
 			sb->len = start;
 			fixed = utf8_sanitize_new(s, strlen(s));
 			p = s = fixed;
-			end = s + strlen(s);
+			end = NULL;
 			sb_putn(sb, "\"", 1);
 			continue;
 		}
 		char esc[8];
 		switch (c) {
-		case '"': put(sb, "\\\""); break;
-		case '\\': put(sb, "\\\\"); break;
-		case '\b': put(sb, "\\b"); break;
-		case '\f': put(sb, "\\f"); break;
-		case '\n': put(sb, "\\n"); break;
-		case '\r': put(sb, "\\r"); break;
-		case '\t': put(sb, "\\t"); break;
+		case '"': PUT_LIT(sb, "\\\""); break;
+		case '\\': PUT_LIT(sb, "\\\\"); break;
+		case '\b': PUT_LIT(sb, "\\b"); break;
+		case '\f': PUT_LIT(sb, "\\f"); break;
+		case '\n': PUT_LIT(sb, "\\n"); break;
+		case '\r': PUT_LIT(sb, "\\r"); break;
+		case '\t': PUT_LIT(sb, "\\t"); break;
 		default: snprintf(esc, sizeof esc, "\\u%04x", c); put(sb, esc);
 		}
 		p++;
@@ -189,20 +199,21 @@ static void put_string(struct strbuf *sb, const char *s)
 
 /* ,"key":"val" (the first member of an object comes without the comma);
  * a NULL val is null, or no member unless null_ok. */
-static void put_member(struct strbuf *sb, const char *key, const char *val, bool null_ok)
+static void put_member_n(struct strbuf *sb, const char *key, size_t key_len, const char *val, bool null_ok)
 {
 	if (!val && !null_ok)
 		return;
 	if (sb->len && sb->s[sb->len - 1] != '{')
 		sb_putn(sb, ",", 1);
 	sb_putn(sb, "\"", 1);
-	put(sb, key);
+	sb_putn(sb, key, key_len);
 	sb_putn(sb, "\":", 2);
 	if (val)
 		put_string(sb, val);
 	else
-		put(sb, "null");
+		PUT_LIT(sb, "null");
 }
+#define put_member(sb, key, val, null_ok) put_member_n((sb), "" key, sizeof(key) - 1, (val), (null_ok))
 
 /* A number as cJSON 1.7.15 prints it: the shortest of %1.15g and %1.17g
  * that reads back (an integer below 10^15, the common case, without
@@ -212,7 +223,7 @@ static void put_number(struct strbuf *sb, const cJSON *n)
 	double d = n->valuedouble;
 	char buf[32];
 	if (isnan(d) || isinf(d)) {
-		put(sb, "null");
+		PUT_LIT(sb, "null");
 		return;
 	}
 	if (d == floor(d) && fabs(d) < 1e15) {
@@ -239,9 +250,9 @@ static void put_number(struct strbuf *sb, const cJSON *n)
 static void put_value(struct strbuf *sb, const cJSON *v)
 {
 	switch (v->type & 0xff) {
-	case cJSON_NULL: put(sb, "null"); return;
-	case cJSON_False: put(sb, "false"); return;
-	case cJSON_True: put(sb, "true"); return;
+	case cJSON_NULL: PUT_LIT(sb, "null"); return;
+	case cJSON_False: PUT_LIT(sb, "false"); return;
+	case cJSON_True: PUT_LIT(sb, "true"); return;
 	case cJSON_Number: put_number(sb, v); return;
 	case cJSON_String: put_string(sb, v->valuestring); return;
 	case cJSON_Raw:
@@ -293,7 +304,7 @@ static void checks_text(struct strbuf *sb, const struct report_info *ri, const s
 		put_member(sb, "summary", f->summary, false);
 		put_member(sb, "detail", f->detail, true);
 		put_member(sb, "remedy", remedy_of(f), true);
-		put(sb, ",\"refs\":[");
+		PUT_LIT(sb, ",\"refs\":[");
 		for (size_t k = 0; k < f->ref_count; k++) {
 			if (k)
 				sb_putn(sb, ",", 1);
@@ -475,16 +486,16 @@ static void put_line(struct strbuf *sb, const struct report_info *ri, const stru
 	cJSON *head = tree_new(ri, fs, true);
 	put_tree(sb, head, 1); /* without its closing brace */
 	cJSON_Delete(head);
-	put(sb, ",\"checks\":");
+	PUT_LIT(sb, ",\"checks\":");
 	checks_text(sb, ri, fs);
 	if (ri->diff) {
 		cJSON *b = baseline_new(ri->diff);
 		sanitize(b);
-		put(sb, ",\"baseline\":");
+		PUT_LIT(sb, ",\"baseline\":");
 		put_tree(sb, b, 0);
 		cJSON_Delete(b);
 	}
-	put(sb, "}\n");
+	PUT_LIT(sb, "}\n");
 }
 
 /* The sender's report as report_json writes it, appended to sb. */
@@ -499,7 +510,7 @@ static void put_report(struct strbuf *sb, const struct report_info *ri, const st
 	char *s = cJSON_Print(root);
 	if (s) {
 		put(sb, s);
-		put(sb, "\n");
+		PUT_LIT(sb, "\n");
 		free(s);
 	}
 	cJSON_Delete(root);
