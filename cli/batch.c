@@ -300,12 +300,6 @@ static void out_mark(const struct run_out *o, struct report_info *ri, const stru
 	report_diff_free(d);
 }
 
-static void out_prepare(const struct run_out *o, struct report_info *ri, const struct findings *fs,
-                        struct strbuf *text, enum status *worst, enum status *worst_failing)
-{
-	out_mark(o, ri, fs, text, worst, worst_failing, NULL);
-}
-
 void run_out_sender(struct run_out *o, struct report_info *ri, const struct findings *fs)
 {
 	out_mark(o, ri, fs, NULL, &o->worst, &o->worst_failing, o->st);
@@ -359,7 +353,7 @@ static void *worker(void *arg)
 			    .t = &s->t, .started_at = s->started, .duration_ms = ms, .lookups = lookups};
 			s->worst = s->worst_failing = STATUS_SKIP;
 			sb_clear(&s->text);
-			out_prepare(b->out, &ri, &fs, &s->text, &s->worst, &s->worst_failing);
+			out_mark(b->out, &ri, &fs, &s->text, &s->worst, &s->worst_failing, NULL);
 			s->has_text = true;
 			findings_free(&fs);
 			findings_init(&fs);

@@ -3,6 +3,7 @@
  * strmap.h): FNV-1a, linear probing, doubled at half full. */
 #include "strmap.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,33 +80,36 @@ static void grow(struct strmap *m)
 	free(old);
 }
 
-int strmap_put(struct strmap *m, const char *key, void *val)
+/* The slot of key, added with a NULL value when it was not there (*added
+ * says which). */
+static struct slot *slot_for(struct strmap *m, const char *key, bool *added)
 {
 	if ((m->n + 1) * 2 > m->cap)
 		grow(m);
 	uint64_t h = hash(key);
 	struct slot *s = find(m, key, h);
-	if (s->key) {
-		s->val = val;
-		return 0;
+	*added = !s->key;
+	if (*added) {
+		*s = (struct slot){xstrdup(key), NULL, h};
+		m->n++;
 	}
-	s->key = xstrdup(key);
-	s->val = val;
-	s->h = h;
-	m->n++;
-	return 1;
+	return s;
+}
+
+int strmap_put(struct strmap *m, const char *key, void *val)
+{
+	bool added;
+	slot_for(m, key, &added)->val = val;
+	return added;
 }
 
 void *strmap_put_new(struct strmap *m, const char *key, void *val)
 {
-	if ((m->n + 1) * 2 > m->cap)
-		grow(m);
-	uint64_t h = hash(key);
-	struct slot *s = find(m, key, h);
-	if (s->key)
+	bool added;
+	struct slot *s = slot_for(m, key, &added);
+	if (!added)
 		return s->val;
-	*s = (struct slot){xstrdup(key), val, h};
-	m->n++;
+	s->val = val;
 	return NULL;
 }
 

@@ -135,6 +135,15 @@ static bool compact_is_tree(struct unit_ctx *t, const struct report_info *ri, co
 	return ok;
 }
 
+/* compact_is_tree for one sender's findings, which it frees. */
+static bool sender_compact_is_tree(struct unit_ctx *t, const struct target *tg, struct findings *fs)
+{
+	struct report_info ri = {.t = tg, .started_at = "2026-11-22T07:00:00Z", .duration_ms = 1};
+	bool ok = compact_is_tree(t, &ri, fs);
+	findings_free(fs);
+	return ok;
+}
+
 /* A compact report writes its checks as text: byte for byte what cJSON
  * prints of the tree, escapes, repaired UTF-8, null members, data that is
  * referenced, copied and repaired, or longer than the writer's buffer. */
@@ -245,10 +254,7 @@ static void t_json_data_random(struct unit_ctx *t)
 			cJSON_Delete(f->data);
 			f->data = rnd_value(&seed, 0);
 		}
-		struct report_info ri = {.t = &tg, .started_at = "2026-11-22T07:00:00Z", .duration_ms = 1};
-		if (!compact_is_tree(t, &ri, &fs))
-			bad++;
-		findings_free(&fs);
+		bad += !sender_compact_is_tree(t, &tg, &fs);
 	}
 }
 
@@ -288,11 +294,7 @@ static void t_json_string_scan(struct unit_ctx *t)
 			cJSON_Delete(f->data);
 			f->data = cJSON_CreateObject();
 			cJSON_AddStringToObject(f->data, str, str);
-			struct report_info ri = {
-			    .t = &tg, .started_at = "2026-11-22T07:00:00Z", .duration_ms = 1};
-			if (!compact_is_tree(t, &ri, &fs))
-				bad++;
-			findings_free(&fs);
+			bad += !sender_compact_is_tree(t, &tg, &fs);
 		}
 }
 
