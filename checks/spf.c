@@ -70,8 +70,7 @@ static void outcome_free(void *v)
  * answers its own evaluation had), and the HELO input takes its half: a
  * batch wakes a worker, and is woken by it, once a sender instead of twice. */
 struct seconds {
-	struct spf_second mail_from, helo;
-	bool has_helo; /* helo was asked with it */
+	struct spf_second mail_from, helo; /* helo: when IN_HELO_SPF_SECOND wants it */
 };
 
 static void seconds_run(const struct audit *a, const char *const *domain, const struct spf_outcome *const *o,
@@ -117,13 +116,13 @@ static void *spf_second_compute(const struct audit *a, const struct inputs *in)
 	struct seconds *s = xcalloc(1, sizeof *s);
 	const char *domain[2] = {a->t->mail_from, a->t->helo};
 	const struct spf_outcome *o[2] = {input_get(in, IN_SPF), NULL};
-	s->has_helo = a->t->helo && input_needed(in, IN_HELO_SPF_SECOND);
-	if (s->has_helo)
+	bool both = a->t->helo && input_needed(in, IN_HELO_SPF_SECOND);
+	if (both)
 		o[1] = input_get(in, IN_HELO_SPF);
 	struct spf_second out[2];
-	seconds_run(a, domain, o, s->has_helo ? 2 : 1, out);
+	seconds_run(a, domain, o, both ? 2 : 1, out);
 	s->mail_from = out[0];
-	if (s->has_helo)
+	if (both)
 		s->helo = out[1];
 	return s;
 }
