@@ -74,6 +74,8 @@ struct batch {
 	 * then hold no thread); the reader and the writer are threads. */
 	struct waitq work, done; /* a sender to audit; an audit done */
 	pthread_cond_t space;    /* room in the window, for the reader */
+	bool reader_waits;       /* the reader waits on space */
+	bool writer_waits;       /* the writer waits on done */
 	size_t workers_ended;
 	struct waitq workers; /* batch_run waits here for jobs of the pool */
 };
@@ -237,8 +239,10 @@ static void *reader(void *arg)
 	while (read_sender(b, &line, &cap, &lineno, &t)) {
 		pthread_mutex_lock(&b->mu);
 		struct slot *s;
-		while (!(s = free_slot(b)) && !b->signo)
+		while (!(s = free_slot(b)) && !b->signo) {
+			b->reader_waits = true;
 			pthread_cond_wait(&b->space, &b->mu);
+		}
 		if (b->signo) {
 			pthread_mutex_unlock(&b->mu);
 			t.selectors = NULL;
@@ -361,7 +365,13 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&b->mu);
 		s->fs = fs;
 		s->st = SLOT_DONE;
-		struct waiter *w = waitq_take(&b->done);
+		/* the writer is woken when it can write: in input order, for the
+		 * sender it waits for, not for each of the others done first */
+		struct waiter *w = NULL;
+		if (b->writer_waits && (s->seq == b->next_write || b->c->order == ORDER_COMPLETION)) {
+			b->writer_waits = false;
+			w = waitq_take(&b->done);
+		}
 		pthread_mutex_unlock(&b->mu);
 		waitq_wake(w);
 	}
@@ -466,6 +476,7 @@ static void write_slot(struct run_out *o, struct slot *s)
 static size_t write_all(struct batch *b, struct run_out *o, size_t total)
 {
 	bool completion = b->c->order == ORDER_COMPLETION;
+	size_t refill = b->cap / 4 ? b->cap / 4 : 1;
 	bool show_progress = isatty(STDERR_FILENO);
 	int64_t t0 = clock_mono_ms();
 	size_t written = 0;
@@ -484,7 +495,12 @@ static size_t write_all(struct batch *b, struct run_out *o, size_t total)
 			pthread_mutex_lock(&b->mu);
 			s->st = SLOT_FREE;
 			b->used--;
-			pthread_cond_signal(&b->space);
+			/* the reader is woken for a quarter of the window at once,
+			 * not for every slot */
+			if (b->reader_waits && b->cap - b->used >= refill) {
+				b->reader_waits = false;
+				pthread_cond_signal(&b->space);
+			}
 			continue;
 		}
 		if (b->signo || (b->eof && b->used == 0))
@@ -497,7 +513,9 @@ static size_t write_all(struct batch *b, struct run_out *o, size_t total)
 		pthread_mutex_lock(&b->mu);
 		if (writable(b, completion) || b->signo || (b->eof && b->used == 0))
 			continue;
+		b->writer_waits = true;
 		waitq_wait(&b->done, &b->mu);
+		b->writer_waits = false;
 	}
 	pthread_mutex_unlock(&b->mu);
 	fflush(o->out);

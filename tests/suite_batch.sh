@@ -139,6 +139,10 @@ for i in $(seq 1 300); do echo "192.0.2.$((i % 250 + 1)) good.test"; done >"$TMP
 [ "$(wc -l <"$TMP/many.out")" = 300 ] && ok || bad "$CASE: $(wc -l <"$TMP/many.out") reports of 300"
 [ "$(jq -r .target.ip "$TMP/many.out" | md5sum)" = "$(awk '{print $1}' "$TMP/many" | md5sum)" ] && ok || bad "$CASE: not in input order"
 
+case_ "a window much smaller than the batch, in completion order: every sender once"
+"$BIN" --resolver "$R" --only rdns.ptr --format json --jobs 2 --order completion --batch "$TMP/many" >"$TMP/many.out" 2>"$TMP/err"
+[ "$(jq -r .target.ip "$TMP/many.out" | sort | md5sum)" = "$(awk '{print $1}' "$TMP/many" | sort | md5sum)" ] && ok || bad "$CASE: $(wc -l <"$TMP/many.out") reports, not the 300 senders"
+
 # 2 senders answered at once, then 18 whose questions are never answered
 # (silent.fault.test, --timeout 20): when the signal comes, 2 are done.
 { printf '192.0.2.1 ok.fault.test\n192.0.2.2 ok.fault.test\n'; for i in $(seq 3 20); do echo "192.0.2.$i silent.fault.test"; done; } >"$TMP/slow"
