@@ -52,6 +52,8 @@
 #define MAX_KNOWN   64
 /* libspf2 asks at most a few dozen questions for any record it accepts. */
 #define MAX_QUESTIONS 200
+/* How long a job waiting for its worker lets others run before it sleeps. */
+#define YIELD_MS 2
 
 static bool write_all(int fd, const void *p, size_t n)
 {
@@ -388,6 +390,20 @@ static void put_known(struct strbuf *m, const struct resolver *d, const struct r
 /* Waits for fd to be readable until the deadline; false on timeout. */
 static bool wait_readable(int fd, int64_t deadline)
 {
+	/* The worker answers in well under a millisecond: the carrier runs
+	 * the jobs that can go on meanwhile, looking again after them, rather
+	 * than sleep in poll with every job it could run */
+	int64_t until = clock_mono_ms() + YIELD_MS;
+	if (until > deadline)
+		until = deadline;
+	for (;;) {
+		struct pollfd p = {fd, POLLIN, 0};
+		int r = poll(&p, 1, 0);
+		if (r > 0 || (r < 0 && errno != EINTR))
+			return true;
+		if (clock_mono_ms() >= until || !workpool_yield())
+			break;
+	}
 	for (;;) {
 		int64_t left = deadline - clock_mono_ms();
 		if (left <= 0)

@@ -187,6 +187,7 @@ struct fiber {
 	pthread_mutex_t *release; /* waiting: the lock its carrier lets go once
 	                             it is off the fiber's stack */
 	unsigned blocking;        /* depth of workpool_block_begin */
+	bool yielded;             /* left by workpool_yield: queued again */
 	struct fiber *next;       /* in the ready queue, or the spare list */
 #ifdef WP_ASAN
 	void *fake_stack;
@@ -397,6 +398,17 @@ static struct fiber *take_work(struct workpool *p)
 	return NULL;
 }
 
+/* p->mu held: f at the end of the ready queue. */
+static void ready_append(struct workpool *p, struct fiber *f)
+{
+	f->next = NULL;
+	if (p->ready_tail)
+		p->ready_tail->next = f;
+	else
+		p->ready = f;
+	p->ready_tail = f;
+}
+
 /* p->mu held: hands f to an idle carrier when one may run it (counting it),
  * to be posted once the lock is let go; else queues f. */
 static void hand_or_queue(struct workpool *p, struct fiber *f, struct carrier **wake)
@@ -410,12 +422,7 @@ static void hand_or_queue(struct workpool *p, struct fiber *f, struct carrier **
 		p->running++;
 		return;
 	}
-	f->next = NULL;
-	if (p->ready_tail)
-		p->ready_tail->next = f;
-	else
-		p->ready = f;
-	p->ready_tail = f;
+	ready_append(p, f);
 }
 
 /* p->mu held: while a carrier may run more, the queued work goes to idle
@@ -448,9 +455,16 @@ static void *carrier_main(void *arg)
 {
 	struct carrier *c = arg;
 	struct workpool *p = c->p;
+	struct fiber *later = NULL; /* yielded: queued once the next is taken */
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		struct fiber *f = take_work(p);
+		if (later) {
+			ready_append(p, later);
+			later = NULL;
+			if (!f)
+				f = take_work(p);
+		}
 		if (f) {
 			pthread_mutex_unlock(&p->mu);
 		} else if (p->stop) {
@@ -472,6 +486,8 @@ static void *carrier_main(void *arg)
 		/* Read before the waited-on lock is let go: from then on the
 		 * fiber may be woken and run by another carrier. */
 		bool ended = f->fn == NULL;
+		bool yielded = f->yielded;
+		f->yielded = false;
 		pthread_mutex_t *release = f->release;
 		f->release = NULL;
 		if (release)
@@ -481,6 +497,8 @@ static void *carrier_main(void *arg)
 		if (c->counted)
 			p->running--;
 		c->counted = false;
+		if (yielded) /* behind the others, queued jobs too */
+			later = f;
 		if (ended) {
 			if (p->spare_count < SPARE_MAX) {
 				f->next = p->spare_fibers;
@@ -619,6 +637,22 @@ void workpool_block_end(void)
 		                 then idles after this fiber */
 	}
 	pthread_mutex_unlock(&p->mu);
+}
+
+bool workpool_yield(void)
+{
+	struct fiber *f = current;
+	if (!f || f->blocking)
+		return false;
+	struct workpool *p = f->p;
+	pthread_mutex_lock(&p->mu);
+	bool others = p->ready || p->head;
+	pthread_mutex_unlock(&p->mu);
+	if (!others)
+		return false;
+	f->yielded = true;
+	leave(f);
+	return true;
 }
 
 int workpool_poll(struct pollfd *fds, nfds_t n, int timeout_ms)

@@ -16,6 +16,7 @@
 #define SA_WORKPOOL_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stddef.h>
 
@@ -33,6 +34,10 @@ void workpool_submit_all(struct workpool *p, void (*fn)(void *arg), void *const 
  * meanwhile. Nothing outside a job. Pairs nest. */
 void workpool_block_begin(void);
 void workpool_block_end(void);
+/* In a job: lets the jobs that can go on run first, and comes back after
+ * them (maybe on another carrier). False at once when none can, or
+ * outside a job: then nothing ran meanwhile. */
+bool workpool_yield(void);
 /* poll(2), inside workpool_block_begin/end unless it has nothing to wait for. */
 int workpool_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
 

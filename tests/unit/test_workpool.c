@@ -274,12 +274,80 @@ static void t_deep_stacks(struct unit_ctx *t)
 	pthread_mutex_destroy(&d.mu);
 }
 
+/* ------------------------------------------------------------ yield */
+
+struct yield_arg {
+	pthread_mutex_t mu;
+	bool other_ran;    /* the second job has run */
+	size_t done;       /* jobs ended */
+	size_t saw_other;  /* the first job, after it yielded, saw the second's mark */
+	size_t alone_kept; /* workpool_yield with nothing else to run returned false */
+};
+
+struct yield_job {
+	struct yield_arg *y;
+	int role; /* 0: yields until 1 has run; 1: marks; 2: alone */
+};
+
+static void yield_job(void *arg)
+{
+	struct yield_job *j = arg;
+	struct yield_arg *y = j->y;
+	if (j->role == 0) {
+		bool seen = false;
+		for (int i = 0; i < 1000; i++) {
+			pthread_mutex_lock(&y->mu);
+			seen = y->other_ran;
+			pthread_mutex_unlock(&y->mu);
+			if (seen || !workpool_yield())
+				break;
+		}
+		pthread_mutex_lock(&y->mu);
+		y->saw_other += seen;
+		pthread_mutex_unlock(&y->mu);
+	} else if (j->role == 2) {
+		bool kept = !workpool_yield();
+		pthread_mutex_lock(&y->mu);
+		y->alone_kept += kept;
+		pthread_mutex_unlock(&y->mu);
+	}
+	pthread_mutex_lock(&y->mu);
+	y->other_ran |= j->role == 1;
+	y->done++;
+	pthread_mutex_unlock(&y->mu);
+}
+
+/* On one carrier, a job that yields lets the one queued after it run
+ * (without, it would wait for it forever); alone, or outside a job, a
+ * yield returns at once. */
+static void t_yield(struct unit_ctx *t)
+{
+	UNIT_CHECK(t, !workpool_yield());
+	struct workpool *p = workpool_new(1);
+	UNIT_CHECK(t, p != NULL);
+	struct yield_arg y = {.done = 0};
+	pthread_mutex_init(&y.mu, NULL);
+	struct yield_job jobs[2] = {{&y, 0}, {&y, 1}};
+	void *args[2] = {&jobs[0], &jobs[1]};
+	workpool_submit_all(p, yield_job, args, 2);
+	await_count(t, &y.mu, &y.done, 2, 20000);
+	UNIT_EQ_INT(t, y.saw_other, 1);
+	struct yield_job alone = {&y, 2};
+	void *a = &alone;
+	workpool_submit_all(p, yield_job, &a, 1);
+	await_count(t, &y.mu, &y.done, 3, 20000);
+	workpool_free(p);
+	UNIT_EQ_INT(t, y.alone_kept, 1);
+	pthread_mutex_destroy(&y.mu);
+}
+
 static const struct unit_case cases[] = {
     {"chain longer than threads", t_chain_longer_than_threads},
     {"blocked poll lets others run", t_blocked_poll_lets_others_run},
     {"threads and jobs share a queue", t_threads_and_jobs_share_a_queue},
     {"take one", t_take_one},
     {"deep stacks", t_deep_stacks},
+    {"yield", t_yield},
 };
 
 UNIT_MAIN(cases)
