@@ -8,7 +8,8 @@
 #   2. batches of 1,000, 10,000 and 100,000 senders x 10 DNSBL zones
 #      straight against NSD (wall, audits/s, queries/s, peak RSS), and NSD's
 #      own capacity measured with dnsperf before and after them (SA_BENCH_MAX caps
-#      the largest batch: 100000 by default)
+#      the largest batch: 100000 by default); then three batches of 10,000,
+#      each between two measurements of the capacity: the paired share
 #   3. the lookups of one audit: asked, distinct, sent
 set -u
 B=$1
@@ -86,7 +87,7 @@ else
 fi
 
 echo
-echo "== 2. batches straight against NSD: scaling (10 DNSBL zones, --selector s1, 16 jobs, JSON Lines)"
+echo "== 2. batches straight against NSD: scaling (10 DNSBL zones, --selector s1, 32 jobs, JSON Lines)"
 MAX=${SA_BENCH_MAX:-100000}
 nsd_stop
 /usr/bin/python3 "$ROOT/bench/gen.py" "$TMP/big" "$MAX" 10 || exit 1
@@ -128,6 +129,32 @@ if [ -n "$cap1" ]; then
 	printf 'NSD capacity in this run (dnsperf, 5 s, 4 clients): %d queries/s before the batches, %d after;\n' "$cap1" "$cap2"
 	printf 'the batches sent %.0f to %.0f %% of it (against the higher and the lower)\n' \
 		"$(echo "100 * $qps_min / $hi" | bc -l)" "$(echo "100 * $qps_max / $lo" | bc -l)"
+fi
+
+# The share of NSD's capacity, each batch of 10,000 between two
+# measurements of the capacity (the VM drifts: a batch is compared with
+# the capacity of its own minute, the mean of the one before and after).
+if [ -n "$cap1" ] && [ "$MAX" -ge 10000 ]; then
+	echo
+	echo "-- share of NSD's capacity, paired: dnsperf, a batch of 10,000 senders, dnsperf, ... (3 rounds)"
+	echo "| round | capacity before | batch queries/s | capacity after | share |"
+	echo "|---|---|---|---|---|"
+	before=$cap2
+	shares=()
+	for r in 1 2 3; do
+		/usr/bin/time -v "$SA" --resolver "$BIG" --timeout 5 "${SKIP[@]}" --dnsbl "$(cat "$TMP/big/zones.txt")" \
+			--selector s1 --format json -v --batch "$TMP/senders.10000" 2>"$TMP/batch.err" | wc -l >/dev/null
+		wall=$(grep 'Elapsed (wall clock)' "$TMP/batch.err" | awk '{print $NF}')
+		sent=$(grep -oE '[0-9]+ packets sent' "$TMP/batch.err" | awk '{print $1}')
+		secs=$(echo "$wall" | awk -F: '{ if (NF == 2) print $1 * 60 + $2; else print $1 * 3600 + $2 * 60 + $3 }')
+		qps=$(echo "${sent:-0} / $secs" | bc -l)
+		after=$(capacity)
+		share=$(echo "200 * $qps / ($before + $after)" | bc -l)
+		shares+=("$share")
+		printf '| %d | %d | %.0f | %d | %.0f %% |\n' "$r" "$before" "$qps" "$after" "$share"
+		before=$after
+	done
+	printf 'median share: %.0f %% (the target: at least 50 %%)\n' "$(printf '%s\n' "${shares[@]}" | sort -n | sed -n 2p)"
 fi
 nsd_stop
 nsd_start "$TMP/zones" || exit 1
