@@ -129,6 +129,7 @@ struct dns {
 	size_t cache_max;
 	struct entry *lru_head, *lru_tail; /* idle entries, oldest first */
 	struct entry *orphans;             /* expired but still held (by hnext) */
+	struct entry *dead;                /* unlinked, unheld: freed by unlock() */
 	struct entry *queue_head, *queue_tail;
 	struct {
 		char *zone;
@@ -545,6 +546,28 @@ static void wake_loop(struct dns *d)
 
 static void entry_free(struct entry *e);
 
+/* Lets d->mu go, then frees the entries dropped under it: a dozen blocks
+ * of cold memory each, which the loop and every job waited on while the
+ * lock was held for them. */
+static void unlock(struct dns *d)
+{
+	struct entry *dead = d->dead;
+	d->dead = NULL;
+	pthread_mutex_unlock(&d->mu);
+	while (dead) {
+		struct entry *n = dead->hnext;
+		entry_free(dead);
+		dead = n;
+	}
+}
+
+/* d->mu held: e, taken out of everything, is freed once it is let go. */
+static void bury(struct dns *d, struct entry *e)
+{
+	e->hnext = d->dead;
+	d->dead = e;
+}
+
 /* The idle and orphan lists (d->mu held). */
 static void list_remove(struct entry **head, struct entry **tail, struct entry *e)
 {
@@ -596,7 +619,7 @@ static void unlink_entry(struct dns *d, struct entry *e)
 			tail = o;
 		list_append(&d->orphans, &tail, e);
 	} else {
-		entry_free(e);
+		bury(d, e);
 	}
 }
 
@@ -635,7 +658,7 @@ static void release(struct dns *d, struct entry *e)
 		return;
 	}
 	list_remove(&d->orphans, NULL, e);
-	entry_free(e);
+	bury(d, e);
 }
 
 /* Finds or creates the entry (with d->mu held). */
@@ -929,7 +952,7 @@ static void publish_finished(struct dns *d)
 		if (!e->refs)
 			make_idle(d, e);
 	}
-	pthread_mutex_unlock(&d->mu);
+	unlock(d);
 	waitq_wake(wake);
 }
 
@@ -1605,7 +1628,7 @@ static bool admit(struct dns *d, int64_t now)
 {
 	pthread_mutex_lock(&d->mu);
 	if (d->stop) {
-		pthread_mutex_unlock(&d->mu);
+		unlock(d);
 		return false;
 	}
 	d->rate_wake_ms = 0;
@@ -1627,7 +1650,7 @@ static bool admit(struct dns *d, int64_t now)
 			d->queue_tail = NULL;
 		activate(d, e, now);
 	}
-	pthread_mutex_unlock(&d->mu);
+	unlock(d);
 	return true;
 }
 
@@ -1657,7 +1680,7 @@ void dns_limit_zone(struct dns *d, const char *zone, int max_inflight)
 	int i = zone_limit(d, zone);
 	if (i >= 0)
 		d->limits[i].max = max_inflight > 0 ? max_inflight : 1;
-	pthread_mutex_unlock(&d->mu);
+	unlock(d);
 }
 
 void dns_rate_zone(struct dns *d, const char *zone, const char *key, double qps)
@@ -1681,7 +1704,7 @@ void dns_rate_zone(struct dns *d, const char *zone, const char *key, double qps)
 	} else if (i >= 0) {
 		d->limits[i].bucket = -1;
 	}
-	pthread_mutex_unlock(&d->mu);
+	unlock(d);
 }
 
 /* Sends due tries, times out what is over. Returns true when e is done. */
@@ -1799,12 +1822,16 @@ static void drop_active(struct dns *d, struct entry *e)
 static void dispatch(struct dns *d, const struct pollset *ps)
 {
 	if (ps->pfd[0].revents) {
+		/* drained before the flag is cleared, outside the lock: work
+		 * queued before the clear is admitted next anyway, and after it
+		 * writes a new wake-up (cleared first, a write drained here left
+		 * the flag set over an empty pipe: the loop slept to its timer) */
 		char buf[256];
-		pthread_mutex_lock(&d->mu);
 		while (read(d->wake[0], buf, sizeof buf) > 0)
 			;
+		pthread_mutex_lock(&d->mu);
 		d->wake_pending = false;
-		pthread_mutex_unlock(&d->mu);
+		unlock(d);
 	}
 	for (size_t i = 1; i < ps->n; i++) {
 		if (!ps->pfd[i].revents)
@@ -2027,7 +2054,7 @@ void dns_free(struct dns *d)
 	d->stop = true;
 	d->wake_pending = false; /* make sure this wake-up is written */
 	wake_loop(d);
-	pthread_mutex_unlock(&d->mu);
+	unlock(d);
 	pthread_join(d->loop, NULL);
 	for (size_t i = 0; i < d->bucket_count; i++) {
 		struct entry *e = d->buckets[i];
@@ -2143,7 +2170,7 @@ void dns_expect_tld(struct dns *d, const char *name)
 		canary_entry(d, d->expect_count);
 	}
 	canaries_start(d, norm, 0);
-	pthread_mutex_unlock(&d->mu);
+	unlock(d);
 	free(norm);
 }
 
@@ -2152,7 +2179,7 @@ void dns_prefetch_ex(struct dns *d, const char *name, uint16_t type, unsigned fl
 	pthread_mutex_lock(&d->mu);
 	canaries_start(d, name, type);
 	cache_get_ex(d, name, type, flags);
-	pthread_mutex_unlock(&d->mu);
+	unlock(d);
 }
 
 void dns_prefetch(struct dns *d, const char *name, uint16_t type)
@@ -2190,7 +2217,7 @@ static const char *canary_denies(struct dns *d, const char *name, char *buf, siz
 		status[i] = c[i]->ans.status;
 		release(d, c[i]);
 	}
-	pthread_mutex_unlock(&d->mu);
+	unlock(d);
 	for (size_t i = 0; i < 2 && names[i]; i++) {
 		enum dns_status st = status[i];
 		/* The root always has NS records; a TLD may be asked by a
@@ -2241,7 +2268,7 @@ static const struct dns_answer *vet_negative(struct dns *d, struct entry *e, con
 		e->untrusted = u;
 	}
 	const struct dns_answer *r = e->untrusted;
-	pthread_mutex_unlock(&d->mu);
+	unlock(d);
 	return r;
 }
 
@@ -2288,7 +2315,7 @@ void dns_view_free(struct dns_view *v)
 	for (struct held_block *b = v->held; b; b = b->next)
 		for (size_t i = 0; i < (b == v->held ? v->n : HELD_BLOCK); i++)
 			release(v->d, b->e[i]);
-	pthread_mutex_unlock(&v->d->mu);
+	unlock(v->d);
 	while (v->held) {
 		struct held_block *b = v->held;
 		v->held = b->next;
@@ -2310,17 +2337,17 @@ static const struct dns_answer *query(struct dns *d, struct dns_view *v, const c
 	}
 	wait_done(d, first);
 	if (first->untrusted) {
-		pthread_mutex_unlock(&d->mu);
+		unlock(d);
 		return first->untrusted;
 	}
 	if (first->chased) {
 		const struct dns_answer *c = first->chased;
-		pthread_mutex_unlock(&d->mu);
+		unlock(d);
 		return vet_negative(d, first, c);
 	}
 	/* Done entries are immutable, and first is held: reading it unlocked
 	 * is safe. */
-	pthread_mutex_unlock(&d->mu);
+	unlock(d);
 	const struct dns_answer *a = &first->ans;
 	bool chase = a->status == DNS_NODATA && a->cname_count > 0;
 	if (!chase)
@@ -2350,7 +2377,7 @@ static const struct dns_answer *query(struct dns *d, struct dns_view *v, const c
 			release(d, held);
 		held = n;
 		wait_done(d, n);
-		pthread_mutex_unlock(&d->mu);
+		unlock(d);
 		const struct dns_answer *na = &n->ans;
 		bool loop = false;
 		for (size_t i = 0; i < na->cname_count; i++) {
@@ -2389,7 +2416,7 @@ static const struct dns_answer *query(struct dns *d, struct dns_view *v, const c
 		first->chased = c;
 	}
 	const struct dns_answer *r = first->chased;
-	pthread_mutex_unlock(&d->mu);
+	unlock(d);
 	return vet_negative(d, first, r);
 }
 
@@ -2429,7 +2456,7 @@ void dns_view_prefetch_ex(struct dns_view *v, const char *name, uint16_t type, u
 	struct entry *e = cache_get_ex(d, name, type, flags);
 	hold(d, e);
 	view_hold(v, e);
-	pthread_mutex_unlock(&d->mu);
+	unlock(d);
 }
 
 struct dns *dns_view_dns(const struct dns_view *v)
@@ -2504,7 +2531,7 @@ void dns_get_stats(struct dns *d, struct dns_stats *out)
 	out->sent = __atomic_load_n(&d->stats.sent, __ATOMIC_RELAXED);
 	out->tcp = __atomic_load_n(&d->stats.tcp, __ATOMIC_RELAXED);
 	out->sockets = __atomic_load_n(&d->stats.sockets, __ATOMIC_RELAXED);
-	pthread_mutex_unlock(&d->mu);
+	unlock(d);
 }
 
 const char *dns_servers_text(const struct dns *d)
