@@ -33,7 +33,7 @@
 
 /* Senders read ahead of the one written: enough that one slow audit (a
  * stalled server) does not starve the workers in input order. */
-#define WINDOW_PER_JOB 8
+#define WINDOW_PER_JOB 16
 #define WINDOW_MIN     64
 
 enum slot_state { SLOT_FREE, SLOT_READY, SLOT_RUNNING, SLOT_DONE, SLOT_WRITING };
