@@ -74,8 +74,6 @@ struct batch {
 	 * then hold no thread); the reader and the writer are threads. */
 	struct waitq work, done; /* a sender to audit; an audit done */
 	pthread_cond_t space;    /* room in the window, for the reader */
-	bool reader_waits;       /* the reader waits on space */
-	bool writer_waits;       /* the writer waits on done */
 	size_t workers_ended;
 	struct waitq workers; /* batch_run waits here for jobs of the pool */
 };
@@ -239,10 +237,8 @@ static void *reader(void *arg)
 	while (read_sender(b, &line, &cap, &lineno, &t)) {
 		pthread_mutex_lock(&b->mu);
 		struct slot *s;
-		while (!(s = free_slot(b)) && !b->signo) {
-			b->reader_waits = true;
+		while (!(s = free_slot(b)) && !b->signo)
 			pthread_cond_wait(&b->space, &b->mu);
-		}
 		if (b->signo) {
 			pthread_mutex_unlock(&b->mu);
 			t.selectors = NULL;
@@ -365,13 +361,11 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&b->mu);
 		s->fs = fs;
 		s->st = SLOT_DONE;
-		/* the writer is woken when it can write: in input order, for the
-		 * sender it waits for, not for each of the others done first */
-		struct waiter *w = NULL;
-		if (b->writer_waits && (s->seq == b->next_write || b->c->order == ORDER_COMPLETION)) {
-			b->writer_waits = false;
-			w = waitq_take(&b->done);
-		}
+		/* the writer (done's only waiter) is woken when it can write: in
+		 * input order, for the sender it waits for, not for each of the
+		 * others done first */
+		struct waiter *w =
+		    s->seq == b->next_write || b->c->order == ORDER_COMPLETION ? waitq_take(&b->done) : NULL;
 		pthread_mutex_unlock(&b->mu);
 		waitq_wake(w);
 	}
@@ -495,12 +489,10 @@ static size_t write_all(struct batch *b, struct run_out *o, size_t total)
 			pthread_mutex_lock(&b->mu);
 			s->st = SLOT_FREE;
 			b->used--;
-			/* the reader is woken for a quarter of the window at once,
-			 * not for every slot */
-			if (b->reader_waits && b->cap - b->used >= refill) {
-				b->reader_waits = false;
+			/* the reader, which waits only with the window full, is
+			 * woken for a quarter of it at once, not for every slot */
+			if (b->cap - b->used >= refill)
 				pthread_cond_signal(&b->space);
-			}
 			continue;
 		}
 		if (b->signo || (b->eof && b->used == 0))
@@ -513,9 +505,7 @@ static size_t write_all(struct batch *b, struct run_out *o, size_t total)
 		pthread_mutex_lock(&b->mu);
 		if (writable(b, completion) || b->signo || (b->eof && b->used == 0))
 			continue;
-		b->writer_waits = true;
 		waitq_wait(&b->done, &b->mu);
-		b->writer_waits = false;
 	}
 	pthread_mutex_unlock(&b->mu);
 	fflush(o->out);
