@@ -840,18 +840,17 @@ static const void *mark(struct dns_tap *t, const char *k)
 	return known;
 }
 
-static void count(struct dns_tap *t, const char *name, uint16_t type, unsigned flags)
-{
-	struct qkey q;
-	mark(t, qkey(&q, name, type, flags));
-	qkey_done(&q);
-}
-
+/* A question the tap has seen was already started below (and is held
+ * there for the audit): asking below again would cost its lock for
+ * nothing. The inputs of an audit prefetch what they share. */
 static void tap_prefetch_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
 {
 	struct dns_tap *t = ctx;
-	count(t, name, type, flags);
-	resolver_prefetch_ex(t->below, name, type, flags);
+	struct qkey q;
+	const void *known = mark(t, qkey(&q, name, type, flags));
+	qkey_done(&q);
+	if (!known)
+		resolver_prefetch_ex(t->below, name, type, flags);
 }
 
 static void tap_prefetch(void *ctx, const char *name, uint16_t type)
