@@ -661,6 +661,19 @@ static void release(struct dns *d, struct entry *e)
 	bury(d, e);
 }
 
+/* Whether ldns takes norm as a domain name. Without escapes that is
+ * labels of 1 to 63 bytes in at most 253: checked here, as ldns's parse
+ * allocates (under d->mu, for every new entry); the rest goes to ldns. */
+static bool dname_ok(const char *norm)
+{
+	if (!strchr(norm, '\\') && name_is_dns(norm))
+		return true;
+	ldns_rdf *dn = NULL;
+	bool ok = ldns_str2rdf_dname(&dn, norm) == LDNS_STATUS_OK;
+	ldns_rdf_deep_free(dn);
+	return ok;
+}
+
 /* Finds or creates the entry (with d->mu held). */
 static struct entry *cache_get_ex(struct dns *d, const char *name, uint16_t type, unsigned flags)
 {
@@ -707,19 +720,17 @@ static struct entry *cache_get_ex(struct dns *d, const char *name, uint16_t type
 	e->hnext = d->buckets[k];
 	d->buckets[k] = e;
 	e->in_table = true;
-	if (++d->entry_count > d->bucket_count * 2)
+	/* at most one entry a bucket: a lookup's walk touches cold entries */
+	if (++d->entry_count > d->bucket_count)
 		cache_grow(d);
 
-	ldns_rdf *dn = NULL;
-	if (!*norm || (strcmp(name, ".") != 0 && strcmp(norm, ".") == 0) ||
-	    ldns_str2rdf_dname(&dn, norm) != LDNS_STATUS_OK) {
+	if (!*norm || (strcmp(name, ".") != 0 && strcmp(norm, ".") == 0) || !dname_ok(norm)) {
 		e->state = ST_DONE;
 		e->expires_ms = INT64_MAX; /* no server will make it valid */
 		e->ans.status = DNS_MALFORMED;
 		e->ans.why = xasprintf("'%.80s' is not a valid DNS name (label or length limits)", norm);
 		return e;
 	}
-	ldns_rdf_deep_free(dn);
 	e->state = ST_QUEUED;
 	/* a zone with a limit queues its own lookups: admitting them then
 	 * costs nothing for the others */
