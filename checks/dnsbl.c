@@ -425,7 +425,11 @@ struct domain_results {
 	struct zones zs;
 	char **doms;
 	size_t nd;
-	struct result *r;                     /* zone-major: r[zone * nd + domain] */
+	/* per domain list (in zone order), then domain: r[list * nd + k]; the
+	 * IP lists have none (a large calloc, jemalloc zeroes by giving pages
+	 * back and faulting them in again: a batch's cost) */
+	struct result *r;
+	size_t nr;
 	const struct dns_answer *ptr_failure; /* the PTR lookup, when it failed */
 	bool none;
 };
@@ -467,12 +471,16 @@ static void *domain_compute(const struct audit *a, const struct inputs *in)
 	}
 	for (size_t k = 1; k < dr->nd; k++)
 		prefetch_domain(a, &dr->zs, dr->doms[k]);
-	dr->r = xcalloc(dr->zs.n * dr->nd + 1, sizeof *dr->r);
+	size_t lists = 0;
+	for (size_t i = 0; i < dr->zs.n; i++)
+		lists += (dr->zs.v[i]->types & DNSBL_DOMAIN) != 0;
+	dr->nr = lists * dr->nd;
+	dr->r = xcalloc(dr->nr + 1, sizeof *dr->r);
+	struct result *r = dr->r;
 	for (size_t i = 0; i < dr->zs.n; i++) {
 		if (!(dr->zs.v[i]->types & DNSBL_DOMAIN))
 			continue;
-		for (size_t k = 0; k < dr->nd; k++) {
-			struct result *r = &dr->r[i * dr->nd + k];
+		for (size_t k = 0; k < dr->nd; k++, r++) {
 			r->subject_text = dr->doms[k];
 			if (!dnsbl_domain_qname(dr->doms[k], dr->zs.v[i]->zone, r->qname, sizeof r->qname))
 				r->o = O_BADNAME;
@@ -486,7 +494,7 @@ static void *domain_compute(const struct audit *a, const struct inputs *in)
 static void domain_free(void *v)
 {
 	struct domain_results *dr = v;
-	results_free(dr->r, dr->zs.n * dr->nd);
+	results_free(dr->r, dr->nr);
 	for (size_t k = 0; k < dr->nd; k++)
 		free(dr->doms[k]);
 	free(dr->doms);
@@ -557,8 +565,7 @@ static void domain_run(const struct audit *a, const struct inputs *in, struct fi
 		const struct dnsbl_zone *z = dr->zs.v[i];
 		if (!(z->types & DNSBL_DOMAIN))
 			continue;
-		asked++;
-		const struct result *rs = &dr->r[i * nd];
+		const struct result *rs = &dr->r[asked++ * nd];
 		size_t worst = 0;
 		for (size_t k = 0; k < nd; k++)
 			if (outcome_rank(rs[k].o) > outcome_rank(rs[worst].o))
