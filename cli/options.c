@@ -168,7 +168,7 @@ void cli_usage(FILE *out)
 	      "  --color auto|always|never  colour in text output (default auto; NO_COLOR)\n"
 	      "  --batch FILE            audit every sender of FILE (- = stdin), one per line:\n"
 	      "                          IP DOMAIN [HELO]; '#' starts a comment\n"
-	      "  --jobs N                senders audited at once with --batch (default 16)\n"
+	      "  --jobs N                senders audited at once with --batch (default 32)\n"
 	      "  --order input|completion  which batch report comes first (default input:\n"
 	      "                          the file's order; completion: as each is done)\n"
 	      "  --resume FILE           skip the senders an earlier --batch --format json run\n"
@@ -894,7 +894,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	c->ao.dnsbl_rate = -1;
 	c->retries = RETRIES_DEFAULT;
 	c->fail_on = STATUS_WARN;
-	c->jobs = 16;
+	c->jobs = 32;
 	c->ao.smtp_port = 25;
 	c->count = 1;
 	c->wait_ms = RECEIVE_WAIT_DEFAULT_S * 1000;
