@@ -79,19 +79,51 @@ static void decode_answer(const struct dnsbl_zone *z, const struct dns_answer *a
 	dnsbl_decode(z, addrs, n, v);
 }
 
-/* Starts every lookup for qname on zone: its A (and TXT: the reason, so a
+/* The questions an input starts at once, in one call (one lock of the DNS
+ * layer for them all, not one a question: an audit of ten lists asks
+ * fifty). Their names are kept here until then. */
+struct batch_ask {
+	char (*names)[256];
+	uint16_t *types;
+	size_t n, cap;
+};
+
+static void batch_ask_add(struct batch_ask *b, const char *name, uint16_t type)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 32;
+		b->names = xrealloc(b->names, b->cap * sizeof *b->names);
+		b->types = xrealloc(b->types, b->cap * sizeof *b->types);
+	}
+	snprintf(b->names[b->n], sizeof b->names[b->n], "%s", name);
+	b->types[b->n++] = type;
+}
+
+/* Starts the questions and frees b. */
+static void batch_ask_start(const struct audit *a, struct batch_ask *b)
+{
+	struct dns_question *q = xcalloc(b->n ? b->n : 1, sizeof *q);
+	for (size_t i = 0; i < b->n; i++)
+		q[i] = (struct dns_question){b->names[i], b->types[i]};
+	resolver_prefetch_many(a->dns, q, b->n, 0);
+	free(q);
+	free(b->names);
+	free(b->types);
+}
+
+/* Adds every lookup for qname on zone: its A (and TXT: the reason, so a
  * listing costs no extra round trip) and the zone's two test points. */
-static void prefetch_zone(const struct audit *a, const struct dnsbl_zone *z, const char *qname, int af)
+static void prefetch_zone(struct batch_ask *b, const struct dnsbl_zone *z, const char *qname, int af)
 {
 	char tp[256];
-	prefetch(a, qname, DNS_T_A);
-	prefetch(a, qname, DNS_T_TXT);
+	batch_ask_add(b, qname, DNS_T_A);
+	batch_ask_add(b, qname, DNS_T_TXT);
 	if (dnsbl_test_qname(af, true, z->zone, tp, sizeof tp))
-		prefetch(a, tp, DNS_T_A);
+		batch_ask_add(b, tp, DNS_T_A);
 	if (dnsbl_test_qname(af, false, z->zone, tp, sizeof tp))
-		prefetch(a, tp, DNS_T_A);
+		batch_ask_add(b, tp, DNS_T_A);
 	if (af == 0 && dnsbl_alt_test_qname(z, tp, sizeof tp))
-		prefetch(a, tp, DNS_T_A);
+		batch_ask_add(b, tp, DNS_T_A);
 }
 
 /* Grades the zone's test points (RFC 5782 5): O_CLEAN when it behaves. */
@@ -349,18 +381,18 @@ static void zones_load(const struct audit *a, struct zones *zs)
 	zs->n = zone_list(a, &zs->names);
 	zs->tmp = xcalloc(zs->n ? zs->n : 1, sizeof *zs->tmp);
 	zs->v = xcalloc(zs->n ? zs->n : 1, sizeof *zs->v);
+	struct dns_zone_cap *caps = xcalloc(zs->n ? zs->n : 1, sizeof *caps);
 	for (size_t i = 0; i < zs->n; i++) {
 		zs->v[i] = dnsbl_zone_get(zs->names[i], &zs->tmp[i]);
-		if (a->dns->limit_zone)
-			a->dns->limit_zone(a->dns->ctx, zs->v[i]->zone, PER_ZONE_INFLIGHT);
 		/* the public lists block heavy users: a rate per operator, by
 		 * default for the built-in ones, for every list with --rate */
 		double rate = a->o && a->o->dnsbl_rate >= 0 ? a->o->dnsbl_rate
 		              : zs->v[i]->builtin           ? DNSBL_RATE_DEFAULT
 		                                            : 0;
-		if (a->dns->rate_zone)
-			a->dns->rate_zone(a->dns->ctx, zs->v[i]->zone, zs->v[i]->operator, rate);
+		caps[i] = (struct dns_zone_cap){zs->v[i]->zone, PER_ZONE_INFLIGHT, zs->v[i]->operator, rate };
 	}
+	resolver_cap_zones(a->dns, caps, zs->n);
+	free(caps);
 }
 
 static void zones_free(struct zones *zs)
@@ -395,9 +427,11 @@ static void *ip_compute(const struct audit *a, const struct inputs *in)
 	unsigned need = ip->af == AF_INET6 ? DNSBL_IP6 : DNSBL_IP4;
 	ir->r = xcalloc(ir->zs.n ? ir->zs.n : 1, sizeof *ir->r);
 	char q[256];
+	struct batch_ask b = {0};
 	for (size_t i = 0; i < ir->zs.n; i++)
 		if ((ir->zs.v[i]->types & need) && dnsbl_ip_qname(ip, ir->zs.v[i]->zone, q, sizeof q))
-			prefetch_zone(a, ir->zs.v[i], q, ip->af);
+			prefetch_zone(&b, ir->zs.v[i], q, ip->af);
+	batch_ask_start(a, &b);
 	for (size_t i = 0; i < ir->zs.n; i++) {
 		struct result *r = &ir->r[i];
 		r->subject_text = ip->text;
@@ -443,12 +477,12 @@ static void add_domain(char ***v, size_t *n, const char *d)
 	(*v)[(*n)++] = xstrdup(d);
 }
 
-static void prefetch_domain(const struct audit *a, const struct zones *zs, const char *dom)
+static void prefetch_domain(struct batch_ask *b, const struct zones *zs, const char *dom)
 {
 	char q[256];
 	for (size_t i = 0; i < zs->n; i++)
 		if ((zs->v[i]->types & DNSBL_DOMAIN) && dnsbl_domain_qname(dom, zs->v[i]->zone, q, sizeof q))
-			prefetch_zone(a, zs->v[i], q, 0);
+			prefetch_zone(b, zs->v[i], q, 0);
 }
 
 static void *domain_compute(const struct audit *a, const struct inputs *in)
@@ -459,7 +493,9 @@ static void *domain_compute(const struct audit *a, const struct inputs *in)
 	zones_load(a, &dr->zs);
 	/* The domain goes out first; the PTR answer arrives meanwhile. */
 	add_domain(&dr->doms, &dr->nd, a->t->domain);
-	prefetch_domain(a, &dr->zs, a->t->domain);
+	struct batch_ask b = {0};
+	prefetch_domain(&b, &dr->zs, a->t->domain);
+	batch_ask_start(a, &b);
 	const struct ptr_set *ptr = input_get(in, IN_PTR);
 	if (!dns_status_answered(ptr->ans->status))
 		dr->ptr_failure = ptr->ans;
@@ -469,8 +505,10 @@ static void *domain_compute(const struct audit *a, const struct inputs *in)
 			add_domain(&dr->doms, &dr->nd, reg);
 		free(reg);
 	}
+	b = (struct batch_ask){0};
 	for (size_t k = 1; k < dr->nd; k++)
-		prefetch_domain(a, &dr->zs, dr->doms[k]);
+		prefetch_domain(&b, &dr->zs, dr->doms[k]);
+	batch_ask_start(a, &b);
 	size_t lists = 0;
 	for (size_t i = 0; i < dr->zs.n; i++)
 		lists += (dr->zs.v[i]->types & DNSBL_DOMAIN) != 0;

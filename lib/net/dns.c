@@ -1685,18 +1685,24 @@ static int zone_limit(struct dns *d, const char *zone)
 	return i < d->limit_count ? i : -1;
 }
 
-void dns_limit_zone(struct dns *d, const char *zone, int max_inflight)
+/* dns_limit_zone with d->mu held. */
+static void limit_zone(struct dns *d, const char *zone, int max_inflight)
 {
-	pthread_mutex_lock(&d->mu);
 	int i = zone_limit(d, zone);
 	if (i >= 0)
 		d->limits[i].max = max_inflight > 0 ? max_inflight : 1;
+}
+
+void dns_limit_zone(struct dns *d, const char *zone, int max_inflight)
+{
+	pthread_mutex_lock(&d->mu);
+	limit_zone(d, zone, max_inflight);
 	unlock(d);
 }
 
-void dns_rate_zone(struct dns *d, const char *zone, const char *key, double qps)
+/* dns_rate_zone with d->mu held. */
+static void rate_zone(struct dns *d, const char *zone, const char *key, double qps)
 {
-	pthread_mutex_lock(&d->mu);
 	int i = zone_limit(d, zone);
 	if (i >= 0 && qps > 0) {
 		int b = 0;
@@ -1714,6 +1720,22 @@ void dns_rate_zone(struct dns *d, const char *zone, const char *key, double qps)
 		}
 	} else if (i >= 0) {
 		d->limits[i].bucket = -1;
+	}
+}
+
+void dns_rate_zone(struct dns *d, const char *zone, const char *key, double qps)
+{
+	pthread_mutex_lock(&d->mu);
+	rate_zone(d, zone, key, qps);
+	unlock(d);
+}
+
+void dns_cap_zones(struct dns *d, const struct dns_zone_cap *caps, size_t n)
+{
+	pthread_mutex_lock(&d->mu);
+	for (size_t i = 0; i < n; i++) {
+		limit_zone(d, caps[i].zone, caps[i].max_inflight);
+		rate_zone(d, caps[i].zone, caps[i].key, caps[i].qps);
 	}
 	unlock(d);
 }
@@ -2461,12 +2483,19 @@ void dns_view_prefetch(struct dns_view *v, const char *name, uint16_t type)
  * evicted before it does. */
 void dns_view_prefetch_ex(struct dns_view *v, const char *name, uint16_t type, unsigned flags)
 {
+	dns_view_prefetch_many(v, &(struct dns_question){name, type}, 1, flags);
+}
+
+void dns_view_prefetch_many(struct dns_view *v, const struct dns_question *q, size_t n, unsigned flags)
+{
 	struct dns *d = v->d;
 	pthread_mutex_lock(&d->mu);
-	canaries_start(d, name, type);
-	struct entry *e = cache_get_ex(d, name, type, flags);
-	hold(d, e);
-	view_hold(v, e);
+	for (size_t i = 0; i < n; i++) {
+		canaries_start(d, q[i].name, q[i].type);
+		struct entry *e = cache_get_ex(d, q[i].name, q[i].type, flags);
+		hold(d, e);
+		view_hold(v, e);
+	}
 	unlock(d);
 }
 

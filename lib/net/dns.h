@@ -130,8 +130,24 @@ void dns_expect_tld(struct dns *d, const char *name);
  * after the call. */
 void dns_rate_zone(struct dns *d, const char *zone, const char *key, double qps);
 
+/* dns_limit_zone and dns_rate_zone for several zones at once (a caller
+ * that sets them for every audit of a batch takes the lock once). */
+struct dns_zone_cap {
+	const char *zone;
+	int max_inflight;
+	const char *key; /* the rate's, as dns_rate_zone */
+	double qps;
+};
+void dns_cap_zones(struct dns *d, const struct dns_zone_cap *caps, size_t n);
+
 /* Starts a lookup without waiting for it (so independent lookups overlap). */
 void dns_prefetch(struct dns *d, const char *name, uint16_t type);
+
+/* A question, for the calls that take several. */
+struct dns_question {
+	const char *name;
+	uint16_t type;
+};
 
 /* Looks name/type up (cached for its TTL; merged with an identical lookup
  * in flight), following CNAMEs. Blocks until graded. The answer is owned by
@@ -155,6 +171,9 @@ void dns_view_prefetch(struct dns_view *v, const char *name, uint16_t type);
 const struct dns_answer *dns_view_query_ex(struct dns_view *v, const char *name, uint16_t type,
                                            unsigned flags);
 void dns_view_prefetch_ex(struct dns_view *v, const char *name, uint16_t type, unsigned flags);
+/* dns_view_prefetch_ex of n questions under one lock (a blocklist audit
+ * starts some fifty at once). */
+void dns_view_prefetch_many(struct dns_view *v, const struct dns_question *q, size_t n, unsigned flags);
 struct dns *dns_view_dns(const struct dns_view *v);
 
 /* A one-line description of a failed answer for findings:

@@ -858,6 +858,25 @@ static void tap_prefetch(void *ctx, const char *name, uint16_t type)
 	tap_prefetch_ex(ctx, name, type, 0);
 }
 
+/* tap_prefetch_ex of each, the new ones passed below in one call. */
+static void tap_prefetch_many(void *ctx, const struct dns_question *q, size_t n, unsigned flags)
+{
+	struct dns_tap *t = ctx;
+	struct dns_question stack[64], *fresh = n <= 64 ? stack : xcalloc(n, sizeof *fresh);
+	size_t m = 0;
+	pthread_mutex_lock(&t->mu);
+	for (size_t i = 0; i < n; i++) {
+		struct qkey k;
+		if (!strmap_put_new(t->seen, qkey(&k, q[i].name, q[i].type, flags), t))
+			fresh[m++] = q[i];
+		qkey_done(&k);
+	}
+	pthread_mutex_unlock(&t->mu);
+	resolver_prefetch_many(t->below, fresh, m, flags);
+	if (fresh != stack)
+		free(fresh);
+}
+
 static const struct dns_answer *tap_query_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
 {
 	struct dns_tap *t = ctx;
@@ -916,6 +935,12 @@ static void tap_rate(void *ctx, const char *zone, const char *key, double qps)
 		t->below->rate_zone(t->below->ctx, zone, key, qps);
 }
 
+static void tap_caps(void *ctx, const struct dns_zone_cap *caps, size_t n)
+{
+	struct dns_tap *t = ctx;
+	resolver_cap_zones(t->below, caps, n);
+}
+
 struct resolver dns_tap_resolver(struct dns_tap *t)
 {
 	return (struct resolver){.ctx = t,
@@ -926,7 +951,9 @@ struct resolver dns_tap_resolver(struct dns_tap *t)
 	                         .expect_tld = tap_expect,
 	                         .rate_zone = tap_rate,
 	                         .prefetch_ex = tap_prefetch_ex,
-	                         .query_ex = tap_query_ex};
+	                         .query_ex = tap_query_ex,
+	                         .prefetch_many = tap_prefetch_many,
+	                         .cap_zones = tap_caps};
 }
 
 unsigned long dns_tap_count(struct dns_tap *t)

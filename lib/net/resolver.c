@@ -43,6 +43,30 @@ const struct dns_answer *resolver_query_ex(const struct resolver *r, const char 
 	return r->query_ex ? r->query_ex(r->ctx, name, type, flags) : r->query(r->ctx, name, type);
 }
 
+void resolver_prefetch_many(const struct resolver *r, const struct dns_question *q, size_t n, unsigned flags)
+{
+	if (r->prefetch_many) {
+		r->prefetch_many(r->ctx, q, n, flags);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		resolver_prefetch_ex(r, q[i].name, q[i].type, flags);
+}
+
+void resolver_cap_zones(const struct resolver *r, const struct dns_zone_cap *caps, size_t n)
+{
+	if (r->cap_zones) {
+		r->cap_zones(r->ctx, caps, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (r->limit_zone)
+			r->limit_zone(r->ctx, caps[i].zone, caps[i].max_inflight);
+		if (r->rate_zone)
+			r->rate_zone(r->ctx, caps[i].zone, caps[i].key, caps[i].qps);
+	}
+}
+
 static void dns_pre(void *ctx, const char *name, uint16_t type)
 {
 	dns_prefetch(ctx, name, type);
@@ -83,10 +107,23 @@ static void dns_rate(void *ctx, const char *zone, const char *key, double qps)
 	dns_rate_zone(ctx, zone, key, qps);
 }
 
+static void dns_caps(void *ctx, const struct dns_zone_cap *caps, size_t n)
+{
+	dns_cap_zones(ctx, caps, n);
+}
+
 struct resolver dns_resolver(struct dns *d)
 {
-	return (struct resolver){d,          dns_pre,  dns_ask,    dns_servers, dns_limit,
-	                         dns_expect, dns_rate, dns_pre_ex, dns_ask_ex,  NULL};
+	return (struct resolver){.ctx = d,
+	                         .prefetch = dns_pre,
+	                         .query = dns_ask,
+	                         .servers = dns_servers,
+	                         .limit_zone = dns_limit,
+	                         .expect_tld = dns_expect,
+	                         .rate_zone = dns_rate,
+	                         .prefetch_ex = dns_pre_ex,
+	                         .query_ex = dns_ask_ex,
+	                         .cap_zones = dns_caps};
 }
 
 static void view_pre(void *ctx, const char *name, uint16_t type)
@@ -129,10 +166,29 @@ static const struct dns_answer *view_ask_ex(void *ctx, const char *name, uint16_
 	return dns_view_query_ex(ctx, name, type, flags);
 }
 
+static void view_pre_many(void *ctx, const struct dns_question *q, size_t n, unsigned flags)
+{
+	dns_view_prefetch_many(ctx, q, n, flags);
+}
+
+static void view_caps(void *ctx, const struct dns_zone_cap *caps, size_t n)
+{
+	dns_cap_zones(dns_view_dns(ctx), caps, n);
+}
+
 struct resolver dns_view_resolver(struct dns_view *v)
 {
-	return (struct resolver){v,           view_pre,  view_ask,    view_servers, view_limit,
-	                         view_expect, view_rate, view_pre_ex, view_ask_ex,  NULL};
+	return (struct resolver){.ctx = v,
+	                         .prefetch = view_pre,
+	                         .query = view_ask,
+	                         .servers = view_servers,
+	                         .limit_zone = view_limit,
+	                         .expect_tld = view_expect,
+	                         .rate_zone = view_rate,
+	                         .prefetch_ex = view_pre_ex,
+	                         .query_ex = view_ask_ex,
+	                         .prefetch_many = view_pre_many,
+	                         .cap_zones = view_caps};
 }
 
 /* ------------------------------------------------------------ logging */
@@ -211,16 +267,16 @@ struct resolver resolver_logging(struct resolver_log *log, const struct resolver
 	*log = (struct resolver_log){.inner = inner};
 	/* what inner lacks, the logging resolver lacks: the callers' fallbacks
 	 * (resolver_query_ex without query_ex, ...) stay the same */
-	return (struct resolver){log,
-	                         inner->prefetch ? log_pre : NULL,
-	                         log_ask,
-	                         inner->servers ? log_servers : NULL,
-	                         inner->limit_zone ? log_limit : NULL,
-	                         inner->expect_tld ? log_expect : NULL,
-	                         inner->rate_zone ? log_rate : NULL,
-	                         inner->prefetch_ex ? log_pre_ex : NULL,
-	                         inner->query_ex ? log_ask_ex : NULL,
-	                         inner->release ? log_release : NULL};
+	return (struct resolver){.ctx = log,
+	                         .prefetch = inner->prefetch ? log_pre : NULL,
+	                         .query = log_ask,
+	                         .servers = inner->servers ? log_servers : NULL,
+	                         .limit_zone = inner->limit_zone ? log_limit : NULL,
+	                         .expect_tld = inner->expect_tld ? log_expect : NULL,
+	                         .rate_zone = inner->rate_zone ? log_rate : NULL,
+	                         .prefetch_ex = inner->prefetch_ex ? log_pre_ex : NULL,
+	                         .query_ex = inner->query_ex ? log_ask_ex : NULL,
+	                         .release = inner->release ? log_release : NULL};
 }
 
 void resolver_log_clear(struct resolver_log *log)

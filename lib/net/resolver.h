@@ -38,6 +38,11 @@ struct resolver {
 	 * audit's tap gives back all it was given when the audit is over. */
 	void (*release)(void *ctx, const char *name, uint16_t type, unsigned flags,
 	                const struct dns_answer *a);
+	/* prefetch_ex of n questions at once, and limit_zone and rate_zone of
+	 * n zones at once (lib/dns takes its lock once for them); may be NULL:
+	 * resolver_prefetch_many and resolver_cap_zones make one call each. */
+	void (*prefetch_many)(void *ctx, const struct dns_question *q, size_t n, unsigned flags);
+	void (*cap_zones)(void *ctx, const struct dns_zone_cap *caps, size_t n);
 };
 
 void resolver_prefetch(const struct resolver *r, const char *name, uint16_t type);
@@ -46,6 +51,8 @@ const char *resolver_servers(const struct resolver *r);
 void resolver_prefetch_ex(const struct resolver *r, const char *name, uint16_t type, unsigned flags);
 const struct dns_answer *resolver_query_ex(const struct resolver *r, const char *name, uint16_t type,
                                            unsigned flags);
+void resolver_prefetch_many(const struct resolver *r, const struct dns_question *q, size_t n, unsigned flags);
+void resolver_cap_zones(const struct resolver *r, const struct dns_zone_cap *caps, size_t n);
 
 /* lib/dns behind the interface: answers held for good (tools, the spf
  * subcommand), or held by a view until dns_view_free (an audit). */
