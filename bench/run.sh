@@ -87,7 +87,7 @@ else
 fi
 
 echo
-echo "== 2. batches straight against NSD: scaling (10 DNSBL zones, --selector s1, 16 jobs, JSON Lines)"
+echo "== 2. batches straight against NSD: scaling (10 DNSBL zones, --selector s1, 32 jobs, JSON Lines)"
 MAX=${SA_BENCH_MAX:-100000}
 nsd_stop
 /usr/bin/python3 "$ROOT/bench/gen.py" "$TMP/big" "$MAX" 10 || exit 1

@@ -105,7 +105,7 @@ struct dns_config {
 	 * denies every name yields DNS_UNTRUSTED, not "does not exist". */
 	bool trust_negatives;
 	/* Entries the cache keeps before the least recently used idle ones go
-	 * (0: the default, 20,000). Answers are also kept only for their TTL. */
+	 * (0: the default, 5,000). Answers are also kept only for their TTL. */
 	size_t cache_max;
 };
 
