@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -160,8 +161,8 @@ struct dns {
 	bool stop;
 
 	pthread_t loop;
-	int wake[2];
-	bool wake_pending; /* a byte is in the pipe (under mu) */
+	int wake;
+	bool wake_pending; /* the eventfd was written to (under mu) */
 	/* loop thread only */
 	struct entry *finished; /* finished this round, published under one lock */
 	struct qsend {
@@ -536,16 +537,18 @@ static void cache_grow(struct dns *d)
 	d->bucket_count = nb;
 }
 
-/* Wakes the event loop (d->mu held), once until it next drains the pipe:
- * a batch submits tens of thousands of lookups. */
+/* Wakes the event loop (d->mu held), once until it next reads its eventfd:
+ * a batch submits tens of thousands of lookups. (A pipe's write is a
+ * "sync" wake-up, which the scheduler may answer by running the loop on
+ * the writer's CPU while the other idles.) */
 static void wake_loop(struct dns *d)
 {
 	if (d->wake_pending)
 		return;
 	d->wake_pending = true;
-	char c = 1;
-	ssize_t r = write(d->wake[1], &c, 1);
-	(void)r; /* a full pipe already means "wake up" */
+	uint64_t one = 1;
+	ssize_t r = write(d->wake, &one, sizeof one);
+	(void)r; /* a full counter already means "wake up" */
 }
 
 static void entry_free(struct entry *e);
@@ -1785,7 +1788,7 @@ static bool advance(struct dns *d, struct entry *e, int64_t now)
 	return false;
 }
 
-/* The descriptors the loop waits on: the wake pipe, then every socket of
+/* The descriptors the loop waits on: the wake eventfd, then every socket of
  * every active entry (who says whose, and which try; -1: its TCP one). */
 struct pollset {
 	struct pollfd *pfd;
@@ -1833,7 +1836,7 @@ static void pollset_fill(struct dns *d, struct pollset *ps)
 		ps->who = xrealloc(ps->who, ps->cap * sizeof *ps->who);
 	}
 	ps->n = 0;
-	pollset_add(ps, d->wake[0], POLLIN, NULL, 0);
+	pollset_add(ps, d->wake, POLLIN, NULL, 0);
 	for (size_t i = 0; i < d->nsocks; i++)
 		if (d->socks[i].fd >= 0 && d->socks[i].pending)
 			pollset_add(ps, d->socks[i].fd, POLLIN, NULL, (int)i);
@@ -1855,17 +1858,17 @@ static void drop_active(struct dns *d, struct entry *e)
 		}
 }
 
-/* Handles what poll reported: the wake pipe drained, replies graded. */
+/* Handles what poll reported: the wake eventfd read, replies graded. */
 static void dispatch(struct dns *d, const struct pollset *ps)
 {
 	if (ps->pfd[0].revents) {
 		/* drained before the flag is cleared, outside the lock: work
 		 * queued before the clear is admitted next anyway, and after it
 		 * writes a new wake-up (cleared first, a write drained here left
-		 * the flag set over an empty pipe: the loop slept to its timer) */
-		char buf[256];
-		while (read(d->wake[0], buf, sizeof buf) > 0)
-			;
+		 * the flag set over an empty counter: the loop slept to its timer) */
+		uint64_t n;
+		ssize_t r = read(d->wake, &n, sizeof n);
+		(void)r;
 		pthread_mutex_lock(&d->mu);
 		d->wake_pending = false;
 		unlock(d);
@@ -2043,8 +2046,8 @@ struct dns *dns_new(const struct dns_config *cfg, char *err, size_t errlen)
 	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
 	pthread_mutex_init(&d->mu, &ma);
 	pthread_mutexattr_destroy(&ma);
-	if (pipe2(d->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
+	if ((d->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		free(d->active);
 		free(d->buckets);
 		free(d);
@@ -2054,8 +2057,7 @@ struct dns *dns_new(const struct dns_config *cfg, char *err, size_t errlen)
 		pthread_setname_np(d->loop, "sa-dns"); /* for top and perf */
 	} else {
 		snprintf(err, errlen, "cannot start the DNS thread");
-		close(d->wake[0]);
-		close(d->wake[1]);
+		close(d->wake);
 		free(d->active);
 		free(d->buckets);
 		free(d);
@@ -2120,8 +2122,7 @@ void dns_free(struct dns *d)
 		free(d->rates[i].key);
 	for (size_t i = 0; i < d->expect_count; i++)
 		free(d->expect[i]);
-	close(d->wake[0]);
-	close(d->wake[1]);
+	close(d->wake);
 	pthread_mutex_destroy(&d->mu);
 	free(d);
 }
