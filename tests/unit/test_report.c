@@ -555,6 +555,82 @@ static void t_tap_memo(struct unit_ctx *t)
 	dns_replay_free(r);
 }
 
+/* A resolver below a tap that counts the prefetches that reach it, one by
+ * one or in one call, and the zone caps it is given. */
+struct prefetched {
+	int one, many_calls, many_questions, caps;
+	char last[64];
+};
+
+static const struct dns_answer *prefetched_query(void *ctx, const char *name, uint16_t type)
+{
+	(void)ctx;
+	(void)name;
+	(void)type;
+	return NULL;
+}
+
+static void prefetched_one(void *ctx, const char *name, uint16_t type, unsigned flags)
+{
+	struct prefetched *p = ctx;
+	(void)type;
+	(void)flags;
+	p->one++;
+	snprintf(p->last, sizeof p->last, "%s", name);
+}
+
+static void prefetched_many(void *ctx, const struct dns_question *q, size_t n, unsigned flags)
+{
+	struct prefetched *p = ctx;
+	(void)flags;
+	p->many_calls++;
+	p->many_questions += (int)n;
+	if (n)
+		snprintf(p->last, sizeof p->last, "%s", q[n - 1].name);
+}
+
+static void prefetched_caps(void *ctx, const struct dns_zone_cap *caps, size_t n)
+{
+	struct prefetched *p = ctx;
+	(void)caps;
+	p->caps += (int)n;
+}
+
+/* The tap passes below only the questions it has not seen (they were
+ * started there and are held for the audit): one by one, or the new ones
+ * of a set in one call; a set without a new one costs below nothing;
+ * zone caps go through. */
+static void t_tap_prefetch(struct unit_ctx *t)
+{
+	struct prefetched p = {0};
+	struct resolver below = {.ctx = &p,
+	                         .query = prefetched_query,
+	                         .prefetch_ex = prefetched_one,
+	                         .prefetch_many = prefetched_many,
+	                         .cap_zones = prefetched_caps};
+	struct dns_tap *tap = dns_tap_new(&below, NULL);
+	struct resolver rr = dns_tap_resolver(tap);
+	resolver_prefetch(&rr, "a.test", DNS_T_A);
+	resolver_prefetch(&rr, "A.test.", DNS_T_A);
+	UNIT_CHECK(t, p.one == 1);
+	struct dns_question qs[] = {{"a.test", DNS_T_A}, {"a.test", DNS_T_TXT}, {"b.test", DNS_T_A}};
+	resolver_prefetch_many(&rr, qs, 3, 0);
+	UNIT_CHECK(t, p.many_calls == 1 && p.many_questions == 2 && strcmp(p.last, "b.test") == 0);
+	resolver_prefetch_many(&rr, qs, 3, 0);
+	UNIT_CHECK(t, p.many_questions == 2);
+	resolver_prefetch_many(&rr, qs, 1, DNS_Q_DO); /* flags: another question */
+	UNIT_CHECK(t, p.many_questions == 3 && dns_tap_count(tap) == 4);
+	struct dns_zone_cap caps[] = {{"l1.test", 16, "op", 0}, {"l2.test", 16, "op", 5}};
+	resolver_cap_zones(&rr, caps, 2);
+	UNIT_CHECK(t, p.caps == 2);
+	dns_tap_free(tap);
+	/* without prefetch_many below, one prefetch_ex each */
+	struct prefetched q = {0};
+	struct resolver plain = {.ctx = &q, .query = prefetched_query, .prefetch_ex = prefetched_one};
+	resolver_prefetch_many(&plain, qs, 3, 0);
+	UNIT_CHECK(t, q.one == 3 && strcmp(q.last, "b.test") == 0);
+}
+
 /* A made-up answer (the file lacks the question) lives while a tap holds
  * it, and no longer: a batch over such a file does not grow. */
 static void t_replay_made_up(struct unit_ctx *t)
@@ -599,6 +675,7 @@ static const struct unit_case cases[] = {
     {"formats", t_formats},
     {"DNS answer files", t_replay},
     {"the tap's memo", t_tap_memo},
+    {"the tap's prefetches", t_tap_prefetch},
     {"a replay's made-up answers", t_replay_made_up},
 };
 UNIT_MAIN(cases)
