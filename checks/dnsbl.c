@@ -81,22 +81,23 @@ static void decode_answer(const struct dnsbl_zone *z, const struct dns_answer *a
 
 /* The questions an input starts at once, in one call (one lock of the DNS
  * layer for them all, not one a question: an audit of ten lists asks
- * fifty). Their names are kept here until then. */
+ * fifty). Their names are kept one after the other in text until then. */
 struct batch_ask {
-	char (*names)[256];
+	struct strbuf text;
+	size_t *at; /* where each name starts in text */
 	uint16_t *types;
 	size_t n, cap;
 };
 
 static void batch_ask_add(struct batch_ask *b, const char *name, uint16_t type)
 {
-	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 32;
-		b->names = xrealloc(b->names, b->cap * sizeof *b->names);
+	size_t had = b->cap;
+	xgrow(&b->at, &b->cap, b->n + 1, sizeof *b->at);
+	if (b->cap != had)
 		b->types = xrealloc(b->types, b->cap * sizeof *b->types);
-	}
-	snprintf(b->names[b->n], sizeof b->names[b->n], "%s", name);
+	b->at[b->n] = b->text.len;
 	b->types[b->n++] = type;
+	sb_putn(&b->text, name, strlen(name) + 1); /* with its NUL */
 }
 
 /* Starts the questions and frees b. */
@@ -104,10 +105,11 @@ static void batch_ask_start(const struct audit *a, struct batch_ask *b)
 {
 	struct dns_question *q = xcalloc(b->n ? b->n : 1, sizeof *q);
 	for (size_t i = 0; i < b->n; i++)
-		q[i] = (struct dns_question){b->names[i], b->types[i]};
+		q[i] = (struct dns_question){sb_str(&b->text) + b->at[i], b->types[i]};
 	resolver_prefetch_many(a->dns, q, b->n, 0);
 	free(q);
-	free(b->names);
+	sb_free(&b->text);
+	free(b->at);
 	free(b->types);
 }
 
