@@ -141,7 +141,7 @@ static bool plain8(uint64_t x)
  * sequence (an invalid one, rare, sends the repaired copy through). The
  * length comes first (libc's strlen is vectorised): the runs are then
  * scanned 8 bytes a step, at most 7 a byte (a byte loop that looked for
- * the end itself was a quarter of writing JSON Lines). */
+ * the end itself took a quarter of writing JSON Lines in the profile). */
 static void put_string(struct strbuf *sb, const char *s)
 {
 	if (!s)

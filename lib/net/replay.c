@@ -840,25 +840,10 @@ static const void *mark(struct dns_tap *t, const char *k)
 	return known;
 }
 
-/* A question the tap has seen was already started below (and is held
- * there for the audit): asking below again would cost its lock for
- * nothing. The inputs of an audit prefetch what they share. */
-static void tap_prefetch_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
-{
-	struct dns_tap *t = ctx;
-	struct qkey q;
-	const void *known = mark(t, qkey(&q, name, type, flags));
-	qkey_done(&q);
-	if (!known)
-		resolver_prefetch_ex(t->below, name, type, flags);
-}
-
-static void tap_prefetch(void *ctx, const char *name, uint16_t type)
-{
-	tap_prefetch_ex(ctx, name, type, 0);
-}
-
-/* tap_prefetch_ex of each, the new ones passed below in one call. */
+/* Counts the questions; passes below, in one call, those the tap has not
+ * seen: one it has was already started there (and is held for the audit),
+ * and asking again would cost the DNS layer's lock for nothing. The inputs
+ * of an audit prefetch what they share. */
 static void tap_prefetch_many(void *ctx, const struct dns_question *q, size_t n, unsigned flags)
 {
 	struct dns_tap *t = ctx;
@@ -872,9 +857,20 @@ static void tap_prefetch_many(void *ctx, const struct dns_question *q, size_t n,
 		qkey_done(&k);
 	}
 	pthread_mutex_unlock(&t->mu);
-	resolver_prefetch_many(t->below, fresh, m, flags);
+	if (m)
+		resolver_prefetch_many(t->below, fresh, m, flags);
 	if (fresh != stack)
 		free(fresh);
+}
+
+static void tap_prefetch_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
+{
+	tap_prefetch_many(ctx, &(struct dns_question){name, type}, 1, flags);
+}
+
+static void tap_prefetch(void *ctx, const char *name, uint16_t type)
+{
+	tap_prefetch_ex(ctx, name, type, 0);
 }
 
 static const struct dns_answer *tap_query_ex(void *ctx, const char *name, uint16_t type, unsigned flags)
