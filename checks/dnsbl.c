@@ -84,33 +84,33 @@ static void decode_answer(const struct dnsbl_zone *z, const struct dns_answer *a
  * fifty). Their names are kept one after the other in text until then. */
 struct batch_ask {
 	struct strbuf text;
-	size_t *at; /* where each name starts in text */
-	uint16_t *types;
+	struct {
+		size_t at; /* where the name starts in text */
+		uint16_t type;
+	} * v;
 	size_t n, cap;
 };
 
 static void batch_ask_add(struct batch_ask *b, const char *name, uint16_t type)
 {
-	size_t had = b->cap;
-	xgrow(&b->at, &b->cap, b->n + 1, sizeof *b->at);
-	if (b->cap != had)
-		b->types = xrealloc(b->types, b->cap * sizeof *b->types);
-	b->at[b->n] = b->text.len;
-	b->types[b->n++] = type;
+	xgrow(&b->v, &b->cap, b->n + 1, sizeof *b->v);
+	b->v[b->n].at = b->text.len;
+	b->v[b->n++].type = type;
 	sb_putn(&b->text, name, strlen(name) + 1); /* with its NUL */
 }
 
-/* Starts the questions and frees b. */
+/* Starts the questions (if any) and frees b. */
 static void batch_ask_start(const struct audit *a, struct batch_ask *b)
 {
-	struct dns_question *q = xcalloc(b->n ? b->n : 1, sizeof *q);
-	for (size_t i = 0; i < b->n; i++)
-		q[i] = (struct dns_question){sb_str(&b->text) + b->at[i], b->types[i]};
-	resolver_prefetch_many(a->dns, q, b->n, 0);
-	free(q);
+	if (b->n) {
+		struct dns_question *q = xcalloc(b->n, sizeof *q);
+		for (size_t i = 0; i < b->n; i++)
+			q[i] = (struct dns_question){sb_str(&b->text) + b->v[i].at, b->v[i].type};
+		resolver_prefetch_many(a->dns, q, b->n, 0);
+		free(q);
+	}
 	sb_free(&b->text);
-	free(b->at);
-	free(b->types);
+	free(b->v);
 }
 
 /* Adds every lookup for qname on zone: its A (and TXT: the reason, so a
